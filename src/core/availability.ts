@@ -1,0 +1,183 @@
+import { openState } from './calendar.js'
+import type { RouterCore } from './routing/router-core.js'
+
+/** Why an entry point refuses new contacts. The ECE dialect folds outside_business_hours into "other". */
+export type GateReason =
+  | 'invalid_entry_point'
+  | 'entry_point_inactive'
+  | 'outside_business_hours'
+  | 'agent_not_available'
+  | 'queue_depth_reached'
+  | 'service_not_running'
+
+/**
+ * ECE checkEligibility: 0 the queue can take a new contact, 1 no agent is logged in and ready to
+ * ever serve it, 2 the queue is at its max depth.
+ */
+export type Eligibility = 0 | 1 | 2
+
+export interface QueueAvailability {
+  /** Ready, routable agents of the queue's skill groups (every tier) with a free slot now. */
+  readonly agentsAvailable: number
+  /** Ready, routable agents of those groups, free or not. */
+  readonly agentsReady: number
+  /** Agents of those groups logged in (ready or not) with at least one contact. */
+  readonly agentsBusy: number
+  /** Σ (max − active) over the ready agents. */
+  readonly availableSlots: number
+  readonly staffedSlots: number
+}
+
+export interface EntryPointStatus {
+  readonly entryPointId: string
+  readonly queueId: string | null
+  readonly active: boolean
+  readonly open: boolean
+  readonly nextOpenAt: number | null
+  readonly agentsAvailable: number
+  readonly availableSlots: number
+  readonly queueDepth: number
+  readonly estimatedWaitMs: number
+  readonly eligibility: Eligibility
+  readonly allowed: boolean
+  readonly reason: GateReason | null
+  /** The answer may change by itself (time passes) at this instant at the latest. */
+  readonly validUntil: number
+}
+
+/** Counted over the skill groups of the queue, never over the whole channel (the ECE 11.6 defect). */
+export function queueAvailability(router: RouterCore, queueId: string): QueueAvailability {
+  const q = router.queues.get(queueId)
+  const seen = new Set<string>()
+  let agentsAvailable = 0
+  let agentsBusy = 0
+  let availableSlots = 0
+  let staffedSlots = 0
+  if (!q) return { agentsAvailable, agentsReady: 0, agentsBusy, availableSlots, staffedSlots }
+  const channel = q.config.channel
+  for (const gid of router.model.groupsOf(queueId)) {
+    for (const agentId of router.pool.readyMembers(gid)) {
+      if (seen.has(agentId)) continue
+      seen.add(agentId)
+      const agent = router.pool.agents.get(agentId)
+      const s = agent?.channels.get(channel)
+      if (!agent || !s) continue
+      staffedSlots += s.maxTasks
+      availableSlots += Math.max(0, s.maxTasks - s.activeTasks)
+      if (router.pool.canTakeNew(agent, channel)) agentsAvailable++
+    }
+  }
+  // Busy agents may be not ready (finishing work), so they are counted over members, not ready sets.
+  const members = new Set<string>()
+  for (const gid of router.model.groupsOf(queueId)) {
+    for (const agentId of Object.keys(router.model.groups.get(gid)?.members ?? {})) members.add(agentId)
+  }
+  for (const agentId of members) {
+    const s = router.pool.agents.get(agentId)?.channels.get(channel)
+    if (s && s.state !== 'logged_out' && s.activeTasks > 0) agentsBusy++
+  }
+  return { agentsAvailable, agentsReady: seen.size, agentsBusy, availableSlots, staffedSlots }
+}
+
+const STALE_MS = 1000
+
+export function entryPointStatus(router: RouterCore, entryPointId: string, now: number): EntryPointStatus {
+  const ep = router.model.entryPoints.get(entryPointId)
+  const q = ep ? router.queues.get(ep.queueId) : undefined
+  if (!ep || !q) {
+    return {
+      entryPointId,
+      queueId: null,
+      active: false,
+      open: false,
+      nextOpenAt: null,
+      agentsAvailable: 0,
+      availableSlots: 0,
+      queueDepth: 0,
+      estimatedWaitMs: 0,
+      eligibility: 1,
+      allowed: false,
+      reason: 'invalid_entry_point',
+      validUntil: Number.POSITIVE_INFINITY,
+    }
+  }
+  const cal = ep.calendarId === null ? undefined : router.model.calendars.get(ep.calendarId)
+  const hours = cal ? openState(cal, now) : { open: true, nextChangeAt: null }
+  const avail = queueAvailability(router, q.config.id)
+  const queueDepth = q.waiting.size
+  const maxDepth = q.config.maxDepth
+  const eligibility: Eligibility =
+    avail.agentsReady === 0 ? 1 : maxDepth !== null && queueDepth >= maxDepth ? 2 : 0
+  const oldest = q.oldestEnqueuedAt()
+  const estimatedWaitMs = q.estimator.estimate(
+    queueDepth,
+    now,
+    avail.agentsAvailable > 0,
+    oldest === null ? null : now - oldest,
+    avail.staffedSlots,
+  )
+  const reason: GateReason | null = !ep.active
+    ? 'entry_point_inactive'
+    : !hours.open
+      ? 'outside_business_hours'
+      : eligibility === 1
+        ? 'agent_not_available'
+        : eligibility === 2
+          ? 'queue_depth_reached'
+          : null
+  return {
+    entryPointId,
+    queueId: q.config.id,
+    active: ep.active,
+    open: hours.open,
+    nextOpenAt: hours.open ? now : hours.nextChangeAt,
+    agentsAvailable: avail.agentsAvailable,
+    availableSlots: avail.availableSlots,
+    queueDepth,
+    estimatedWaitMs: Math.round(estimatedWaitMs),
+    eligibility,
+    allowed: reason === null,
+    reason,
+    validUntil: Math.min(now + STALE_MS, hours.nextChangeAt ?? Number.POSITIVE_INFINITY),
+  }
+}
+
+export interface QueueStats {
+  readonly queueId: string
+  readonly waiting: number
+  readonly oldestWaitMs: number
+  readonly agentsReady: number
+  readonly agentsBusy: number
+  readonly availableSlots: number
+  readonly estimatedWaitMs: number
+  /** Today's share answered within the threshold, short abandons excluded; null before any contact. */
+  readonly serviceLevel: number | null
+}
+
+export function queueStats(router: RouterCore, queueId: string, now: number): QueueStats | undefined {
+  const q = router.queues.get(queueId)
+  if (!q) return undefined
+  const avail = queueAvailability(router, queueId)
+  const oldest = q.oldestEnqueuedAt()
+  const oldestWaitMs = oldest === null ? 0 : now - oldest
+  const t = router.countToday(q, now)
+  const counted = t.answered + t.abandoned - t.abandonedShort
+  return {
+    queueId,
+    waiting: q.waiting.size,
+    oldestWaitMs,
+    agentsReady: avail.agentsReady,
+    agentsBusy: avail.agentsBusy,
+    availableSlots: avail.availableSlots,
+    estimatedWaitMs: Math.round(
+      q.estimator.estimate(
+        q.waiting.size,
+        now,
+        avail.agentsAvailable > 0,
+        oldest === null ? null : oldestWaitMs,
+        avail.staffedSlots,
+      ),
+    ),
+    serviceLevel: counted > 0 ? t.answeredInTime / counted : null,
+  }
+}

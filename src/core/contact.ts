@@ -1,0 +1,65 @@
+import type { Channel } from './channel.js'
+
+export const CONTACT_STATES = [
+  'queued',
+  'offered',
+  'connected',
+  'wrap_up',
+  'closed',
+  'abandoned',
+  'timed_out',
+  'rejected',
+] as const
+export type ContactState = (typeof CONTACT_STATES)[number]
+
+export const TERMINAL_STATES: ReadonlySet<ContactState> = new Set([
+  'closed',
+  'abandoned',
+  'timed_out',
+  'rejected',
+])
+
+export interface Customer {
+  readonly name: string
+  readonly email?: string
+}
+
+export interface Offer {
+  readonly offerId: string
+  readonly agentId: string
+  readonly offeredAt: number
+  readonly expiresAt: number
+}
+
+/** One customer interaction, with every timestamp of its life (epoch ms; null until it happens). */
+export interface Contact {
+  readonly id: string
+  readonly channel: Channel
+  readonly entryPointId: string
+  readonly queueId: string
+  readonly state: ContactState
+  readonly priority: number
+  readonly customer: Customer
+  readonly subject: string | null
+  readonly createdAt: number
+  /** Original enqueue time: never reset by requeue, transfer or overflow. It orders the line. */
+  readonly enqueuedAt: number
+  /** When the contact entered its current queue: the queue's max wait counts from here. */
+  readonly queuedAt: number
+  readonly offer: Offer | null
+  readonly agentId: string | null
+  readonly offeredAt: number | null
+  readonly connectedAt: number | null
+  readonly endedAt: number | null
+  readonly endedBy: 'agent' | 'customer' | 'system' | null
+  readonly wrapUpUntil: number | null
+  readonly closedAt: number | null
+  readonly outcomeReason: string | null
+  readonly wrapUpCode: string | null
+  readonly wrapUpNotes: string | null
+  /** Agents who rejected or missed this contact: it is not offered to them again. */
+  readonly declinedBy: readonly string[]
+  readonly messageCount: number
+  readonly transfers: number
+  readonly overflows: number
+}

@@ -1,0 +1,76 @@
+/**
+ * Estimated wait time for a queue: queue length over the recent rate at which contacts leave the
+ * queue (to an agent or by abandoning), with that rate measured only over time the queue was
+ * non-empty, so a quiet morning does not make the first rush look slow. Before enough departures
+ * are seen it falls back to the head-of-line delay, then to mean handle time over staffed slots.
+ */
+const SAMPLE = 20
+const MIN_SAMPLES = 3
+const DEFAULT_HANDLE_MS = 180_000
+
+export class WaitEstimator {
+  /** Busy-clock readings at recent departures, after one reading where counting began (oldest first). */
+  private readonly departuresAt: number[] = []
+  private busyMs = 0
+  private busySince: number | null = null
+  private meanHandle = 0
+  private handleCount = 0
+
+  /** Called whenever the number of waiting contacts changes. */
+  onLength(length: number, now: number): void {
+    if (length > 0 && this.busySince === null) {
+      this.busySince = now
+      if (this.departuresAt.length === 0) this.departuresAt.push(this.busyClock(now))
+    } else if (length === 0 && this.busySince !== null) {
+      this.busyMs += now - this.busySince
+      this.busySince = null
+    }
+  }
+
+  private busyClock(now: number): number {
+    return this.busyMs + (this.busySince === null ? 0 : now - this.busySince)
+  }
+
+  /** A contact that had waited left the queue (to an agent, abandoned, overflowed). */
+  recordDeparture(now: number): void {
+    this.departuresAt.push(this.busyClock(now))
+    if (this.departuresAt.length > SAMPLE + 1) this.departuresAt.shift()
+  }
+
+  recordHandle(ms: number): void {
+    // A running mean that settles into an exponential one: recent handle times matter more.
+    this.handleCount++
+    const alpha = Math.max(1 / this.handleCount, 0.05)
+    this.meanHandle = this.handleCount === 1 ? ms : this.meanHandle + (ms - this.meanHandle) * alpha
+  }
+
+  meanHandleMs(): number {
+    return this.handleCount === 0 ? DEFAULT_HANDLE_MS : this.meanHandle
+  }
+
+  /** Departures per ms over recent busy time, or undefined before enough are seen. */
+  serviceRate(now: number): number | undefined {
+    const n = this.departuresAt.length - 1
+    if (n < MIN_SAMPLES) return undefined
+    const span = this.busyClock(now) - (this.departuresAt[0] as number)
+    return span > 0 ? n / span : undefined
+  }
+
+  /**
+   * Expected wait (ms) of a contact with `ahead` contacts in front of it.
+   * `freeNow`: an agent could take it this instant. `headWaitMs`: the oldest contact's wait.
+   */
+  estimate(
+    ahead: number,
+    now: number,
+    freeNow: boolean,
+    headWaitMs: number | null,
+    staffedSlots: number,
+  ): number {
+    if (freeNow && ahead === 0) return 0
+    const rate = this.serviceRate(now)
+    if (rate !== undefined) return (ahead + 1) / rate
+    if (headWaitMs !== null && ahead > 0) return headWaitMs
+    return ((ahead + 1) * this.meanHandleMs()) / Math.max(1, staffedSlots)
+  }
+}

@@ -1,0 +1,219 @@
+import type { AgentChannelState, AgentStateKind } from '../agent.js'
+import { changeState, initialChannelState, isRoutable, taskAdded, taskRemoved } from '../agent.js'
+import type { Channel } from '../channel.js'
+import type { Contact } from '../contact.js'
+import { TERMINAL_STATES } from '../contact.js'
+import { DomainError } from '../errors.js'
+import type { DomainEvent, DomainEventBody } from '../events.js'
+import { localDate } from '../local-time.js'
+import type { TenantConfig } from '../tenant-config.js'
+import type { PooledAgent } from './agent-pool.js'
+import { AgentPool } from './agent-pool.js'
+import type { RoutingDecision } from './decision.js'
+import { TenantModel } from './tenant-model.js'
+import type { Timer, TimerKind } from './timer-heap.js'
+import { TimerHeap } from './timer-heap.js'
+import { QueueRuntime } from './waiting-room.js'
+
+export interface RouterInit {
+  readonly tenantId: string
+  readonly config: TenantConfig
+  readonly now: number
+  /** Highest event seq already stored for this tenant. */
+  readonly lastSeq: number
+  readonly newId: () => string
+}
+
+/** What a batch of commands changed: persisted in one transaction, then acknowledged. */
+export interface RouterChanges {
+  readonly events: DomainEvent[]
+  readonly contacts: Contact[]
+  readonly agents: { readonly agentId: string; readonly channels: AgentChannelState[] }[]
+}
+
+export type Trigger = RoutingDecision['trigger']
+
+/**
+ * One tenant's routing authority: agents, waiting contacts, offers and timers, all in memory and
+ * changed only by the single writer that calls it. Synchronous and deterministic: time comes in
+ * as `now`, ids from `newId`, and every change leaves an event.
+ */
+export class RouterCore {
+  readonly model: TenantModel
+  readonly pool: AgentPool
+  readonly queues = new Map<string, QueueRuntime>()
+  readonly contacts = new Map<string, Contact>()
+  readonly offers = new Map<string, string>()
+  protected readonly timers = new TimerHeap()
+  protected readonly tenantId: string
+  protected readonly newId: () => string
+  private seq: number
+  private pendingEvents: DomainEvent[] = []
+  private changedContacts = new Map<string, Contact>()
+  private changedAgents = new Set<string>()
+
+  constructor(init: RouterInit) {
+    this.tenantId = init.tenantId
+    this.newId = init.newId
+    this.seq = init.lastSeq
+    this.model = new TenantModel(init.config)
+    this.pool = new AgentPool(
+      init.config.agents,
+      init.config.skillGroups,
+      this.model.strategiesByGroup,
+      (p, ch) => {
+        const cap = p.channels[ch]
+        return initialChannelState(ch, cap?.maxTasks ?? 0, cap?.exclusive ?? false, init.now)
+      },
+    )
+    for (const q of init.config.queues) this.queues.set(q.id, new QueueRuntime(q))
+  }
+
+  get lastSeq(): number {
+    return this.seq
+  }
+
+  // ---- bookkeeping -------------------------------------------------------------------------
+
+  protected emit(body: DomainEventBody, now: number): void {
+    this.pendingEvents.push({ ...body, seq: ++this.seq, tenantId: this.tenantId, at: now })
+  }
+
+  protected saveContact(c: Contact): Contact {
+    if (TERMINAL_STATES.has(c.state)) {
+      this.contacts.delete(c.id)
+      if (c.offer) this.offers.delete(c.offer.offerId)
+    } else this.contacts.set(c.id, c)
+    this.changedContacts.set(c.id, c)
+    return c
+  }
+
+  protected schedule(at: number, kind: TimerKind, contactId: string, token: string): void {
+    this.timers.push({ at, kind, contactId, token })
+  }
+
+  drain(): RouterChanges {
+    const changes: RouterChanges = {
+      events: this.pendingEvents,
+      contacts: [...this.changedContacts.values()],
+      agents: [...this.changedAgents].map((agentId) => ({
+        agentId,
+        channels: [...(this.pool.agents.get(agentId)?.channels.values() ?? [])],
+      })),
+    }
+    this.pendingEvents = []
+    this.changedContacts = new Map()
+    this.changedAgents = new Set()
+    return changes
+  }
+
+  nextTimerAt(): number | undefined {
+    return this.timers.peek()?.at
+  }
+
+  // ---- lookups -----------------------------------------------------------------------------
+
+  agentOrThrow(agentId: string): PooledAgent {
+    const a = this.pool.agents.get(agentId)
+    if (!a) throw new DomainError('AGENT_NOT_FOUND', `agent ${agentId} does not exist`)
+    return a
+  }
+
+  contactOrThrow(contactId: string): Contact {
+    const c = this.contacts.get(contactId)
+    if (!c) throw new DomainError('CONTACT_NOT_FOUND', `contact ${contactId} is not active`)
+    return c
+  }
+
+  queueOf(c: Contact): QueueRuntime {
+    const q = this.queues.get(c.queueId)
+    if (!q) throw new DomainError('QUEUE_NOT_FOUND', `queue ${c.queueId} does not exist`)
+    return q
+  }
+
+  // ---- agent channel state -----------------------------------------------------------------
+
+  protected updateChannel(
+    agent: PooledAgent,
+    channel: Channel,
+    next: AgentChannelState,
+    now: number,
+    by: string | null,
+  ): void {
+    const prev = agent.channels.get(channel)
+    if (!prev) return
+    agent.channels.set(channel, next)
+    this.changedAgents.add(agent.profile.id)
+    for (const g of this.pool.reindex(agent))
+      for (const q of this.model.queuesOfGroup(g)) this.bumpQueue(q.queueId)
+    if (
+      prev.state !== next.state ||
+      prev.reason !== next.reason ||
+      prev.notResponding !== next.notResponding
+    ) {
+      this.emit(
+        {
+          type: 'AgentStateChanged',
+          agentId: agent.profile.id,
+          channel,
+          state: next.state,
+          reason: next.reason,
+          routable: isRoutable(next),
+          previousState: prev.state,
+          notResponding: next.notResponding,
+          by,
+        },
+        now,
+      )
+    }
+  }
+
+  protected adjustTasks(agentId: string, channel: Channel, delta: 1 | -1, now: number): void {
+    const agent = this.pool.agents.get(agentId)
+    const s = agent?.channels.get(channel)
+    if (!agent || !s) return
+    this.updateChannel(agent, channel, delta > 0 ? taskAdded(s, now) : taskRemoved(s), now, null)
+    // An exclusive channel's task blocks or frees the agent's other channels too.
+    if (s.exclusive)
+      for (const other of agent.channels.keys()) if (other !== channel) this.touchAgent(agent, other)
+  }
+
+  private touchAgent(agent: PooledAgent, _channel: Channel): void {
+    this.changedAgents.add(agent.profile.id)
+    for (const g of this.pool.reindex(agent))
+      for (const q of this.model.queuesOfGroup(g)) this.bumpQueue(q.queueId)
+  }
+
+  protected bumpQueue(queueId: string): void {
+    const q = this.queues.get(queueId)
+    if (q) q.version++
+  }
+
+  changeAgentState(
+    agentId: string,
+    channel: Channel,
+    state: AgentStateKind,
+    reason: string | null,
+    by: string | null,
+    now: number,
+  ): AgentChannelState {
+    const agent = this.agentOrThrow(agentId)
+    const s = agent.channels.get(channel)
+    if (!s) throw new DomainError('CHANNEL_NOT_CONFIGURED', `agent ${agentId} has no ${channel} channel`)
+    this.updateChannel(agent, channel, changeState(s, state, reason, now), now, by)
+    return agent.channels.get(channel) as AgentChannelState
+  }
+
+  // ---- service-level counters --------------------------------------------------------------
+
+  countToday(q: QueueRuntime, now: number): QueueRuntime['today'] {
+    const day = localDate(this.model.timeZone, now)
+    if (q.today.day !== day)
+      q.today = { day, answered: 0, answeredInTime: 0, abandoned: 0, abandonedShort: 0 }
+    return q.today
+  }
+
+  protected newTimer(t: Timer): void {
+    this.timers.push(t)
+  }
+}

@@ -1,0 +1,331 @@
+import type { AgentChannelState, AgentStateKind } from '../agent.js'
+import { offerAccepted } from '../agent.js'
+import { entryPointStatus } from '../availability.js'
+import type { Channel } from '../channel.js'
+import type { Contact, Customer } from '../contact.js'
+import { DomainError } from '../errors.js'
+import type { PooledAgent } from './agent-pool.js'
+import type { RoutingDecision } from './decision.js'
+import type { Trigger } from './router-core.js'
+import { ContactLifecycle } from './contact-lifecycle.js'
+import type { QueueRuntime } from './waiting-room.js'
+
+export interface NewContact {
+  readonly contactId: string
+  readonly entryPointId: string
+  readonly customer: Customer
+  readonly subject: string | null
+  readonly priority?: number
+}
+
+export type ContactAdmission =
+  | {
+      readonly admitted: true
+      readonly contact: Contact
+      readonly position: number
+      readonly estimatedWaitMs: number
+    }
+  | { readonly admitted: false; readonly contact: Contact; readonly reason: string }
+
+const REFUSAL_CODES = {
+  invalid_entry_point: 'ENTRY_POINT_NOT_FOUND',
+  entry_point_inactive: 'ENTRY_POINT_INACTIVE',
+  outside_business_hours: 'OUTSIDE_BUSINESS_HOURS',
+  agent_not_available: 'NO_AGENT_AVAILABLE',
+  queue_depth_reached: 'QUEUE_FULL',
+  service_not_running: 'SERVICE_NOT_RUNNING',
+} as const
+
+export function refusalError(reason: string): DomainError {
+  const code = REFUSAL_CODES[reason as keyof typeof REFUSAL_CODES] ?? 'CONFLICT'
+  return new DomainError(code, `the entry point does not take new contacts now: ${reason}`)
+}
+
+/**
+ * The routing engine: event-driven and incremental. A new contact looks for the best free agent
+ * in its queue's open tiers; a freed agent looks at the heads of the queues it serves and takes
+ * the best by one global order (priority, then original enqueue time).
+ */
+export class Router extends ContactLifecycle {
+  // ---- commands ----------------------------------------------------------------------------
+
+  setAgentState(
+    agentId: string,
+    channel: Channel,
+    state: AgentStateKind,
+    reason: string | null,
+    by: string | null,
+    now: number,
+  ): AgentChannelState {
+    const before = this.agentOrThrow(agentId).channels.get(channel)
+    const after = this.changeAgentState(agentId, channel, state, reason, by, now)
+    // Leaving ready takes back offers not yet accepted; connected contacts stay with the agent.
+    if (before?.state === 'ready' && state !== 'ready')
+      this.rescindOffersOf(agentId, channel, 'agent_unavailable', now)
+    this.serveAgent(agentId, 'agent_available', now)
+    return after
+  }
+
+  admitContact(input: NewContact, now: number): ContactAdmission {
+    const status = entryPointStatus(this, input.entryPointId, now)
+    const ep = this.model.entryPoints.get(input.entryPointId)
+    if (!ep || !status.allowed) {
+      const reason = status.reason ?? 'invalid_entry_point'
+      if (!ep) throw refusalError(reason)
+      // Refusals are recorded as contacts too: reports count the customers turned away.
+      const contact = this.saveContact({
+        ...this.blankContact(input, ep.queueId, ep.channel, now),
+        state: 'rejected',
+        closedAt: now,
+        outcomeReason: reason,
+      })
+      this.emit({ type: 'ContactRefused', contactId: contact.id, entryPointId: ep.id, reason }, now)
+      return { admitted: false, contact, reason }
+    }
+    const queue = this.queues.get(ep.queueId) as QueueRuntime
+    const contact = this.saveContact(
+      this.blankContact(input, ep.queueId, ep.channel, now, queue.config.priority),
+    )
+    this.emit(
+      {
+        type: 'ContactQueued',
+        contactId: contact.id,
+        queueId: queue.config.id,
+        entryPointId: ep.id,
+        channel: ep.channel,
+        enqueuedAt: now,
+        priority: contact.priority,
+        customer: contact.customer,
+        subject: contact.subject,
+      },
+      now,
+    )
+    this.enqueue(contact, now)
+    this.routeContact(contact.id, 'contact_arrived', now)
+    const after = this.contacts.get(contact.id) ?? contact
+    return {
+      admitted: true,
+      contact: after,
+      position: after.state === 'queued' ? queue.position(after.id) : 0,
+      estimatedWaitMs: after.state === 'queued' ? status.estimatedWaitMs : 0,
+    }
+  }
+
+  acceptOffer(offerId: string, agentId: string, now: number): Contact {
+    const c = this.pendingOffer(offerId, agentId, now)
+    const offer = c.offer as NonNullable<Contact['offer']>
+    this.offers.delete(offerId)
+    const agent = this.agentOrThrow(agentId)
+    const s = agent.channels.get(c.channel)
+    if (s) this.updateChannel(agent, c.channel, offerAccepted(s), now, null)
+    const q = this.queueOf(c)
+    const waitedMs = now - c.enqueuedAt
+    q.estimator.recordDeparture(now)
+    const today = this.countToday(q, now)
+    today.answered++
+    if (waitedMs <= q.config.serviceLevelSeconds * 1000) today.answeredInTime++
+    q.version++
+    this.emit({ type: 'ContactConnected', contactId: c.id, agentId, offerId }, now)
+    return this.saveContact({
+      ...c,
+      state: 'connected',
+      offer: null,
+      agentId,
+      connectedAt: now,
+      offeredAt: offer.offeredAt,
+    })
+  }
+
+  rejectOffer(offerId: string, agentId: string, reason: string | null, now: number): Contact {
+    const c = this.pendingOffer(offerId, agentId, now)
+    this.emit({ type: 'OfferRejected', contactId: c.id, offerId, agentId, reason }, now)
+    return this.withdrawOffer(c, 'requeued', now)
+  }
+
+  /** Fires every timer due at `now`; stale ones (their offer or state moved on) do nothing. */
+  tick(now: number): void {
+    for (let t = this.timers.peek(); t && t.at <= now; t = this.timers.peek()) {
+      this.timers.pop()
+      const c = this.contacts.get(t.contactId)
+      if (!c) continue
+      switch (t.kind) {
+        case 'offer':
+          if (c.state === 'offered' && c.offer?.offerId === t.token) this.offerTimedOut(c, now)
+          break
+        case 'wrap_up':
+          if (c.state === 'wrap_up' && c.wrapUpUntil !== null && c.wrapUpUntil <= now)
+            this.close(c, null, null, true, now)
+          break
+        case 'tier':
+          if (c.state === 'queued' && c.queueId === t.token) this.routeContact(c.id, 'tier_relaxed', now)
+          break
+        case 'max_wait':
+          if (c.state === 'queued' && c.queueId === t.token) this.maxWaitReached(c, now)
+          break
+        case 'decline':
+          if (c.state === 'queued') this.routeContact(c.id, 'requeued', now)
+          break
+      }
+    }
+  }
+
+  /**
+   * Rebuilds memory after a restart from what was committed. Agents come back in the state they
+   * were in; offers in flight are taken back (the agent's client lost them) and their contacts keep
+   * their place and enqueue time.
+   */
+  restore(
+    agents: readonly { readonly agentId: string; readonly channels: readonly AgentChannelState[] }[],
+    contacts: readonly Contact[],
+    now: number,
+  ): void {
+    for (const rec of agents) {
+      const agent = this.pool.agents.get(rec.agentId)
+      for (const s of rec.channels) {
+        const configured = agent?.channels.get(s.channel)
+        // Capacity comes from the current configuration; the count from the contacts below.
+        if (agent && configured) {
+          agent.channels.set(s.channel, {
+            ...s,
+            maxTasks: configured.maxTasks,
+            exclusive: configured.exclusive,
+            activeTasks: 0,
+          })
+        }
+      }
+    }
+    let rescinded = 0
+    for (const stored of [...contacts].sort(
+      (a, b) => a.enqueuedAt - b.enqueuedAt || (a.id < b.id ? -1 : 1),
+    )) {
+      let c = stored
+      if (!this.queues.has(c.queueId)) {
+        this.saveContact({
+          ...c,
+          state: 'timed_out',
+          closedAt: now,
+          endedBy: 'system',
+          outcomeReason: 'queue_removed',
+        })
+        continue
+      }
+      if (c.state === 'offered' && c.offer) {
+        rescinded++
+        this.emit(
+          {
+            type: 'OfferRescinded',
+            contactId: c.id,
+            offerId: c.offer.offerId,
+            agentId: c.offer.agentId,
+            reason: 'restart',
+          },
+          now,
+        )
+        c = this.saveContact({ ...c, state: 'queued', offer: null })
+      }
+      this.contacts.set(c.id, c)
+      if (c.state === 'queued') this.enqueue(c, now)
+      else if (c.agentId) {
+        const agent = this.pool.agents.get(c.agentId)
+        const s = agent?.channels.get(c.channel)
+        if (agent && s) agent.channels.set(c.channel, { ...s, activeTasks: s.activeTasks + 1 })
+        if (c.state === 'wrap_up' && c.wrapUpUntil !== null) this.schedule(c.wrapUpUntil, 'wrap_up', c.id, '')
+      }
+    }
+    for (const agent of this.pool.agents.values()) this.pool.reindex(agent)
+    for (const q of this.queues.values()) q.version++
+    this.emit({ type: 'RouterRestored', contacts: this.contacts.size, rescindedOffers: rescinded }, now)
+    for (const agentId of this.pool.agents.keys()) this.serveAgent(agentId, 'agent_available', now)
+  }
+
+  // ---- routing -----------------------------------------------------------------------------
+
+  /** Offers a waiting contact to the best free agent of its earliest open tier, if any. */
+  protected routeContact(contactId: string, trigger: Trigger, now: number): boolean {
+    const c = this.contacts.get(contactId)
+    if (!c || c.state !== 'queued') return false
+    const q = this.queueOf(c)
+    const waitedMs = now - c.enqueuedAt
+    const declined = (agentId: string): boolean => this.isDeclined(c, agentId, now)
+    for (let tier = 0; tier < q.config.tiers.length; tier++) {
+      const t = q.config.tiers[tier]
+      if (!t || t.afterSeconds * 1000 > waitedMs) break
+      const pick = this.pool.pick(t.skillGroups, q.config.strategy, declined, q.roundRobinLast)
+      if (!pick) continue
+      const decision: RoutingDecision = {
+        trigger,
+        strategy: q.config.strategy,
+        tier: tier + 1,
+        rule: `${q.config.strategy} over tier ${tier + 1} (${t.skillGroups.join(', ')})`,
+        candidates: pick.candidates,
+        chosenAgentId: pick.chosen.agentId,
+        waitedMs,
+      }
+      this.offerTo(c, pick.chosen.agentId, decision, now)
+      return true
+    }
+    return false
+  }
+
+  /** Fills a freed agent's spare capacity, best contact first across every queue it serves. */
+  protected serveAgent(agentId: string, trigger: Trigger, now: number): void {
+    const agent = this.pool.agents.get(agentId)
+    if (!agent) return
+    for (const channel of agent.channels.keys()) {
+      while (this.pool.canTakeNew(agent, channel)) {
+        const best = this.bestContactFor(agent, channel, now)
+        if (!best) break
+        const waitedMs = now - best.contact.enqueuedAt
+        this.offerTo(
+          best.contact,
+          agentId,
+          {
+            trigger,
+            strategy: best.queue.config.strategy,
+            tier: best.tier + 1,
+            rule: `agent available: oldest eligible contact by priority across ${best.queues} queue(s)`,
+            candidates: [{ agentId, key: [] }],
+            chosenAgentId: agentId,
+            waitedMs,
+          },
+          now,
+        )
+      }
+    }
+  }
+
+  private bestContactFor(
+    agent: PooledAgent,
+    channel: Channel,
+    now: number,
+  ): { contact: Contact; queue: QueueRuntime; tier: number; queues: number } | undefined {
+    // Per queue the agent serves: the lowest tier it belongs to decides how long a contact must wait.
+    const tiers = new Map<string, { tier: number; afterSeconds: number }>()
+    for (const m of agent.memberships.get(channel) ?? []) {
+      for (const use of this.model.queuesOfGroup(m.groupId)) {
+        const known = tiers.get(use.queueId)
+        if (!known || use.tier < known.tier)
+          tiers.set(use.queueId, { tier: use.tier, afterSeconds: use.afterSeconds })
+      }
+    }
+    let best: { contact: Contact; queue: QueueRuntime; tier: number } | undefined
+    for (const [queueId, { tier, afterSeconds }] of tiers) {
+      const q = this.queues.get(queueId)
+      if (!q || q.waiting.size === 0) continue
+      const id = q.firstEligible(now, afterSeconds * 1000, (cid) => {
+        const c = this.contacts.get(cid)
+        return !c || this.isDeclined(c, agent.profile.id, now)
+      })
+      const c = id === undefined ? undefined : this.contacts.get(id)
+      if (c && (!best || ahead(c, best.contact))) best = { contact: c, queue: q, tier }
+    }
+    return best && { ...best, queues: tiers.size }
+  }
+}
+
+/** The global order: higher priority first, then earlier original enqueue time, then id. */
+function ahead(a: Contact, b: Contact): boolean {
+  if (a.priority !== b.priority) return a.priority > b.priority
+  if (a.enqueuedAt !== b.enqueuedAt) return a.enqueuedAt < b.enqueuedAt
+  return a.id < b.id
+}

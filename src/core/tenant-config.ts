@@ -1,0 +1,105 @@
+import type { Channel } from './channel.js'
+
+export const STRATEGIES = [
+  'longest_available',
+  'least_occupied',
+  'most_proficient',
+  'round_robin',
+  'fewest_handled',
+] as const
+export type Strategy = (typeof STRATEGIES)[number]
+
+export type Role = 'agent' | 'supervisor' | 'admin'
+
+export interface ChannelCapacity {
+  readonly maxTasks: number
+  /** While the agent has a task on an exclusive channel (typically voice), no other channel gets new offers. */
+  readonly exclusive: boolean
+}
+
+export interface AgentProfile {
+  readonly id: string
+  readonly name: string
+  readonly channels: Readonly<Partial<Record<Channel, ChannelCapacity>>>
+}
+
+export interface SkillGroup {
+  readonly id: string
+  readonly name: string
+  readonly channel: Channel
+  /** agentId → proficiency 1..10 */
+  readonly members: Readonly<Record<string, number>>
+}
+
+export interface QueueTier {
+  readonly skillGroups: readonly string[]
+  /** The tier joins the search once a contact has waited this long (seconds, since original enqueue). */
+  readonly afterSeconds: number
+}
+
+export interface QueueConfig {
+  readonly id: string
+  readonly name: string
+  readonly channel: Channel
+  readonly tiers: readonly QueueTier[]
+  readonly strategy: Strategy
+  readonly priority: number
+  readonly maxDepth: number | null
+  readonly maxWaitSeconds: number | null
+  /** Where a contact goes at max wait; none means it ends as timed out. */
+  readonly overflowQueueId: string | null
+  readonly serviceLevelSeconds: number
+  readonly shortAbandonSeconds: number
+  readonly offerTimeoutSeconds: number
+  /** null: wrap-up lasts until the agent submits it; 0: no wrap-up. */
+  readonly wrapUpSeconds: number | null
+  /** Consecutive missed (timed-out) offers that mark the agent not responding. */
+  readonly notRespondingAfter: number
+}
+
+export interface TimeRange {
+  /** "HH:MM" local time; close may be "24:00". */
+  readonly open: string
+  readonly close: string
+}
+
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const
+export type Weekday = (typeof WEEKDAYS)[number]
+
+export interface Calendar {
+  readonly id: string
+  readonly timeZone: string
+  readonly weekly: Readonly<Partial<Record<Weekday, readonly TimeRange[]>>>
+  /** "YYYY-MM-DD" local dates that are closed all day. */
+  readonly holidays: readonly string[]
+}
+
+export interface EntryPoint {
+  readonly id: string
+  readonly name: string
+  readonly channel: Channel
+  readonly queueId: string
+  readonly active: boolean
+  /** null: always open. */
+  readonly calendarId: string | null
+}
+
+export interface UserConfig {
+  readonly username: string
+  /** scrypt hash, never the password itself. */
+  readonly passwordHash: string
+  readonly role: Role
+  readonly agentId: string | null
+}
+
+export interface TenantConfig {
+  readonly id: string
+  readonly name: string
+  readonly timeZone: string
+  readonly agents: readonly AgentProfile[]
+  readonly skillGroups: readonly SkillGroup[]
+  readonly queues: readonly QueueConfig[]
+  readonly entryPoints: readonly EntryPoint[]
+  readonly calendars: readonly Calendar[]
+  readonly users: readonly UserConfig[]
+}
