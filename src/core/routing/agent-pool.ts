@@ -65,7 +65,7 @@ export class AgentPool {
       this.groups.set(g.id, { group: g, ready: new Set(), indexes })
       for (const [agentId, proficiency] of Object.entries(g.members)) {
         let byChannel = memberships.get(agentId)
-        if (!byChannel) memberships.set(agentId, (byChannel = new Map()))
+        if (!byChannel) memberships.set(agentId, (byChannel = new Map<Channel, Membership[]>()))
         const list = byChannel.get(g.channel) ?? []
         list.push({ groupId: g.id, proficiency })
         byChannel.set(g.channel, list)

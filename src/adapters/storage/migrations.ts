@@ -1,0 +1,130 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import { Migrator, sql } from 'kysely'
+
+// Migrations live in code (not files found at run time) so the built server carries them.
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('tenant_configs')
+        .addColumn('tenant_id', 'text', (c) => c.primaryKey())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('doc', 'jsonb', (c) => c.notNull())
+        .addColumn('demo_users', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createTable('server_secrets')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createTable('agent_states')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('since', 'bigint', (c) => c.notNull())
+        .addColumn('active_tasks', 'integer', (c) => c.notNull())
+        .addColumn('missed_offers', 'integer', (c) => c.notNull())
+        .addColumn('not_responding', 'boolean', (c) => c.notNull())
+        .addColumn('last_activity_at', 'bigint', (c) => c.notNull())
+        .addColumn('handled', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('agent_states_pk', ['tenant_id', 'agent_id', 'channel'])
+        .execute()
+      await db.schema
+        .createTable('contacts')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('entry_point_id', 'text', (c) => c.notNull())
+        .addColumn('queue_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('priority', 'integer', (c) => c.notNull())
+        .addColumn('customer', 'jsonb', (c) => c.notNull())
+        .addColumn('subject', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('enqueued_at', 'bigint', (c) => c.notNull())
+        .addColumn('queued_at', 'bigint', (c) => c.notNull())
+        .addColumn('offer', 'jsonb')
+        .addColumn('agent_id', 'text')
+        .addColumn('offered_at', 'bigint')
+        .addColumn('connected_at', 'bigint')
+        .addColumn('ended_at', 'bigint')
+        .addColumn('ended_by', 'text')
+        .addColumn('wrap_up_until', 'bigint')
+        .addColumn('closed_at', 'bigint')
+        .addColumn('outcome_reason', 'text')
+        .addColumn('wrap_up_code', 'text')
+        .addColumn('wrap_up_notes', 'text')
+        .addColumn('declined_by', 'jsonb', (c) => c.notNull())
+        .addColumn('message_count', 'integer', (c) => c.notNull())
+        .addColumn('transfers', 'integer', (c) => c.notNull())
+        .addColumn('overflows', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('contacts_pk', ['tenant_id', 'id'])
+        .execute()
+      // Restart reads only the open contacts.
+      await sql`create index contacts_open on contacts (tenant_id) where closed_at is null`.execute(db)
+      await db.schema
+        .createTable('messages')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('contact_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('sender', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text')
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('messages_pk', ['tenant_id', 'contact_id', 'seq'])
+        .execute()
+      await db.schema
+        .createTable('events')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('agent_id', 'text')
+        .addColumn('contact_id', 'text')
+        .addColumn('data', 'jsonb', (c) => c.notNull())
+        .addPrimaryKeyConstraint('events_pk', ['tenant_id', 'seq'])
+        .execute()
+      await db.schema
+        .createIndex('events_by_contact')
+        .on('events')
+        .columns(['tenant_id', 'contact_id', 'seq'])
+        .execute()
+      await db.schema
+        .createIndex('events_by_agent')
+        .on('events')
+        .columns(['tenant_id', 'agent_id', 'seq'])
+        .execute()
+      // The events table is append-only: the database itself refuses edits.
+      await sql`create function events_append_only() returns trigger language plpgsql as $$
+        begin raise exception 'events are append-only'; end $$`.execute(db)
+      await sql`create trigger events_no_change before update or delete on events
+        for each row execute function events_append_only()`.execute(db)
+      await db.schema
+        .createTable('outbox')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('event_seq', 'bigint', (c) => c.notNull())
+        .addColumn('topic', 'text', (c) => c.notNull())
+        .addColumn('payload', 'jsonb', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+        .addColumn('delivered_at', 'bigint')
+        .execute()
+      await sql`create index outbox_due on outbox (next_attempt_at) where delivered_at is null`.execute(db)
+    },
+  },
+}
+
+const provider: MigrationProvider = { getMigrations: async () => migrations }
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest()
+  if (error) throw new Error('database migration failed', { cause: error })
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

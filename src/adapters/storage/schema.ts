@@ -1,0 +1,107 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely'
+
+// Times are epoch milliseconds in bigint columns: exact, zone-free, and what the core computes with.
+
+export interface TenantConfigsTable {
+  tenant_id: string
+  version: number
+  doc: ColumnType<unknown, string, string>
+  demo_users: JSONColumnType<string[], string, string>
+  updated_at: number
+}
+
+export interface ServerSecretsTable {
+  name: string
+  value: string
+}
+
+export interface AgentStatesTable {
+  tenant_id: string
+  agent_id: string
+  channel: string
+  state: string
+  reason: string | null
+  since: number
+  active_tasks: number
+  missed_offers: number
+  not_responding: boolean
+  last_activity_at: number
+  handled: number
+}
+
+export interface ContactsTable {
+  tenant_id: string
+  id: string
+  channel: string
+  entry_point_id: string
+  queue_id: string
+  state: string
+  priority: number
+  customer: JSONColumnType<{ name: string; email?: string }, string, string>
+  subject: string | null
+  created_at: number
+  enqueued_at: number
+  queued_at: number
+  offer: JSONColumnType<
+    { offerId: string; agentId: string; offeredAt: number; expiresAt: number } | null,
+    string | null,
+    string | null
+  >
+  agent_id: string | null
+  offered_at: number | null
+  connected_at: number | null
+  ended_at: number | null
+  ended_by: string | null
+  wrap_up_until: number | null
+  closed_at: number | null
+  outcome_reason: string | null
+  wrap_up_code: string | null
+  wrap_up_notes: string | null
+  declined_by: JSONColumnType<string[], string, string>
+  message_count: number
+  transfers: number
+  overflows: number
+}
+
+export interface MessagesTable {
+  tenant_id: string
+  contact_id: string
+  seq: number
+  id: string
+  sender: string
+  agent_id: string | null
+  text: string
+  created_at: number
+}
+
+export interface EventsTable {
+  tenant_id: string
+  seq: number
+  type: string
+  at: number
+  agent_id: string | null
+  contact_id: string | null
+  data: JSONColumnType<Record<string, unknown>, string, string>
+}
+
+export interface OutboxTable {
+  id: Generated<number>
+  tenant_id: string
+  event_seq: number
+  topic: string
+  payload: ColumnType<unknown, string, string>
+  created_at: number
+  attempts: ColumnType<number, number | undefined, number>
+  next_attempt_at: number
+  delivered_at: number | null
+}
+
+export interface Database {
+  tenant_configs: TenantConfigsTable
+  server_secrets: ServerSecretsTable
+  agent_states: AgentStatesTable
+  contacts: ContactsTable
+  messages: MessagesTable
+  events: EventsTable
+  outbox: OutboxTable
+}

@@ -1,0 +1,51 @@
+import type { Kysely } from 'kysely'
+import type { ContactQueries, EventQuery, StoredMessage } from '../../app/ports.js'
+import type { Contact } from '../../core/contact.js'
+import type { DomainEvent } from '../../core/events.js'
+import { contactFromRow, eventFromRow } from './rows.js'
+import type { Database } from './schema.js'
+
+export class SqlContactQueries implements ContactQueries {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async contact(tenantId: string, contactId: string): Promise<Contact | undefined> {
+    const row = await this.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', contactId)
+      .executeTakeFirst()
+    return row && contactFromRow(row)
+  }
+
+  async messages(tenantId: string, contactId: string): Promise<StoredMessage[]> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('contact_id', '=', contactId)
+      .orderBy('seq')
+      .execute()
+    return rows.map((r) => ({
+      id: r.id,
+      contactId: r.contact_id,
+      seq: r.seq,
+      from: r.sender as StoredMessage['from'],
+      agentId: r.agent_id,
+      text: r.text,
+      at: r.created_at,
+    }))
+  }
+
+  async events(tenantId: string, q: EventQuery): Promise<DomainEvent[]> {
+    let query = this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('seq', '>', q.afterSeq)
+    if (q.contactId !== undefined) query = query.where('contact_id', '=', q.contactId)
+    if (q.agentId !== undefined) query = query.where('agent_id', '=', q.agentId)
+    const rows = await query.orderBy('seq').limit(q.limit).execute()
+    return rows.map(eventFromRow)
+  }
+}

@@ -1,0 +1,130 @@
+import type { Kysely } from 'kysely'
+import type { CommitBatch, RouterSnapshot, RoutingStore } from '../../app/ports.js'
+import type { AgentChannelState } from '../../core/agent.js'
+import { agentStateFromRow, agentStateRow, contactFromRow, contactRow, eventRow } from './rows.js'
+import type { Database } from './schema.js'
+
+// Postgres caps bind parameters at 65,535 per statement; contacts have 27 columns.
+const CHUNK = 1000
+
+function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK))
+  return out
+}
+
+export class SqlRoutingStore implements RoutingStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async load(tenantId: string): Promise<RouterSnapshot> {
+    const [seq, states, contacts] = await Promise.all([
+      this.db
+        .selectFrom('events')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirst(),
+      this.db.selectFrom('agent_states').selectAll().where('tenant_id', '=', tenantId).execute(),
+      this.db
+        .selectFrom('contacts')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('closed_at', 'is', null)
+        .execute(),
+    ])
+    const byAgent = new Map<string, AgentChannelState[]>()
+    for (const r of states) {
+      const list = byAgent.get(r.agent_id) ?? []
+      list.push(agentStateFromRow(r))
+      byAgent.set(r.agent_id, list)
+    }
+    return {
+      lastSeq: Number(seq?.seq ?? 0),
+      agents: [...byAgent].map(([agentId, channels]) => ({ agentId, channels })),
+      contacts: contacts.map(contactFromRow),
+    }
+  }
+
+  async commit(tenantId: string, batch: CommitBatch): Promise<void> {
+    if (batch.events.length + batch.contacts.length + batch.agents.length + batch.outbox.length === 0) return
+    await this.db.transaction().execute(async (trx) => {
+      for (const rows of chunks(batch.events.map(eventRow)))
+        await trx.insertInto('events').values(rows).execute()
+      const messages = batch.events.flatMap((e) =>
+        e.type === 'MessagePosted'
+          ? [
+              {
+                tenant_id: tenantId,
+                contact_id: e.contactId,
+                seq: e.messageSeq,
+                id: e.messageId,
+                sender: e.from,
+                agent_id: e.agentId,
+                text: e.text,
+                created_at: e.at,
+              },
+            ]
+          : [],
+      )
+      for (const rows of chunks(messages)) await trx.insertInto('messages').values(rows).execute()
+      for (const rows of chunks(batch.contacts.map((c) => contactRow(tenantId, c)))) {
+        await trx
+          .insertInto('contacts')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.columns(['tenant_id', 'id']).doUpdateSet((eb) => ({
+              queue_id: eb.ref('excluded.queue_id'),
+              state: eb.ref('excluded.state'),
+              priority: eb.ref('excluded.priority'),
+              queued_at: eb.ref('excluded.queued_at'),
+              offer: eb.ref('excluded.offer'),
+              agent_id: eb.ref('excluded.agent_id'),
+              offered_at: eb.ref('excluded.offered_at'),
+              connected_at: eb.ref('excluded.connected_at'),
+              ended_at: eb.ref('excluded.ended_at'),
+              ended_by: eb.ref('excluded.ended_by'),
+              wrap_up_until: eb.ref('excluded.wrap_up_until'),
+              closed_at: eb.ref('excluded.closed_at'),
+              outcome_reason: eb.ref('excluded.outcome_reason'),
+              wrap_up_code: eb.ref('excluded.wrap_up_code'),
+              wrap_up_notes: eb.ref('excluded.wrap_up_notes'),
+              declined_by: eb.ref('excluded.declined_by'),
+              message_count: eb.ref('excluded.message_count'),
+              transfers: eb.ref('excluded.transfers'),
+              overflows: eb.ref('excluded.overflows'),
+            })),
+          )
+          .execute()
+      }
+      const agentRows = batch.agents.flatMap((a) =>
+        a.channels.map((s) => agentStateRow(tenantId, a.agentId, s)),
+      )
+      for (const rows of chunks(agentRows)) {
+        await trx
+          .insertInto('agent_states')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.columns(['tenant_id', 'agent_id', 'channel']).doUpdateSet((eb) => ({
+              state: eb.ref('excluded.state'),
+              reason: eb.ref('excluded.reason'),
+              since: eb.ref('excluded.since'),
+              active_tasks: eb.ref('excluded.active_tasks'),
+              missed_offers: eb.ref('excluded.missed_offers'),
+              not_responding: eb.ref('excluded.not_responding'),
+              last_activity_at: eb.ref('excluded.last_activity_at'),
+              handled: eb.ref('excluded.handled'),
+            })),
+          )
+          .execute()
+      }
+      const outbox = batch.outbox.map((o) => ({
+        tenant_id: o.tenantId,
+        event_seq: o.eventSeq,
+        topic: o.topic,
+        payload: JSON.stringify(o.payload),
+        created_at: batch.events[0]?.at ?? 0,
+        next_attempt_at: batch.events[0]?.at ?? 0,
+      }))
+      for (const rows of chunks(outbox)) await trx.insertInto('outbox').values(rows).execute()
+    })
+  }
+}

@@ -1,0 +1,97 @@
+import type { AgentChannelState } from '../core/agent.js'
+import type { Contact } from '../core/contact.js'
+import type { DomainEvent } from '../core/events.js'
+import type { TenantConfig } from '../core/tenant-config.js'
+
+export interface Clock {
+  now(): number
+}
+
+/** One pending wake-up at a time per owner; setting a new one replaces the old. */
+export interface Scheduler {
+  wakeAt(at: number, fire: () => void): () => void
+}
+
+export interface AgentRecord {
+  readonly agentId: string
+  readonly channels: readonly AgentChannelState[]
+}
+
+/** Everything one batch of router commands changed, written in one transaction. */
+export interface CommitBatch {
+  readonly events: readonly DomainEvent[]
+  readonly contacts: readonly Contact[]
+  readonly agents: readonly AgentRecord[]
+  readonly outbox: readonly OutboxItem[]
+}
+
+export interface RouterSnapshot {
+  readonly lastSeq: number
+  readonly agents: readonly AgentRecord[]
+  /** Contacts not yet in a terminal state. */
+  readonly contacts: readonly Contact[]
+}
+
+export interface RoutingStore {
+  load(tenantId: string): Promise<RouterSnapshot>
+  /** Atomic: all of the batch or none of it. Resolves only once committed. */
+  commit(tenantId: string, batch: CommitBatch): Promise<void>
+}
+
+export interface StoredConfig {
+  readonly config: TenantConfig
+  readonly version: number
+  /** Users still on a demo password: the server warns while there are any. */
+  readonly demoUsers: readonly string[]
+}
+
+export interface ConfigStore {
+  list(): Promise<StoredConfig[]>
+  get(tenantId: string): Promise<StoredConfig | undefined>
+  /** Optimistic: rejects with STALE_WRITE-like CONFLICT when the stored version moved. */
+  save(config: TenantConfig, demoUsers: readonly string[], expectedVersion: number): Promise<number>
+  /** A server-wide secret, created once (token signing). */
+  secret(name: string, create: () => string): Promise<string>
+}
+
+export interface StoredMessage {
+  readonly id: string
+  readonly contactId: string
+  readonly seq: number
+  readonly from: 'customer' | 'agent' | 'system'
+  readonly agentId: string | null
+  readonly text: string
+  readonly at: number
+}
+
+export interface EventQuery {
+  readonly afterSeq: number
+  readonly contactId?: string
+  readonly agentId?: string
+  readonly limit: number
+}
+
+export interface ContactQueries {
+  contact(tenantId: string, contactId: string): Promise<Contact | undefined>
+  messages(tenantId: string, contactId: string): Promise<StoredMessage[]>
+  events(tenantId: string, q: EventQuery): Promise<DomainEvent[]>
+}
+
+export interface OutboxItem {
+  readonly tenantId: string
+  readonly eventSeq: number
+  readonly topic: string
+  readonly payload: unknown
+}
+
+export interface ClaimedOutboxItem extends OutboxItem {
+  readonly id: number
+  readonly attempts: number
+}
+
+export interface OutboxStore {
+  /** Items due for delivery, oldest first. */
+  due(now: number, limit: number): Promise<ClaimedOutboxItem[]>
+  delivered(ids: readonly number[], now: number): Promise<void>
+  retryLater(id: number, at: number): Promise<void>
+}

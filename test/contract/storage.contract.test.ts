@@ -1,0 +1,150 @@
+import { sql } from 'kysely'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { SqlConfigStore } from '../../src/adapters/storage/sql-config-store.js'
+import { SqlContactQueries } from '../../src/adapters/storage/sql-contact-queries.js'
+import { SqlOutboxStore } from '../../src/adapters/storage/sql-outbox-store.js'
+import { SqlRoutingStore } from '../../src/adapters/storage/sql-routing-store.js'
+import { migrateToLatest } from '../../src/adapters/storage/migrations.js'
+import type { OpenedDatabase } from '../../src/adapters/storage/opened-database.js'
+import { Router } from '../../src/core/routing/router.js'
+import { databases } from '../support/databases.js'
+import { demoLike } from '../support/tenant-builder.js'
+
+const T0 = Date.UTC(2026, 10, 2, 10)
+
+for (const harness of databases()) {
+  describe(`${harness.name}: storage contract`, () => {
+    let opened: OpenedDatabase
+    beforeEach(async () => {
+      opened = await harness.open()
+    })
+    afterEach(async () => {
+      await opened.close()
+    })
+
+    function routed() {
+      let n = 0
+      const router = new Router({
+        tenantId: 't1',
+        config: demoLike(),
+        now: T0,
+        lastSeq: 0,
+        newId: () => `x${++n}`,
+      })
+      router.setAgentState('agent1', 'chat', 'ready', null, null, T0)
+      const ids = [1, 2, 3, 4].map(
+        (i) =>
+          router.admitContact(
+            { contactId: `c${i}`, entryPointId: '1000', customer: { name: 'A' }, subject: 'hi' },
+            T0 + i,
+          ).contact.id,
+      )
+      const offer = router.contacts.get('c1')!.offer!
+      router.acceptOffer(offer.offerId, 'agent1', T0 + 10)
+      router.postMessage('c1', 'customer', null, 'hello', T0 + 11)
+      return { router, ids }
+    }
+
+    it('migrates idempotently', async () => {
+      expect(await migrateToLatest(opened.db)).toEqual([])
+    })
+
+    it('commits a batch and loads open contacts, agent states and the last seq back', async () => {
+      const store = new SqlRoutingStore(opened.db)
+      const { router } = routed()
+      const changes = router.drain()
+      await store.commit('t1', { ...changes, outbox: [] })
+      const snap = await store.load('t1')
+      expect(snap.lastSeq).toBe(router.lastSeq)
+      expect(snap.contacts.map((c) => c.id).sort()).toEqual(['c1', 'c2', 'c3', 'c4'])
+      const c1 = snap.contacts.find((c) => c.id === 'c1')!
+      expect(c1).toMatchObject({
+        state: 'connected',
+        agentId: 'agent1',
+        enqueuedAt: T0 + 1,
+        customer: { name: 'A' },
+        messageCount: 1,
+      })
+      expect(snap.agents.find((a) => a.agentId === 'agent1')!.channels[0]).toMatchObject({
+        state: 'ready',
+        activeTasks: 3,
+      })
+      expect(await store.load('other')).toEqual({ lastSeq: 0, agents: [], contacts: [] })
+    })
+
+    it('keeps closed contacts out of the restart set', async () => {
+      const store = new SqlRoutingStore(opened.db)
+      const { router } = routed()
+      router.wrapUp('c1', 'agent1', 'done', null, T0 + 20)
+      await store.commit('t1', { ...router.drain(), outbox: [] })
+      const snap = await store.load('t1')
+      expect(snap.contacts.map((c) => c.id)).not.toContain('c1')
+      expect(await new SqlContactQueries(opened.db).contact('t1', 'c1')).toMatchObject({
+        state: 'closed',
+        wrapUpCode: 'done',
+      })
+    })
+
+    it('is atomic: a failing batch leaves nothing behind', async () => {
+      const store = new SqlRoutingStore(opened.db)
+      const { router } = routed()
+      const changes = router.drain()
+      const dup = [...changes.events, changes.events[0]!]
+      await expect(store.commit('t1', { ...changes, events: dup, outbox: [] })).rejects.toThrow()
+      expect(await store.load('t1')).toEqual({ lastSeq: 0, agents: [], contacts: [] })
+    })
+
+    it('refuses to change or delete events', async () => {
+      const store = new SqlRoutingStore(opened.db)
+      await store.commit('t1', { ...routed().router.drain(), outbox: [] })
+      await expect(sql`update events set type = 'x'`.execute(opened.db)).rejects.toThrow(/append-only/)
+      await expect(sql`delete from events`.execute(opened.db)).rejects.toThrow(/append-only/)
+    })
+
+    it('stores messages and serves events by contact and by agent after a seq', async () => {
+      const store = new SqlRoutingStore(opened.db)
+      const q = new SqlContactQueries(opened.db)
+      await store.commit('t1', { ...routed().router.drain(), outbox: [] })
+      expect(await q.messages('t1', 'c1')).toMatchObject([{ seq: 1, from: 'customer', text: 'hello' }])
+      const forC1 = await q.events('t1', { afterSeq: 0, contactId: 'c1', limit: 100 })
+      expect(forC1.map((e) => e.type)).toEqual([
+        'ContactQueued',
+        'ContactOffered',
+        'ContactConnected',
+        'MessagePosted',
+      ])
+      const forAgent = await q.events('t1', { afterSeq: forC1[1]!.seq, agentId: 'agent1', limit: 100 })
+      expect(forAgent.every((e) => e.seq > forC1[1]!.seq)).toBe(true)
+      expect(forAgent.some((e) => e.type === 'ContactOffered')).toBe(true)
+      expect(await q.contact('t2', 'c1')).toBeUndefined()
+    })
+
+    it('saves configuration with optimistic versions and creates secrets once', async () => {
+      const store = new SqlConfigStore(opened.db, () => T0)
+      const config = demoLike()
+      expect(await store.save(config, ['agent1'], 0)).toBe(1)
+      await expect(store.save(config, [], 0)).rejects.toMatchObject({ code: 'CONFLICT' })
+      expect(await store.save({ ...config, name: 'Renamed' }, [], 1)).toBe(2)
+      expect(await store.get('t1')).toMatchObject({ version: 2, config: { name: 'Renamed' }, demoUsers: [] })
+      expect((await store.list()).map((s) => s.config.id)).toEqual(['t1'])
+      const first = await store.secret('tokens', () => 'a')
+      expect(await store.secret('tokens', () => 'b')).toBe(first)
+    })
+
+    it('hands out due outbox items until they are delivered', async () => {
+      const store = new SqlRoutingStore(opened.db)
+      const outbox = new SqlOutboxStore(opened.db)
+      const changes = routed().router.drain()
+      const items = changes.events
+        .slice(0, 2)
+        .map((e) => ({ tenantId: 't1', eventSeq: e.seq, topic: 'webhook', payload: { type: e.type } }))
+      await store.commit('t1', { ...changes, outbox: items })
+      const due = await outbox.due(T0 + 100, 10)
+      expect(due.map((d) => d.eventSeq)).toEqual(items.map((i) => i.eventSeq))
+      await outbox.retryLater(due[0]!.id, T0 + 10_000)
+      await outbox.delivered([due[1]!.id], T0 + 100)
+      expect(await outbox.due(T0 + 100, 10)).toEqual([])
+      expect(await outbox.due(T0 + 10_000, 10)).toMatchObject([{ eventSeq: items[0]!.eventSeq, attempts: 1 }])
+    })
+  })
+}

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto'
+import { migrateToLatest } from '../../src/adapters/storage/migrations.js'
+import type { OpenedDatabase } from '../../src/adapters/storage/opened-database.js'
+import { openPglite } from '../../src/adapters/storage/pglite/open-pglite.js'
+import { openPostgres } from '../../src/adapters/storage/postgres/open-postgres.js'
+
+export interface DatabaseHarness {
+  readonly name: string
+  open(): Promise<OpenedDatabase>
+}
+
+const pglite: DatabaseHarness = {
+  name: 'pglite',
+  async open() {
+    const opened = await openPglite(undefined)
+    await migrateToLatest(opened.db)
+    return opened
+  },
+}
+
+function postgres(url: string): DatabaseHarness {
+  return {
+    name: 'postgres',
+    async open() {
+      // A schema per test keeps suites independent on one shared database.
+      const schema = `t_${randomBytes(6).toString('hex')}`
+      const opened = await openPostgres(url, undefined, schema)
+      await migrateToLatest(opened.db)
+      return {
+        ...opened,
+        close: async () => {
+          await opened.db.schema.dropSchema(schema).ifExists().cascade().execute()
+          await opened.close()
+        },
+      }
+    },
+  }
+}
+
+/**
+ * PGlite always; PostgreSQL when TEST_DATABASE_URL is set. In CI it must be set: a suite that
+ * silently ran on PGlite alone would hide PostgreSQL regressions.
+ */
+export function databases(): DatabaseHarness[] {
+  const url = process.env.TEST_DATABASE_URL
+  if (!url && process.env.CI)
+    throw new Error('CI requires TEST_DATABASE_URL to run the storage suites on PostgreSQL')
+  return url ? [pglite, postgres(url)] : [pglite]
+}
