@@ -5,6 +5,10 @@ import type { Database } from '../schema.js'
 
 const INT8 = 20
 
+function parserFor(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  return oid === INT8 ? Number : (pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown)
+}
+
 /** A PostgreSQL server through a pool; `schema` isolates tests that share one database. */
 export async function openPostgres(
   url: string,
@@ -15,10 +19,7 @@ export async function openPostgres(
     connectionString: url,
     max: 10,
     // int8 columns hold epoch milliseconds and sequence numbers, all far below 2^53.
-    types: {
-      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-        oid === INT8 ? Number : pg.types.getTypeParser(oid, format),
-    } as pg.CustomTypesConfig,
+    types: { getTypeParser: parserFor } as pg.CustomTypesConfig,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   })
   if (schema) {
