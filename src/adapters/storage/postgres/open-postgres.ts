@@ -19,7 +19,7 @@ export async function openPostgres(
     connectionString: url,
     max: 10,
     // int8 columns hold epoch milliseconds and sequence numbers, all far below 2^53.
-    types: { getTypeParser: parserFor } as pg.CustomTypesConfig,
+    types: { getTypeParser: parserFor },
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   })
   if (schema) {
