@@ -5,10 +5,10 @@ import path from 'node:path'
 
 const ALLOWED = {
   core: ['core'],
-  app: ['core', 'app'],
+  app: ['core', 'app', 'config'],
   adapters: ['core', 'app', 'adapters'],
   channels: ['core', 'app', 'channels'],
-  api: ['core', 'app', 'api'],
+  api: ['core', 'app', 'api', 'config'],
   reporting: ['core', 'app', 'reporting'],
   config: ['core', 'config'],
   cli: null, // the CLI composes like main.ts

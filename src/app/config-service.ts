@@ -1,0 +1,44 @@
+import { compileTenant } from '../config/compile.js'
+import type { TenantDoc } from '../config/document.js'
+import type { TenantConfig } from '../core/tenant-config.js'
+import { hashPassword, verifyPassword } from './auth.js'
+
+// The passwords of the shipped demo configuration: the server warns while any is in use.
+const DEMO_PASSWORDS = new Set(['agent', 'supervisor', 'admin'])
+
+export interface SealedTenant {
+  readonly config: TenantConfig
+  readonly demoUsers: string[]
+}
+
+/**
+ * Replaces plaintext passwords with scrypt hashes. A password that still matches the stored hash
+ * keeps that hash, so applying the same file twice changes nothing.
+ */
+export async function sealTenant(doc: TenantDoc, previous: TenantConfig | undefined): Promise<SealedTenant> {
+  const oldHash = new Map(previous?.users.map((u) => [u.username, u.passwordHash]))
+  const demoUsers: string[] = []
+  const seal = async (
+    username: string,
+    password: string | undefined,
+    hash: string | undefined,
+  ): Promise<string | undefined> => {
+    if (password === undefined) return hash
+    if (DEMO_PASSWORDS.has(password)) demoUsers.push(username)
+    const old = oldHash.get(username)
+    return old !== undefined && (await verifyPassword(password, old)) ? old : hashPassword(password)
+  }
+  const agents = await Promise.all(
+    doc.agents.map(async (a) => {
+      const { password, ...rest } = a
+      return a.username ? { ...rest, passwordHash: await seal(a.username, password, a.passwordHash) } : rest
+    }),
+  )
+  const users = await Promise.all(
+    doc.users.map(async (u) => {
+      const { password, ...rest } = u
+      return { ...rest, passwordHash: await seal(u.username, password, u.passwordHash) }
+    }),
+  )
+  return { config: compileTenant({ ...doc, agents, users }), demoUsers }
+}

@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto'
+import type { TenantDoc } from '../config/document.js'
+import { DomainError } from '../core/errors.js'
+import type { Role } from '../core/tenant-config.js'
+import type { Credential } from './auth.js'
+import { TokenSigner, verifyPassword } from './auth.js'
+import { sealTenant } from './config-service.js'
+import { EventFeed } from './event-feed.js'
+import type { ConfigStore, ContactQueries, StoredConfig } from './ports.js'
+import type { RuntimeDeps } from './tenant-runtime.js'
+import { TenantRuntime } from './tenant-runtime.js'
+
+export interface SwitchboardDeps extends Omit<RuntimeDeps, 'feed'> {
+  readonly configs: ConfigStore
+  readonly queries: ContactQueries
+}
+
+const USER_TOKEN_MS = 12 * 3600_000
+const CUSTOMER_TOKEN_MS = 24 * 3600_000
+
+export interface LoginResult {
+  readonly token: string
+  readonly expiresAt: number
+  readonly user: {
+    readonly id: string
+    readonly role: Role
+    readonly agentId?: string
+    readonly tenantId: string
+  }
+}
+
+/** The tenants of this server: their configuration, their routers, and who may act in them. */
+export class Switchboard {
+  readonly feed: EventFeed
+  private readonly runtimes = new Map<string, TenantRuntime>()
+  private readonly stored = new Map<string, StoredConfig>()
+  private signer: TokenSigner | undefined
+
+  constructor(private readonly deps: SwitchboardDeps) {
+    this.feed = new EventFeed(deps.queries)
+  }
+
+  /** Applies the given tenant documents (the config file), then starts every stored tenant. */
+  async start(docs: readonly TenantDoc[] = []): Promise<void> {
+    this.signer = new TokenSigner(
+      await this.deps.configs.secret('token-signing', () => randomBytes(32).toString('base64url')),
+    )
+    for (const s of await this.deps.configs.list()) this.stored.set(s.config.id, s)
+    for (const doc of docs) await this.applyDocument(doc)
+    for (const s of this.stored.values()) if (!this.runtimes.has(s.config.id)) await this.startRuntime(s)
+  }
+
+  private async startRuntime(s: StoredConfig): Promise<void> {
+    const existing = this.runtimes.get(s.config.id)
+    const runtime = existing
+      ? await existing.reconfigure(s.config)
+      : await TenantRuntime.start(s.config, { ...this.deps, feed: this.feed })
+    this.runtimes.set(s.config.id, runtime)
+  }
+
+  /** Validated document in; saved (when it changed) and live. Returns the stored version. */
+  async applyDocument(doc: TenantDoc, expectedVersion?: number): Promise<StoredConfig> {
+    const current = this.stored.get(doc.id) ?? (await this.deps.configs.get(doc.id))
+    if (expectedVersion !== undefined && (current?.version ?? 0) !== expectedVersion) {
+      throw new DomainError(
+        'CONFLICT',
+        `configuration of ${doc.id} is at version ${current?.version ?? 0}, not ${expectedVersion}`,
+      )
+    }
+    const sealed = await sealTenant(doc, current?.config)
+    if (current && JSON.stringify(current.config) === JSON.stringify(sealed.config)) {
+      if (!this.runtimes.has(doc.id)) await this.startRuntime(current)
+      return current
+    }
+    const version = await this.deps.configs.save(sealed.config, sealed.demoUsers, current?.version ?? 0)
+    const next: StoredConfig = { config: sealed.config, version, demoUsers: sealed.demoUsers }
+    this.stored.set(doc.id, next)
+    await this.startRuntime(next)
+    return next
+  }
+
+  storedConfig(tenantId: string): StoredConfig {
+    const s = this.stored.get(tenantId)
+    if (!s) throw new DomainError('TENANT_NOT_FOUND', `no tenant ${tenantId}`)
+    return s
+  }
+
+  runtime(tenantId: string): TenantRuntime {
+    const r = this.runtimes.get(tenantId)
+    if (!r?.running)
+      throw new DomainError('SERVICE_NOT_RUNNING', `the router of tenant ${tenantId} is not running`)
+    return r
+  }
+
+  hasTenant(tenantId: string): boolean {
+    return this.stored.has(tenantId)
+  }
+
+  /** Public routes without a credential act for this tenant (the first one configured). */
+  defaultTenantId(): string | undefined {
+    return this.stored.keys().next().value
+  }
+
+  demoUsers(): string[] {
+    return [...this.stored.values()].flatMap((s) => s.demoUsers.map((u) => `${s.config.id}/${u}`))
+  }
+
+  async login(tenantId: string | undefined, username: string, password: string): Promise<LoginResult> {
+    const tid = tenantId ?? this.defaultTenantId()
+    const user =
+      tid === undefined ? undefined : this.stored.get(tid)?.config.users.find((u) => u.username === username)
+    // Verify even for unknown users so response time does not reveal which usernames exist.
+    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH)
+    if (!user || !ok || tid === undefined)
+      throw new DomainError('UNAUTHENTICATED', 'wrong username or password')
+    const expiresAt = this.deps.clock.now() + USER_TOKEN_MS
+    const credential: Credential = {
+      kind: 'user',
+      tenantId: tid,
+      username,
+      role: user.role,
+      agentId: user.agentId,
+      exp: expiresAt,
+    }
+    return {
+      token: this.tokens().sign(credential),
+      expiresAt,
+      user: {
+        id: username,
+        role: user.role,
+        tenantId: tid,
+        ...(user.agentId ? { agentId: user.agentId } : {}),
+      },
+    }
+  }
+
+  customerToken(tenantId: string, contactId: string): string {
+    return this.tokens().sign({
+      kind: 'customer',
+      tenantId,
+      contactId,
+      exp: this.deps.clock.now() + CUSTOMER_TOKEN_MS,
+    })
+  }
+
+  verify(token: string): Credential | undefined {
+    return this.tokens().verify(token, this.deps.clock.now())
+  }
+
+  private tokens(): TokenSigner {
+    if (!this.signer) throw new DomainError('SERVICE_NOT_RUNNING', 'the server is starting')
+    return this.signer
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.runtimes.values()].map((r) => r.stop()))
+  }
+}
+
+// A valid hash of a random password: login spends the same time whether or not the user exists.
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'

@@ -1,0 +1,192 @@
+import type { EntryPointStatus } from '../core/availability.js'
+import { entryPointStatus } from '../core/availability.js'
+import { DomainError, isDomainError } from '../core/errors.js'
+import type { DomainEvent } from '../core/events.js'
+import { Router } from '../core/routing/router.js'
+import type { TenantConfig } from '../core/tenant-config.js'
+import type { EventFeed } from './event-feed.js'
+import type { Clock, OutboxItem, RoutingStore, Scheduler } from './ports.js'
+
+export interface RuntimeDeps {
+  readonly store: RoutingStore
+  readonly clock: Clock
+  readonly scheduler: Scheduler
+  readonly feed: EventFeed
+  readonly newId: () => string
+  /** Which committed events must also reach an outside destination (written to the outbox). */
+  readonly outboxFor?: (events: readonly DomainEvent[]) => OutboxItem[]
+  readonly onBatch?: (info: { commands: number; events: number; commitMs: number }) => void
+  readonly onFailure?: (error: unknown) => void
+}
+
+interface Pending {
+  readonly run: (router: Router, now: number) => unknown
+  readonly resolve: (v: unknown) => void
+  readonly reject: (e: unknown) => void
+}
+
+// Enough to amortise a commit, small enough that one batch's transaction stays short.
+const MAX_BATCH = 500
+
+/**
+ * One tenant's single writer. Commands run in arrival order against the in-memory router; every
+ * command that arrived while the previous batch was committing shares the next transaction
+ * (group commit). A command's promise settles only after its changes are committed.
+ */
+export class TenantRuntime {
+  private queue: Pending[] = []
+  private pumping = false
+  private stopped = false
+  private cancelWake: (() => void) | undefined
+  private wakeAt: number | undefined
+  private statusCache = new Map<string, { version: number; status: EntryPointStatus }>()
+
+  private constructor(
+    private router: Router,
+    readonly config: TenantConfig,
+    private readonly deps: RuntimeDeps,
+  ) {}
+
+  /** Rebuilds the router from storage: queued contacts keep their place and enqueue time. */
+  static async start(config: TenantConfig, deps: RuntimeDeps): Promise<TenantRuntime> {
+    const snap = await deps.store.load(config.id)
+    const now = deps.clock.now()
+    const router = new Router({ tenantId: config.id, config, now, lastSeq: snap.lastSeq, newId: deps.newId })
+    router.restore(snap.agents, snap.contacts, now)
+    const runtime = new TenantRuntime(router, config, deps)
+    await runtime.commit(router.drain())
+    runtime.scheduleWake()
+    return runtime
+  }
+
+  get tenantId(): string {
+    return this.config.id
+  }
+
+  get running(): boolean {
+    return !this.stopped
+  }
+
+  /** Runs a command in order; resolves after its changes are stored. */
+  execute<T>(run: (router: Router, now: number) => T): Promise<T> {
+    if (this.stopped)
+      return Promise.reject(new DomainError('SERVICE_NOT_RUNNING', 'the router is shutting down'))
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject })
+      if (!this.pumping) queueMicrotask(() => void this.pump())
+    })
+  }
+
+  /** A synchronous look at memory: no database, no queueing. */
+  read<T>(look: (router: Router, now: number) => T): T {
+    return look(this.router, this.deps.clock.now())
+  }
+
+  /** The entry point's status from memory, recomputed only when its queue changed or time moved on. */
+  entryPointStatus(entryPointId: string): EntryPointStatus {
+    const now = this.deps.clock.now()
+    const ep = this.router.model.entryPoints.get(entryPointId)
+    const version = ep ? (this.router.queues.get(ep.queueId)?.version ?? -1) : -1
+    const cached = this.statusCache.get(entryPointId)
+    if (cached && cached.version === version && now < cached.status.validUntil) return cached.status
+    const status = entryPointStatus(this.router, entryPointId, now)
+    if (ep || this.statusCache.size < 10_000) this.statusCache.set(entryPointId, { version, status })
+    return status
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return
+    this.pumping = true
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_BATCH)
+        const now = this.deps.clock.now()
+        const results = batch.map((cmd) => {
+          try {
+            return { ok: true as const, value: cmd.run(this.router, now) }
+          } catch (error) {
+            return { ok: false as const, error }
+          }
+        })
+        const changes = this.router.drain()
+        try {
+          await this.commit(changes, batch.length)
+        } catch (cause) {
+          // Memory is ahead of storage: refuse the batch and rebuild from what was committed.
+          this.deps.onFailure?.(cause)
+          for (const cmd of batch)
+            cmd.reject(new DomainError('INTERNAL', 'the change could not be stored', undefined, { cause }))
+          await this.rebuild()
+          continue
+        }
+        batch.forEach((cmd, i) => {
+          const r = results[i]
+          if (r?.ok) cmd.resolve(r.value)
+          else
+            cmd.reject(
+              isDomainError(r?.error)
+                ? r.error
+                : new DomainError('INTERNAL', 'command failed', undefined, { cause: r?.error }),
+            )
+        })
+        this.scheduleWake()
+      }
+    } finally {
+      this.pumping = false
+    }
+  }
+
+  private async commit(changes: ReturnType<Router['drain']>, commands = 0): Promise<void> {
+    const started = performance.now()
+    const outbox = this.deps.outboxFor?.(changes.events) ?? []
+    await this.deps.store.commit(this.tenantId, { ...changes, outbox })
+    this.deps.onBatch?.({ commands, events: changes.events.length, commitMs: performance.now() - started })
+    this.deps.feed.publish(this.tenantId, changes.events)
+  }
+
+  private async rebuild(): Promise<void> {
+    const snap = await this.deps.store.load(this.tenantId)
+    const now = this.deps.clock.now()
+    this.router = new Router({
+      tenantId: this.tenantId,
+      config: this.config,
+      now,
+      lastSeq: snap.lastSeq,
+      newId: this.deps.newId,
+    })
+    this.router.restore(snap.agents, snap.contacts, now)
+    this.statusCache.clear()
+    await this.commit(this.router.drain())
+  }
+
+  /** Carries live state over to a new configuration (admin change). */
+  async reconfigure(config: TenantConfig): Promise<TenantRuntime> {
+    await this.stop()
+    return TenantRuntime.start(config, this.deps)
+  }
+
+  private scheduleWake(): void {
+    const at = this.router.nextTimerAt()
+    if (at === this.wakeAt) return
+    this.cancelWake?.()
+    this.wakeAt = at
+    this.cancelWake =
+      at === undefined
+        ? undefined
+        : this.deps.scheduler.wakeAt(at, () => {
+            this.wakeAt = undefined
+            this.cancelWake = undefined
+            this.execute((router, now) => router.tick(now)).catch((e: unknown) => this.deps.onFailure?.(e))
+          })
+  }
+
+  /** Stops taking commands and waits for the ones already accepted to be stored. */
+  async stop(): Promise<void> {
+    this.stopped = true
+    this.cancelWake?.()
+    while (this.pumping || this.queue.length > 0) {
+      if (!this.pumping) await this.pump()
+      else await new Promise((r) => setTimeout(r, 5))
+    }
+  }
+}

@@ -1,0 +1,176 @@
+import type { Channel } from '../core/channel.js'
+import type {
+  AgentProfile,
+  Calendar,
+  ChannelCapacity,
+  QueueConfig,
+  TenantConfig,
+  TimeRange,
+  UserConfig,
+  Weekday,
+} from '../core/tenant-config.js'
+import type { TenantDoc } from './document.js'
+
+function ranges(list: readonly string[] | undefined): TimeRange[] {
+  return (list ?? []).map((r) => {
+    const [open = '', close = ''] = r.split('-')
+    return { open, close }
+  })
+}
+
+/** A validated document whose passwords are sealed (hashes only) → the core's configuration. */
+export function compileTenant(t: TenantDoc): TenantConfig {
+  const groupChannel = new Map(t.skillGroups.map((g) => [g.id, g.channel]))
+  const agents: AgentProfile[] = t.agents.map((a) => ({
+    id: a.id,
+    name: a.name ?? a.id,
+    channels: Object.fromEntries(
+      Object.entries(a.channels).map(([ch, c]) => [
+        ch,
+        { maxTasks: c.maxTasks, exclusive: c.exclusive ?? ch === 'voice' } satisfies ChannelCapacity,
+      ]),
+    ),
+  }))
+  const users: UserConfig[] = [
+    ...t.agents.flatMap((a) =>
+      a.username
+        ? [
+            {
+              username: a.username,
+              passwordHash: a.passwordHash ?? '',
+              role: a.role ?? 'agent',
+              agentId: a.id,
+            },
+          ]
+        : [],
+    ),
+    ...t.users.map((u) => ({
+      username: u.username,
+      passwordHash: u.passwordHash ?? '',
+      role: u.role,
+      agentId: u.agentId ?? null,
+    })),
+  ]
+  const queues: QueueConfig[] = t.queues.map((q) => {
+    const tiers = q.tiers ?? [{ skillGroups: q.skillGroups ?? [], afterSeconds: 0 }]
+    const channel = q.channel ?? groupChannel.get(tiers[0]?.skillGroups[0] ?? '') ?? 'chat'
+    return {
+      id: q.id,
+      name: q.name ?? q.id,
+      channel,
+      tiers,
+      strategy: q.strategy,
+      priority: q.priority,
+      maxDepth: q.maxDepth,
+      maxWaitSeconds: q.maxWaitSeconds,
+      overflowQueueId: q.overflowQueue,
+      serviceLevelSeconds: q.serviceLevelSeconds,
+      shortAbandonSeconds: q.shortAbandonSeconds,
+      offerTimeoutSeconds: q.offerTimeoutSeconds,
+      wrapUpSeconds: q.wrapUpSeconds,
+      notRespondingAfter: q.notRespondingAfter,
+    }
+  })
+  const queueChannel = new Map(queues.map((q) => [q.id, q.channel]))
+  const calendars: Calendar[] = t.calendars.map((c) => ({
+    id: c.id,
+    timeZone: c.timeZone ?? t.timeZone,
+    weekly: Object.fromEntries(Object.entries(c.weekly).map(([d, r]) => [d as Weekday, ranges(r)])),
+    holidays: c.holidays,
+  }))
+  return {
+    id: t.id,
+    name: t.name ?? t.id,
+    timeZone: t.timeZone,
+    agents,
+    skillGroups: t.skillGroups.map((g) => ({
+      id: g.id,
+      name: g.name ?? g.id,
+      channel: g.channel,
+      members: g.members,
+    })),
+    queues,
+    entryPoints: t.entryPoints.map((e) => ({
+      id: e.id,
+      name: e.name ?? e.id,
+      channel: e.channel ?? (queueChannel.get(e.queue) as Channel),
+      queueId: e.queue,
+      active: e.active,
+      calendarId: e.calendar,
+    })),
+    calendars,
+    users,
+  }
+}
+
+/** The inverse, for the admin API: the document a user would write, hashes in place of passwords. */
+export function toDocument(c: TenantConfig): TenantDoc {
+  const agentUsers = new Map(
+    c.users.filter((u) => u.agentId !== null && u.role === 'agent').map((u) => [u.agentId, u]),
+  )
+  return {
+    id: c.id,
+    name: c.name,
+    timeZone: c.timeZone,
+    calendars: c.calendars.map((cal) => ({
+      id: cal.id,
+      timeZone: cal.timeZone,
+      weekly: Object.fromEntries(
+        Object.entries(cal.weekly).map(([d, rs]) => [d, (rs ?? []).map((r) => `${r.open}-${r.close}`)]),
+      ),
+      holidays: [...cal.holidays],
+    })),
+    agents: c.agents.map((a) => {
+      const u = agentUsers.get(a.id)
+      return {
+        id: a.id,
+        name: a.name,
+        ...(u ? { username: u.username, passwordHash: u.passwordHash } : {}),
+        channels: Object.fromEntries(
+          Object.entries(a.channels).map(([ch, cap]) => [
+            ch,
+            { maxTasks: cap.maxTasks, exclusive: cap.exclusive },
+          ]),
+        ),
+      }
+    }),
+    users: c.users
+      .filter((u) => !(u.agentId !== null && u.role === 'agent' && agentUsers.get(u.agentId) === u))
+      .map((u) => ({
+        username: u.username,
+        passwordHash: u.passwordHash,
+        role: u.role,
+        ...(u.agentId ? { agentId: u.agentId } : {}),
+      })),
+    skillGroups: c.skillGroups.map((g) => ({
+      id: g.id,
+      name: g.name,
+      channel: g.channel,
+      members: { ...g.members },
+    })),
+    queues: c.queues.map((q) => ({
+      id: q.id,
+      name: q.name,
+      channel: q.channel,
+      tiers: q.tiers.map((t) => ({ skillGroups: [...t.skillGroups], afterSeconds: t.afterSeconds })),
+      strategy: q.strategy,
+      priority: q.priority,
+      maxDepth: q.maxDepth,
+      maxWaitSeconds: q.maxWaitSeconds,
+      overflowQueue: q.overflowQueueId,
+      serviceLevelSeconds: q.serviceLevelSeconds,
+      shortAbandonSeconds: q.shortAbandonSeconds,
+      offerTimeoutSeconds: q.offerTimeoutSeconds,
+      wrapUpSeconds: q.wrapUpSeconds,
+      notRespondingAfter: q.notRespondingAfter,
+    })),
+    entryPoints: c.entryPoints.map((e) => ({
+      id: e.id,
+      name: e.name,
+      channel: e.channel,
+      queue: e.queueId,
+      active: e.active,
+      calendar: e.calendarId,
+    })),
+  }
+}

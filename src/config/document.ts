@@ -1,0 +1,115 @@
+import { z } from 'zod'
+import { CHANNELS } from '../core/channel.js'
+import { STRATEGIES, WEEKDAYS } from '../core/tenant-config.js'
+
+// The declarative configuration, as written in YAML and sent to the admin API. Defaults here are
+// the product's defaults: a user can leave them out.
+
+const id = z
+  .union([z.string(), z.number().int()])
+  .transform(String)
+  .pipe(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'use 1-64 letters, digits, ".", "_" or "-"'))
+const seconds = z.number().int().min(0).max(86_400)
+const channel = z.enum(CHANNELS)
+
+const timeRange = z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, 'write a range as "HH:MM-HH:MM"')
+
+export const calendarDoc = z.strictObject({
+  id,
+  timeZone: z.string().optional(),
+  weekly: z.partialRecord(z.enum(WEEKDAYS), z.array(timeRange)).default({}),
+  holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write a date as YYYY-MM-DD')).default([]),
+})
+
+const capacity = z.strictObject({
+  maxTasks: z.number().int().min(1).max(100),
+  exclusive: z.boolean().optional(),
+})
+
+const secret = {
+  password: z.string().min(1).max(256).optional(),
+  passwordHash: z.string().startsWith('scrypt$').optional(),
+}
+
+export const agentDoc = z.strictObject({
+  id,
+  name: z.string().min(1).max(200).optional(),
+  username: z.string().min(1).max(64).optional(),
+  ...secret,
+  role: z.enum(['agent', 'supervisor', 'admin']).optional(),
+  channels: z.partialRecord(channel, capacity),
+})
+
+export const userDoc = z.strictObject({
+  username: z.string().min(1).max(64),
+  ...secret,
+  role: z.enum(['agent', 'supervisor', 'admin']),
+  agentId: z.string().optional(),
+})
+
+export const skillGroupDoc = z.strictObject({
+  id,
+  name: z.string().max(200).optional(),
+  channel,
+  members: z.record(z.string(), z.number().int().min(1).max(10)).default({}),
+})
+
+const tier = z.strictObject({ skillGroups: z.array(id).min(1), afterSeconds: seconds.default(0) })
+
+export const queueDoc = z.strictObject({
+  id,
+  name: z.string().max(200).optional(),
+  channel: channel.optional(),
+  skillGroups: z.array(id).min(1).optional(),
+  tiers: z.array(tier).min(1).optional(),
+  strategy: z.enum(STRATEGIES).default('longest_available'),
+  priority: z.number().int().min(0).max(100).default(0),
+  maxDepth: z.number().int().min(0).nullable().default(null),
+  maxWaitSeconds: seconds.nullable().default(null),
+  overflowQueue: id.nullable().default(null),
+  serviceLevelSeconds: seconds.default(30),
+  shortAbandonSeconds: seconds.default(10),
+  offerTimeoutSeconds: z.number().int().min(5).max(86_400).default(30),
+  wrapUpSeconds: seconds.nullable().default(120),
+  notRespondingAfter: z.number().int().min(1).max(100).default(2),
+})
+
+export const entryPointDoc = z.strictObject({
+  id,
+  name: z.string().max(200).optional(),
+  channel: channel.optional(),
+  queue: id,
+  active: z.boolean().default(true),
+  calendar: id.nullable().default(null),
+})
+
+export const tenantDoc = z.strictObject({
+  id,
+  name: z.string().min(1).max(200).optional(),
+  timeZone: z.string().default('UTC'),
+  calendars: z.array(calendarDoc).default([]),
+  agents: z.array(agentDoc).default([]),
+  users: z.array(userDoc).default([]),
+  skillGroups: z.array(skillGroupDoc).default([]),
+  queues: z.array(queueDoc).default([]),
+  entryPoints: z.array(entryPointDoc).default([]),
+})
+
+export const fileDoc = z.strictObject({ tenants: z.array(tenantDoc).min(1) })
+
+export type TenantDoc = z.output<typeof tenantDoc>
+export type TenantDocInput = z.input<typeof tenantDoc>
+export type FileDoc = z.output<typeof fileDoc>
+export type AgentDoc = z.output<typeof agentDoc>
+export type UserDoc = z.output<typeof userDoc>
+
+/** The object kinds the admin API edits one at a time, by their collection in a tenant document. */
+export const OBJECT_KINDS = {
+  agents: agentDoc,
+  users: userDoc,
+  'skill-groups': skillGroupDoc,
+  queues: queueDoc,
+  'entry-points': entryPointDoc,
+  calendars: calendarDoc,
+} as const
+export type ObjectKind = keyof typeof OBJECT_KINDS

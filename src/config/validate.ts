@@ -1,0 +1,123 @@
+import { parseClock } from '../core/calendar.js'
+import { isValidTimeZone } from '../core/local-time.js'
+import type { TenantDoc } from './document.js'
+
+export interface ConfigIssue {
+  readonly path: string
+  readonly message: string
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (out, p) => (typeof p === 'number' ? `${out}[${p}]` : out ? `${out}.${String(p)}` : String(p)),
+    '',
+  )
+}
+
+/** Every cross-reference problem of one tenant at once, with the path of each. */
+export function crossCheck(t: TenantDoc, at: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = []
+  const add = (path: string, message: string): void => void issues.push({ path: `${at}.${path}`, message })
+  const uniq = (items: readonly { id: string }[], name: string): void => {
+    const seen = new Set<string>()
+    items.forEach((x, i) => {
+      if (seen.has(x.id)) add(`${name}[${i}].id`, `duplicate id "${x.id}"`)
+      seen.add(x.id)
+    })
+  }
+  uniq(t.agents, 'agents')
+  uniq(t.skillGroups, 'skillGroups')
+  uniq(t.queues, 'queues')
+  uniq(t.entryPoints, 'entryPoints')
+  uniq(t.calendars, 'calendars')
+  if (!isValidTimeZone(t.timeZone))
+    issues.push({ path: `${at}.timeZone`, message: `unknown time zone "${t.timeZone}"` })
+
+  const agents = new Map(t.agents.map((a) => [a.id, a]))
+  const groups = new Map(t.skillGroups.map((g) => [g.id, g]))
+  const queues = new Map(t.queues.map((q) => [q.id, q]))
+  const calendars = new Set(t.calendars.map((c) => c.id))
+
+  const usernames = new Set<string>()
+  const login = (path: string, username: string, password?: string, hash?: string): void => {
+    if (usernames.has(username)) add(`${path}.username`, `duplicate username "${username}"`)
+    usernames.add(username)
+    if (!password && !hash) add(path, `user "${username}" needs a password or passwordHash`)
+  }
+  t.agents.forEach((a, i) => {
+    if (a.username) login(`agents[${i}]`, a.username, a.password, a.passwordHash)
+    if (Object.keys(a.channels).length === 0)
+      add(`agents[${i}].channels`, 'an agent needs at least one channel')
+  })
+  t.users.forEach((u, i) => {
+    login(`users[${i}]`, u.username, u.password, u.passwordHash)
+    if (u.agentId !== undefined && !agents.has(u.agentId))
+      add(`users[${i}].agentId`, `no agent "${u.agentId}"`)
+    if (u.role === 'agent' && u.agentId === undefined)
+      add(`users[${i}].agentId`, 'a user with role agent must name its agent')
+  })
+
+  t.calendars.forEach((c, i) => {
+    if (c.timeZone !== undefined && !isValidTimeZone(c.timeZone))
+      add(`calendars[${i}].timeZone`, `unknown time zone "${c.timeZone}"`)
+    for (const [day, ranges] of Object.entries(c.weekly)) {
+      ranges?.forEach((r, j) => {
+        const [open = '', close = ''] = r.split('-')
+        const o = parseClock(open)
+        const cl = parseClock(close)
+        if (o === undefined || cl === undefined || cl <= o)
+          add(`calendars[${i}].weekly.${day}[${j}]`, `"${r}" is not an opening range`)
+      })
+    }
+  })
+
+  t.skillGroups.forEach((g, i) => {
+    for (const agentId of Object.keys(g.members)) {
+      const a = agents.get(agentId)
+      if (!a) add(`skillGroups[${i}].members.${agentId}`, `no agent "${agentId}"`)
+      else if (!a.channels[g.channel])
+        add(`skillGroups[${i}].members.${agentId}`, `agent "${agentId}" has no ${g.channel} channel`)
+    }
+  })
+
+  t.queues.forEach((q, i) => {
+    if ((q.skillGroups === undefined) === (q.tiers === undefined)) {
+      add(`queues[${i}]`, 'give either skillGroups (one tier) or tiers')
+      return
+    }
+    const tiers = q.tiers ?? [{ skillGroups: q.skillGroups ?? [], afterSeconds: 0 }]
+    const channels = new Set<string>()
+    tiers.forEach((tier, k) => {
+      const where = q.tiers ? `queues[${i}].tiers[${k}]` : `queues[${i}]`
+      if (k === 0 && tier.afterSeconds !== 0)
+        add(`${where}.afterSeconds`, 'the first tier must start at 0 seconds')
+      const prev = tiers[k - 1]
+      if (prev && tier.afterSeconds <= prev.afterSeconds)
+        add(`${where}.afterSeconds`, 'tiers must open at increasing times')
+      tier.skillGroups.forEach((gid, j) => {
+        const g = groups.get(gid)
+        if (!g) add(`${where}.skillGroups[${j}]`, `no skill group "${gid}"`)
+        else channels.add(g.channel)
+      })
+    })
+    if (channels.size > 1) add(`queues[${i}]`, 'all skill groups of a queue must be of one channel')
+    const groupChannel = [...channels][0]
+    if (q.channel !== undefined && groupChannel !== undefined && q.channel !== groupChannel) {
+      add(`queues[${i}].channel`, `the queue's skill groups are ${groupChannel}`)
+    }
+    if (q.overflowQueue !== null) {
+      const o = queues.get(q.overflowQueue)
+      if (!o) add(`queues[${i}].overflowQueue`, `no queue "${q.overflowQueue}"`)
+      else if (o.id === q.id) add(`queues[${i}].overflowQueue`, 'a queue cannot overflow into itself')
+      if (q.maxWaitSeconds === null) add(`queues[${i}].maxWaitSeconds`, 'overflow needs maxWaitSeconds')
+    }
+  })
+
+  t.entryPoints.forEach((e, i) => {
+    const q = queues.get(e.queue)
+    if (!q) add(`entryPoints[${i}].queue`, `no queue "${e.queue}"`)
+    if (e.calendar !== null && !calendars.has(e.calendar))
+      add(`entryPoints[${i}].calendar`, `no calendar "${e.calendar}"`)
+  })
+  return issues
+}
