@@ -104,6 +104,11 @@ export class EventFeed {
     })
   }
 
+  /** Ends every waiting long-poll and socket subscription with what it has (shutdown). */
+  releaseAll(): void {
+    for (const set of this.waiters.values()) for (const w of [...set]) w.deliver([])
+  }
+
   /** Highest seq published for a tenant (0 if none yet). */
   lastSeq(tenantId: string): number {
     const ring = this.rings.get(tenantId)

@@ -36,8 +36,11 @@ export class Switchboard {
   private readonly stored = new Map<string, StoredConfig>()
   private signer: TokenSigner | undefined
 
+  readonly queries: SwitchboardDeps['queries']
+
   constructor(private readonly deps: SwitchboardDeps) {
     this.feed = new EventFeed(deps.queries)
+    this.queries = deps.queries
   }
 
   /** Applies the given tenant documents (the config file), then starts every stored tenant. */

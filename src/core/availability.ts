@@ -130,7 +130,7 @@ export function entryPointStatus(router: RouterCore, entryPointId: string, now: 
     queueId: q.config.id,
     active: ep.active,
     open: hours.open,
-    nextOpenAt: hours.open ? now : hours.nextChangeAt,
+    nextOpenAt: hours.open ? null : hours.nextChangeAt,
     agentsAvailable: avail.agentsAvailable,
     availableSlots: avail.availableSlots,
     queueDepth,
@@ -180,4 +180,26 @@ export function queueStats(router: RouterCore, queueId: string, now: number): Qu
     ),
     serviceLevel: counted > 0 ? t.answeredInTime / counted : null,
   }
+}
+
+/** A waiting contact's place in line and expected remaining wait. */
+export function contactWait(
+  router: RouterCore,
+  contactId: string,
+  now: number,
+): { readonly position: number; readonly estimatedWaitMs: number } | undefined {
+  const c = router.contacts.get(contactId)
+  const q = c && c.state === 'queued' ? router.queues.get(c.queueId) : undefined
+  if (!c || !q) return undefined
+  const position = q.position(contactId)
+  const avail = queueAvailability(router, q.config.id)
+  const oldest = q.oldestEnqueuedAt()
+  const ewt = q.estimator.estimate(
+    position - 1,
+    now,
+    false,
+    oldest === null ? null : now - oldest,
+    avail.staffedSlots,
+  )
+  return { position, estimatedWaitMs: Math.round(ewt) }
 }

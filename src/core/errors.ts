@@ -4,6 +4,7 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
+  | 'PAYLOAD_TOO_LARGE'
   | 'NOT_FOUND'
   | 'TENANT_NOT_FOUND'
   | 'AGENT_NOT_FOUND'

@@ -1,0 +1,45 @@
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
+
+/** Prometheus metrics of one server process, exposed at /metrics. */
+export class Metrics {
+  readonly registry = new Registry()
+  readonly dbQueries = new Counter({
+    name: 'switchboard_db_queries_total',
+    help: 'SQL statements sent to the database',
+    registers: [this.registry],
+  })
+  readonly httpDuration = new Histogram({
+    name: 'switchboard_http_request_duration_seconds',
+    help: 'HTTP request duration by route',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60],
+    registers: [this.registry],
+  })
+  readonly commitDuration = new Histogram({
+    name: 'switchboard_commit_duration_seconds',
+    help: 'Time to store one batch of router changes (group commit)',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5],
+    registers: [this.registry],
+  })
+  readonly commandsPerBatch = new Histogram({
+    name: 'switchboard_commands_per_batch',
+    help: 'Commands sharing one transaction',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    registers: [this.registry],
+  })
+  readonly events = new Counter({
+    name: 'switchboard_events_total',
+    help: 'Domain events committed',
+    registers: [this.registry],
+  })
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' })
+  }
+
+  batch(info: { commands: number; events: number; commitMs: number }): void {
+    this.commitDuration.observe(info.commitMs / 1000)
+    if (info.commands > 0) this.commandsPerBatch.observe(info.commands)
+    this.events.inc(info.events)
+  }
+}

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify'
+import type { Metrics } from './metrics.js'
+
+export interface Readiness {
+  /** Null when ready; otherwise what is wrong, for the operator. */
+  check(): Promise<string | null>
+}
+
+export function opsRoutes(app: FastifyInstance, metrics: Metrics, readiness: Readiness): void {
+  app.get(
+    '/healthz',
+    { config: { access: 'open' }, schema: { tags: ['operations'], summary: 'The process is alive' } },
+    async () => ({ status: 'ok' }),
+  )
+
+  app.get(
+    '/readyz',
+    {
+      config: { access: 'open' },
+      schema: { tags: ['operations'], summary: 'Ready to serve: database reachable, routers running' },
+    },
+    async (_req, reply) => {
+      const problem = await readiness.check()
+      return problem === null
+        ? { status: 'ready' }
+        : reply.status(503).send({ status: 'not_ready', reason: problem })
+    },
+  )
+
+  app.get(
+    '/metrics',
+    { config: { access: 'open' }, schema: { tags: ['operations'], summary: 'Prometheus metrics' } },
+    async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  )
+}

@@ -1,0 +1,90 @@
+import rateLimit from '@fastify/rate-limit'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import websocket from '@fastify/websocket'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import Fastify from 'fastify'
+import type { Logger } from 'pino'
+import type { Switchboard } from '../../app/switchboard.js'
+import { adminRoutes } from '../native-v1/admin.routes.js'
+import { agentRoutes } from '../native-v1/agent.routes.js'
+import { chatRoutes } from '../native-v1/chat.routes.js'
+import { contactRoutes } from '../native-v1/contact.routes.js'
+import { offerRoutes } from '../native-v1/offer.routes.js'
+import { queueRoutes } from '../native-v1/queue.routes.js'
+import { streamRoutes } from '../native-v1/stream.routes.js'
+import { authenticate } from './authenticate.js'
+import { errorBody, sendError } from './errors.js'
+import type { Metrics } from './metrics.js'
+import type { Readiness } from './ops.routes.js'
+import { opsRoutes } from './ops.routes.js'
+
+export interface HttpDeps {
+  readonly sb: Switchboard
+  readonly metrics: Metrics
+  readonly readiness: Readiness
+  readonly logger: Logger
+  readonly version: string
+}
+
+export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    disableRequestLogging: true,
+    bodyLimit: 64 * 1024,
+    // Fastify's defaults are 0 (no limit): a trickled body would hold a socket forever.
+    requestTimeout: 30_000,
+    connectionTimeout: 120_000,
+    keepAliveTimeout: 72_000,
+    routerOptions: { maxParamLength: 100 },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+  })
+  app.server.headersTimeout = 20_000
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Switchboard API',
+        version: deps.version,
+        description: 'Native API v1 of the Switchboard contact-center server',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      ...errorBody('RATE_LIMITED', `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`),
+    }),
+  })
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
+
+  app.decorateRequest('tenantId', '')
+  app.addHook('onRequest', authenticate(deps.sb))
+  app.addHook('onResponse', async (req, reply) => {
+    deps.metrics.httpDuration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    )
+  })
+  app.setErrorHandler((error, req, reply) => sendError(error, req, reply))
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send(errorBody('NOT_FOUND', `no route ${req.method} ${req.url}`)),
+  )
+
+  opsRoutes(app, deps.metrics, deps.readiness)
+  app.get('/openapi.json', { config: { access: 'open' }, schema: { hide: true } }, async () => app.swagger())
+  agentRoutes(app, deps.sb)
+  offerRoutes(app, deps.sb)
+  chatRoutes(app, deps.sb)
+  contactRoutes(app, deps.sb)
+  queueRoutes(app, deps.sb)
+  adminRoutes(app, deps.sb)
+  streamRoutes(app, deps.sb)
+  return app
+}

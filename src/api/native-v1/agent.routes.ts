@@ -1,0 +1,161 @@
+import type { FastifyInstance } from 'fastify'
+import type { Switchboard } from '../../app/switchboard.js'
+import type { AgentStateKind } from '../../core/agent.js'
+import type { Channel } from '../../core/channel.js'
+import { DomainError } from '../../core/errors.js'
+import { mayActFor, userOf } from '../http/authenticate.js'
+import type { PollQuery } from './schemas.js'
+import { agentSchema, errorSchema, idParam, pollQuery } from './schemas.js'
+import { agentView, eventView } from './views.js'
+
+export function agentRoutes(app: FastifyInstance, sb: Switchboard): void {
+  app.post<{ Body: { username: string; password: string; tenant?: string } }>(
+    '/api/v1/login',
+    {
+      config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in as an agent, supervisor or admin',
+        body: {
+          type: 'object',
+          properties: {
+            username: { type: 'string', minLength: 1, maxLength: 64 },
+            password: { type: 'string', minLength: 1, maxLength: 256 },
+            tenant: { type: 'string', maxLength: 64 },
+          },
+          required: ['username', 'password'],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              token: { type: 'string' },
+              expiresAt: { type: 'string', format: 'date-time' },
+              user: {
+                type: 'object',
+                properties: {
+                  id: { type: 'string' },
+                  role: { type: 'string' },
+                  agentId: { type: 'string' },
+                  tenantId: { type: 'string' },
+                },
+              },
+            },
+          },
+          401: errorSchema,
+        },
+      },
+    },
+    async (req) => {
+      const r = await sb.login(req.body.tenant ?? req.tenantId, req.body.username, req.body.password)
+      return { ...r, expiresAt: new Date(r.expiresAt).toISOString() }
+    },
+  )
+
+  app.get(
+    '/api/v1/agents',
+    {
+      config: { access: ['supervisor', 'admin'] },
+      schema: { tags: ['agents'], summary: 'Every agent with its channel states' },
+    },
+    async (req) =>
+      sb
+        .runtime(req.tenantId)
+        .read((r) => ({ agents: [...r.pool.agents.values()].map((a) => agentView(a.profile, a.channels)) })),
+  )
+
+  app.get<{ Params: { agentId: string } }>(
+    '/api/v1/agents/:agentId',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['agents'],
+        summary: "An agent's state on each channel",
+        params: idParam('agentId'),
+        response: { 200: agentSchema, 404: errorSchema },
+      },
+    },
+    async (req) => {
+      mayActFor(req, req.params.agentId)
+      return sb.runtime(req.tenantId).read((r) => {
+        const a = r.agentOrThrow(req.params.agentId)
+        return agentView(a.profile, a.channels)
+      })
+    },
+  )
+
+  app.put<{
+    Params: { agentId: string; channel: Channel }
+    Body: { state: AgentStateKind; reason?: string }
+  }>(
+    '/api/v1/agents/:agentId/channels/:channel',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['agents'],
+        summary: 'Log in, become ready, not ready (with a reason) or log out on one channel',
+        params: {
+          type: 'object',
+          properties: {
+            agentId: { type: 'string', maxLength: 64 },
+            channel: { type: 'string', enum: ['chat', 'voice', 'email'] },
+          },
+          required: ['agentId', 'channel'],
+        },
+        body: {
+          type: 'object',
+          properties: {
+            state: { type: 'string', enum: ['ready', 'not_ready', 'logged_out'] },
+            reason: { type: 'string', minLength: 1, maxLength: 64 },
+          },
+          required: ['state'],
+          additionalProperties: false,
+        },
+        response: { 200: agentSchema, 404: errorSchema },
+      },
+    },
+    async (req) => {
+      mayActFor(req, req.params.agentId)
+      const by = userOf(req).username
+      const { agentId, channel } = req.params
+      return sb.runtime(req.tenantId).execute((r, now) => {
+        r.setAgentState(agentId, channel, req.body.state, req.body.reason ?? null, by, now)
+        const a = r.agentOrThrow(agentId)
+        return agentView(a.profile, a.channels)
+      })
+    },
+  )
+
+  app.get<{ Params: { agentId: string }; Querystring: PollQuery }>(
+    '/api/v1/agents/:agentId/events',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['agents'],
+        summary: "Long-poll an agent's events after a seq: offers, contact changes, messages, state changes",
+        params: idParam('agentId'),
+        querystring: pollQuery,
+      },
+    },
+    async (req) => {
+      mayActFor(req, req.params.agentId)
+      const runtime = sb.runtime(req.tenantId)
+      if (!runtime.read((r) => r.pool.agents.has(req.params.agentId))) {
+        throw new DomainError('AGENT_NOT_FOUND', `agent ${req.params.agentId} does not exist`)
+      }
+      const abort = new AbortController()
+      req.raw.once('close', () => abort.abort())
+      const { after, wait, limit } = req.query
+      const events = await sb.feed.poll(
+        req.tenantId,
+        { agentId: req.params.agentId },
+        after,
+        wait * 1000,
+        limit,
+        abort.signal,
+      )
+      return { events: events.map(eventView), lastSeq: events[events.length - 1]?.seq ?? after }
+    },
+  )
+}

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import type { Switchboard } from '../../app/switchboard.js'
+import { contactWait } from '../../core/availability.js'
+import { refusalError } from '../../core/routing/router.js'
+import { customerContact } from '../http/authenticate.js'
+import type { PollQuery } from './schemas.js'
+import { errorSchema, idParam, pollQuery, textBody } from './schemas.js'
+import { customerEventView } from './views.js'
+
+interface StartBody {
+  customer: { name: string; email?: string }
+  subject?: string
+}
+
+/** The customer's side of a chat: no login, a per-contact token from the start call. */
+export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
+  app.post<{ Params: { entryPointId: string }; Body: StartBody }>(
+    '/api/v1/entry-points/:entryPointId/chats',
+    {
+      config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['customer chat'],
+        summary: 'Start a chat on an entry point',
+        params: idParam('entryPointId'),
+        body: {
+          type: 'object',
+          properties: {
+            customer: {
+              type: 'object',
+              properties: {
+                name: { type: 'string', minLength: 1, maxLength: 200 },
+                email: { type: 'string', format: 'email', maxLength: 254 },
+              },
+              required: ['name'],
+              additionalProperties: false,
+            },
+            subject: { type: 'string', maxLength: 500 },
+          },
+          required: ['customer'],
+          additionalProperties: false,
+        },
+        response: {
+          201: {
+            type: 'object',
+            properties: {
+              contactId: { type: 'string' },
+              customerToken: { type: 'string' },
+              state: { type: 'string' },
+              position: { type: 'integer' },
+              estimatedWaitSeconds: { type: 'integer' },
+            },
+          },
+          404: errorSchema,
+          409: errorSchema,
+        },
+      },
+    },
+    async (req, reply) => {
+      const { customer, subject } = req.body
+      const admission = await sb.runtime(req.tenantId).execute((r, now) =>
+        r.admitContact(
+          {
+            contactId: randomUUID(),
+            entryPointId: req.params.entryPointId,
+            customer: { name: customer.name, ...(customer.email ? { email: customer.email } : {}) },
+            subject: subject ?? null,
+          },
+          now,
+        ),
+      )
+      if (!admission.admitted) throw refusalError(admission.reason)
+      return reply.status(201).send({
+        contactId: admission.contact.id,
+        customerToken: sb.customerToken(req.tenantId, admission.contact.id),
+        state: admission.contact.state,
+        position: admission.position,
+        estimatedWaitSeconds: Math.round(admission.estimatedWaitMs / 1000),
+      })
+    },
+  )
+
+  const agentName = (tenantId: string) => (id: string | null) =>
+    id === null ? null : (sb.runtime(tenantId).read((r) => r.pool.agents.get(id)?.profile.name) ?? null)
+
+  app.get<{ Params: { contactId: string }; Querystring: PollQuery }>(
+    '/api/v1/chats/:contactId/events',
+    {
+      config: { access: 'customer' },
+      schema: {
+        tags: ['customer chat'],
+        summary: 'Long-poll the chat: messages and state changes after a seq',
+        params: idParam('contactId'),
+        querystring: pollQuery,
+      },
+    },
+    async (req) => {
+      customerContact(req, req.params.contactId)
+      const abort = new AbortController()
+      req.raw.once('close', () => abort.abort())
+      const { after, wait, limit } = req.query
+      const events = await sb.feed.poll(
+        req.tenantId,
+        { contactId: req.params.contactId },
+        after,
+        wait * 1000,
+        limit,
+        abort.signal,
+      )
+      const names = agentName(req.tenantId)
+      const runtime = sb.runtime(req.tenantId)
+      const live = runtime.read((r, now) => ({
+        contact: r.contacts.get(req.params.contactId),
+        wait: contactWait(r, req.params.contactId, now),
+      }))
+      return {
+        events: events.flatMap((e) => customerEventView(e, names) ?? []),
+        lastSeq: events[events.length - 1]?.seq ?? after,
+        state: live.contact?.state ?? 'closed',
+        position: live.wait?.position ?? 0,
+        estimatedWaitSeconds: Math.round((live.wait?.estimatedWaitMs ?? 0) / 1000),
+      }
+    },
+  )
+
+  app.get<{ Params: { contactId: string } }>(
+    '/api/v1/chats/:contactId',
+    {
+      config: { access: 'customer' },
+      schema: {
+        tags: ['customer chat'],
+        summary: 'The chat and its transcript',
+        params: idParam('contactId'),
+      },
+    },
+    async (req) => {
+      customerContact(req, req.params.contactId)
+      const [contact, messages] = await Promise.all([
+        sb.queries.contact(req.tenantId, req.params.contactId),
+        sb.queries.messages(req.tenantId, req.params.contactId),
+      ])
+      const names = agentName(req.tenantId)
+      return {
+        contactId: req.params.contactId,
+        state: contact?.state ?? 'closed',
+        messages: messages.map((m) => ({
+          messageId: m.id,
+          messageSeq: m.seq,
+          from: m.from,
+          agentName: m.from === 'agent' ? names(m.agentId) : null,
+          text: m.text,
+          at: new Date(m.at).toISOString(),
+        })),
+      }
+    },
+  )
+
+  app.post<{ Params: { contactId: string }; Body: { text: string } }>(
+    '/api/v1/chats/:contactId/messages',
+    {
+      config: { access: 'customer' },
+      schema: {
+        tags: ['customer chat'],
+        summary: 'Send a message as the customer',
+        params: idParam('contactId'),
+        body: textBody,
+        response: { 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      customerContact(req, req.params.contactId)
+      const m = await sb
+        .runtime(req.tenantId)
+        .execute((r, now) => r.postMessage(req.params.contactId, 'customer', null, req.body.text, now))
+      return reply.status(201).send(m)
+    },
+  )
+
+  app.post<{ Params: { contactId: string } }>(
+    '/api/v1/chats/:contactId/end',
+    {
+      config: { access: 'customer' },
+      schema: {
+        tags: ['customer chat'],
+        summary: 'Leave the chat',
+        params: idParam('contactId'),
+        response: { 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (req) => {
+      customerContact(req, req.params.contactId)
+      const c = await sb
+        .runtime(req.tenantId)
+        .execute((r, now) => r.endContact(req.params.contactId, 'customer', null, now))
+      return { contactId: c.id, state: c.state }
+    },
+  )
+}

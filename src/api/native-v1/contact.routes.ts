@@ -1,0 +1,153 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Switchboard } from '../../app/switchboard.js'
+import type { Contact } from '../../core/contact.js'
+import { DomainError } from '../../core/errors.js'
+import type { TransferTarget } from '../../core/routing/contact-lifecycle.js'
+import { actingAgent, userOf } from '../http/authenticate.js'
+import { errorSchema, idParam, textBody } from './schemas.js'
+import { contactView, eventView } from './views.js'
+
+const CONTACT_PARAMS = idParam('contactId')
+const WRITE = { access: ['agent'] as const }
+
+/** The agent's side of a contact, and its full record for agents and supervisors. */
+export function contactRoutes(app: FastifyInstance, sb: Switchboard): void {
+  app.get<{ Params: { contactId: string } }>(
+    '/api/v1/contacts/:contactId',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['contacts'],
+        summary: 'A contact with its timeline, routing decisions and transcript',
+        params: CONTACT_PARAMS,
+        response: { 404: errorSchema },
+      },
+    },
+    async (req) => {
+      const { contactId } = req.params
+      const live = sb.runtime(req.tenantId).read((r) => r.contacts.get(contactId))
+      const contact = live ?? (await sb.queries.contact(req.tenantId, contactId))
+      if (!contact || !visibleTo(req, contact))
+        throw new DomainError('CONTACT_NOT_FOUND', `contact ${contactId} not found`)
+      const [events, messages] = await Promise.all([
+        sb.queries.events(req.tenantId, { afterSeq: 0, contactId, limit: 1000 }),
+        sb.queries.messages(req.tenantId, contactId),
+      ])
+      return {
+        ...contactView(contact),
+        timeline: events.map(eventView),
+        decisions: events.flatMap((e) =>
+          e.type === 'ContactOffered'
+            ? [{ seq: e.seq, at: new Date(e.at).toISOString(), offerId: e.offerId, ...e.decision }]
+            : [],
+        ),
+        messages: messages.map((m) => ({ ...m, at: new Date(m.at).toISOString() })),
+      }
+    },
+  )
+
+  app.post<{ Params: { contactId: string }; Body: { text: string } }>(
+    '/api/v1/contacts/:contactId/messages',
+    {
+      config: WRITE,
+      schema: {
+        tags: ['contacts'],
+        summary: 'Write to the customer',
+        params: CONTACT_PARAMS,
+        body: textBody,
+        response: { 403: errorSchema, 404: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      const agentId = actingAgent(req)
+      const m = await sb
+        .runtime(req.tenantId)
+        .execute((r, now) => r.postMessage(req.params.contactId, 'agent', agentId, req.body.text, now))
+      return reply.status(201).send(m)
+    },
+  )
+
+  app.post<{ Params: { contactId: string } }>(
+    '/api/v1/contacts/:contactId/end',
+    {
+      config: WRITE,
+      schema: { tags: ['contacts'], summary: 'End the conversation; wrap-up starts', params: CONTACT_PARAMS },
+    },
+    async (req) => {
+      const agentId = actingAgent(req)
+      return contactView(
+        await sb
+          .runtime(req.tenantId)
+          .execute((r, now) => r.endContact(req.params.contactId, 'agent', agentId, now)),
+      )
+    },
+  )
+
+  app.post<{ Params: { contactId: string }; Body: { code?: string; notes?: string } | undefined }>(
+    '/api/v1/contacts/:contactId/wrap-up',
+    {
+      config: WRITE,
+      schema: {
+        tags: ['contacts'],
+        summary: 'Finish wrap-up with an optional code and notes: frees the agent',
+        params: CONTACT_PARAMS,
+        body: {
+          type: ['object', 'null'],
+          properties: { code: { type: 'string', maxLength: 64 }, notes: { type: 'string', maxLength: 4000 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (req) => {
+      const agentId = actingAgent(req)
+      const { code = null, notes = null } = req.body ?? {}
+      return contactView(
+        await sb
+          .runtime(req.tenantId)
+          .execute((r, now) => r.wrapUp(req.params.contactId, agentId, code, notes, now)),
+      )
+    },
+  )
+
+  app.post<{ Params: { contactId: string }; Body: { queueId?: string; agentId?: string } }>(
+    '/api/v1/contacts/:contactId/transfer',
+    {
+      config: WRITE,
+      schema: {
+        tags: ['contacts'],
+        summary: 'Transfer to a queue (keeps the original enqueue time) or to an available agent',
+        params: CONTACT_PARAMS,
+        body: {
+          type: 'object',
+          properties: {
+            queueId: { type: 'string', maxLength: 64 },
+            agentId: { type: 'string', maxLength: 64 },
+          },
+          oneOf: [{ required: ['queueId'] }, { required: ['agentId'] }],
+          additionalProperties: false,
+        },
+      },
+    },
+    async (req) => {
+      const agentId = actingAgent(req)
+      const target: TransferTarget =
+        req.body.queueId !== undefined ? { queueId: req.body.queueId } : { agentId: req.body.agentId ?? '' }
+      return contactView(
+        await sb
+          .runtime(req.tenantId)
+          .execute((r, now) => r.transfer(req.params.contactId, agentId, target, now)),
+      )
+    },
+  )
+}
+
+/** Agents see the contacts they hold, were offered or handled; supervisors and admins see all. */
+function visibleTo(req: FastifyRequest, c: Contact): boolean {
+  const u = userOf(req)
+  return (
+    u.role !== 'agent' ||
+    c.agentId === u.agentId ||
+    c.offer?.agentId === u.agentId ||
+    c.declinedBy.includes(u.agentId ?? '')
+  )
+}

@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify'
+import type { Switchboard } from '../../app/switchboard.js'
+import { actingAgent } from '../http/authenticate.js'
+import { errorSchema, idParam } from './schemas.js'
+import { contactView } from './views.js'
+
+export function offerRoutes(app: FastifyInstance, sb: Switchboard): void {
+  app.post<{ Params: { offerId: string } }>(
+    '/api/v1/offers/:offerId/accept',
+    {
+      config: { access: ['agent'] },
+      schema: {
+        tags: ['offers'],
+        summary: 'Accept an offer: the contact is connected to you',
+        params: idParam('offerId'),
+        response: { 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (req) => {
+      const agentId = actingAgent(req)
+      return contactView(
+        await sb.runtime(req.tenantId).execute((r, now) => r.acceptOffer(req.params.offerId, agentId, now)),
+      )
+    },
+  )
+
+  app.post<{ Params: { offerId: string }; Body: { reason?: string } | undefined }>(
+    '/api/v1/offers/:offerId/reject',
+    {
+      config: { access: ['agent'] },
+      schema: {
+        tags: ['offers'],
+        summary: 'Reject an offer: the contact goes back to its original place in line',
+        params: idParam('offerId'),
+        body: {
+          type: ['object', 'null'],
+          properties: { reason: { type: 'string', maxLength: 200 } },
+          additionalProperties: false,
+        },
+        response: { 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (req) => {
+      const agentId = actingAgent(req)
+      const reason = req.body?.reason ?? null
+      const c = await sb
+        .runtime(req.tenantId)
+        .execute((r, now) => r.rejectOffer(req.params.offerId, agentId, reason, now))
+      return { contactId: c.id, state: c.state }
+    },
+  )
+}

@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify'
+import type { Switchboard } from '../../app/switchboard.js'
+import { queueStats } from '../../core/availability.js'
+import { DomainError } from '../../core/errors.js'
+import { errorSchema, idParam, statusSchema } from './schemas.js'
+import { queueStatsView, statusView } from './views.js'
+
+export function queueRoutes(app: FastifyInstance, sb: Switchboard): void {
+  app.get<{ Params: { entryPointId: string } }>(
+    '/api/v1/entry-points/:entryPointId/status',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['entry points'],
+        summary: 'May a chat start here now, and what will it meet: served from memory, no database query',
+        params: idParam('entryPointId'),
+        response: { 200: statusSchema, 404: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      const runtime = sb.runtime(req.tenantId)
+      const s = runtime.entryPointStatus(req.params.entryPointId)
+      if (s.reason === 'invalid_entry_point')
+        throw new DomainError(
+          'ENTRY_POINT_NOT_FOUND',
+          `entry point ${req.params.entryPointId} does not exist`,
+        )
+      // Websites poll this: let a CDN or browser reuse it for a second (the snapshot's own staleness bound).
+      void reply.header('cache-control', 'public, max-age=1')
+      return statusView(s)
+    },
+  )
+
+  app.get<{ Params: { queueId: string } }>(
+    '/api/v1/queues/:queueId/stats',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['queues'],
+        summary: 'Live statistics of a queue',
+        params: idParam('queueId'),
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              queueId: { type: 'string' },
+              waiting: { type: 'integer' },
+              oldestWaitSeconds: { type: 'integer' },
+              agentsReady: { type: 'integer' },
+              agentsBusy: { type: 'integer' },
+              availableSlots: { type: 'integer' },
+              estimatedWaitSeconds: { type: 'integer' },
+              serviceLevel: { type: ['number', 'null'] },
+            },
+          },
+          404: errorSchema,
+        },
+      },
+    },
+    async (req) => {
+      const s = sb.runtime(req.tenantId).read((r, now) => queueStats(r, req.params.queueId, now))
+      if (!s) throw new DomainError('QUEUE_NOT_FOUND', `queue ${req.params.queueId} does not exist`)
+      return queueStatsView(s)
+    },
+  )
+
+  app.get(
+    '/api/v1/queues',
+    {
+      config: { access: 'user' },
+      schema: { tags: ['queues'], summary: 'Every queue with its live statistics' },
+    },
+    async (req) =>
+      sb.runtime(req.tenantId).read((r, now) => ({
+        queues: [...r.queues.keys()].flatMap((id) => {
+          const s = queueStats(r, id, now)
+          return s ? [{ name: r.queues.get(id)?.config.name, ...queueStatsView(s) }] : []
+        }),
+      })),
+  )
+}

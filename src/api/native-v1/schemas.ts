@@ -1,0 +1,93 @@
+// JSON Schemas shared by routes: they validate input, shape output (an allow-list) and feed OpenAPI.
+
+export const errorSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: { type: 'array', items: { type: 'string' } },
+      },
+      required: ['code', 'message'],
+    },
+  },
+} as const
+
+export const idParam = (name: string) =>
+  ({
+    type: 'object',
+    properties: { [name]: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' } },
+    required: [name],
+  }) as const
+
+export const pollQuery = {
+  type: 'object',
+  properties: {
+    after: { type: 'integer', minimum: 0, default: 0 },
+    wait: { type: 'integer', minimum: 0, maximum: 60, default: 0 },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 },
+  },
+  additionalProperties: false,
+} as const
+
+export interface PollQuery {
+  after: number
+  wait: number
+  limit: number
+}
+
+export const textBody = {
+  type: 'object',
+  properties: { text: { type: 'string', minLength: 1, maxLength: 4000 } },
+  required: ['text'],
+  additionalProperties: false,
+} as const
+
+export const statusSchema = {
+  type: 'object',
+  properties: {
+    allowed: { type: 'boolean' },
+    reason: {
+      type: ['string', 'null'],
+      enum: [
+        'invalid_entry_point',
+        'entry_point_inactive',
+        'outside_business_hours',
+        'agent_not_available',
+        'queue_depth_reached',
+        'service_not_running',
+        null,
+      ],
+    },
+    agentsAvailable: { type: 'integer' },
+    availableSlots: { type: 'integer' },
+    queueDepth: { type: 'integer' },
+    estimatedWaitSeconds: { type: 'integer' },
+    open: { type: 'boolean' },
+    nextOpenAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+} as const
+
+export const channelStateSchema = {
+  type: 'object',
+  properties: {
+    state: { type: 'string', enum: ['logged_out', 'not_ready', 'ready'] },
+    reason: { type: ['string', 'null'] },
+    routable: { type: 'boolean' },
+    notResponding: { type: 'boolean' },
+    activeTasks: { type: 'integer' },
+    maxTasks: { type: 'integer' },
+    since: { type: 'string', format: 'date-time' },
+  },
+} as const
+
+export const agentSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    channels: { type: 'object', additionalProperties: channelStateSchema },
+  },
+} as const

@@ -1,0 +1,137 @@
+import type { AgentChannelState } from '../../core/agent.js'
+import { isRoutable } from '../../core/agent.js'
+import type { EntryPointStatus, QueueStats } from '../../core/availability.js'
+import type { Contact } from '../../core/contact.js'
+import type { DomainEvent } from '../../core/events.js'
+import type { AgentProfile } from '../../core/tenant-config.js'
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
+const seconds = (ms: number): number => Math.round(ms / 1000)
+
+export function channelView(s: AgentChannelState) {
+  return {
+    state: s.state,
+    reason: s.reason,
+    routable: isRoutable(s),
+    notResponding: s.notResponding,
+    activeTasks: s.activeTasks,
+    maxTasks: s.maxTasks,
+    since: iso(s.since),
+  }
+}
+
+export function agentView(profile: AgentProfile, channels: ReadonlyMap<string, AgentChannelState>) {
+  return {
+    id: profile.id,
+    name: profile.name,
+    channels: Object.fromEntries([...channels].map(([ch, s]) => [ch, channelView(s)])),
+  }
+}
+
+const TIME_FIELDS = new Set(['at', 'expiresAt', 'enqueuedAt', 'wrapUpUntil'])
+
+/** Events as the API shows them: epoch fields as ISO-8601. */
+export function eventView(e: DomainEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(e)) out[k] = TIME_FIELDS.has(k) && typeof v === 'number' ? iso(v) : v
+  delete out.tenantId
+  return out
+}
+
+/** What a customer may see of their own contact's events: no routing internals, agents by name. */
+export function customerEventView(
+  e: DomainEvent,
+  agentName: (id: string | null) => string | null,
+): Record<string, unknown> | undefined {
+  const base = { seq: e.seq, type: e.type, at: iso(e.at) }
+  switch (e.type) {
+    case 'ContactQueued':
+    case 'ContactRequeued':
+    case 'ContactOverflowed':
+    case 'ContactTimedOut':
+      return base
+    case 'ContactConnected':
+      return { ...base, agentName: agentName(e.agentId) }
+    case 'MessagePosted':
+      return {
+        ...base,
+        messageId: e.messageId,
+        messageSeq: e.messageSeq,
+        from: e.from,
+        agentName: e.from === 'agent' ? agentName(e.agentId) : null,
+        text: e.text,
+      }
+    case 'ContactEnded':
+      return { ...base, by: e.by }
+    case 'ContactTransferred':
+      return base
+    // Routing internals and agent state stay inside the contact center.
+    case 'AgentStateChanged':
+    case 'ContactClosed':
+    case 'ContactOffered':
+    case 'ContactRefused':
+    case 'OfferRejected':
+    case 'OfferRescinded':
+    case 'OfferTimedOut':
+    case 'RouterRestored':
+      return undefined
+  }
+}
+
+export function contactView(c: Contact) {
+  return {
+    id: c.id,
+    channel: c.channel,
+    state: c.state,
+    entryPointId: c.entryPointId,
+    queueId: c.queueId,
+    priority: c.priority,
+    customer: c.customer,
+    subject: c.subject,
+    agentId: c.agentId,
+    offer: c.offer && {
+      offerId: c.offer.offerId,
+      agentId: c.offer.agentId,
+      expiresAt: iso(c.offer.expiresAt),
+    },
+    createdAt: iso(c.createdAt),
+    enqueuedAt: iso(c.enqueuedAt),
+    offeredAt: iso(c.offeredAt),
+    connectedAt: iso(c.connectedAt),
+    endedAt: iso(c.endedAt),
+    endedBy: c.endedBy,
+    wrapUpUntil: iso(c.wrapUpUntil),
+    closedAt: iso(c.closedAt),
+    outcomeReason: c.outcomeReason,
+    wrapUp:
+      c.wrapUpCode === null && c.wrapUpNotes === null ? null : { code: c.wrapUpCode, notes: c.wrapUpNotes },
+    transfers: c.transfers,
+    overflows: c.overflows,
+  }
+}
+
+export function statusView(s: EntryPointStatus) {
+  return {
+    allowed: s.allowed,
+    reason: s.reason,
+    agentsAvailable: s.agentsAvailable,
+    availableSlots: s.availableSlots,
+    queueDepth: s.queueDepth,
+    estimatedWaitSeconds: seconds(s.estimatedWaitMs),
+    open: s.open,
+    nextOpenAt: iso(s.nextOpenAt),
+  }
+}
+
+export function queueStatsView(s: QueueStats) {
+  return {
+    queueId: s.queueId,
+    waiting: s.waiting,
+    oldestWaitSeconds: seconds(s.oldestWaitMs),
+    agentsReady: s.agentsReady,
+    agentsBusy: s.agentsBusy,
+    availableSlots: s.availableSlots,
+    estimatedWaitSeconds: seconds(s.estimatedWaitMs),
+    serviceLevel: s.serviceLevel,
+  }
+}

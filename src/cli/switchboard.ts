@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander'
+import { migrateToLatest } from '../adapters/storage/migrations.js'
+import { openPglite } from '../adapters/storage/pglite/open-pglite.js'
+import { openPostgres } from '../adapters/storage/postgres/open-postgres.js'
+import { startServer } from '../main.js'
+import { runSimulation } from './simulate.js'
+
+const program = new Command('switchboard')
+  .description('Switchboard contact-center server')
+  .showHelpAfterError()
+
+const storageOptions = (cmd: Command): Command =>
+  cmd
+    .addOption(new Option('--data-dir <dir>', 'PGlite data directory').env('DATA_DIR').default('./data'))
+    .addOption(new Option('--database-url <url>', 'PostgreSQL instead of PGlite').env('DATABASE_URL'))
+
+storageOptions(
+  program
+    .command('start')
+    .description('run the server')
+    .option('-c, --config <file>', 'declarative YAML configuration applied at start')
+    .addOption(new Option('-p, --port <port>', 'HTTP port').env('PORT').default('8000'))
+    .addOption(new Option('--host <host>', 'listen address').env('HOST').default('0.0.0.0'))
+    .addOption(new Option('--log-level <level>', 'pino log level').env('LOG_LEVEL').default('info')),
+).action(
+  async (o: {
+    config?: string
+    port: string
+    host: string
+    dataDir: string
+    databaseUrl?: string
+    logLevel: string
+  }) => {
+    await startServer({
+      port: Number(o.port),
+      host: o.host,
+      dataDir: o.dataDir,
+      databaseUrl: o.databaseUrl,
+      configFile: o.config,
+      logLevel: o.logLevel,
+      handleSignals: true,
+    })
+  },
+)
+
+storageOptions(
+  program.command('migrate').description('create or upgrade the database schema, then exit'),
+).action(async (o: { dataDir: string; databaseUrl?: string }) => {
+  const opened = o.databaseUrl ? await openPostgres(o.databaseUrl) : await openPglite(o.dataDir)
+  try {
+    const applied = await migrateToLatest(opened.db)
+    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date')
+  } finally {
+    await opened.close()
+  }
+})
+
+program
+  .command('simulate')
+  .description(
+    'scripted customers and agents against a running server; prints service level, waits, abandons, occupancy',
+  )
+  .option('--url <url>', 'server URL', 'http://localhost:8000')
+  .option('--tenant <id>', 'tenant', 'demo')
+  .option('--entry-point <id>', 'chat entry point', '1000')
+  .option('--agents <list>', 'agent usernames (password "agent")', 'agent1,agent2')
+  .option('--password <pw>', 'agents password', 'agent')
+  .option('--rate <perMinute>', 'customer arrivals per minute (Poisson)', '20')
+  .option('--handle <seconds>', 'mean chat handle time (exponential)', '20')
+  .option('--patience <seconds>', 'mean customer patience before abandoning (exponential)', '60')
+  .option('--duration <seconds>', 'how long customers keep arriving', '60')
+  .option('--seed <n>', 'random seed', '1')
+  .action(async (o: Record<string, string>) => {
+    const summary = await runSimulation({
+      url: o.url ?? '',
+      tenant: o.tenant ?? 'demo',
+      entryPointId: o.entryPoint ?? '1000',
+      agents: (o.agents ?? '').split(',').filter(Boolean),
+      password: o.password ?? 'agent',
+      ratePerMinute: Number(o.rate),
+      handleSeconds: Number(o.handle),
+      patienceSeconds: Number(o.patience),
+      durationSeconds: Number(o.duration),
+      seed: Number(o.seed),
+      progress: true,
+    })
+    process.exitCode = summary.errors > 0 ? 1 : 0
+  })
+
+program
+  .command('bench')
+  .description('run the benchmarks and write BENCHMARKS.md (same as npm run bench)')
+  .action(async () => {
+    const bench = (await import(new URL('../../bench/run.js', import.meta.url).href)) as {
+      main: () => Promise<void>
+    }
+    await bench.main()
+  })
+
+program.parseAsync().catch((e: unknown) => {
+  // Configuration errors list every problem; say what to fix, not a stack trace.
+  console.error(e instanceof Error ? e.message : String(e))
+  process.exit(1)
+})

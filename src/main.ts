@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { sql } from 'kysely'
+import pino from 'pino'
+import { migrateToLatest } from './adapters/storage/migrations.js'
+import type { OpenedDatabase } from './adapters/storage/opened-database.js'
+import { openPglite } from './adapters/storage/pglite/open-pglite.js'
+import { openPostgres } from './adapters/storage/postgres/open-postgres.js'
+import { SqlConfigStore } from './adapters/storage/sql-config-store.js'
+import { SqlContactQueries } from './adapters/storage/sql-contact-queries.js'
+import { SqlRoutingStore } from './adapters/storage/sql-routing-store.js'
+import { systemClock, timerScheduler } from './adapters/time/system-clock.js'
+import { Metrics } from './api/http/metrics.js'
+import { buildHttpServer } from './api/http/server.js'
+import type { Clock } from './app/ports.js'
+import { Switchboard } from './app/switchboard.js'
+import { parseConfigFile } from './config/parse.js'
+
+export interface ServerOptions {
+  readonly port: number
+  readonly host: string
+  /** PGlite data directory; ignored when databaseUrl is set. Undefined: in memory (tests). */
+  readonly dataDir: string | undefined
+  readonly databaseUrl: string | undefined
+  readonly configFile: string | undefined
+  readonly logLevel: string
+  readonly clock?: Clock
+  /** Exit on SIGTERM/SIGINT after a graceful stop (the CLI); tests stop explicitly. */
+  readonly handleSignals?: boolean
+}
+
+export interface RunningServer {
+  readonly url: string
+  readonly sb: Switchboard
+  readonly metrics: Metrics
+  stop(): Promise<void>
+}
+
+const VERSION = '0.1.0'
+
+/** The composition root: the one place that picks the database, the clock and the transports. */
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const logger = pino({ level: opts.logLevel, base: { service: 'switchboard' } })
+  const clock = opts.clock ?? systemClock
+  const metrics = new Metrics()
+  const onQuery = (): void => metrics.dbQueries.inc()
+
+  // Read and validate the configuration before touching the database: a typo fails fast.
+  const docs = opts.configFile
+    ? parseConfigFile(readFileSync(opts.configFile, 'utf8'), opts.configFile).tenants
+    : []
+
+  const opened: OpenedDatabase = opts.databaseUrl
+    ? await openPostgres(opts.databaseUrl, onQuery)
+    : await openPglite(opts.dataDir, onQuery)
+  logger.info(
+    { storage: opened.kind, dataDir: opened.kind === 'pglite' ? (opts.dataDir ?? 'memory') : undefined },
+    'storage opened',
+  )
+  if (opened.kind === 'pglite') {
+    logger.info(
+      'PGlite survives a process crash but does not fsync: use PostgreSQL (DATABASE_URL) when power-loss durability matters',
+    )
+  }
+  const applied = await migrateToLatest(opened.db)
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated')
+
+  const sb = new Switchboard({
+    configs: new SqlConfigStore(opened.db, () => clock.now()),
+    queries: new SqlContactQueries(opened.db),
+    store: new SqlRoutingStore(opened.db),
+    clock,
+    scheduler: timerScheduler(clock),
+    newId: randomUUID,
+    onBatch: (info) => metrics.batch(info),
+    onFailure: (err) => logger.error({ err }, 'router batch failed; rebuilt from storage'),
+  })
+  await sb.start(docs)
+  const demo = sb.demoUsers()
+  if (demo.length > 0) logger.warn({ users: demo }, 'demo passwords are in use: change them before real use')
+
+  const app = await buildHttpServer({
+    sb,
+    metrics,
+    logger,
+    version: VERSION,
+    readiness: {
+      check: async () => {
+        try {
+          await sql`select 1`.execute(opened.db)
+          return null
+        } catch (e) {
+          return `database unreachable: ${e instanceof Error ? e.message : String(e)}`
+        }
+      },
+    },
+  })
+  await app.listen({ port: opts.port, host: opts.host })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : opts.port
+  const url = `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${port}`
+  logger.info({ url, docs: `${url}/docs` }, 'switchboard listening')
+
+  let stopping: Promise<void> | undefined
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      // Stop accepting, let in-flight requests finish (long-polls are released), store what was accepted.
+      sb.feed.releaseAll()
+      await app.close()
+      await sb.stop()
+      await opened.close()
+      logger.info('switchboard stopped')
+    })())
+
+  if (opts.handleSignals) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        logger.info({ signal }, 'shutting down')
+        stop().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            logger.error({ err }, 'shutdown failed')
+            process.exit(1)
+          },
+        )
+      })
+    }
+  }
+  return { url, sb, metrics, stop }
+}
