@@ -4,7 +4,6 @@ import swaggerUi from '@fastify/swagger-ui'
 import websocket from '@fastify/websocket'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import Fastify from 'fastify'
-import type { Logger } from 'pino'
 import type { Switchboard } from '../../app/switchboard.js'
 import { adminRoutes } from '../native-v1/admin.routes.js'
 import { agentRoutes } from '../native-v1/agent.routes.js'
@@ -23,7 +22,7 @@ export interface HttpDeps {
   readonly sb: Switchboard
   readonly metrics: Metrics
   readonly readiness: Readiness
-  readonly logger: Logger
+  readonly logger: FastifyBaseLogger
   readonly version: string
 }
 
