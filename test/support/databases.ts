@@ -6,13 +6,13 @@ import { openPostgres } from '../../src/adapters/storage/postgres/open-postgres.
 
 export interface DatabaseHarness {
   readonly name: string
-  open(): Promise<OpenedDatabase>
+  open(onQuery?: () => void): Promise<OpenedDatabase>
 }
 
 const pglite: DatabaseHarness = {
   name: 'pglite',
-  async open() {
-    const opened = await openPglite(undefined)
+  async open(onQuery) {
+    const opened = await openPglite(undefined, onQuery)
     await migrateToLatest(opened.db)
     return opened
   },
@@ -21,10 +21,10 @@ const pglite: DatabaseHarness = {
 function postgres(url: string): DatabaseHarness {
   return {
     name: 'postgres',
-    async open() {
+    async open(onQuery) {
       // A schema per test keeps suites independent on one shared database.
       const schema = `t_${randomBytes(6).toString('hex')}`
-      const opened = await openPostgres(url, undefined, schema)
+      const opened = await openPostgres(url, onQuery, schema)
       await migrateToLatest(opened.db)
       return {
         ...opened,

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs'
+import type { FastifyInstance } from 'fastify'
+import pino from 'pino'
+import type { OpenedDatabase } from '../../src/adapters/storage/opened-database.js'
+import { SqlConfigStore } from '../../src/adapters/storage/sql-config-store.js'
+import { SqlContactQueries } from '../../src/adapters/storage/sql-contact-queries.js'
+import { SqlRoutingStore } from '../../src/adapters/storage/sql-routing-store.js'
+import { Metrics } from '../../src/api/http/metrics.js'
+import { buildHttpServer } from '../../src/api/http/server.js'
+import type { Scheduler } from '../../src/app/ports.js'
+import { Switchboard } from '../../src/app/switchboard.js'
+import type { TenantDoc } from '../../src/config/document.js'
+import { parseConfigFile } from '../../src/config/parse.js'
+import type { DatabaseHarness } from './databases.js'
+
+/** Time that moves only when a test says so; timers fire on `advance`. */
+export class FakeTime implements Scheduler {
+  private timers: { at: number; fire: () => void }[] = []
+  constructor(public t: number) {}
+  now = (): number => this.t
+  wakeAt(at: number, fire: () => void): () => void {
+    const entry = { at, fire }
+    this.timers.push(entry)
+    return () => (this.timers = this.timers.filter((x) => x !== entry))
+  }
+  advance(ms: number): void {
+    this.t += ms
+    const due = this.timers.filter((x) => x.at <= this.t)
+    this.timers = this.timers.filter((x) => x.at > this.t)
+    for (const x of due) x.fire()
+  }
+}
+
+export const demoDocs = (): TenantDoc[] => parseConfigFile(readFileSync('config/demo.yaml', 'utf8')).tenants
+
+export interface Harness {
+  readonly app: FastifyInstance
+  readonly sb: Switchboard
+  readonly time: FakeTime
+  readonly opened: OpenedDatabase
+  /** SQL statements sent since the database was opened. */
+  readonly counts: { queries: number }
+  /** Lets timers fire and waits until the tenant's router has stored the result. */
+  advance(ms: number, tenant?: string): Promise<void>
+  login(username: string, password?: string, tenant?: string): Promise<string>
+  /** A fresh server over the same database: what a restart sees. */
+  restart(): Promise<Harness>
+  close(): Promise<void>
+}
+
+export async function startHarness(
+  db: DatabaseHarness,
+  docs: TenantDoc[] = demoDocs(),
+  opened?: OpenedDatabase,
+  time = new FakeTime(Date.UTC(2026, 10, 2, 10)),
+  shared = { queries: 0 },
+): Promise<Harness> {
+  const counts = shared
+  const database = opened ?? (await db.open(() => counts.queries++))
+  const metrics = new Metrics()
+  let counter = 0
+  const sb = new Switchboard({
+    configs: new SqlConfigStore(database.db, time.now),
+    queries: new SqlContactQueries(database.db),
+    store: new SqlRoutingStore(database.db),
+    clock: time,
+    scheduler: time,
+    newId: () => `id-${++counter}-${Math.random().toString(36).slice(2, 8)}`,
+  })
+  await sb.start(docs)
+  const app = await buildHttpServer({
+    sb,
+    metrics,
+    logger: pino({ level: 'silent' }),
+    version: 'test',
+    readiness: { check: async () => null },
+  })
+  const h: Harness = {
+    app,
+    sb,
+    time,
+    opened: database,
+    counts,
+    async advance(ms, tenant = 'demo') {
+      time.advance(ms)
+      await sb.runtime(tenant).execute(() => undefined)
+    },
+    async login(username, password = username.startsWith('agent') ? 'agent' : username, tenant) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/login',
+        payload: { username, password, ...(tenant ? { tenant } : {}) },
+      })
+      if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.body}`)
+      return (res.json() as { token: string }).token
+    },
+    async restart() {
+      await app.close()
+      await sb.stop()
+      return startHarness(db, docs, database, time, counts)
+    },
+    async close() {
+      await app.close()
+      await sb.stop()
+      await database.close()
+    },
+  }
+  return h
+}
