@@ -1,5 +1,6 @@
-import { openState } from './calendar.js'
+import type { OpenState } from './calendar.js'
 import type { RouterCore } from './routing/router-core.js'
+import type { QueueRuntime } from './routing/waiting-room.js'
 
 /** Why an entry point refuses new contacts. The ECE dialect folds outside_business_hours into "other". */
 export type GateReason =
@@ -81,10 +82,72 @@ export function queueAvailability(router: RouterCore, queueId: string): QueueAva
 
 const STALE_MS = 1000
 
-export function entryPointStatus(router: RouterCore, entryPointId: string, now: number): EntryPointStatus {
+export interface Gate {
+  readonly reason: GateReason | null
+  readonly eligibility: Eligibility
+  readonly queue: QueueRuntime | undefined
+  readonly hours: OpenState
+}
+
+/**
+ * May a new contact come in? Cheap enough for every arrival: O(skill groups of the queue), no
+ * walk over agents. The rules, in order: unknown entry point; inactive; outside business hours;
+ * no ready agent in any skill group of the queue (eligibility 1); queue at max depth (2).
+ */
+export function gate(router: RouterCore, entryPointId: string, now: number): Gate {
   const ep = router.model.entryPoints.get(entryPointId)
-  const q = ep ? router.queues.get(ep.queueId) : undefined
-  if (!ep || !q) {
+  const queue = ep ? router.queues.get(ep.queueId) : undefined
+  if (!ep || !queue)
+    return {
+      reason: 'invalid_entry_point',
+      eligibility: 1,
+      queue: undefined,
+      hours: { open: false, nextChangeAt: null },
+    }
+  const hours = router.openNow(ep.calendarId, now)
+  const someoneReady = router.model
+    .groupsOf(queue.config.id)
+    .some((g) => router.pool.readyMembers(g).size > 0)
+  const maxDepth = queue.config.maxDepth
+  const eligibility: Eligibility = !someoneReady
+    ? 1
+    : maxDepth !== null && queue.waiting.size >= maxDepth
+      ? 2
+      : 0
+  const reason: GateReason | null = !ep.active
+    ? 'entry_point_inactive'
+    : !hours.open
+      ? 'outside_business_hours'
+      : eligibility === 1
+        ? 'agent_not_available'
+        : eligibility === 2
+          ? 'queue_depth_reached'
+          : null
+  return { reason, eligibility, queue, hours }
+}
+
+/** Expected wait of a contact with `ahead` contacts in front of it in this queue. */
+export function estimateWait(
+  router: RouterCore,
+  q: QueueRuntime,
+  ahead: number,
+  now: number,
+  freeNow: boolean,
+): number {
+  const oldest = q.oldestEnqueuedAt()
+  return q.estimator.estimate(
+    ahead,
+    now,
+    freeNow,
+    oldest === null ? null : now - oldest,
+    () => queueAvailability(router, q.config.id).staffedSlots,
+  )
+}
+
+export function entryPointStatus(router: RouterCore, entryPointId: string, now: number): EntryPointStatus {
+  const g = gate(router, entryPointId, now)
+  const q = g.queue
+  if (!q) {
     return {
       entryPointId,
       queueId: null,
@@ -101,44 +164,21 @@ export function entryPointStatus(router: RouterCore, entryPointId: string, now: 
       validUntil: Number.POSITIVE_INFINITY,
     }
   }
-  const cal = ep.calendarId === null ? undefined : router.model.calendars.get(ep.calendarId)
-  const hours = cal ? openState(cal, now) : { open: true, nextChangeAt: null }
   const avail = queueAvailability(router, q.config.id)
-  const queueDepth = q.waiting.size
-  const maxDepth = q.config.maxDepth
-  const eligibility: Eligibility =
-    avail.agentsReady === 0 ? 1 : maxDepth !== null && queueDepth >= maxDepth ? 2 : 0
-  const oldest = q.oldestEnqueuedAt()
-  const estimatedWaitMs = q.estimator.estimate(
-    queueDepth,
-    now,
-    avail.agentsAvailable > 0,
-    oldest === null ? null : now - oldest,
-    avail.staffedSlots,
-  )
-  const reason: GateReason | null = !ep.active
-    ? 'entry_point_inactive'
-    : !hours.open
-      ? 'outside_business_hours'
-      : eligibility === 1
-        ? 'agent_not_available'
-        : eligibility === 2
-          ? 'queue_depth_reached'
-          : null
   return {
     entryPointId,
     queueId: q.config.id,
-    active: ep.active,
-    open: hours.open,
-    nextOpenAt: hours.open ? null : hours.nextChangeAt,
+    active: g.reason !== 'entry_point_inactive',
+    open: g.hours.open,
+    nextOpenAt: g.hours.open ? null : g.hours.nextChangeAt,
     agentsAvailable: avail.agentsAvailable,
     availableSlots: avail.availableSlots,
-    queueDepth,
-    estimatedWaitMs: Math.round(estimatedWaitMs),
-    eligibility,
-    allowed: reason === null,
-    reason,
-    validUntil: Math.min(now + STALE_MS, hours.nextChangeAt ?? Number.POSITIVE_INFINITY),
+    queueDepth: q.waiting.size,
+    estimatedWaitMs: Math.round(estimateWait(router, q, q.waiting.size, now, avail.agentsAvailable > 0)),
+    eligibility: g.eligibility,
+    allowed: g.reason === null,
+    reason: g.reason,
+    validUntil: Math.min(now + STALE_MS, g.hours.nextChangeAt ?? Number.POSITIVE_INFINITY),
   }
 }
 
@@ -169,15 +209,7 @@ export function queueStats(router: RouterCore, queueId: string, now: number): Qu
     agentsReady: avail.agentsReady,
     agentsBusy: avail.agentsBusy,
     availableSlots: avail.availableSlots,
-    estimatedWaitMs: Math.round(
-      q.estimator.estimate(
-        q.waiting.size,
-        now,
-        avail.agentsAvailable > 0,
-        oldest === null ? null : oldestWaitMs,
-        avail.staffedSlots,
-      ),
-    ),
+    estimatedWaitMs: Math.round(estimateWait(router, q, q.waiting.size, now, avail.agentsAvailable > 0)),
     serviceLevel: counted > 0 ? t.answeredInTime / counted : null,
   }
 }
@@ -192,14 +224,5 @@ export function contactWait(
   const q = c && c.state === 'queued' ? router.queues.get(c.queueId) : undefined
   if (!c || !q) return undefined
   const position = q.position(contactId)
-  const avail = queueAvailability(router, q.config.id)
-  const oldest = q.oldestEnqueuedAt()
-  const ewt = q.estimator.estimate(
-    position - 1,
-    now,
-    false,
-    oldest === null ? null : now - oldest,
-    avail.staffedSlots,
-  )
-  return { position, estimatedWaitMs: Math.round(ewt) }
+  return { position, estimatedWaitMs: Math.round(estimateWait(router, q, position - 1, now, false)) }
 }

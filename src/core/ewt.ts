@@ -59,18 +59,19 @@ export class WaitEstimator {
   /**
    * Expected wait (ms) of a contact with `ahead` contacts in front of it.
    * `freeNow`: an agent could take it this instant. `headWaitMs`: the oldest contact's wait.
+   * `staffedSlots` is asked only on a cold start (it costs a walk over the ready agents).
    */
   estimate(
     ahead: number,
     now: number,
     freeNow: boolean,
     headWaitMs: number | null,
-    staffedSlots: number,
+    staffedSlots: () => number,
   ): number {
     if (freeNow && ahead === 0) return 0
     const rate = this.serviceRate(now)
     if (rate !== undefined) return (ahead + 1) / rate
     if (headWaitMs !== null && ahead > 0) return headWaitMs
-    return ((ahead + 1) * this.meanHandleMs()) / Math.max(1, staffedSlots)
+    return ((ahead + 1) * this.meanHandleMs()) / Math.max(1, staffedSlots())
   }
 }

@@ -85,3 +85,17 @@ export function localDate(timeZone: string, at: number): string {
   const p = localParts(timeZone, at)
   return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`
 }
+
+/** The local day containing an instant, with its bounds as instants (DST days are 23 or 25 h). */
+export function localDay(
+  timeZone: string,
+  at: number,
+): { readonly day: string; readonly start: number; readonly end: number } {
+  const p = localParts(timeZone, at)
+  const next = new Date(Date.UTC(p.year, p.month - 1, p.day + 1))
+  return {
+    day: localDate(timeZone, at),
+    start: instantOf(timeZone, p.year, p.month, p.day, 0),
+    end: instantOf(timeZone, next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), 0),
+  }
+}

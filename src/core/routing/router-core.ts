@@ -5,13 +5,15 @@ import type { Contact } from '../contact.js'
 import { TERMINAL_STATES } from '../contact.js'
 import { DomainError } from '../errors.js'
 import type { DomainEvent, DomainEventBody } from '../events.js'
-import { localDate } from '../local-time.js'
+import type { OpenState } from '../calendar.js'
+import { openState } from '../calendar.js'
+import { localDay } from '../local-time.js'
 import type { TenantConfig } from '../tenant-config.js'
 import type { PooledAgent } from './agent-pool.js'
 import { AgentPool } from './agent-pool.js'
 import type { RoutingDecision } from './decision.js'
 import { TenantModel } from './tenant-model.js'
-import type { Timer, TimerKind } from './timer-heap.js'
+import type { TimerKind } from './timer-heap.js'
 import { TimerHeap } from './timer-heap.js'
 import { QueueRuntime } from './waiting-room.js'
 
@@ -207,13 +209,24 @@ export class RouterCore {
   // ---- service-level counters --------------------------------------------------------------
 
   countToday(q: QueueRuntime, now: number): QueueRuntime['today'] {
-    const day = localDate(this.model.timeZone, now)
-    if (q.today.day !== day)
-      q.today = { day, answered: 0, answeredInTime: 0, abandoned: 0, abandonedShort: 0 }
+    // Intl is slow: find the local day's bounds only when `now` leaves the cached day.
+    if (now < q.today.start || now >= q.today.end) {
+      const d = localDay(this.model.timeZone, now)
+      q.today = { ...d, answered: 0, answeredInTime: 0, abandoned: 0, abandonedShort: 0 }
+    }
     return q.today
   }
 
-  protected newTimer(t: Timer): void {
-    this.timers.push(t)
+  private readonly hours = new Map<string, OpenState>()
+
+  /** Business hours of an entry point's calendar, cached until they next change. */
+  openNow(calendarId: string | null, now: number): OpenState {
+    if (calendarId === null) return { open: true, nextChangeAt: null }
+    const cached = this.hours.get(calendarId)
+    if (cached && (cached.nextChangeAt === null || now < cached.nextChangeAt)) return cached
+    const cal = this.model.calendars.get(calendarId)
+    const state = cal ? openState(cal, now) : { open: false, nextChangeAt: null }
+    this.hours.set(calendarId, state)
+    return state
   }
 }

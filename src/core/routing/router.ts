@@ -1,6 +1,6 @@
 import type { AgentChannelState, AgentStateKind } from '../agent.js'
 import { offerAccepted } from '../agent.js'
-import { entryPointStatus } from '../availability.js'
+import { estimateWait, gate } from '../availability.js'
 import type { Channel } from '../channel.js'
 import type { Contact, Customer } from '../contact.js'
 import { DomainError } from '../errors.js'
@@ -67,10 +67,10 @@ export class Router extends ContactLifecycle {
   }
 
   admitContact(input: NewContact, now: number): ContactAdmission {
-    const status = entryPointStatus(this, input.entryPointId, now)
+    const g = gate(this, input.entryPointId, now)
     const ep = this.model.entryPoints.get(input.entryPointId)
-    if (!ep || !status.allowed) {
-      const reason = status.reason ?? 'invalid_entry_point'
+    if (!ep || g.reason !== null) {
+      const reason = g.reason ?? 'invalid_entry_point'
       if (!ep) throw refusalError(reason)
       // Refusals are recorded as contacts too: reports count the customers turned away.
       const contact = this.saveContact({
@@ -103,11 +103,12 @@ export class Router extends ContactLifecycle {
     this.enqueue(contact, now)
     this.routeContact(contact.id, 'contact_arrived', now)
     const after = this.contacts.get(contact.id) ?? contact
+    const position = after.state === 'queued' ? queue.position(after.id) : 0
     return {
       admitted: true,
       contact: after,
-      position: after.state === 'queued' ? queue.position(after.id) : 0,
-      estimatedWaitMs: after.state === 'queued' ? status.estimatedWaitMs : 0,
+      position,
+      estimatedWaitMs: position > 0 ? Math.round(estimateWait(this, queue, position - 1, now, false)) : 0,
     }
   }
 

@@ -6,6 +6,8 @@ import { SortedIndex } from './sorted-index.js'
 /** Service-level counters for the current local day of the tenant. */
 export interface DayCounters {
   day: string
+  start: number
+  end: number
   answered: number
   answeredInTime: number
   abandoned: number
@@ -19,7 +21,15 @@ export class QueueRuntime {
   roundRobinLast: string | null = null
   /** Bumped on any change that can move this queue's status; snapshots compare it. */
   version = 0
-  today: DayCounters = { day: '', answered: 0, answeredInTime: 0, abandoned: 0, abandonedShort: 0 }
+  today: DayCounters = {
+    day: '',
+    start: 0,
+    end: 0,
+    answered: 0,
+    answeredInTime: 0,
+    abandoned: 0,
+    abandonedShort: 0,
+  }
 
   constructor(readonly config: QueueConfig) {}
 
