@@ -1,11 +1,16 @@
 /**
- * Estimated wait time for a queue: queue length over the recent rate at which contacts leave the
- * queue (to an agent or by abandoning), with that rate measured only over time the queue was
- * non-empty, so a quiet morning does not make the first rush look slow. Before enough departures
- * are seen it falls back to the head-of-line delay, then to mean handle time over staffed slots.
+ * Estimated wait time for a queue. First choice: history. The waits recently served contacts
+ * actually had, per place in line at their arrival, scaled to the new contact's place. That
+ * absorbs what simpler formulas miss: customers ahead who give up, agents who come and go, and
+ * that the customers who stay are the ones who waited less. Until there is enough history:
+ * queue length over the recent rate at which contacts leave the queue (to an agent or by
+ * abandoning), measured only while the queue was non-empty; then the head-of-line delay; then
+ * mean handle time over staffed slots.
  */
 const SAMPLE = 20
 const MIN_SAMPLES = 3
+const HISTORY = 40
+const MIN_HISTORY = 8
 const DEFAULT_HANDLE_MS = 180_000
 
 export class WaitEstimator {
@@ -15,6 +20,40 @@ export class WaitEstimator {
   private busySince: number | null = null
   private meanHandle = 0
   private handleCount = 0
+  /** Place in line and time of arrival of contacts still waiting since they arrived. */
+  private readonly arrivals = new Map<string, { readonly position: number; readonly at: number }>()
+  /** Recent served contacts: [place at arrival, wait in ms]. */
+  private readonly history: [number, number][] = []
+
+  noteArrival(contactId: string, position: number, now: number): void {
+    this.arrivals.set(contactId, { position, at: now })
+  }
+
+  /** The contact reached an agent: its real wait joins the history. */
+  served(contactId: string, now: number): void {
+    const a = this.arrivals.get(contactId)
+    if (!a) return
+    this.arrivals.delete(contactId)
+    this.history.push([a.position, now - a.at])
+    if (this.history.length > HISTORY) this.history.shift()
+  }
+
+  /** It left without being served (abandoned, moved, timed out): no sample. */
+  forget(contactId: string): void {
+    this.arrivals.delete(contactId)
+  }
+
+  /** Mean wait per place in line over recent history (ratio of sums: robust to outliers). */
+  private waitPerPlace(): number | undefined {
+    if (this.history.length < MIN_HISTORY) return undefined
+    let places = 0
+    let waited = 0
+    for (const [p, w] of this.history) {
+      places += p
+      waited += w
+    }
+    return places > 0 ? waited / places : undefined
+  }
 
   /** Called whenever the number of waiting contacts changes. */
   onLength(length: number, now: number): void {
@@ -69,6 +108,8 @@ export class WaitEstimator {
     staffedSlots: () => number,
   ): number {
     if (freeNow && ahead === 0) return 0
+    const perPlace = this.waitPerPlace()
+    if (perPlace !== undefined) return (ahead + 1) * perPlace
     const rate = this.serviceRate(now)
     if (rate !== undefined) return (ahead + 1) / rate
     if (headWaitMs !== null && ahead > 0) return headWaitMs

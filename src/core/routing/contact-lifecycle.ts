@@ -245,6 +245,7 @@ export abstract class ContactLifecycle extends RouterCore {
       this.adjustTasks(c.offer.agentId, c.channel, -1, now)
     }
     q.remove(c.id, now, true)
+    q.estimator.forget(c.id)
     if (c.state === 'offered') q.estimator.recordDeparture(now)
     const today = this.countToday(q, now)
     today.abandoned++

@@ -104,6 +104,7 @@ export class Router extends ContactLifecycle {
     this.routeContact(contact.id, 'contact_arrived', now)
     const after = this.contacts.get(contact.id) ?? contact
     const position = after.state === 'queued' ? queue.position(after.id) : 0
+    if (position > 0) queue.estimator.noteArrival(after.id, position, now)
     return {
       admitted: true,
       contact: after,
@@ -122,6 +123,7 @@ export class Router extends ContactLifecycle {
     const q = this.queueOf(c)
     const waitedMs = now - c.enqueuedAt
     q.estimator.recordDeparture(now)
+    q.estimator.served(c.id, now)
     const today = this.countToday(q, now)
     today.answered++
     if (waitedMs <= q.config.serviceLevelSeconds * 1000) today.answeredInTime++

@@ -45,7 +45,10 @@ export class QueueRuntime {
 
   remove(contactId: string, now: number, departed: boolean): void {
     if (!this.waiting.remove(contactId)) return
-    if (departed) this.estimator.recordDeparture(now)
+    if (departed) {
+      this.estimator.recordDeparture(now)
+      this.estimator.forget(contactId)
+    }
     this.estimator.onLength(this.waiting.size, now)
     this.version++
   }
