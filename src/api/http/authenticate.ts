@@ -1,7 +1,7 @@
 // Route options of these plugins (schema tags, per-route rate limits) are typed by their imports.
 import type {} from '@fastify/rate-limit'
 import type {} from '@fastify/swagger'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { Credential } from '../../app/auth.js'
 import type { Switchboard } from '../../app/switchboard.js'
 import { DomainError } from '../../core/errors.js'
@@ -32,40 +32,50 @@ function bearer(req: FastifyRequest): string | undefined {
   return typeof q === 'string' ? q : undefined
 }
 
+// A callback hook, not an async one: it runs on every request, and the status routes are polled hard.
 export function authenticate(sb: Switchboard) {
-  return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const access = req.routeOptions.config.access
-    if (access === 'open') return
-    if (access === undefined) {
-      const url = req.routeOptions.url
-      // The not-found handler, and the API documentation pages the swagger-ui plugin adds.
-      if (url === undefined || url.startsWith('/docs')) return
-      throw new DomainError('FORBIDDEN', 'this route is not open to anyone')
+  return (req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    try {
+      check(sb, req)
+      done()
+    } catch (e) {
+      done(e as Error)
     }
-    const token = bearer(req)
-    const credential = token ? sb.verify(token) : undefined
-    if (token && !credential && access !== 'public')
-      throw new DomainError('UNAUTHENTICATED', 'the token is invalid or expired; log in again')
-    if (access === 'public') {
-      const named = req.headers['x-tenant']
-      const tenantId = credential?.tenantId ?? (typeof named === 'string' ? named : sb.defaultTenantId())
-      if (tenantId === undefined || !sb.hasTenant(tenantId))
-        throw new DomainError('TENANT_NOT_FOUND', 'no such tenant')
-      req.tenantId = tenantId
-      if (credential) req.credential = credential
-      return
-    }
-    if (!credential)
-      throw new DomainError('UNAUTHENTICATED', 'send Authorization: Bearer <token> (POST /api/v1/login)')
-    const allowed =
-      access === 'customer-or-user' ||
-      (access === 'user' && credential.kind === 'user') ||
-      (access === 'customer' && credential.kind === 'customer') ||
-      (Array.isArray(access) && credential.kind === 'user' && access.includes(credential.role))
-    if (!allowed) throw new DomainError('FORBIDDEN', 'your role may not do this')
-    req.credential = credential
-    req.tenantId = credential.tenantId
   }
+}
+
+function check(sb: Switchboard, req: FastifyRequest): void {
+  const access = req.routeOptions.config.access
+  if (access === 'open') return
+  if (access === undefined) {
+    const url = req.routeOptions.url
+    // The not-found handler, and the API documentation pages the swagger-ui plugin adds.
+    if (url === undefined || url.startsWith('/docs')) return
+    throw new DomainError('FORBIDDEN', 'this route is not open to anyone')
+  }
+  const token = bearer(req)
+  const credential = token ? sb.verify(token) : undefined
+  if (token && !credential && access !== 'public')
+    throw new DomainError('UNAUTHENTICATED', 'the token is invalid or expired; log in again')
+  if (access === 'public') {
+    const named = req.headers['x-tenant']
+    const tenantId = credential?.tenantId ?? (typeof named === 'string' ? named : sb.defaultTenantId())
+    if (tenantId === undefined || !sb.hasTenant(tenantId))
+      throw new DomainError('TENANT_NOT_FOUND', 'no such tenant')
+    req.tenantId = tenantId
+    if (credential) req.credential = credential
+    return
+  }
+  if (!credential)
+    throw new DomainError('UNAUTHENTICATED', 'send Authorization: Bearer <token> (POST /api/v1/login)')
+  const allowed =
+    access === 'customer-or-user' ||
+    (access === 'user' && credential.kind === 'user') ||
+    (access === 'customer' && credential.kind === 'customer') ||
+    (Array.isArray(access) && credential.kind === 'user' && access.includes(credential.role))
+  if (!allowed) throw new DomainError('FORBIDDEN', 'your role may not do this')
+  req.credential = credential
+  req.tenantId = credential.tenantId
 }
 
 export function userOf(req: FastifyRequest): Extract<Credential, { kind: 'user' }> {

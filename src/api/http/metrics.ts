@@ -27,6 +27,11 @@ export class Metrics {
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
     registers: [this.registry],
   })
+  readonly statusFastPath = new Counter({
+    name: 'switchboard_status_fast_path_total',
+    help: 'Entry-point status requests answered from the pre-serialized snapshot',
+    registers: [this.registry],
+  })
   readonly events = new Counter({
     name: 'switchboard_events_total',
     help: 'Domain events committed',
@@ -35,6 +40,19 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' })
+  }
+
+  private readonly requestSeries = new Map<string, { observe(v: number): void }>()
+
+  /** Labelled children are cached: hashing labels on every request costs the status route dearly. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${route} ${status}`
+    let series = this.requestSeries.get(key)
+    if (!series) {
+      series = this.httpDuration.labels(method, route, String(status))
+      this.requestSeries.set(key, series)
+    }
+    series.observe(seconds)
   }
 
   batch(info: { commands: number; events: number; commitMs: number }): void {

@@ -3,7 +3,8 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import websocket from '@fastify/websocket'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import Fastify from 'fastify'
+import { createServer } from 'node:http'
+import Fastify, { LogController } from 'fastify'
 import type { Switchboard } from '../../app/switchboard.js'
 import { adminRoutes } from '../native-v1/admin.routes.js'
 import { agentRoutes } from '../native-v1/agent.routes.js'
@@ -17,6 +18,7 @@ import { errorBody, sendError } from './errors.js'
 import type { Metrics } from './metrics.js'
 import type { Readiness } from './ops.routes.js'
 import { opsRoutes } from './ops.routes.js'
+import { statusFastPath } from './status-fast-path.js'
 
 export interface HttpDeps {
   readonly sb: Switchboard
@@ -27,9 +29,12 @@ export interface HttpDeps {
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
+  const fast = statusFastPath(deps.sb, () => deps.metrics.statusFastPath.inc())
   const app = Fastify({
+    serverFactory: (handler) => createServer((req, res) => fast(req, res) || handler(req, res)),
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    // Per-request log lines cost throughput on the polled status routes; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     // Fastify's defaults are 0 (no limit): a trickled body would hold a socket forever.
     requestTimeout: 30_000,
@@ -65,11 +70,14 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
 
   app.decorateRequest('tenantId', '')
   app.addHook('onRequest', authenticate(deps.sb))
-  app.addHook('onResponse', async (req, reply) => {
-    deps.metrics.httpDuration.observe(
-      { method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
+  app.addHook('onResponse', (req, reply, done) => {
+    deps.metrics.observeRequest(
+      req.method,
+      req.routeOptions.url ?? 'unknown',
+      reply.statusCode,
       reply.elapsedTime / 1000,
     )
+    done()
   })
   app.setErrorHandler((error, req, reply) => sendError(error, req, reply))
   app.setNotFoundHandler((req, reply) =>

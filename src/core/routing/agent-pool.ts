@@ -145,6 +145,11 @@ export class AgentPool {
     return { chosen: candidates[0] as Candidate, candidates: candidates.slice(0, 5) }
   }
 
+  /** The head of a group's index: no comparison across groups, no exclusions. */
+  firstFree(groupId: string, strategy: Strategy): string | undefined {
+    return this.groups.get(groupId)?.indexes.get(strategy)?.first()
+  }
+
   readyMembers(groupId: string): ReadonlySet<string> {
     return this.groups.get(groupId)?.ready ?? new Set()
   }

@@ -1,0 +1,14 @@
+// Child process for the status benchmark: the load generator, apart from the server's CPU.
+import autocannon from 'autocannon'
+
+const [url = '', seconds = '5', connections = '100'] = process.argv.slice(2)
+const result = await autocannon({ url, duration: Number(seconds), connections: Number(connections) })
+process.stdout.write(
+  JSON.stringify({
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+  }) + '\n',
+)

@@ -1,0 +1,66 @@
+import { writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { pathToFileURL } from 'node:url'
+import { ewtBench } from './ewt.bench.js'
+import { persistenceBench } from './persistence.bench.js'
+import { routingBench } from './routing.bench.js'
+import type { BenchResult } from './stats.js'
+import { statusBench } from './status.bench.js'
+
+function markdown(results: readonly BenchResult[], started: Date, seconds: number): string {
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Latest run: ${started.toISOString()} (${Math.round(seconds)} s), Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB.`,
+    'Written by `npm run bench`. Every figure is a ratio to a baseline measured in the same run (these machines are',
+    'noisy; absolute numbers are context). Lines `perf: <name> ratio=<r> threshold=<t> PASS|FAIL` are printed for CI logs.',
+    '',
+    '| benchmark | ratio | threshold | result |',
+    '|---|---:|---:|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.name} | ${r.ratio.toFixed(3)} | ${r.lowerIsBetter ? '≤' : '≥'} ${r.threshold} | ${r.pass ? 'PASS' : 'FAIL'} |`,
+    ),
+    '',
+  ]
+  for (const r of results) {
+    lines.push(`## ${r.name}`, '', '| | |', '|---|---|', ...r.details.map(([k, v]) => `| ${k} | ${v} |`), '')
+  }
+  lines.push(
+    '## Notes',
+    '',
+    '- **routing**: the baseline is the same router with its decision replaced by "first free agent / first waiting',
+    '  contact" (same offers, events, states and indexes), so the ratio is what choosing well costs. The issue\'s',
+    '  absolute goals (p99 ≤ 1 ms, ≥ 20,000 decisions/s) are checked in the goal rows.',
+    '- **ewt-accuracy**: the naive predictor divides by agents, as defined in the issue; in the chat scenario that',
+    '  ignores concurrency, which dominates the mean. The per-scenario rows show the comparison with a kinder',
+    '  per-slot variant as well.',
+    '- **entry-point-status**: served from the in-memory snapshot through a fast path in front of Fastify; 0 database',
+    '  queries per request is counted from `/metrics`.',
+    '',
+  )
+  return lines.join('\n')
+}
+
+export async function main(): Promise<void> {
+  const started = new Date()
+  const t0 = performance.now()
+  const results: BenchResult[] = []
+  console.log('[1/4] routing')
+  results.push(...routingBench())
+  console.log('[2/4] estimated wait time accuracy')
+  results.push(ewtBench())
+  console.log('[3/4] persistence (group commit)')
+  results.push(await persistenceBench())
+  console.log('[4/4] entry-point status over HTTP')
+  results.push(await statusBench())
+  writeFileSync('BENCHMARKS.md', markdown(results, started, (performance.now() - t0) / 1000))
+  console.log(`\nBENCHMARKS.md written: ${results.filter((r) => r.pass).length}/${results.length} passed`)
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((e: unknown) => {
+    console.error(e)
+    process.exit(1)
+  })
+}

@@ -1,0 +1,114 @@
+import type { ChildProcess } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import type { BenchResult } from './stats.js'
+import { fmt, median, verdict } from './stats.js'
+
+const PATH = '/api/v1/entry-points/1000/status'
+const SECONDS = 5
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true'])
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Runs a TypeScript file in a child node process, pinned to a CPU when taskset exists. */
+function spawnTs(
+  file: string,
+  args: string[],
+  cpu: number | null,
+  env: Record<string, string> = {},
+): ChildProcess {
+  const node = [process.execPath, '--import', 'tsx', file, ...args]
+  const [cmd, ...rest] = cpu === null ? node : ['taskset', '-c', String(cpu), ...node]
+  return spawn(cmd as string, rest, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+}
+
+function firstLine(child: ChildProcess, prefix: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream })
+    rl.on('line', (line) => {
+      if (line.startsWith(prefix)) resolve(line.slice(prefix.length).trim())
+    })
+    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)))
+  })
+}
+
+async function load(
+  url: string,
+  cpu: number | null,
+): Promise<{ rps: number; p50: number; p99: number; errors: number; non2xx: number }> {
+  const child = spawnTs('bench/load.ts', [url, String(SECONDS), '100'], cpu)
+  return JSON.parse(await firstLine(child, '{').then((rest) => `{${rest}`)) as {
+    rps: number
+    p50: number
+    p99: number
+    errors: number
+    non2xx: number
+  }
+}
+
+async function dbQueries(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text()
+  return Number(/^switchboard_db_queries_total (\d+)/m.exec(text)?.[1] ?? Number.NaN)
+}
+
+export async function statusBench(): Promise<BenchResult> {
+  const pin = hasTaskset()
+  const ours = spawnTs('bench/status-server.ts', [], pin ? 0 : null)
+  const oursUrl = await firstLine(ours, 'READY ')
+  const body = await (await fetch(oursUrl + PATH)).text()
+  const raw = spawnTs('bench/raw-server.ts', [], pin ? 0 : null, { BODY: body })
+  const rawUrl = await firstLine(raw, 'READY ')
+  try {
+    // Warm both up, then interleave A/B three times.
+    await load(oursUrl + PATH, pin ? 1 : null)
+    await load(rawUrl + '/', pin ? 1 : null)
+    const before = await dbQueries(oursUrl)
+    const a: number[] = []
+    const b: number[] = []
+    const p99a: number[] = []
+    const p99b: number[] = []
+    let failures = 0
+    for (let run = 1; run <= 3; run++) {
+      process.stdout.write(`status run ${run}/3: raw… `)
+      const r = await load(rawUrl + '/', pin ? 1 : null)
+      process.stdout.write('switchboard… ')
+      const s = await load(oursUrl + PATH, pin ? 1 : null)
+      console.log(`${fmt(s.rps)} vs ${fmt(r.rps)} req/s`)
+      a.push(s.rps)
+      b.push(r.rps)
+      p99a.push(s.p99)
+      p99b.push(r.p99)
+      failures += s.errors + s.non2xx
+    }
+    const queries = (await dbQueries(oursUrl)) - before
+    const ratio = median(a) / median(b)
+    return verdict({
+      name: 'entry-point-status',
+      ratio,
+      threshold: 0.8,
+      details: [
+        [
+          'workload',
+          `GET ${PATH}, ${body.length}-byte JSON body, autocannon 100 connections × ${SECONDS} s, 3 interleaved runs${pin ? ', server on CPU 0, load on CPU 1' : ''}`,
+        ],
+        ['switchboard req/s (median)', fmt(median(a))],
+        ['raw node:http, same body, req/s (median)', fmt(median(b))],
+        ['p99 latency ms (switchboard / raw)', `${fmt(median(p99a), 1)} / ${fmt(median(p99b), 1)}`],
+        [
+          'goal 0 database queries per request',
+          queries === 0 ? `PASS (${queries} during the runs)` : `FAIL (${queries} during the runs)`,
+        ],
+        ['goal no errors', failures === 0 ? 'PASS' : `FAIL (${failures})`],
+      ],
+    })
+  } finally {
+    ours.kill('SIGTERM')
+    raw.kill('SIGTERM')
+  }
+}
