@@ -66,7 +66,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
   const sl = (o.serviceLevelSeconds ?? 30) * 1000
   let errors = 0
   let stop = false
-  let busyMs = 0
+  const chats: { start: number; end?: number }[] = []
   let slots = 0
   const started = Date.now()
 
@@ -131,13 +131,14 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
         if (accepted.status !== 200) continue // the customer left meanwhile
         const handle = exponential(rng, o.handleSeconds * 1000)
         void (async () => {
-          const t0 = Date.now()
+          const chat: { start: number; end?: number } = { start: Date.now() }
+          chats.push(chat)
           await call(o.url, 'POST', `/api/v1/contacts/${contactId}/messages`, token, {
             text: 'Hello, how can I help?',
           })
           await sleep(handle)
           await call(o.url, 'POST', `/api/v1/contacts/${contactId}/end`, token)
-          busyMs += Date.now() - t0
+          chat.end = Date.now()
           const done = await call(o.url, 'POST', `/api/v1/contacts/${contactId}/wrap-up`, token, {
             code: 'simulated',
           })
@@ -227,6 +228,13 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
   }
   bar?.setTotal(customers.length)
   await Promise.all(customers)
+  // Occupancy over the arrival window: chats still running then count up to its end.
+  const windowEnd = Date.now()
+  const busyMs = chats.reduce(
+    (sum, c) => sum + Math.max(0, Math.min(c.end ?? windowEnd, windowEnd) - c.start),
+    0,
+  )
+  const windowMs = windowEnd - started
   // Let the agents finish the chats they hold before they log out.
   await sleep(Math.min(3 * o.handleSeconds * 1000, 30_000))
   stop = true
@@ -235,7 +243,6 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
 
   const sorted = [...waits].sort((a, b) => a - b)
   const answeredInTime = waits.filter((w) => w <= sl).length
-  const elapsed = Date.now() - started
   const summary: SimulationSummary = {
     arrivals: customers.length,
     refused,
@@ -246,7 +253,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
     p90WaitSeconds: (sorted[Math.floor(sorted.length * 0.9)] ?? 0) / 1000,
     maxWaitSeconds: (sorted[sorted.length - 1] ?? 0) / 1000,
     ewtMeanAbsErrorSeconds: ewtErrors.length ? ewtErrors.reduce((a, b) => a + b, 0) / ewtErrors.length : null,
-    occupancy: slots > 0 ? busyMs / (slots * elapsed) : 0,
+    occupancy: slots > 0 ? busyMs / (slots * windowMs) : 0,
     errors,
   }
   if (o.progress) printSummary(summary, o)
