@@ -2,6 +2,7 @@ import { Router } from '../src/core/routing/router.js'
 import { exponential, mulberry32 } from '../src/core/random.js'
 import { TimerHeap } from '../src/core/routing/timer-heap.js'
 import type { TenantConfig } from '../src/core/tenant-config.js'
+import { queue } from '../test/support/tenant-builder.js'
 import type { BenchResult } from './stats.js'
 import { fmt, verdict } from './stats.js'
 
@@ -54,24 +55,7 @@ function tenant(s: Scenario): TenantConfig {
     skillGroups: [
       { id: 'g', name: 'g', channel: 'chat', members: Object.fromEntries(ids.map((id) => [id, 5])) },
     ],
-    queues: [
-      {
-        id: 'q',
-        name: 'q',
-        channel: 'chat',
-        tiers: [{ skillGroups: ['g'], afterSeconds: 0 }],
-        strategy: 'longest_available',
-        priority: 0,
-        maxDepth: null,
-        maxWaitSeconds: null,
-        overflowQueueId: null,
-        serviceLevelSeconds: 30,
-        shortAbandonSeconds: 5,
-        offerTimeoutSeconds: 60,
-        wrapUpSeconds: 0,
-        notRespondingAfter: 5,
-      },
-    ],
+    queues: [queue('q', ['g'], { offerTimeoutSeconds: 60, wrapUpSeconds: 0, notRespondingAfter: 5 })],
     entryPoints: [{ id: 'e', name: 'e', channel: 'chat', queueId: 'q', active: true, calendarId: null }],
     calendars: [],
     users: [],

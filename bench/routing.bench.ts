@@ -4,6 +4,7 @@ import { Router } from '../src/core/routing/router.js'
 import { mulberry32 } from '../src/core/random.js'
 import { STRATEGIES } from '../src/core/tenant-config.js'
 import type { TenantConfig } from '../src/core/tenant-config.js'
+import { queue } from '../test/support/tenant-builder.js'
 import type { BenchResult } from './stats.js'
 import { fmt, percentile, verdict } from './stats.js'
 
@@ -34,25 +35,15 @@ function config(): TenantConfig {
       channel: 'chat' as const,
       members: m,
     })),
-    queues: members.map((_, q) => ({
-      id: `q${q}`,
-      name: `q${q}`,
-      channel: 'chat' as const,
-      tiers: [
-        { skillGroups: [`g${q}`], afterSeconds: 0 },
-        { skillGroups: [`g${(q + 1) % GROUPS}`], afterSeconds: 60 },
-      ],
-      strategy: STRATEGIES[q % STRATEGIES.length] ?? 'longest_available',
-      priority: q % 3,
-      maxDepth: null,
-      maxWaitSeconds: null,
-      overflowQueueId: null,
-      serviceLevelSeconds: 30,
-      shortAbandonSeconds: 5,
-      offerTimeoutSeconds: 3600,
-      wrapUpSeconds: 0,
-      notRespondingAfter: 3,
-    })),
+    queues: members.map((_, q) =>
+      queue(`q${q}`, [[`g${q}`], [`g${(q + 1) % GROUPS}`]], {
+        strategy: STRATEGIES[q % STRATEGIES.length] ?? 'longest_available',
+        priority: q % 3,
+        offerTimeoutSeconds: 3600,
+        wrapUpSeconds: 0,
+        notRespondingAfter: 3,
+      }),
+    ),
     entryPoints: members.map((_, q) => ({
       id: `e${q}`,
       name: `e${q}`,

@@ -54,9 +54,8 @@ export function streamRoutes(app: FastifyInstance, sb: Switchboard): void {
         send(buffered.splice(0))
         caughtUp = true
       }
-      const start = Number.isFinite(lastSent)
-        ? catchUp(lastSent)
-        : Promise.resolve().then(() => ((caughtUp = true), send(buffered.splice(0))))
+      // Without `after`, the client wants live events only: start from the current end.
+      const start = catchUp(Number.isFinite(lastSent) ? lastSent : sb.feed.lastSeq(tenantId))
       void start.then(() =>
         socket.send(JSON.stringify({ type: 'ready', lastSeq: sb.feed.lastSeq(tenantId) })),
       )
