@@ -6,6 +6,7 @@ import { fmt, median, verdict } from './stats.js'
 
 const PATH = '/api/v1/entry-points/1000/status'
 const SECONDS = 5
+const RUNS = 5
 
 function hasTaskset(): boolean {
   try {
@@ -74,8 +75,8 @@ export async function statusBench(): Promise<BenchResult> {
     const p99a: number[] = []
     const p99b: number[] = []
     let failures = 0
-    for (let run = 1; run <= 3; run++) {
-      process.stdout.write(`status run ${run}/3: raw… `)
+    for (let run = 1; run <= RUNS; run++) {
+      process.stdout.write(`status run ${run}/${RUNS}: raw… `)
       const r = await load(rawUrl + '/', pin ? 1 : null)
       process.stdout.write('switchboard… ')
       const s = await load(oursUrl + PATH, pin ? 1 : null)
@@ -95,7 +96,7 @@ export async function statusBench(): Promise<BenchResult> {
       details: [
         [
           'workload',
-          `GET ${PATH}, ${body.length}-byte JSON body, autocannon 100 connections × ${SECONDS} s, 3 interleaved runs${pin ? ', server on CPU 0, load on CPU 1' : ''}`,
+          `GET ${PATH}, ${body.length}-byte JSON body, autocannon 100 connections × ${SECONDS} s, ${RUNS} interleaved runs${pin ? ', server on CPU 0, load on CPU 1' : ''}`,
         ],
         ['switchboard req/s (median)', fmt(median(a))],
         ['raw node:http, same body, req/s (median)', fmt(median(b))],

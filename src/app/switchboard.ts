@@ -95,6 +95,10 @@ export class Switchboard {
     return r
   }
 
+  isRunning(tenantId: string): boolean {
+    return this.runtimes.get(tenantId)?.running === true
+  }
+
   hasTenant(tenantId: string): boolean {
     return this.stored.has(tenantId)
   }

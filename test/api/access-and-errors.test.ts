@@ -279,6 +279,24 @@ describe('access, tenancy and errors', () => {
     expect(await h.login('agent4')).toBeTruthy()
   })
 
+  it("reports service_not_running while a tenant's router is stopped", async () => {
+    await h.sb.runtime('acme').stop()
+    const res = await h.app.inject({
+      url: '/api/v1/entry-points/1000/status',
+      headers: { 'x-tenant': 'acme' },
+    })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({ allowed: false, reason: 'service_not_running' })
+    const start = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/entry-points/1000/chats',
+      headers: { 'x-tenant': 'acme' },
+      payload: { customer: { name: 'x' } },
+    })
+    expect(start.statusCode).toBe(503)
+    expect(start.json()).toMatchObject({ error: { code: 'SERVICE_NOT_RUNNING' } })
+  })
+
   it('limits login attempts per client', async () => {
     let last = 0
     for (let i = 0; i < 12; i++) {

@@ -22,7 +22,7 @@ export function statusFastPath(
     if (!m) return false
     const named = req.headers['x-tenant']
     const tenantId = typeof named === 'string' ? named : sb.defaultTenantId()
-    if (tenantId === undefined || !sb.hasTenant(tenantId)) return false
+    if (tenantId === undefined || !sb.isRunning(tenantId)) return false
     let status: EntryPointStatus
     try {
       status = sb.runtime(tenantId).entryPointStatus(m[1] as string)

@@ -3,7 +3,7 @@ import type { Switchboard } from '../../app/switchboard.js'
 import { queueStats } from '../../core/availability.js'
 import { DomainError } from '../../core/errors.js'
 import { errorSchema, idParam, statusSchema } from './schemas.js'
-import { queueStatsView, statusView } from './views.js'
+import { notRunningView, queueStatsView, statusView } from './views.js'
 
 export function queueRoutes(app: FastifyInstance, sb: Switchboard): void {
   app.get<{ Params: { entryPointId: string } }>(
@@ -17,17 +17,19 @@ export function queueRoutes(app: FastifyInstance, sb: Switchboard): void {
         response: { 200: statusSchema, 404: errorSchema },
       },
     },
-    async (req, reply) => {
-      const runtime = sb.runtime(req.tenantId)
-      const s = runtime.entryPointStatus(req.params.entryPointId)
-      if (s.reason === 'invalid_entry_point')
+    // Synchronous on purpose: the framework path of the hottest public route skips a promise.
+    (req, reply) => {
+      // A stopped router is an answer, not an outage: the website hides its chat button.
+      if (!sb.isRunning(req.tenantId)) return reply.send(notRunningView())
+      const s = sb.runtime(req.tenantId).entryPointStatus(req.params.entryPointId)
+      if (s.reason === 'invalid_entry_point') {
         throw new DomainError(
           'ENTRY_POINT_NOT_FOUND',
           `entry point ${req.params.entryPointId} does not exist`,
         )
+      }
       // Websites poll this: let a CDN or browser reuse it for a second (the snapshot's own staleness bound).
-      void reply.header('cache-control', 'public, max-age=1')
-      return statusView(s)
+      return reply.header('cache-control', 'public, max-age=1').send(statusView(s))
     },
   )
 

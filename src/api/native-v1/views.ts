@@ -123,6 +123,20 @@ export function statusView(s: EntryPointStatus) {
   }
 }
 
+/** The status while the tenant's router is not running: nothing can be promised. */
+export function notRunningView(): ReturnType<typeof statusView> {
+  return {
+    allowed: false,
+    reason: 'service_not_running',
+    agentsAvailable: 0,
+    availableSlots: 0,
+    queueDepth: 0,
+    estimatedWaitSeconds: 0,
+    open: false,
+    nextOpenAt: null,
+  }
+}
+
 export function queueStatsView(s: QueueStats) {
   return {
     queueId: s.queueId,

@@ -216,6 +216,27 @@ describe('Router', () => {
     expect(refused).toMatchObject({ admitted: false, reason: 'queue_depth_reached' })
   })
 
+  it('refuses chats outside business hours and says when it opens', () => {
+    const config = demoLike({
+      calendars: [
+        { id: 'office', timeZone: 'UTC', weekly: { mon: [{ open: '09:00', close: '17:00' }] }, holidays: [] },
+      ],
+      entryPoints: [
+        { id: '1000', name: 'x', channel: 'chat', queueId: 'support', active: true, calendarId: 'office' },
+      ],
+    })
+    const { router, chat, ready } = setup(config)
+    ready('agent1')
+    const sunday = Date.UTC(2026, 10, 1, 12)
+    expect(chat('1000', sunday)).toMatchObject({ admitted: false, reason: 'outside_business_hours' })
+    expect(entryPointStatus(router, '1000', sunday)).toMatchObject({
+      open: false,
+      nextOpenAt: Date.UTC(2026, 10, 2, 9),
+      reason: 'outside_business_hours',
+    })
+    expect(chat('1000', Date.UTC(2026, 10, 2, 9, 30)).admitted).toBe(true)
+  })
+
   it('overflows at max wait keeping the original enqueue time, or times out without a target', () => {
     const config = demoLike({
       queues: [

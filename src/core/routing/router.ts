@@ -7,7 +7,7 @@ import { DomainError } from '../errors.js'
 import type { PooledAgent } from './agent-pool.js'
 import type { RoutingDecision } from './decision.js'
 import type { Trigger } from './router-core.js'
-import { ContactLifecycle } from './contact-lifecycle.js'
+import { ContactWork } from './contact-work.js'
 import type { QueueRuntime } from './waiting-room.js'
 
 export interface NewContact {
@@ -46,7 +46,7 @@ export function refusalError(reason: string): DomainError {
  * in its queue's open tiers; a freed agent looks at the heads of the queues it serves and takes
  * the best by one global order (priority, then original enqueue time).
  */
-export class Router extends ContactLifecycle {
+export class Router extends ContactWork {
   // ---- commands ----------------------------------------------------------------------------
 
   setAgentState(
@@ -170,75 +170,6 @@ export class Router extends ContactLifecycle {
           break
       }
     }
-  }
-
-  /**
-   * Rebuilds memory after a restart from what was committed. Agents come back in the state they
-   * were in; offers in flight are taken back (the agent's client lost them) and their contacts keep
-   * their place and enqueue time.
-   */
-  restore(
-    agents: readonly { readonly agentId: string; readonly channels: readonly AgentChannelState[] }[],
-    contacts: readonly Contact[],
-    now: number,
-  ): void {
-    for (const rec of agents) {
-      const agent = this.pool.agents.get(rec.agentId)
-      for (const s of rec.channels) {
-        const configured = agent?.channels.get(s.channel)
-        // Capacity comes from the current configuration; the count from the contacts below.
-        if (agent && configured) {
-          agent.channels.set(s.channel, {
-            ...s,
-            maxTasks: configured.maxTasks,
-            exclusive: configured.exclusive,
-            activeTasks: 0,
-          })
-        }
-      }
-    }
-    let rescinded = 0
-    for (const stored of [...contacts].sort(
-      (a, b) => a.enqueuedAt - b.enqueuedAt || (a.id < b.id ? -1 : 1),
-    )) {
-      let c = stored
-      if (!this.queues.has(c.queueId)) {
-        this.saveContact({
-          ...c,
-          state: 'timed_out',
-          closedAt: now,
-          endedBy: 'system',
-          outcomeReason: 'queue_removed',
-        })
-        continue
-      }
-      if (c.state === 'offered' && c.offer) {
-        rescinded++
-        this.emit(
-          {
-            type: 'OfferRescinded',
-            contactId: c.id,
-            offerId: c.offer.offerId,
-            agentId: c.offer.agentId,
-            reason: 'restart',
-          },
-          now,
-        )
-        c = this.saveContact({ ...c, state: 'queued', offer: null })
-      }
-      this.contacts.set(c.id, c)
-      if (c.state === 'queued') this.enqueue(c, now)
-      else if (c.agentId) {
-        const agent = this.pool.agents.get(c.agentId)
-        const s = agent?.channels.get(c.channel)
-        if (agent && s) agent.channels.set(c.channel, { ...s, activeTasks: s.activeTasks + 1 })
-        if (c.state === 'wrap_up' && c.wrapUpUntil !== null) this.schedule(c.wrapUpUntil, 'wrap_up', c.id, '')
-      }
-    }
-    for (const agent of this.pool.agents.values()) this.pool.reindex(agent)
-    for (const q of this.queues.values()) q.version++
-    this.emit({ type: 'RouterRestored', contacts: this.contacts.size, rescindedOffers: rescinded }, now)
-    for (const agentId of this.pool.agents.keys()) this.serveAgent(agentId, 'agent_available', now)
   }
 
   // ---- routing -----------------------------------------------------------------------------

@@ -1,0 +1,211 @@
+import type { Contact } from '../contact.js'
+import { DomainError } from '../errors.js'
+import { ContactLifecycle } from './contact-lifecycle.js'
+import type { RoutingDecision } from './decision.js'
+
+export type TransferTarget = { readonly queueId: string } | { readonly agentId: string }
+
+/** The work on a contact once it reached an agent: messages, end, wrap-up, transfer; and abandoning. */
+export abstract class ContactWork extends ContactLifecycle {
+  endContact(contactId: string, by: 'agent' | 'customer', agentId: string | null, now: number): Contact {
+    const c = this.contactOrThrow(contactId)
+    if (by === 'agent' && c.agentId !== agentId)
+      throw new DomainError('NOT_ASSIGNED_AGENT', 'the contact is not assigned to you')
+    switch (c.state) {
+      case 'queued':
+      case 'offered':
+        return this.abandon(c, now)
+      case 'connected': {
+        const q = this.queueOf(c)
+        const wrap = q.config.wrapUpSeconds
+        const wrapUpUntil = wrap === null ? null : now + wrap * 1000
+        if (c.connectedAt !== null) q.estimator.recordHandle(now - c.connectedAt)
+        const ended = this.saveContact({ ...c, state: 'wrap_up', endedAt: now, endedBy: by, wrapUpUntil })
+        this.emit(
+          { type: 'ContactEnded', contactId, agentId: c.agentId, by, state: 'wrap_up', wrapUpUntil },
+          now,
+        )
+        if (wrap === 0) return this.close(ended, null, null, true, now)
+        if (wrapUpUntil !== null) this.schedule(wrapUpUntil, 'wrap_up', contactId, '')
+        return ended
+      }
+      case 'wrap_up':
+      case 'closed':
+      case 'abandoned':
+      case 'timed_out':
+      case 'rejected':
+        throw new DomainError('CONTACT_STATE_CONFLICT', `contact ${contactId} has already ended`)
+    }
+  }
+
+  private abandon(c: Contact, now: number): Contact {
+    const q = this.queueOf(c)
+    if (c.state === 'offered' && c.offer) {
+      this.offers.delete(c.offer.offerId)
+      this.emit(
+        {
+          type: 'OfferRescinded',
+          contactId: c.id,
+          offerId: c.offer.offerId,
+          agentId: c.offer.agentId,
+          reason: 'abandoned',
+        },
+        now,
+      )
+      this.adjustTasks(c.offer.agentId, c.channel, -1, now)
+    }
+    q.remove(c.id, now, true)
+    q.estimator.forget(c.id)
+    if (c.state === 'offered') q.estimator.recordDeparture(now)
+    const today = this.countToday(q, now)
+    today.abandoned++
+    if (now - c.enqueuedAt <= q.config.shortAbandonSeconds * 1000) today.abandonedShort++
+    q.version++
+    const agentId = c.offer?.agentId ?? null
+    const done = this.saveContact({
+      ...c,
+      state: 'abandoned',
+      offer: null,
+      endedAt: now,
+      endedBy: 'customer',
+      closedAt: now,
+    })
+    this.emit(
+      {
+        type: 'ContactEnded',
+        contactId: c.id,
+        agentId,
+        by: 'customer',
+        state: 'abandoned',
+        wrapUpUntil: null,
+      },
+      now,
+    )
+    if (agentId) this.serveAgent(agentId, 'agent_available', now)
+    return done
+  }
+
+  wrapUp(
+    contactId: string,
+    agentId: string,
+    code: string | null,
+    notes: string | null,
+    now: number,
+  ): Contact {
+    let c = this.contactOrThrow(contactId)
+    if (c.agentId !== agentId)
+      throw new DomainError('NOT_ASSIGNED_AGENT', 'the contact is not assigned to you')
+    if (c.state === 'connected') c = this.endContact(contactId, 'agent', agentId, now)
+    if (c.state === 'closed') return this.saveContact({ ...c, wrapUpCode: code, wrapUpNotes: notes })
+    if (c.state !== 'wrap_up')
+      throw new DomainError('CONTACT_STATE_CONFLICT', `contact ${contactId} is ${c.state}`)
+    return this.close(c, code, notes, false, now)
+  }
+
+  protected close(
+    c: Contact,
+    code: string | null,
+    notes: string | null,
+    auto: boolean,
+    now: number,
+  ): Contact {
+    const done = this.saveContact({
+      ...c,
+      state: 'closed',
+      closedAt: now,
+      wrapUpCode: code,
+      wrapUpNotes: notes,
+    })
+    this.emit({ type: 'ContactClosed', contactId: c.id, agentId: c.agentId, code, notes, auto }, now)
+    if (c.agentId) {
+      this.adjustTasks(c.agentId, c.channel, -1, now)
+      this.serveAgent(c.agentId, 'agent_available', now)
+    }
+    return done
+  }
+
+  transfer(contactId: string, agentId: string, target: TransferTarget, now: number): Contact {
+    const c = this.contactOrThrow(contactId)
+    if (c.agentId !== agentId)
+      throw new DomainError('NOT_ASSIGNED_AGENT', 'the contact is not assigned to you')
+    if (c.state !== 'connected')
+      throw new DomainError('CONTACT_STATE_CONFLICT', `contact ${contactId} is ${c.state}`)
+    const toQueue = 'queueId' in target ? this.queues.get(target.queueId) : undefined
+    const toAgent = 'agentId' in target ? this.pool.agents.get(target.agentId) : undefined
+    if ('queueId' in target && (!toQueue || toQueue.config.channel !== c.channel)) {
+      throw new DomainError('QUEUE_NOT_FOUND', `queue ${target.queueId} does not exist for ${c.channel}`)
+    }
+    if (
+      'agentId' in target &&
+      (!toAgent || target.agentId === agentId || !this.pool.canTakeNew(toAgent, c.channel))
+    ) {
+      throw new DomainError(
+        'AGENT_NOT_AVAILABLE',
+        `agent ${target.agentId} cannot take a ${c.channel} contact now`,
+      )
+    }
+    this.emit(
+      {
+        type: 'ContactTransferred',
+        contactId,
+        fromAgentId: agentId,
+        toQueueId: toQueue?.config.id ?? null,
+        toAgentId: toAgent?.profile.id ?? null,
+      },
+      now,
+    )
+    const moved = this.saveContact({
+      ...c,
+      state: 'queued',
+      queueId: toQueue?.config.id ?? c.queueId,
+      queuedAt: now,
+      agentId: null,
+      connectedAt: null,
+      declinedBy: [],
+      transfers: c.transfers + 1,
+    })
+    this.adjustTasks(agentId, c.channel, -1, now)
+    if (toAgent) {
+      const rule = `direct transfer from ${agentId}`
+      const decision: RoutingDecision = {
+        trigger: 'transfer',
+        strategy: 'direct',
+        tier: 0,
+        rule,
+        candidates: [{ agentId: toAgent.profile.id, key: [] }],
+        chosenAgentId: toAgent.profile.id,
+        waitedMs: now - c.enqueuedAt,
+      }
+      this.queueOf(moved).add(moved, now)
+      this.offerTo(moved, toAgent.profile.id, decision, now)
+    } else {
+      this.enqueue(moved, now)
+      this.routeContact(contactId, 'transfer', now)
+    }
+    this.serveAgent(agentId, 'agent_available', now)
+    return this.contacts.get(contactId) ?? moved
+  }
+
+  postMessage(
+    contactId: string,
+    from: 'customer' | 'agent',
+    agentId: string | null,
+    text: string,
+    now: number,
+  ): { messageId: string; messageSeq: number } {
+    const c = this.contactOrThrow(contactId)
+    if (from === 'agent' && (c.agentId !== agentId || c.state !== 'connected')) {
+      throw new DomainError('NOT_ASSIGNED_AGENT', 'only the connected agent can write in this contact')
+    }
+    if (c.state === 'wrap_up')
+      throw new DomainError('CONTACT_STATE_CONFLICT', `contact ${contactId} has ended`)
+    const messageId = this.newId()
+    const messageSeq = c.messageCount + 1
+    this.saveContact({ ...c, messageCount: messageSeq })
+    this.emit(
+      { type: 'MessagePosted', contactId, messageId, messageSeq, from, agentId: c.agentId, text },
+      now,
+    )
+    return { messageId, messageSeq }
+  }
+}
