@@ -215,8 +215,8 @@ for (const db of databases()) {
         url: `/api/v1/offers/${(await offersTo(t1, 'agent1'))[0]!.offerId}/accept`,
         headers: auth(t1),
       })
-      expect(late.statusCode).toBe(404)
-      expect(late.json()).toMatchObject({ error: { code: 'OFFER_NOT_FOUND' } })
+      expect(late.statusCode).toBe(409)
+      expect(late.json()).toMatchObject({ error: { code: 'OFFER_EXPIRED' } })
       // The hold on re-offering to the same agent lapses; it misses again and is marked not responding.
       await h.advance(60_000)
       await h.advance(30_001)

@@ -4,7 +4,7 @@ import type { Channel } from '../channel.js'
 import type { Contact } from '../contact.js'
 import { DomainError } from '../errors.js'
 import type { RoutingDecision } from './decision.js'
-import type { Trigger } from './router-core.js'
+import type { OfferOutcome, Trigger } from './router-core.js'
 import { RouterCore } from './router-core.js'
 
 /** How long an agent who rejected or missed a contact is passed over for it. */
@@ -108,6 +108,16 @@ export abstract class ContactLifecycle extends RouterCore {
     const contactId = this.offers.get(offerId)
     const c = contactId === undefined ? undefined : this.contacts.get(contactId)
     if (!c || c.offer?.offerId !== offerId || c.offer.agentId !== agentId) {
+      // Two tabs answering one offer, or an accept that arrives after the timeout: a conflict, not a 404.
+      const retired = this.retiredOffer(offerId)
+      if (retired?.agentId === agentId) {
+        if (retired.outcome === 'timed_out')
+          throw new DomainError(
+            'OFFER_EXPIRED',
+            `offer ${offerId} timed out; the contact went back to its queue`,
+          )
+        throw new DomainError('OFFER_NOT_PENDING', `offer ${offerId} was already ${retired.outcome}`)
+      }
       throw new DomainError('OFFER_NOT_FOUND', `offer ${offerId} is not pending for agent ${agentId}`)
     }
     if (c.offer.expiresAt <= now) throw new DomainError('OFFER_EXPIRED', `offer ${offerId} has expired`)
@@ -115,17 +125,17 @@ export abstract class ContactLifecycle extends RouterCore {
   }
 
   /** Takes an offer back: the agent's slot is freed and the contact returns to its original place. */
-  protected withdrawOffer(c: Contact, trigger: Trigger, now: number): Contact {
+  protected withdrawOffer(c: Contact, outcome: OfferOutcome, now: number): Contact {
     const offer = c.offer
     if (!offer) return c
-    this.offers.delete(offer.offerId)
+    this.retireOffer(offer.offerId, offer.agentId, outcome)
     const declinedBy = c.declinedBy.includes(offer.agentId) ? c.declinedBy : [...c.declinedBy, offer.agentId]
     const back = this.saveContact({ ...c, state: 'queued', offer: null, declinedBy })
     this.emit({ type: 'ContactRequeued', contactId: c.id, queueId: c.queueId, enqueuedAt: c.enqueuedAt }, now)
     this.queueOf(back).add(back, now)
     this.schedule(now + DECLINE_HOLD_MS, 'decline', c.id, offer.agentId)
     this.adjustTasks(offer.agentId, c.channel, -1, now)
-    this.routeContact(c.id, trigger, now)
+    this.routeContact(c.id, 'requeued', now)
     this.serveAgent(offer.agentId, 'agent_available', now)
     return this.contacts.get(c.id) ?? back
   }
@@ -153,7 +163,7 @@ export abstract class ContactLifecycle extends RouterCore {
         now,
         null,
       )
-    this.withdrawOffer(c, 'requeued', now)
+    this.withdrawOffer(c, 'timed_out', now)
   }
 
   protected rescindOffersOf(agentId: string, channel: Channel, reason: string, now: number): void {
@@ -162,7 +172,7 @@ export abstract class ContactLifecycle extends RouterCore {
     for (const c of pending) {
       if (c?.state !== 'offered' || c.offer?.agentId !== agentId || c.channel !== channel) continue
       this.emit({ type: 'OfferRescinded', contactId: c.id, offerId: c.offer.offerId, agentId, reason }, now)
-      this.withdrawOffer(c, 'requeued', now)
+      this.withdrawOffer(c, 'withdrawn', now)
     }
   }
 

@@ -41,7 +41,7 @@ export abstract class ContactWork extends ContactLifecycle {
   private abandon(c: Contact, now: number): Contact {
     const q = this.queueOf(c)
     if (c.state === 'offered' && c.offer) {
-      this.offers.delete(c.offer.offerId)
+      this.retireOffer(c.offer.offerId, c.offer.agentId, 'withdrawn')
       this.emit(
         {
           type: 'OfferRescinded',

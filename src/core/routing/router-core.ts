@@ -35,6 +35,10 @@ export interface RouterChanges {
 
 export type Trigger = RoutingDecision['trigger']
 
+export type OfferOutcome = 'accepted' | 'rejected' | 'timed_out' | 'withdrawn'
+
+const RETIRED_OFFERS = 10_000
+
 /**
  * One tenant's routing authority: agents, waiting contacts, offers and timers, all in memory and
  * changed only by the single writer that calls it. Synchronous and deterministic: time comes in
@@ -84,10 +88,25 @@ export class RouterCore {
   protected saveContact(c: Contact): Contact {
     if (TERMINAL_STATES.has(c.state)) {
       this.contacts.delete(c.id)
-      if (c.offer) this.offers.delete(c.offer.offerId)
+      if (c.offer) this.retireOffer(c.offer.offerId, c.offer.agentId, 'withdrawn')
     } else this.contacts.set(c.id, c)
     this.changedContacts.set(c.id, c)
     return c
+  }
+
+  /** Offers answered or taken back, remembered a while so a late answer learns what happened. */
+  private readonly retired = new Map<string, { readonly agentId: string; readonly outcome: OfferOutcome }>()
+
+  protected retireOffer(offerId: string, agentId: string, outcome: OfferOutcome): void {
+    this.offers.delete(offerId)
+    this.retired.set(offerId, { agentId, outcome })
+    if (this.retired.size > RETIRED_OFFERS) this.retired.delete(this.retired.keys().next().value as string)
+  }
+
+  protected retiredOffer(
+    offerId: string,
+  ): { readonly agentId: string; readonly outcome: OfferOutcome } | undefined {
+    return this.retired.get(offerId)
   }
 
   protected schedule(at: number, kind: TimerKind, contactId: string, token: string): void {

@@ -334,6 +334,25 @@ describe('Router', () => {
     expect(() => router.acceptOffer(offerId, 'agent1', T0 + 30_000)).toThrow(
       expect.objectContaining({ code: 'OFFER_EXPIRED' }),
     )
+    // After the timeout fired the offer is gone, yet a late accept still learns why (409, not 404).
+    router.tick(T0 + 30_000)
+    expect(() => router.acceptOffer(offerId, 'agent1', T0 + 30_001)).toThrow(
+      expect.objectContaining({ code: 'OFFER_EXPIRED' }),
+    )
+  })
+
+  it('refuses a second answer to an offer already accepted', () => {
+    const { router, chat, ready, offerOf } = setup()
+    ready('agent1')
+    const c = chat('1000', T0).contact.id
+    const offerId = offerOf(c)!.offerId
+    router.acceptOffer(offerId, 'agent1', T0 + 1)
+    expect(() => router.acceptOffer(offerId, 'agent1', T0 + 2)).toThrow(
+      expect.objectContaining({ code: 'OFFER_NOT_PENDING' }),
+    )
+    expect(() => router.rejectOffer(offerId, 'agent1', null, T0 + 2)).toThrow(
+      expect.objectContaining({ code: 'OFFER_NOT_PENDING' }),
+    )
   })
 
   it('sequences messages per contact and keeps strangers out', () => {

@@ -116,7 +116,7 @@ export class Router extends ContactWork {
   acceptOffer(offerId: string, agentId: string, now: number): Contact {
     const c = this.pendingOffer(offerId, agentId, now)
     const offer = c.offer as NonNullable<Contact['offer']>
-    this.offers.delete(offerId)
+    this.retireOffer(offerId, agentId, 'accepted')
     const agent = this.agentOrThrow(agentId)
     const s = agent.channels.get(c.channel)
     if (s) this.updateChannel(agent, c.channel, offerAccepted(s), now, null)
@@ -142,7 +142,7 @@ export class Router extends ContactWork {
   rejectOffer(offerId: string, agentId: string, reason: string | null, now: number): Contact {
     const c = this.pendingOffer(offerId, agentId, now)
     this.emit({ type: 'OfferRejected', contactId: c.id, offerId, agentId, reason }, now)
-    return this.withdrawOffer(c, 'requeued', now)
+    return this.withdrawOffer(c, 'rejected', now)
   }
 
   /** Fires every timer due at `now`; stale ones (their offer or state moved on) do nothing. */
