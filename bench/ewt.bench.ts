@@ -51,6 +51,7 @@ function tenant(s: Scenario): TenantConfig {
     id: 'sim',
     name: 'sim',
     timeZone: 'UTC',
+    presence: null,
     agents: ids.map((id) => ({ id, name: id, channels: { chat: { maxTasks: s.slots, exclusive: false } } })),
     skillGroups: [
       { id: 'g', name: 'g', channel: 'chat', members: Object.fromEntries(ids.map((id) => [id, 5])) },

@@ -28,6 +28,7 @@ function config(): TenantConfig {
     id: 'bench',
     name: 'bench',
     timeZone: 'UTC',
+    presence: null,
     agents,
     skillGroups: members.map((m, g) => ({
       id: `g${g}`,

@@ -6,6 +6,7 @@ import type { Credential } from './auth.js'
 import { TokenSigner, verifyPassword } from './auth.js'
 import { sealTenant } from './config-service.js'
 import { EventFeed } from './event-feed.js'
+import { Presence } from './presence.js'
 import type { ConfigStore, ContactQueries, StoredConfig } from './ports.js'
 import type { RuntimeDeps } from './tenant-runtime.js'
 import { TenantRuntime } from './tenant-runtime.js'
@@ -38,9 +39,22 @@ export class Switchboard {
 
   readonly queries: SwitchboardDeps['queries']
 
+  readonly presence: Presence
+
   constructor(private readonly deps: SwitchboardDeps) {
     this.feed = new EventFeed(deps.queries)
     this.queries = deps.queries
+    this.presence = new Presence(
+      (tenantId) => this.runtimes.get(tenantId),
+      deps.clock,
+      deps.scheduler,
+      (tenantId) => {
+        const p = this.stored.get(tenantId)?.config.presence
+        return p
+          ? { notReadyAfterMs: p.notReadyAfterSeconds * 1000, logoutAfterMs: p.logoutAfterSeconds * 1000 }
+          : null
+      },
+    )
   }
 
   /** Applies the given tenant documents (the config file), then starts every stored tenant. */

@@ -82,6 +82,7 @@ export function compileTenant(t: TenantDoc): TenantConfig {
     id: t.id,
     name: t.name ?? t.id,
     timeZone: t.timeZone,
+    presence: t.presence,
     agents,
     skillGroups: t.skillGroups.map((g) => ({
       id: g.id,
@@ -112,6 +113,7 @@ export function toDocument(c: TenantConfig): TenantDoc {
     id: c.id,
     name: c.name,
     timeZone: c.timeZone,
+    presence: c.presence,
     calendars: c.calendars.map((cal) => ({
       id: cal.id,
       timeZone: cal.timeZone,

@@ -83,10 +83,17 @@ export const entryPointDoc = z.strictObject({
   calendar: id.nullable().default(null),
 })
 
+const presence = z.strictObject({
+  notReadyAfterSeconds: z.number().int().min(5).max(86_400).default(30),
+  logoutAfterSeconds: z.number().int().min(5).max(86_400).default(300),
+})
+
 export const tenantDoc = z.strictObject({
   id,
   name: z.string().min(1).max(200).optional(),
   timeZone: z.string().default('UTC'),
+  // Agent liveness; null turns it off.
+  presence: presence.nullable().default({ notReadyAfterSeconds: 30, logoutAfterSeconds: 300 }),
   calendars: z.array(calendarDoc).default([]),
   agents: z.array(agentDoc).default([]),
   users: z.array(userDoc).default([]),

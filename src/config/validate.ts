@@ -30,6 +30,12 @@ export function crossCheck(t: TenantDoc, at: string): ConfigIssue[] {
   uniq(t.queues, 'queues')
   uniq(t.entryPoints, 'entryPoints')
   uniq(t.calendars, 'calendars')
+  if (t.presence && t.presence.logoutAfterSeconds <= t.presence.notReadyAfterSeconds) {
+    issues.push({
+      path: `${at}.presence.logoutAfterSeconds`,
+      message: 'must be longer than notReadyAfterSeconds',
+    })
+  }
   if (!isValidTimeZone(t.timeZone))
     issues.push({ path: `${at}.timeZone`, message: `unknown time zone "${t.timeZone}"` })
 

@@ -92,10 +92,18 @@ export interface UserConfig {
   readonly agentId: string | null
 }
 
+/** Agent liveness: what happens when an agent's every stream (WebSocket, long-poll) is gone. */
+export interface PresenceConfig {
+  readonly notReadyAfterSeconds: number
+  readonly logoutAfterSeconds: number
+}
+
 export interface TenantConfig {
   readonly id: string
   readonly name: string
   readonly timeZone: string
+  /** null: agents are never changed for having disconnected. */
+  readonly presence: PresenceConfig | null
   readonly agents: readonly AgentProfile[]
   readonly skillGroups: readonly SkillGroup[]
   readonly queues: readonly QueueConfig[]

@@ -25,9 +25,13 @@ export class FakeTime implements Scheduler {
   }
   advance(ms: number): void {
     this.t += ms
-    const due = this.timers.filter((x) => x.at <= this.t)
+    // Timers set by firing timers may be due already: keep going until none is.
+    for (let due = this.takeDue(); due.length > 0; due = this.takeDue()) for (const x of due) x.fire()
+  }
+  private takeDue(): { at: number; fire: () => void }[] {
+    const due = this.timers.filter((x) => x.at <= this.t).sort((a, b) => a.at - b.at)
     this.timers = this.timers.filter((x) => x.at > this.t)
-    for (const x of due) x.fire()
+    return due
   }
 }
 

@@ -55,6 +55,7 @@ export function demoLike(over: Partial<TenantConfig> = {}): TenantConfig {
     id: 't1',
     name: 'Test',
     timeZone: 'UTC',
+    presence: null,
     agents: [agent('agent1'), agent('agent2'), agent('agent3'), agent('agent4', 2, 1)],
     skillGroups: [
       group('chat-support', { agent1: 5, agent2: 5, agent4: 5 }),

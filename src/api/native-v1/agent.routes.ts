@@ -147,14 +147,12 @@ export function agentRoutes(app: FastifyInstance, sb: Switchboard): void {
       const abort = new AbortController()
       req.raw.once('close', () => abort.abort())
       const { after, wait, limit } = req.query
-      const events = await sb.feed.poll(
-        req.tenantId,
-        { agentId: req.params.agentId },
-        after,
-        wait * 1000,
-        limit,
-        abort.signal,
-      )
+      // A waiting long-poll by the agent itself is its client being there (presence).
+      const own = wait > 0 && userOf(req).agentId === req.params.agentId
+      const detach = own ? sb.presence.attach(req.tenantId, req.params.agentId) : undefined
+      const events = await sb.feed
+        .poll(req.tenantId, { agentId: req.params.agentId }, after, wait * 1000, limit, abort.signal)
+        .finally(() => detach?.())
       return { events: events.map(eventView), lastSeq: events[events.length - 1]?.seq ?? after }
     },
   )

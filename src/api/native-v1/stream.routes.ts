@@ -81,9 +81,15 @@ export function streamRoutes(app: FastifyInstance, sb: Switchboard): void {
           )
         }
       })
+      // An agent's own stream keeps it present; when it closes for good, liveness timers start.
+      const detach =
+        credential.kind === 'user' && credential.agentId
+          ? sb.presence.attach(tenantId, credential.agentId)
+          : undefined
       socket.on('close', () => {
         clearInterval(ping)
         unsubscribe()
+        detach?.()
       })
     },
   )

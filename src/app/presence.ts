@@ -1,0 +1,89 @@
+import type { Channel } from '../core/channel.js'
+import type { Clock, Scheduler } from './ports.js'
+import type { TenantRuntime } from './tenant-runtime.js'
+
+export interface PresenceSettings {
+  /** Ready agents whose every stream has been gone this long become not ready ("disconnected"). */
+  readonly notReadyAfterMs: number
+  /** ...and logged out after this long. */
+  readonly logoutAfterMs: number
+}
+
+// Avaya's defaults: not ready after 30 s, logged out after 5 min without the agent's client.
+export const DEFAULT_PRESENCE: PresenceSettings = { notReadyAfterMs: 30_000, logoutAfterMs: 300_000 }
+
+interface Seen {
+  streams: number
+  cancel: (() => void) | undefined
+}
+
+/**
+ * Agent liveness. An agent is attached while it holds a WebSocket stream or a waiting long-poll;
+ * when the last one goes (tab closed, network pulled, laptop asleep), timers start. Agents that
+ * never attach a stream (REST-only integrations) are not watched: offer timeouts catch those.
+ */
+export class Presence {
+  private readonly seen = new Map<string, Seen>()
+
+  constructor(
+    private readonly runtimeOf: (tenantId: string) => TenantRuntime | undefined,
+    private readonly clock: Clock,
+    private readonly scheduler: Scheduler,
+    private readonly settings: (tenantId: string) => PresenceSettings | null,
+  ) {}
+
+  /** Marks a stream open; call the returned function when it closes. */
+  attach(tenantId: string, agentId: string): () => void {
+    const key = `${tenantId}\u0000${agentId}`
+    const s = this.seen.get(key) ?? { streams: 0, cancel: undefined }
+    this.seen.set(key, s)
+    s.streams++
+    s.cancel?.()
+    s.cancel = undefined
+    let open = true
+    return () => {
+      if (!open) return
+      open = false
+      s.streams--
+      if (s.streams === 0) this.watch(tenantId, agentId, s)
+    }
+  }
+
+  private watch(tenantId: string, agentId: string, s: Seen): void {
+    const settings = this.settings(tenantId)
+    if (!settings) return
+    const gone = this.clock.now()
+    const step = (at: number, state: 'not_ready' | 'logged_out', next?: number): void => {
+      s.cancel = this.scheduler.wakeAt(at, () => {
+        s.cancel = undefined
+        if (s.streams > 0) return
+        void this.apply(tenantId, agentId, state)
+        if (next !== undefined) step(next, 'logged_out')
+      })
+    }
+    step(gone + settings.notReadyAfterMs, 'not_ready', gone + settings.logoutAfterMs)
+  }
+
+  private async apply(tenantId: string, agentId: string, state: 'not_ready' | 'logged_out'): Promise<void> {
+    const runtime = this.runtimeOf(tenantId)
+    if (!runtime?.running) return
+    await runtime
+      .execute((r, now) => {
+        const agent = r.pool.agents.get(agentId)
+        for (const [channel, s] of agent?.channels ?? new Map<Channel, never>()) {
+          // Not ready only takes ready agents off routing; logout applies to anyone still logged in.
+          const applies = state === 'not_ready' ? s.state === 'ready' : s.state !== 'logged_out'
+          if (applies)
+            r.setAgentState(
+              agentId,
+              channel,
+              state,
+              state === 'not_ready' ? 'disconnected' : null,
+              'system:presence',
+              now,
+            )
+        }
+      })
+      .catch(() => undefined) // the tenant stopped meanwhile: nothing to do
+  }
+}
