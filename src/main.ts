@@ -113,6 +113,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     })())
 
   if (opts.handleSignals) {
+    // A bug must not take every tenant down with it: log loudly and keep serving.
+    process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'))
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
         logger.info({ signal }, 'shutting down')

@@ -39,6 +39,9 @@ export class TenantRuntime {
   private stopped = false
   private cancelWake: (() => void) | undefined
   private wakeAt: number | undefined
+  /** Storage failed: commands are refused until the router is rebuilt from what was stored. */
+  private degraded = false
+  private cancelRecovery: (() => void) | undefined
   private statusCache = new Map<string, { version: number; status: EntryPointStatus }>()
 
   private constructor(
@@ -64,13 +67,14 @@ export class TenantRuntime {
   }
 
   get running(): boolean {
-    return !this.stopped
+    return !this.stopped && !this.degraded
   }
 
   /** Runs a command in order; resolves after its changes are stored. */
   execute<T>(run: (router: Router, now: number) => T): Promise<T> {
     if (this.stopped)
       return Promise.reject(new DomainError('SERVICE_NOT_RUNNING', 'the router is shutting down'))
+    if (this.degraded) return Promise.reject(unavailable())
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject })
       if (!this.pumping) queueMicrotask(() => void this.pump())
@@ -112,12 +116,23 @@ export class TenantRuntime {
         try {
           await this.commit(changes, batch.length)
         } catch (cause) {
-          // Memory is ahead of storage: refuse the batch and rebuild from what was committed.
+          // Memory is now ahead of storage: refuse this batch and everything queued behind it,
+          // and serve nothing until the router is rebuilt from what was committed.
           this.deps.onFailure?.(cause)
-          for (const cmd of batch)
-            cmd.reject(new DomainError('INTERNAL', 'the change could not be stored', undefined, { cause }))
-          await this.rebuild()
-          continue
+          const lost = new DomainError(
+            'INTERNAL',
+            'the change could not be stored; nothing of it was kept',
+            undefined,
+            { cause },
+          )
+          for (const cmd of batch) cmd.reject(lost)
+          for (const cmd of this.queue.splice(0)) cmd.reject(unavailable())
+          this.degraded = true
+          this.cancelWake?.()
+          this.cancelWake = undefined
+          this.wakeAt = undefined
+          this.recover(0)
+          return
         }
         batch.forEach((cmd, i) => {
           const r = results[i]
@@ -142,6 +157,25 @@ export class TenantRuntime {
     await this.deps.store.commit(this.tenantId, { ...changes, outbox })
     this.deps.onBatch?.({ commands, events: changes.events.length, commitMs: performance.now() - started })
     this.deps.feed.publish(this.tenantId, changes.events)
+  }
+
+  /** Rebuilds from storage, retrying with backoff (0.5 s doubling to 30 s) while it is unreachable. */
+  private recover(attempt: number): void {
+    if (this.stopped) return
+    const delay = attempt === 0 ? 0 : Math.min(30_000, 500 * 2 ** attempt)
+    this.cancelRecovery = this.deps.scheduler.wakeAt(this.deps.clock.now() + delay, () => {
+      this.cancelRecovery = undefined
+      this.rebuild().then(
+        () => {
+          this.degraded = false
+          this.scheduleWake()
+        },
+        (e: unknown) => {
+          this.deps.onFailure?.(e)
+          this.recover(attempt + 1)
+        },
+      )
+    })
   }
 
   private async rebuild(): Promise<void> {
@@ -184,9 +218,17 @@ export class TenantRuntime {
   async stop(): Promise<void> {
     this.stopped = true
     this.cancelWake?.()
+    this.cancelRecovery?.()
     while (this.pumping || this.queue.length > 0) {
       if (!this.pumping) await this.pump()
       else await new Promise((r) => setTimeout(r, 5))
     }
   }
+}
+
+function unavailable(): DomainError {
+  return new DomainError(
+    'SERVICE_NOT_RUNNING',
+    'storage is unavailable; the router is recovering, retry shortly',
+  )
 }
