@@ -36,6 +36,7 @@ export class Switchboard {
   private readonly runtimes = new Map<string, TenantRuntime>()
   private readonly stored = new Map<string, StoredConfig>()
   private signer: TokenSigner | undefined
+  private defaultTenant: string | undefined
 
   readonly queries: SwitchboardDeps['queries']
 
@@ -64,6 +65,8 @@ export class Switchboard {
     )
     for (const s of await this.deps.configs.list()) this.stored.set(s.config.id, s)
     for (const doc of docs) await this.applyDocument(doc)
+    // Stable across restarts: the file's first tenant, else the first stored one by id.
+    this.defaultTenant = docs[0]?.id ?? [...this.stored.keys()].sort()[0]
     for (const s of this.stored.values()) if (!this.runtimes.has(s.config.id)) await this.startRuntime(s)
   }
 
@@ -117,9 +120,9 @@ export class Switchboard {
     return this.stored.has(tenantId)
   }
 
-  /** Public routes without a credential act for this tenant (the first one configured). */
+  /** Public routes without a credential or X-Tenant act for this tenant. */
   defaultTenantId(): string | undefined {
-    return this.stored.keys().next().value
+    return this.defaultTenant
   }
 
   demoUsers(): string[] {

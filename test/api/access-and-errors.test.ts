@@ -279,6 +279,14 @@ describe('access, tenancy and errors', () => {
     expect(await h.login('agent4')).toBeTruthy()
   })
 
+  it("keeps the file's first tenant as the default across a restart", async () => {
+    // Stored tenants list alphabetically (acme before demo); the default must stay demo.
+    h = await h.restart()
+    expect(h.sb.defaultTenantId()).toBe('demo')
+    const status = await h.app.inject({ url: '/api/v1/entry-points/1002/status' })
+    expect(status.json()).toMatchObject({ reason: 'entry_point_inactive' })
+  })
+
   it("reports service_not_running while a tenant's router is stopped", async () => {
     await h.sb.runtime('acme').stop()
     const res = await h.app.inject({
