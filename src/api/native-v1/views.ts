@@ -30,12 +30,19 @@ export function agentView(profile: AgentProfile, channels: ReadonlyMap<string, A
 
 const TIME_FIELDS = new Set(['at', 'expiresAt', 'enqueuedAt', 'wrapUpUntil'])
 
-/** Events as the API shows them: epoch fields as ISO-8601. */
-export function eventView(e: DomainEvent): Record<string, unknown> {
+function isoTimes(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(isoTimes)
+  if (v === null || typeof v !== 'object') return v
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(e)) out[k] = TIME_FIELDS.has(k) && typeof v === 'number' ? iso(v) : v
-  delete out.tenantId
+  for (const [k, x] of Object.entries(v))
+    out[k] = TIME_FIELDS.has(k) && typeof x === 'number' ? iso(x) : isoTimes(x)
   return out
+}
+
+/** Events as the API shows them: epoch fields as ISO-8601, at any depth. */
+export function eventView(e: DomainEvent): Record<string, unknown> {
+  const { tenantId: _tenant, ...rest } = e
+  return isoTimes(rest) as Record<string, unknown>
 }
 
 /** What a customer may see of their own contact's events: no routing internals, agents by name. */

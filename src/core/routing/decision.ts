@@ -7,5 +7,15 @@ export interface RoutingDecision {
   /** The best candidates in the order the strategy ranked them (at most a handful). */
   readonly candidates: readonly { readonly agentId: string; readonly key: readonly number[] }[]
   readonly chosenAgentId: string
+  /**
+   * When a freed agent chose among queues: the head contact of each queue it serves, in the
+   * global order's terms (priority, original enqueue time). The first one won.
+   */
+  readonly contenders?: readonly {
+    readonly contactId: string
+    readonly queueId: string
+    readonly priority: number
+    readonly enqueuedAt: number
+  }[]
   readonly waitedMs: number
 }

@@ -113,6 +113,8 @@ describe('Router', () => {
     const offers = router.drain().events.filter((e) => e.type === 'ContactOffered')
     expect(offers.map((e) => 'contactId' in e && e.contactId)).toEqual([sales, support])
     expect(offerOf(sales)?.agentId).toBe('agent4')
+    const decision = offers[0]!.type === 'ContactOffered' ? offers[0]!.decision : undefined
+    expect(decision?.contenders?.map((c) => c.contactId)).toEqual([sales, support])
   })
 
   it('relaxes to the next tier after its wait', () => {

@@ -217,9 +217,10 @@ export class Router extends ContactWork {
             trigger,
             strategy: best.queue.config.strategy,
             tier: best.tier + 1,
-            rule: `agent available: oldest eligible contact by priority across ${best.queues} queue(s)`,
+            rule: `agent available: highest priority, then longest waiting, across ${best.contenders.length} queue head(s)`,
             candidates: [{ agentId, key: [] }],
             chosenAgentId: agentId,
+            contenders: best.contenders,
             waitedMs,
           },
           now,
@@ -232,7 +233,14 @@ export class Router extends ContactWork {
     agent: PooledAgent,
     channel: Channel,
     now: number,
-  ): { contact: Contact; queue: QueueRuntime; tier: number; queues: number } | undefined {
+  ):
+    | {
+        contact: Contact
+        queue: QueueRuntime
+        tier: number
+        contenders: NonNullable<RoutingDecision['contenders']>
+      }
+    | undefined {
     // Per queue the agent serves: the lowest tier it belongs to decides how long a contact must wait.
     const tiers = new Map<string, { tier: number; afterSeconds: number }>()
     for (const m of agent.memberships.get(channel) ?? []) {
@@ -243,6 +251,7 @@ export class Router extends ContactWork {
       }
     }
     let best: { contact: Contact; queue: QueueRuntime; tier: number } | undefined
+    const heads: Contact[] = []
     for (const [queueId, { tier, afterSeconds }] of tiers) {
       const q = this.queues.get(queueId)
       if (!q || q.waiting.size === 0) continue
@@ -251,9 +260,16 @@ export class Router extends ContactWork {
         return !c || this.isDeclined(c, agent.profile.id, now)
       })
       const c = id === undefined ? undefined : this.contacts.get(id)
-      if (c && (!best || ahead(c, best.contact))) best = { contact: c, queue: q, tier }
+      if (!c) continue
+      heads.push(c)
+      if (!best || ahead(c, best.contact)) best = { contact: c, queue: q, tier }
     }
-    return best && { ...best, queues: tiers.size }
+    if (!best) return undefined
+    const contenders = heads
+      .sort((a, b) => (ahead(a, b) ? -1 : 1))
+      .slice(0, 5)
+      .map((c) => ({ contactId: c.id, queueId: c.queueId, priority: c.priority, enqueuedAt: c.enqueuedAt }))
+    return { ...best, contenders }
   }
 }
 
