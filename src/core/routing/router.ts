@@ -1,8 +1,10 @@
 import type { AgentChannelState, AgentStateKind } from '../agent.js'
 import { offerAccepted } from '../agent.js'
+import type { GateReason } from '../availability.js'
 import { estimateWait, gate } from '../availability.js'
 import type { Channel } from '../channel.js'
 import type { Contact, Customer } from '../contact.js'
+import type { ErrorCode } from '../errors.js'
 import { DomainError } from '../errors.js'
 import type { PooledAgent } from './agent-pool.js'
 import type { RoutingDecision } from './decision.js'
@@ -25,20 +27,20 @@ export type ContactAdmission =
       readonly position: number
       readonly estimatedWaitMs: number
     }
-  | { readonly admitted: false; readonly contact: Contact; readonly reason: string }
+  | { readonly admitted: false; readonly contact: Contact; readonly reason: GateReason }
 
-const REFUSAL_CODES = {
+// Every reason an entry point refuses has its error code: a new reason fails compilation here.
+const REFUSAL_CODES: Record<GateReason, ErrorCode> = {
   invalid_entry_point: 'ENTRY_POINT_NOT_FOUND',
   entry_point_inactive: 'ENTRY_POINT_INACTIVE',
   outside_business_hours: 'OUTSIDE_BUSINESS_HOURS',
   agent_not_available: 'NO_AGENT_AVAILABLE',
   queue_depth_reached: 'QUEUE_FULL',
   service_not_running: 'SERVICE_NOT_RUNNING',
-} as const
+}
 
-export function refusalError(reason: string): DomainError {
-  const code = REFUSAL_CODES[reason as keyof typeof REFUSAL_CODES] ?? 'CONFLICT'
-  return new DomainError(code, `the entry point does not take new contacts now: ${reason}`)
+export function refusalError(reason: GateReason): DomainError {
+  return new DomainError(REFUSAL_CODES[reason], `the entry point does not take new contacts now: ${reason}`)
 }
 
 /**
@@ -121,12 +123,14 @@ export class Router extends ContactWork {
     const s = agent.channels.get(c.channel)
     if (s) this.updateChannel(agent, c.channel, offerAccepted(s), now, null)
     const q = this.queueOf(c)
-    const waitedMs = now - c.enqueuedAt
     q.estimator.recordDeparture(now)
     q.estimator.served(c.id, now)
-    const today = this.countToday(q, now)
-    today.answered++
-    if (waitedMs <= q.config.serviceLevelSeconds * 1000) today.answeredInTime++
+    // Service level counts a contact once, when it is first answered, not again after a transfer.
+    if (c.transfers === 0) {
+      const today = this.countToday(q, now)
+      today.answered++
+      if (now - c.enqueuedAt <= q.config.serviceLevelSeconds * 1000) today.answeredInTime++
+    }
     q.version++
     this.emit({ type: 'ContactConnected', contactId: c.id, agentId, offerId }, now)
     return this.saveContact({
