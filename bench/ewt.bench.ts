@@ -2,7 +2,7 @@ import { Router } from '../src/core/routing/router.js'
 import { exponential, mulberry32 } from '../src/core/random.js'
 import { TimerHeap } from '../src/core/routing/timer-heap.js'
 import type { TenantConfig } from '../src/core/tenant-config.js'
-import { queue } from '../test/support/tenant-builder.js'
+import { CHAT, queue } from '../test/support/tenant-builder.js'
 import type { BenchResult } from './stats.js'
 import { fmt, verdict } from './stats.js'
 
@@ -57,7 +57,9 @@ function tenant(s: Scenario): TenantConfig {
       { id: 'g', name: 'g', channel: 'chat', members: Object.fromEntries(ids.map((id) => [id, 5])) },
     ],
     queues: [queue('q', ['g'], { offerTimeoutSeconds: 60, wrapUpSeconds: 0, notRespondingAfter: 5 })],
-    entryPoints: [{ id: 'e', name: 'e', channel: 'chat', queueId: 'q', active: true, calendarId: null }],
+    entryPoints: [
+      { id: 'e', name: 'e', channel: 'chat', queueId: 'q', active: true, calendarId: null, chat: CHAT },
+    ],
     calendars: [],
     users: [],
   }

@@ -4,7 +4,7 @@ import { Router } from '../src/core/routing/router.js'
 import { mulberry32 } from '../src/core/random.js'
 import { STRATEGIES } from '../src/core/tenant-config.js'
 import type { TenantConfig } from '../src/core/tenant-config.js'
-import { queue } from '../test/support/tenant-builder.js'
+import { CHAT, queue } from '../test/support/tenant-builder.js'
 import type { BenchResult } from './stats.js'
 import { fmt, percentile, verdict } from './stats.js'
 
@@ -52,6 +52,7 @@ function config(): TenantConfig {
       queueId: `q${q}`,
       active: true,
       calendarId: null,
+      chat: CHAT,
     })),
     calendars: [],
     users: [],

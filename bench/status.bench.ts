@@ -39,18 +39,17 @@ function firstLine(child: ChildProcess, prefix: string): Promise<string> {
   })
 }
 
-async function load(
-  url: string,
-  cpu: number | null,
-): Promise<{ rps: number; p50: number; p99: number; errors: number; non2xx: number }> {
-  const child = spawnTs('bench/load.ts', [url, String(SECONDS), '100'], cpu)
-  return JSON.parse(await firstLine(child, '{').then((rest) => `{${rest}`)) as {
-    rps: number
-    p50: number
-    p99: number
-    errors: number
-    non2xx: number
-  }
+interface Load {
+  rps: number
+  p50: number
+  p99: number
+  errors: number
+  non2xx: number
+}
+
+async function load(url: string, cpu: number | null, paths: readonly string[] = []): Promise<Load> {
+  const child = spawnTs('bench/load.ts', [url, String(SECONDS), '100', ...paths], cpu)
+  return JSON.parse(await firstLine(child, '{').then((rest) => `{${rest}`)) as Load
 }
 
 async function dbQueries(base: string): Promise<number> {
@@ -58,17 +57,35 @@ async function dbQueries(base: string): Promise<number> {
   return Number(/^switchboard_db_queries_total (\d+)/m.exec(text)?.[1] ?? Number.NaN)
 }
 
-export async function statusBench(): Promise<BenchResult> {
-  const pin = hasTaskset()
-  const ours = spawnTs('bench/status-server.ts', [], pin ? 0 : null)
-  const oursUrl = await firstLine(ours, 'READY ')
-  const body = await (await fetch(oursUrl + PATH)).text()
-  const raw = spawnTs('bench/raw-server.ts', [], pin ? 0 : null, { BODY: body })
+interface Target {
+  readonly name: string
+  readonly label: string
+  readonly paths: readonly string[]
+}
+
+const TARGETS: readonly Target[] = [
+  { name: 'entry-point-status', label: `GET ${PATH}`, paths: [PATH] },
+  {
+    name: 'ece-status-calls',
+    label:
+      'the five ECE GETs (agentAvailability, capacity, liveSessionStatus, checkEligibility, chatAllowed) for 1000, cycled',
+    paths: ['agentAvailability', 'capacity', 'liveSessionStatus', 'checkEligibility', 'chatAllowed'].map(
+      (c) => `/system/egain/chat/entrypoint/${c}/1000`,
+    ),
+  },
+]
+
+/** Our server against raw node:http answering a constant body of the same (mean) size. */
+async function compare(target: Target, oursUrl: string, pin: boolean): Promise<BenchResult> {
+  const bodies = await Promise.all(target.paths.map(async (p) => (await fetch(oursUrl + p)).text()))
+  const size = Math.round(bodies.reduce((n, b) => n + Buffer.byteLength(b), 0) / bodies.length)
+  const raw = spawnTs('bench/raw-server.ts', [], pin ? 0 : null, {
+    BODY: (bodies[0] ?? '').padEnd(size, ' ').slice(0, size),
+  })
   const rawUrl = await firstLine(raw, 'READY ')
   try {
-    // Warm both up, then interleave A/B three times.
-    await load(oursUrl + PATH, pin ? 1 : null)
-    await load(rawUrl + '/', pin ? 1 : null)
+    await load(oursUrl, pin ? 1 : null, target.paths)
+    await load(rawUrl, pin ? 1 : null, ['/'])
     const before = await dbQueries(oursUrl)
     const a: number[] = []
     const b: number[] = []
@@ -76,10 +93,10 @@ export async function statusBench(): Promise<BenchResult> {
     const p99b: number[] = []
     let failures = 0
     for (let run = 1; run <= RUNS; run++) {
-      process.stdout.write(`status run ${run}/${RUNS}: raw… `)
-      const r = await load(rawUrl + '/', pin ? 1 : null)
+      process.stdout.write(`${target.name} run ${run}/${RUNS}: raw… `)
+      const r = await load(rawUrl, pin ? 1 : null, ['/'])
       process.stdout.write('switchboard… ')
-      const s = await load(oursUrl + PATH, pin ? 1 : null)
+      const s = await load(oursUrl, pin ? 1 : null, target.paths)
       console.log(`${fmt(s.rps)} vs ${fmt(r.rps)} req/s`)
       a.push(s.rps)
       b.push(r.rps)
@@ -88,18 +105,17 @@ export async function statusBench(): Promise<BenchResult> {
       failures += s.errors + s.non2xx
     }
     const queries = (await dbQueries(oursUrl)) - before
-    const ratio = median(a) / median(b)
     return verdict({
-      name: 'entry-point-status',
-      ratio,
+      name: target.name,
+      ratio: median(a) / median(b),
       threshold: 0.8,
       details: [
         [
           'workload',
-          `GET ${PATH}, ${body.length}-byte JSON body, autocannon 100 connections × ${SECONDS} s, ${RUNS} interleaved runs${pin ? ', server on CPU 0, load on CPU 1' : ''}`,
+          `${target.label}; ${size}-byte bodies; autocannon 100 connections × ${SECONDS} s, ${RUNS} interleaved runs${pin ? ', server on CPU 0, load on CPU 1' : ''}`,
         ],
         ['switchboard req/s (median)', fmt(median(a))],
-        ['raw node:http, same body, req/s (median)', fmt(median(b))],
+        ['raw node:http, constant body of the same size, req/s (median)', fmt(median(b))],
         ['p99 latency ms (switchboard / raw)', `${fmt(median(p99a), 1)} / ${fmt(median(p99b), 1)}`],
         [
           'goal 0 database queries per request',
@@ -109,7 +125,19 @@ export async function statusBench(): Promise<BenchResult> {
       ],
     })
   } finally {
-    ours.kill('SIGTERM')
     raw.kill('SIGTERM')
+  }
+}
+
+export async function statusBench(): Promise<BenchResult[]> {
+  const pin = hasTaskset()
+  const ours = spawnTs('bench/status-server.ts', [], pin ? 0 : null)
+  const oursUrl = await firstLine(ours, 'READY ')
+  try {
+    const results: BenchResult[] = []
+    for (const t of TARGETS) results.push(await compare(t, oursUrl, pin))
+    return results
+  } finally {
+    ours.kill('SIGTERM')
   }
 }

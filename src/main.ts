@@ -9,6 +9,7 @@ import { openPostgres } from './adapters/storage/postgres/open-postgres.js'
 import { SqlConfigStore } from './adapters/storage/sql-config-store.js'
 import { SqlContactQueries } from './adapters/storage/sql-contact-queries.js'
 import { SqlRoutingStore } from './adapters/storage/sql-routing-store.js'
+import { SqlSurveyStore } from './adapters/storage/sql-survey-store.js'
 import { systemClock, timerScheduler } from './adapters/time/system-clock.js'
 import { Metrics } from './api/http/metrics.js'
 import { buildHttpServer } from './api/http/server.js'
@@ -81,6 +82,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const app = await buildHttpServer({
     sb,
+    surveys: new SqlSurveyStore(opened.db),
+    now: () => clock.now(),
     metrics,
     logger,
     version: VERSION,

@@ -77,6 +77,25 @@ export interface ContactQueries {
   events(tenantId: string, q: EventQuery): Promise<DomainEvent[]>
 }
 
+export interface SurveyAnswer {
+  readonly question: string
+  readonly answer: string
+}
+
+export interface StoredSurvey {
+  readonly contactId: string
+  readonly answers: readonly SurveyAnswer[]
+  /** The dialect it came through (ece, native, …). */
+  readonly source: string
+  readonly submittedAt: number
+}
+
+export interface SurveyStore {
+  /** Stores the contact's survey; false when it already has one (nothing is changed then). */
+  submit(tenantId: string, survey: StoredSurvey): Promise<boolean>
+  get(tenantId: string, contactId: string): Promise<StoredSurvey | undefined>
+}
+
 export interface OutboxItem {
   readonly tenantId: string
   readonly eventSeq: number

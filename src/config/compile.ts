@@ -9,6 +9,7 @@ import type {
   UserConfig,
   Weekday,
 } from '../core/tenant-config.js'
+import { DEFAULT_MASKING_PATTERNS } from '../core/tenant-config.js'
 import type { TenantDoc } from './document.js'
 
 function ranges(list: readonly string[] | undefined): TimeRange[] {
@@ -98,6 +99,12 @@ export function compileTenant(t: TenantDoc): TenantConfig {
       queueId: e.queue,
       active: e.active,
       calendarId: e.calendar,
+      chat: {
+        attachmentsEnabled: e.chat.attachmentsEnabled,
+        maxAttachmentSizeMb: e.chat.maxAttachmentSizeMb,
+        maskingPatterns: e.chat.maskingPatterns ?? DEFAULT_MASKING_PATTERNS,
+        offRecordEnabled: e.chat.offRecordEnabled,
+      },
     })),
     calendars,
     users,
@@ -173,6 +180,7 @@ export function toDocument(c: TenantConfig): TenantDoc {
       queue: e.queueId,
       active: e.active,
       calendar: e.calendarId,
+      chat: { ...e.chat, maskingPatterns: [...e.chat.maskingPatterns] },
     })),
   }
 }

@@ -74,6 +74,13 @@ export const queueDoc = z.strictObject({
   notRespondingAfter: z.number().int().min(1).max(100).default(2),
 })
 
+const chatSettings = z.strictObject({
+  attachmentsEnabled: z.boolean().default(false),
+  maxAttachmentSizeMb: z.number().int().min(1).max(50).default(3),
+  maskingPatterns: z.array(z.string().min(1).max(500)).max(20).optional(),
+  offRecordEnabled: z.boolean().default(false),
+})
+
 export const entryPointDoc = z.strictObject({
   id,
   name: z.string().max(200).optional(),
@@ -81,6 +88,7 @@ export const entryPointDoc = z.strictObject({
   queue: id,
   active: z.boolean().default(true),
   calendar: id.nullable().default(null),
+  chat: chatSettings.default({ attachmentsEnabled: false, maxAttachmentSizeMb: 3, offRecordEnabled: false }),
 })
 
 const presence = z.strictObject({

@@ -122,6 +122,13 @@ export function crossCheck(t: TenantDoc, at: string): ConfigIssue[] {
   t.entryPoints.forEach((e, i) => {
     const q = queues.get(e.queue)
     if (!q) add(`entryPoints[${i}].queue`, `no queue "${e.queue}"`)
+    e.chat.maskingPatterns?.forEach((pattern, k) => {
+      try {
+        new RegExp(pattern, 'g')
+      } catch {
+        add(`entryPoints[${i}].chat.maskingPatterns[${k}]`, `"${pattern}" is not a valid regular expression`)
+      }
+    })
     if (e.calendar !== null && !calendars.has(e.calendar))
       add(`entryPoints[${i}].calendar`, `no calendar "${e.calendar}"`)
   })

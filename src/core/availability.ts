@@ -24,7 +24,7 @@ export interface QueueAvailability {
   readonly agentsReady: number
   /** Agents of those groups logged in (ready or not) with at least one contact. */
   readonly agentsBusy: number
-  /** Σ (max − active) over the ready agents. */
+  /** Σ (max − active) over the ready agents that can take a contact now. */
   readonly availableSlots: number
   readonly staffedSlots: number
 }
@@ -64,8 +64,11 @@ export function queueAvailability(router: RouterCore, queueId: string): QueueAva
       const s = agent?.channels.get(channel)
       if (!agent || !s) continue
       staffedSlots += s.maxTasks
-      availableSlots += Math.max(0, s.maxTasks - s.activeTasks)
-      if (router.pool.canTakeNew(agent, channel)) agentsAvailable++
+      // Slots of an agent held by an exclusive task (a call) on another channel are not free.
+      if (router.pool.canTakeNew(agent, channel)) {
+        agentsAvailable++
+        availableSlots += s.maxTasks - s.activeTasks
+      }
     }
   }
   // Busy agents may be not ready (finishing work), so they are counted over members, not ready sets.

@@ -7,7 +7,9 @@ describe('WaitEstimator', () => {
   })
 
   it('falls back to the head-of-line delay before it has seen departures', () => {
-    expect(new WaitEstimator().estimate(4, 0, false, 42_000, () => 3)).toBe(42_000)
+    expect(new WaitEstimator().estimate(4, 0, false, 1_000_000, () => 3)).toBe(1_000_000)
+    // ...but not below a turn of the staffed slots: 5 × 180 s ÷ 3
+    expect(new WaitEstimator().estimate(4, 0, false, 1_000, () => 3)).toBe(300_000)
   })
 
   it('divides the line by the departure rate measured over busy time only', () => {

@@ -112,7 +112,9 @@ export class WaitEstimator {
     if (perPlace !== undefined) return (ahead + 1) * perPlace
     const rate = this.serviceRate(now)
     if (rate !== undefined) return (ahead + 1) / rate
-    if (headWaitMs !== null && ahead > 0) return headWaitMs
-    return ((ahead + 1) * this.meanHandleMs()) / Math.max(1, staffedSlots())
+    // Cold start: the head-of-line delay, but never less than a turn of the staffed slots (a head
+    // that arrived a moment ago says nothing yet about how fast the line moves).
+    const turn = ((ahead + 1) * this.meanHandleMs()) / Math.max(1, staffedSlots())
+    return headWaitMs !== null && ahead > 0 ? Math.max(headWaitMs, turn) : turn
   }
 }

@@ -74,6 +74,18 @@ export interface Calendar {
   readonly holidays: readonly string[]
 }
 
+/** What a chat entry point offers its customers (ECE's `initialize` reports these). */
+export interface ChatSettings {
+  readonly attachmentsEnabled: boolean
+  readonly maxAttachmentSizeMb: number
+  /** Regular expressions (source text) whose matches are masked in messages. */
+  readonly maskingPatterns: readonly string[]
+  readonly offRecordEnabled: boolean
+}
+
+/** Visa/Mastercard/Amex-style card numbers, with spaces or dashes between digit groups. */
+export const DEFAULT_MASKING_PATTERNS: readonly string[] = ['\\b(?:\\d[ -]?){12,18}\\d\\b']
+
 export interface EntryPoint {
   readonly id: string
   readonly name: string
@@ -82,6 +94,7 @@ export interface EntryPoint {
   readonly active: boolean
   /** null: always open. */
   readonly calendarId: string | null
+  readonly chat: ChatSettings
 }
 
 export interface UserConfig {

@@ -50,6 +50,35 @@ describe('entry-point status over a real socket', () => {
     expect(h.counts.queries).toBeGreaterThan(0)
   })
 
+  it('answers the five ECE calls byte for byte like the Fastify routes', async () => {
+    for (const call of [
+      'agentAvailability',
+      'capacity',
+      'liveSessionStatus',
+      'checkEligibility',
+      'chatAllowed',
+    ]) {
+      const url = `/system/egain/chat/entrypoint/${call}/1001`
+      const wire = await fetch(base + url)
+      const framework = await h.app.inject({ url })
+      expect({
+        call,
+        status: wire.status,
+        type: wire.headers.get('content-type'),
+        body: await wire.text(),
+      }).toEqual({
+        call,
+        status: 200,
+        type: framework.headers['content-type'],
+        body: framework.body,
+      })
+    }
+    const served = (await (await fetch(`${base}/metrics`)).text()).match(
+      /^switchboard_status_fast_path_total (\d+)/m,
+    )
+    expect(Number(served?.[1])).toBeGreaterThanOrEqual(5)
+  })
+
   it('leaves errors and other tenants to the framework, in its error form', async () => {
     const unknown = await fetch(`${base}/api/v1/entry-points/4242/status`)
     expect(unknown.status).toBe(404)

@@ -4,6 +4,7 @@ import { SqlConfigStore } from '../../src/adapters/storage/sql-config-store.js'
 import { SqlContactQueries } from '../../src/adapters/storage/sql-contact-queries.js'
 import { SqlOutboxStore } from '../../src/adapters/storage/sql-outbox-store.js'
 import { SqlRoutingStore } from '../../src/adapters/storage/sql-routing-store.js'
+import { SqlSurveyStore } from '../../src/adapters/storage/sql-survey-store.js'
 import { migrateToLatest } from '../../src/adapters/storage/migrations.js'
 import type { OpenedDatabase } from '../../src/adapters/storage/opened-database.js'
 import { Router } from '../../src/core/routing/router.js'
@@ -129,6 +130,22 @@ for (const harness of databases()) {
       expect((await store.list()).map((s) => s.config.id)).toEqual(['t1'])
       const first = await store.secret('tokens', () => 'a')
       expect(await store.secret('tokens', () => 'b')).toBe(first)
+    })
+
+    it('keeps one survey per contact, whatever races', async () => {
+      const store = new SqlSurveyStore(opened.db)
+      const survey = (text: string) => ({
+        contactId: 'c1',
+        answers: [{ question: 'Helpful?', answer: text }],
+        source: 'ece',
+        submittedAt: T0,
+      })
+      const results = await Promise.all([store.submit('t1', survey('yes')), store.submit('t1', survey('no'))])
+      expect(results.filter(Boolean)).toHaveLength(1)
+      const kept = await store.get('t1', 'c1')
+      expect(['yes', 'no']).toContain(kept?.answers[0]?.answer)
+      expect(await store.submit('t2', survey('other tenant'))).toBe(true)
+      expect(await store.get('t1', 'c2')).toBeUndefined()
     })
 
     it('hands out due outbox items until they are delivered', async () => {

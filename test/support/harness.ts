@@ -5,6 +5,7 @@ import type { OpenedDatabase } from '../../src/adapters/storage/opened-database.
 import { SqlConfigStore } from '../../src/adapters/storage/sql-config-store.js'
 import { SqlContactQueries } from '../../src/adapters/storage/sql-contact-queries.js'
 import { SqlRoutingStore } from '../../src/adapters/storage/sql-routing-store.js'
+import { SqlSurveyStore } from '../../src/adapters/storage/sql-survey-store.js'
 import { Metrics } from '../../src/api/http/metrics.js'
 import { buildHttpServer } from '../../src/api/http/server.js'
 import type { Scheduler } from '../../src/app/ports.js'
@@ -74,6 +75,8 @@ export async function startHarness(
   await sb.start(docs)
   const app = await buildHttpServer({
     sb,
+    surveys: new SqlSurveyStore(database.db),
+    now: time.now,
     metrics,
     logger: pino({ level: 'silent' }),
     version: 'test',

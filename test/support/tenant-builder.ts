@@ -1,4 +1,17 @@
-import type { AgentProfile, QueueConfig, SkillGroup, TenantConfig } from '../../src/core/tenant-config.js'
+import type {
+  AgentProfile,
+  ChatSettings,
+  QueueConfig,
+  SkillGroup,
+  TenantConfig,
+} from '../../src/core/tenant-config.js'
+
+export const CHAT: ChatSettings = {
+  attachmentsEnabled: false,
+  maxAttachmentSizeMb: 3,
+  maskingPatterns: [],
+  offRecordEnabled: false,
+}
 
 export function queue(
   id: string,
@@ -68,9 +81,33 @@ export function demoLike(over: Partial<TenantConfig> = {}): TenantConfig {
       queue('voice-support', ['voice-support'], { channel: 'voice' }),
     ],
     entryPoints: [
-      { id: '1000', name: 'Support', channel: 'chat', queueId: 'support', active: true, calendarId: null },
-      { id: '1001', name: 'Sales', channel: 'chat', queueId: 'sales', active: true, calendarId: null },
-      { id: '1002', name: 'Old', channel: 'chat', queueId: 'support', active: false, calendarId: null },
+      {
+        id: '1000',
+        name: 'Support',
+        channel: 'chat',
+        queueId: 'support',
+        active: true,
+        calendarId: null,
+        chat: CHAT,
+      },
+      {
+        id: '1001',
+        name: 'Sales',
+        channel: 'chat',
+        queueId: 'sales',
+        active: true,
+        calendarId: null,
+        chat: CHAT,
+      },
+      {
+        id: '1002',
+        name: 'Old',
+        channel: 'chat',
+        queueId: 'support',
+        active: false,
+        calendarId: null,
+        chat: CHAT,
+      },
       {
         id: '8000',
         name: 'Phone',
@@ -78,6 +115,7 @@ export function demoLike(over: Partial<TenantConfig> = {}): TenantConfig {
         queueId: 'voice-support',
         active: true,
         calendarId: null,
+        chat: CHAT,
       },
     ],
     calendars: [],

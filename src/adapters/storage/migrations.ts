@@ -119,6 +119,20 @@ const migrations: Record<string, Migration> = {
       await sql`create index outbox_due on outbox (next_attempt_at) where delivered_at is null`.execute(db)
     },
   },
+  '0002_surveys': {
+    async up(db: Kysely<unknown>) {
+      // One survey per contact: the primary key refuses a second one, whatever races.
+      await db.schema
+        .createTable('surveys')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('contact_id', 'text', (c) => c.notNull())
+        .addColumn('answers', 'jsonb', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('submitted_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('surveys_pk', ['tenant_id', 'contact_id'])
+        .execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -96,7 +96,16 @@ export interface OutboxTable {
   delivered_at: number | null
 }
 
+export interface SurveysTable {
+  tenant_id: string
+  contact_id: string
+  answers: JSONColumnType<{ question: string; answer: string }[], string, string>
+  source: string
+  submitted_at: number
+}
+
 export interface Database {
+  surveys: SurveysTable
   tenant_configs: TenantConfigsTable
   server_secrets: ServerSecretsTable
   agent_states: AgentStatesTable

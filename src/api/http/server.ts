@@ -5,7 +5,9 @@ import websocket from '@fastify/websocket'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { createServer } from 'node:http'
 import Fastify, { LogController } from 'fastify'
+import type { SurveyStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
+import { ECE_PREFIX, eceRoutes } from '../ece/routes.js'
 import { adminRoutes } from '../native-v1/admin.routes.js'
 import { agentRoutes } from '../native-v1/agent.routes.js'
 import { chatRoutes } from '../native-v1/chat.routes.js'
@@ -22,6 +24,8 @@ import { statusFastPath } from './status-fast-path.js'
 
 export interface HttpDeps {
   readonly sb: Switchboard
+  readonly surveys: SurveyStore
+  readonly now: () => number
   readonly metrics: Metrics
   readonly readiness: Readiness
   readonly logger: FastifyBaseLogger
@@ -89,9 +93,12 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   agentRoutes(app, deps.sb)
   offerRoutes(app, deps.sb)
   chatRoutes(app, deps.sb)
-  contactRoutes(app, deps.sb)
+  contactRoutes(app, deps.sb, deps.surveys)
   queueRoutes(app, deps.sb)
   adminRoutes(app, deps.sb)
   streamRoutes(app, deps.sb)
+  await app.register((scope) => eceRoutes(scope, { sb: deps.sb, surveys: deps.surveys, now: deps.now }), {
+    prefix: ECE_PREFIX,
+  })
   return app
 }

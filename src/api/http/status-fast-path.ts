@@ -1,43 +1,77 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Switchboard } from '../../app/switchboard.js'
 import type { EntryPointStatus } from '../../core/availability.js'
+import { STATUS_VIEWS } from '../ece/views.js'
+import type { StatusCall } from '../ece/views.js'
 import { statusView } from '../native-v1/views.js'
 
-const STATUS_URL = /^\/api\/v1\/entry-points\/([A-Za-z0-9._-]{1,64})\/status(?:\?.*)?$/
+interface Rendering {
+  readonly key: string
+  readonly contentType: string
+  readonly extraHeaders: Readonly<Record<string, string>>
+  readonly render: (s: EntryPointStatus) => string
+}
+
+const NATIVE: Rendering = {
+  key: 'native',
+  contentType: 'application/json; charset=utf-8',
+  extraHeaders: { 'cache-control': 'public, max-age=1' },
+  render: (s) => JSON.stringify(statusView(s)),
+}
+
+const ECE: Readonly<Record<string, Rendering>> = Object.fromEntries(
+  (Object.keys(STATUS_VIEWS) as StatusCall[]).map((call) => [
+    call,
+    {
+      key: call,
+      contentType: 'application/xml; charset=utf-8',
+      extraHeaders: {},
+      render: STATUS_VIEWS[call],
+    },
+  ]),
+)
+
+const NATIVE_URL = /^\/api\/v1\/entry-points\/([A-Za-z0-9._-]{1,64})\/status(?:\?.*)?$/
+const ECE_URL =
+  /^\/system\/egain\/chat\/entrypoint\/(agentAvailability|capacity|liveSessionStatus|checkEligibility|chatAllowed)\/([A-Za-z0-9._-]{1,64})(?:\?.*)?$/
+
+function match(url: string): { rendering: Rendering; entryPointId: string } | undefined {
+  const n = NATIVE_URL.exec(url)
+  if (n) return { rendering: NATIVE, entryPointId: n[1] as string }
+  const e = ECE_URL.exec(url)
+  const rendering = e ? ECE[e[1] as string] : undefined
+  return e && rendering ? { rendering, entryPointId: e[2] as string } : undefined
+}
 
 /**
- * Websites poll the entry-point status hard, and Fastify's per-request machinery costs a third of
- * raw node:http here. The plain case (GET, no credential, a known tenant and entry point) is
- * answered straight from the in-memory snapshot, serialized once per change; every other case
- * falls through to the Fastify route, which gives the same answers and all the error forms.
+ * Websites poll the entry-point status hard (native JSON and ECE's five XML calls), and
+ * Fastify's per-request machinery costs a third of raw node:http here. The plain case (GET, no
+ * credential, a known running tenant and entry point) is answered straight from the in-memory
+ * snapshot, each body serialized once per change by the same mappers the routes use; every
+ * other case falls through to the Fastify routes, which give the same answers and all the error
+ * forms.
  */
 export function statusFastPath(
   sb: Switchboard,
   onServed: () => void,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const bodies = new WeakMap<EntryPointStatus, Buffer>()
+  const bodies = new WeakMap<EntryPointStatus, Map<string, Buffer>>()
   return (req, res) => {
     if (req.method !== 'GET' || req.headers.authorization !== undefined) return false
-    const m = STATUS_URL.exec(req.url ?? '')
+    const m = match(req.url ?? '')
     if (!m) return false
     const named = req.headers['x-tenant']
     const tenantId = typeof named === 'string' ? named : sb.defaultTenantId()
     if (tenantId === undefined || !sb.isRunning(tenantId)) return false
-    let status: EntryPointStatus
-    try {
-      status = sb.runtime(tenantId).entryPointStatus(m[1] as string)
-    } catch {
-      return false
-    }
+    const status = sb.runtime(tenantId).entryPointStatus(m.entryPointId)
     if (status.reason === 'invalid_entry_point') return false
-    let body = bodies.get(status)
-    if (!body) {
-      body = Buffer.from(JSON.stringify(statusView(status)))
-      bodies.set(status, body)
-    }
+    let cache = bodies.get(status)
+    if (!cache) bodies.set(status, (cache = new Map<string, Buffer>()))
+    let body = cache.get(m.rendering.key)
+    if (!body) cache.set(m.rendering.key, (body = Buffer.from(m.rendering.render(status))))
     res.writeHead(200, {
-      'cache-control': 'public, max-age=1',
-      'content-type': 'application/json; charset=utf-8',
+      ...m.rendering.extraHeaders,
+      'content-type': m.rendering.contentType,
       'content-length': body.length,
     })
     res.end(body)

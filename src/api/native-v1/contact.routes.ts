@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { SurveyStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
 import type { Contact } from '../../core/contact.js'
 import { DomainError } from '../../core/errors.js'
@@ -11,7 +12,7 @@ const CONTACT_PARAMS = idParam('contactId')
 const WRITE = { access: ['agent'] as const }
 
 /** The agent's side of a contact, and its full record for agents and supervisors. */
-export function contactRoutes(app: FastifyInstance, sb: Switchboard): void {
+export function contactRoutes(app: FastifyInstance, sb: Switchboard, surveys: SurveyStore): void {
   app.get<{ Params: { contactId: string } }>(
     '/api/v1/contacts/:contactId',
     {
@@ -29,9 +30,10 @@ export function contactRoutes(app: FastifyInstance, sb: Switchboard): void {
       const contact = live ?? (await sb.queries.contact(req.tenantId, contactId))
       if (!contact || !visibleTo(req, contact))
         throw new DomainError('CONTACT_NOT_FOUND', `contact ${contactId} not found`)
-      const [events, messages] = await Promise.all([
+      const [events, messages, survey] = await Promise.all([
         sb.queries.events(req.tenantId, { afterSeq: 0, contactId, limit: 1000 }),
         sb.queries.messages(req.tenantId, contactId),
+        surveys.get(req.tenantId, contactId),
       ])
       return {
         ...contactView(contact),
@@ -42,6 +44,13 @@ export function contactRoutes(app: FastifyInstance, sb: Switchboard): void {
             : [],
         ),
         messages: messages.map((m) => ({ ...m, at: new Date(m.at).toISOString() })),
+        survey: survey
+          ? {
+              answers: survey.answers,
+              source: survey.source,
+              submittedAt: new Date(survey.submittedAt).toISOString(),
+            }
+          : null,
       }
     },
   )

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { agent, demoLike, group, queue } from '../../../test/support/tenant-builder.js'
+import { agent, CHAT, demoLike, group, queue } from '../../../test/support/tenant-builder.js'
 import { entryPointStatus } from '../availability.js'
 import type { TenantConfig } from '../tenant-config.js'
 import { Router } from './router.js'
@@ -122,7 +122,15 @@ describe('Router', () => {
       skillGroups: [group('tier1', { agent1: 5 }), group('tier2', { agent2: 5 })],
       queues: [queue('support', [['tier1'], ['tier2']])],
       entryPoints: [
-        { id: '1000', name: 'x', channel: 'chat', queueId: 'support', active: true, calendarId: null },
+        {
+          id: '1000',
+          name: 'x',
+          channel: 'chat',
+          queueId: 'support',
+          active: true,
+          calendarId: null,
+          chat: CHAT,
+        },
       ],
     })
     const { router, chat, ready, offerOf } = setup(config)
@@ -224,7 +232,15 @@ describe('Router', () => {
         { id: 'office', timeZone: 'UTC', weekly: { mon: [{ open: '09:00', close: '17:00' }] }, holidays: [] },
       ],
       entryPoints: [
-        { id: '1000', name: 'x', channel: 'chat', queueId: 'support', active: true, calendarId: 'office' },
+        {
+          id: '1000',
+          name: 'x',
+          channel: 'chat',
+          queueId: 'support',
+          active: true,
+          calendarId: 'office',
+          chat: CHAT,
+        },
       ],
     })
     const { router, chat, ready } = setup(config)
@@ -376,7 +392,9 @@ describe('strategies', () => {
       agents: [agent('a'), agent('b'), agent('c')],
       skillGroups: [group('g', { a: 2, b: 9, c: 5 })],
       queues: [queue('q', ['g'], { strategy })],
-      entryPoints: [{ id: 'e', name: 'e', channel: 'chat', queueId: 'q', active: true, calendarId: null }],
+      entryPoints: [
+        { id: 'e', name: 'e', channel: 'chat', queueId: 'q', active: true, calendarId: null, chat: CHAT },
+      ],
     })
 
   function firstOffers(
