@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process'
 import { execFileSync, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { BenchResult } from './stats.js'
 import { fmt, median, verdict } from './stats.js'
@@ -39,6 +40,17 @@ function firstLine(child: ChildProcess, prefix: string): Promise<string> {
   })
 }
 
+/** CPU seconds a process has used (user + system), from /proc; undefined off Linux. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    // After "pid (comm) ", utime and stime are the 12th and 13th fields, in clock ticks (100 Hz).
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return undefined
+  }
+}
+
 interface Load {
   rps: number
   p50: number
@@ -50,6 +62,22 @@ interface Load {
 async function load(url: string, cpu: number | null, paths: readonly string[] = []): Promise<Load> {
   const child = spawnTs('bench/load.ts', [url, String(SECONDS), '100', ...paths], cpu)
   return JSON.parse(await firstLine(child, '{').then((rest) => `{${rest}`)) as Load
+}
+
+/** One load run, with the server's CPU time per request (stable where req/s is not). */
+async function measured(
+  server: ChildProcess,
+  url: string,
+  cpu: number | null,
+  paths: readonly string[],
+): Promise<Load & { cpuUs?: number }> {
+  const before = cpuSeconds(server.pid)
+  const r = await load(url, cpu, paths)
+  const after = cpuSeconds(server.pid)
+  const requests = r.rps * SECONDS
+  return before === undefined || after === undefined || requests === 0
+    ? r
+    : { ...r, cpuUs: ((after - before) * 1e6) / requests }
 }
 
 async function dbQueries(base: string): Promise<number> {
@@ -76,7 +104,12 @@ const TARGETS: readonly Target[] = [
 ]
 
 /** Our server against raw node:http answering a constant body of the same (mean) size. */
-async function compare(target: Target, oursUrl: string, pin: boolean): Promise<BenchResult> {
+async function compare(
+  target: Target,
+  ours: ChildProcess,
+  oursUrl: string,
+  pin: boolean,
+): Promise<BenchResult> {
   const bodies = await Promise.all(target.paths.map(async (p) => (await fetch(oursUrl + p)).text()))
   const size = Math.round(bodies.reduce((n, b) => n + Buffer.byteLength(b), 0) / bodies.length)
   const raw = spawnTs('bench/raw-server.ts', [], pin ? 0 : null, {
@@ -89,15 +122,23 @@ async function compare(target: Target, oursUrl: string, pin: boolean): Promise<B
     const before = await dbQueries(oursUrl)
     const a: number[] = []
     const b: number[] = []
+    const cpuA: number[] = []
+    const cpuB: number[] = []
     const p99a: number[] = []
     const p99b: number[] = []
     let failures = 0
     for (let run = 1; run <= RUNS; run++) {
       process.stdout.write(`${target.name} run ${run}/${RUNS}: raw… `)
-      const r = await load(rawUrl, pin ? 1 : null, ['/'])
+      const r = await measured(raw, rawUrl, pin ? 1 : null, ['/'])
       process.stdout.write('switchboard… ')
-      const s = await load(oursUrl, pin ? 1 : null, target.paths)
-      console.log(`${fmt(s.rps)} vs ${fmt(r.rps)} req/s`)
+      const s = await measured(ours, oursUrl, pin ? 1 : null, target.paths)
+      console.log(
+        `${fmt(s.rps)} vs ${fmt(r.rps)} req/s; CPU ${fmt(s.cpuUs ?? 0, 1)} vs ${fmt(r.cpuUs ?? 0, 1)} µs/request`,
+      )
+      if (s.cpuUs !== undefined && r.cpuUs !== undefined) {
+        cpuA.push(s.cpuUs)
+        cpuB.push(r.cpuUs)
+      }
       a.push(s.rps)
       b.push(r.rps)
       p99a.push(s.p99)
@@ -105,11 +146,25 @@ async function compare(target: Target, oursUrl: string, pin: boolean): Promise<B
       failures += s.errors + s.non2xx
     }
     const queries = (await dbQueries(oursUrl)) - before
+    // The load generator (Node) saturates near the raw server's rate, so req/s swings with it;
+    // the server's CPU per request does not. Judge on CPU where /proc has it.
+    const cpuRatio = cpuA.length > 0 ? median(cpuB) / median(cpuA) : undefined
     return verdict({
       name: target.name,
-      ratio: median(a) / median(b),
+      ratio: cpuRatio ?? median(a) / median(b),
       threshold: 0.8,
       details: [
+        [
+          'ratio measured on',
+          cpuRatio === undefined
+            ? 'req/s (no /proc here)'
+            : 'server CPU time per request (raw ÷ switchboard)',
+        ],
+        [
+          'server CPU µs per request (switchboard / raw, median)',
+          cpuRatio === undefined ? 'n/a' : `${fmt(median(cpuA), 1)} / ${fmt(median(cpuB), 1)}`,
+        ],
+        ['req/s ratio (switchboard ÷ raw, median)', fmt(median(a) / median(b), 3)],
         [
           'workload',
           `${target.label}; ${size}-byte bodies; autocannon 100 connections × ${SECONDS} s, ${RUNS} interleaved runs${pin ? ', server on CPU 0, load on CPU 1' : ''}`,
@@ -135,7 +190,7 @@ export async function statusBench(): Promise<BenchResult[]> {
   const oursUrl = await firstLine(ours, 'READY ')
   try {
     const results: BenchResult[] = []
-    for (const t of TARGETS) results.push(await compare(t, oursUrl, pin))
+    for (const t of TARGETS) results.push(await compare(t, ours, oursUrl, pin))
     return results
   } finally {
     ours.kill('SIGTERM')

@@ -27,10 +27,16 @@ export class Metrics {
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
     registers: [this.registry],
   })
+  /** Incremented on the hottest path as a plain number; read when Prometheus scrapes. */
+  statusFastPathServed = 0
   readonly statusFastPath = new Counter({
     name: 'switchboard_status_fast_path_total',
     help: 'Entry-point status requests answered from the pre-serialized snapshot',
     registers: [this.registry],
+    collect: () => {
+      this.statusFastPath.reset()
+      this.statusFastPath.inc(this.statusFastPathServed)
+    },
   })
   readonly events = new Counter({
     name: 'switchboard_events_total',

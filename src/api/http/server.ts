@@ -33,16 +33,17 @@ export interface HttpDeps {
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
-  const fast = statusFastPath(deps.sb, () => deps.metrics.statusFastPath.inc())
+  const fast = statusFastPath(deps.sb, () => deps.metrics.statusFastPathServed++)
   const app = Fastify({
     serverFactory: (handler) => createServer((req, res) => fast(req, res) || handler(req, res)),
     loggerInstance: deps.logger,
     // Per-request log lines cost throughput on the polled status routes; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
-    // Fastify's defaults are 0 (no limit): a trickled body would hold a socket forever.
+    // Fastify's default is 0 (no limit): a trickled body would hold a socket forever. Slow headers
+    // are cut by headersTimeout below. No connectionTimeout: it re-arms a socket timer on every
+    // read and write, which costs the polled status routes more than it protects.
     requestTimeout: 30_000,
-    connectionTimeout: 120_000,
     keepAliveTimeout: 72_000,
     routerOptions: { maxParamLength: 100 },
     return503OnClosing: true,

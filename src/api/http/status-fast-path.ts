@@ -7,27 +7,26 @@ import { statusView } from '../native-v1/views.js'
 
 interface Rendering {
   readonly key: string
-  readonly contentType: string
-  readonly extraHeaders: Readonly<Record<string, string>>
+  /** Header names and values, flat: writeHead takes them without building an object. */
+  readonly headers: readonly string[]
   readonly render: (s: EntryPointStatus) => string
+}
+
+interface Prepared {
+  readonly body: Buffer
+  readonly headers: string[]
 }
 
 const NATIVE: Rendering = {
   key: 'native',
-  contentType: 'application/json; charset=utf-8',
-  extraHeaders: { 'cache-control': 'public, max-age=1' },
+  headers: ['cache-control', 'public, max-age=1', 'content-type', 'application/json; charset=utf-8'],
   render: (s) => JSON.stringify(statusView(s)),
 }
 
 const ECE: Readonly<Record<string, Rendering>> = Object.fromEntries(
   (Object.keys(STATUS_VIEWS) as StatusCall[]).map((call) => [
     call,
-    {
-      key: call,
-      contentType: 'application/xml; charset=utf-8',
-      extraHeaders: {},
-      render: STATUS_VIEWS[call],
-    },
+    { key: call, headers: ['content-type', 'application/xml; charset=utf-8'], render: STATUS_VIEWS[call] },
   ]),
 )
 
@@ -55,7 +54,7 @@ export function statusFastPath(
   sb: Switchboard,
   onServed: () => void,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const bodies = new WeakMap<EntryPointStatus, Map<string, Buffer>>()
+  const prepared = new WeakMap<EntryPointStatus, Map<string, Prepared>>()
   return (req, res) => {
     if (req.method !== 'GET' || req.headers.authorization !== undefined) return false
     const m = match(req.url ?? '')
@@ -65,16 +64,16 @@ export function statusFastPath(
     if (tenantId === undefined || !sb.isRunning(tenantId)) return false
     const status = sb.runtime(tenantId).entryPointStatus(m.entryPointId)
     if (status.reason === 'invalid_entry_point') return false
-    let cache = bodies.get(status)
-    if (!cache) bodies.set(status, (cache = new Map<string, Buffer>()))
-    let body = cache.get(m.rendering.key)
-    if (!body) cache.set(m.rendering.key, (body = Buffer.from(m.rendering.render(status))))
-    res.writeHead(200, {
-      ...m.rendering.extraHeaders,
-      'content-type': m.rendering.contentType,
-      'content-length': body.length,
-    })
-    res.end(body)
+    let cache = prepared.get(status)
+    if (!cache) prepared.set(status, (cache = new Map<string, Prepared>()))
+    let p = cache.get(m.rendering.key)
+    if (!p) {
+      const body = Buffer.from(m.rendering.render(status))
+      p = { body, headers: [...m.rendering.headers, 'content-length', String(body.length)] }
+      cache.set(m.rendering.key, p)
+    }
+    res.writeHead(200, p.headers)
+    res.end(p.body)
     onServed()
     return true
   }
