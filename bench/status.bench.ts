@@ -7,7 +7,7 @@ import { fmt, median, verdict } from './stats.js'
 
 const PATH = '/api/v1/entry-points/1000/status'
 const SECONDS = 5
-const RUNS = 5
+const RUNS = 7
 
 function hasTaskset(): boolean {
   try {
