@@ -158,6 +158,31 @@ for (const db of databases()) {
       expect(record.messages).toHaveLength(2)
     })
 
+    it('masks card numbers before a message is stored or delivered', async () => {
+      const t1 = await h.login('agent1')
+      await ready(t1, 'agent1')
+      const chat = (await startChat()).json() as { contactId: string; customerToken: string }
+      const [offer] = await offersTo(t1, 'agent1')
+      await h.app.inject({
+        method: 'POST',
+        url: `/api/v1/offers/${offer!.offerId}/accept`,
+        headers: auth(t1),
+      })
+      const sent = await h.app.inject({
+        method: 'POST',
+        url: `/api/v1/chats/${chat.contactId}/messages`,
+        headers: { authorization: `Bearer ${chat.customerToken}` },
+        payload: { text: 'card 4111 1111 1111 1234 exp 12/29' },
+      })
+      expect(sent.json()).toMatchObject({ text: 'card **** **** **** 1234 exp 12/29' })
+      const seen = (await agentEvents(t1, 'agent1')).events.filter((e) => e.type === 'MessagePosted')
+      expect(seen.map((e) => e.text)).toEqual(['card **** **** **** 1234 exp 12/29'])
+      const stored = await h.sb.queries.messages('demo', chat.contactId)
+      expect(JSON.stringify(stored)).not.toContain('4111')
+      const events = await h.sb.queries.events('demo', { afterSeq: 0, contactId: chat.contactId, limit: 100 })
+      expect(JSON.stringify(events)).not.toContain('4111')
+    })
+
     it('queues a fourth concurrent chat, and a rejected offer returns to its original place', async () => {
       const t1 = await h.login('agent1')
       await ready(t1, 'agent1')

@@ -1,5 +1,6 @@
 import type { Contact } from '../contact.js'
 import { DomainError } from '../errors.js'
+import { maskText } from '../masking.js'
 import { ContactLifecycle } from './contact-lifecycle.js'
 import type { RoutingDecision } from './decision.js'
 
@@ -192,20 +193,22 @@ export abstract class ContactWork extends ContactLifecycle {
     agentId: string | null,
     text: string,
     now: number,
-  ): { messageId: string; messageSeq: number } {
+  ): { messageId: string; messageSeq: number; text: string } {
     const c = this.contactOrThrow(contactId)
     if (from === 'agent' && (c.agentId !== agentId || c.state !== 'connected')) {
       throw new DomainError('NOT_ASSIGNED_AGENT', 'only the connected agent can write in this contact')
     }
     if (c.state === 'wrap_up')
       throw new DomainError('CONTACT_STATE_CONFLICT', `contact ${contactId} has ended`)
+    // Masked before it is stored or delivered: the raw text goes no further than this call.
+    const masked = maskText(text, this.model.masks.get(c.entryPointId) ?? [])
     const messageId = this.newId()
     const messageSeq = c.messageCount + 1
     this.saveContact({ ...c, messageCount: messageSeq })
     this.emit(
-      { type: 'MessagePosted', contactId, messageId, messageSeq, from, agentId: c.agentId, text },
+      { type: 'MessagePosted', contactId, messageId, messageSeq, from, agentId: c.agentId, text: masked },
       now,
     )
-    return { messageId, messageSeq }
+    return { messageId, messageSeq, text: masked }
   }
 }

@@ -6,6 +6,7 @@ import type {
   Strategy,
   TenantConfig,
 } from '../tenant-config.js'
+import { compileMasks } from '../masking.js'
 
 export interface GroupUse {
   readonly queueId: string
@@ -22,13 +23,18 @@ export class TenantModel {
   readonly entryPoints = new Map<string, EntryPoint>()
   readonly calendars = new Map<string, Calendar>()
   readonly strategiesByGroup = new Map<string, Set<Strategy>>()
+  /** Masking expressions per entry point, compiled once. */
+  readonly masks = new Map<string, RegExp[]>()
   private readonly usesOfGroup = new Map<string, GroupUse[]>()
   private readonly groupsOfQueue = new Map<string, string[]>()
 
   constructor(readonly config: TenantConfig) {
     this.timeZone = config.timeZone
     for (const g of config.skillGroups) this.groups.set(g.id, g)
-    for (const e of config.entryPoints) this.entryPoints.set(e.id, e)
+    for (const e of config.entryPoints) {
+      this.entryPoints.set(e.id, e)
+      this.masks.set(e.id, compileMasks(e.chat.maskingPatterns))
+    }
     for (const c of config.calendars) this.calendars.set(c.id, c)
     for (const q of config.queues) {
       this.queueConfigs.set(q.id, q)
