@@ -2,7 +2,7 @@ import { Router } from '../src/core/routing/router.js'
 import { exponential, mulberry32 } from '../src/core/random.js'
 import { TimerHeap } from '../src/core/routing/timer-heap.js'
 import type { TenantConfig } from '../src/core/tenant-config.js'
-import { CHAT, queue } from '../test/support/tenant-builder.js'
+import { CHAT, demoLike, queue } from '../test/support/tenant-builder.js'
 import type { BenchResult } from './stats.js'
 import { fmt, verdict } from './stats.js'
 
@@ -47,11 +47,8 @@ const SEEDS = [1, 2, 3]
 
 function tenant(s: Scenario): TenantConfig {
   const ids = Array.from({ length: s.agents }, (_, i) => `a${i}`)
-  return {
+  return demoLike({
     id: 'sim',
-    name: 'sim',
-    timeZone: 'UTC',
-    presence: null,
     agents: ids.map((id) => ({ id, name: id, channels: { chat: { maxTasks: s.slots, exclusive: false } } })),
     skillGroups: [
       { id: 'g', name: 'g', channel: 'chat', members: Object.fromEntries(ids.map((id) => [id, 5])) },
@@ -60,9 +57,7 @@ function tenant(s: Scenario): TenantConfig {
     entryPoints: [
       { id: 'e', name: 'e', channel: 'chat', queueId: 'q', active: true, calendarId: null, chat: CHAT },
     ],
-    calendars: [],
-    users: [],
-  }
+  })
 }
 
 type SimEvent =

@@ -4,7 +4,7 @@ import { Router } from '../src/core/routing/router.js'
 import { mulberry32 } from '../src/core/random.js'
 import { STRATEGIES } from '../src/core/tenant-config.js'
 import type { TenantConfig } from '../src/core/tenant-config.js'
-import { CHAT, queue } from '../test/support/tenant-builder.js'
+import { CHAT, demoLike, queue } from '../test/support/tenant-builder.js'
 import type { BenchResult } from './stats.js'
 import { fmt, percentile, verdict } from './stats.js'
 
@@ -24,11 +24,8 @@ function config(): TenantConfig {
     ;(members[(i * 7 + 3) % GROUPS] as Record<string, number>)[id] = 1 + Math.floor(rng() * 10)
     return { id, name: id, channels: { chat: { maxTasks: SLOTS, exclusive: false } } }
   })
-  return {
+  return demoLike({
     id: 'bench',
-    name: 'bench',
-    timeZone: 'UTC',
-    presence: null,
     agents,
     skillGroups: members.map((m, g) => ({
       id: `g${g}`,
@@ -54,9 +51,7 @@ function config(): TenantConfig {
       calendarId: null,
       chat: CHAT,
     })),
-    calendars: [],
-    users: [],
-  }
+  })
 }
 
 /** The operations the harness drives; the real router and a no-op matcher both provide them. */

@@ -116,6 +116,12 @@ export class Switchboard {
     return this.runtimes.get(tenantId)?.running === true
   }
 
+  /** An agent's display name for customers; null when unknown (or the router is down). */
+  agentName(tenantId: string, agentId: string | null): string | null {
+    if (agentId === null) return null
+    return this.runtimes.get(tenantId)?.read((r) => r.pool.agents.get(agentId)?.profile.name) ?? null
+  }
+
   hasTenant(tenantId: string): boolean {
     return this.stored.has(tenantId)
   }

@@ -35,7 +35,8 @@ const MAX_BATCH = 500
  */
 export class TenantRuntime {
   private queue: Pending[] = []
-  private pumping = false
+  /** The batch loop while it runs; commands arriving meanwhile join its next batch. */
+  private pumping: Promise<void> | undefined
   private stopped = false
   private cancelWake: (() => void) | undefined
   private wakeAt: number | undefined
@@ -98,56 +99,60 @@ export class TenantRuntime {
     return status
   }
 
-  private async pump(): Promise<void> {
-    if (this.pumping) return
-    this.pumping = true
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH)
-        const now = this.deps.clock.now()
-        const results = batch.map((cmd) => {
-          try {
-            return { ok: true as const, value: cmd.run(this.router, now) }
-          } catch (error) {
-            return { ok: false as const, error }
-          }
-        })
-        const changes = this.router.drain()
+  private pump(): Promise<void> {
+    this.pumping ??= this.drain().finally(() => {
+      this.pumping = undefined
+      // A command that arrived after the loop's last look but before this callback saw a pump
+      // "running" and scheduled none: pick it up here.
+      if (this.queue.length > 0) void this.pump()
+    })
+    return this.pumping
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH)
+      const now = this.deps.clock.now()
+      const results = batch.map((cmd) => {
         try {
-          await this.commit(changes, batch.length)
-        } catch (cause) {
-          // Memory is now ahead of storage: refuse this batch and everything queued behind it,
-          // and serve nothing until the router is rebuilt from what was committed.
-          this.deps.onFailure?.(cause)
-          const lost = new DomainError(
-            'INTERNAL',
-            'the change could not be stored; nothing of it was kept',
-            undefined,
-            { cause },
-          )
-          for (const cmd of batch) cmd.reject(lost)
-          for (const cmd of this.queue.splice(0)) cmd.reject(unavailable())
-          this.degraded = true
-          this.cancelWake?.()
-          this.cancelWake = undefined
-          this.wakeAt = undefined
-          this.recover(0)
-          return
+          return { ok: true as const, value: cmd.run(this.router, now) }
+        } catch (error) {
+          return { ok: false as const, error }
         }
-        batch.forEach((cmd, i) => {
-          const r = results[i]
-          if (r?.ok) cmd.resolve(r.value)
-          else
-            cmd.reject(
-              isDomainError(r?.error)
-                ? r.error
-                : new DomainError('INTERNAL', 'command failed', undefined, { cause: r?.error }),
-            )
-        })
-        this.scheduleWake()
+      })
+      const changes = this.router.drain()
+      try {
+        await this.commit(changes, batch.length)
+      } catch (cause) {
+        // Memory is now ahead of storage: refuse this batch and everything queued behind it,
+        // and serve nothing until the router is rebuilt from what was committed.
+        this.deps.onFailure?.(cause)
+        const lost = new DomainError(
+          'INTERNAL',
+          'the change could not be stored; nothing of it was kept',
+          undefined,
+          { cause },
+        )
+        for (const cmd of batch) cmd.reject(lost)
+        for (const cmd of this.queue.splice(0)) cmd.reject(unavailable())
+        this.degraded = true
+        this.cancelWake?.()
+        this.cancelWake = undefined
+        this.wakeAt = undefined
+        this.recover(0)
+        return
       }
-    } finally {
-      this.pumping = false
+      batch.forEach((cmd, i) => {
+        const r = results[i]
+        if (r?.ok) cmd.resolve(r.value)
+        else
+          cmd.reject(
+            isDomainError(r?.error)
+              ? r.error
+              : new DomainError('INTERNAL', 'command failed', undefined, { cause: r?.error }),
+          )
+      })
+      this.scheduleWake()
     }
   }
 
@@ -219,10 +224,7 @@ export class TenantRuntime {
     this.stopped = true
     this.cancelWake?.()
     this.cancelRecovery?.()
-    while (this.pumping || this.queue.length > 0) {
-      if (!this.pumping) await this.pump()
-      else await new Promise((r) => setTimeout(r, 5))
-    }
+    while (this.pumping || this.queue.length > 0) await this.pump()
   }
 }
 

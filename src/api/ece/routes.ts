@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { SurveyAnswer, SurveyStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
+import type { TenantRuntime } from '../../app/tenant-runtime.js'
 import { contactWait } from '../../core/availability.js'
 import type { EntryPointStatus } from '../../core/availability.js'
 import { isDomainError } from '../../core/errors.js'
@@ -83,11 +84,16 @@ export async function eceRoutes(app: FastifyInstance, deps: EceDeps): Promise<vo
     sendXml(reply, 404, errorXml('404-100', `no ECE call ${req.method} ${req.url}`)),
   )
 
-  /** The snapshot, or ECE's 500 "could not obtain …" when there is no such entry point or no router. */
-  const statusOf = (req: FastifyRequest, id: string): EntryPointStatus => {
+  /** The tenant's runtime, or ECE's 500 "could not obtain …" while its router is not running. */
+  const runtimeOf = (req: FastifyRequest): TenantRuntime => {
     if (!sb.isRunning(req.tenantId))
       throw new EceError(500, '500-102', 'the chat routing service is not running')
-    const s = sb.runtime(req.tenantId).entryPointStatus(id)
+    return sb.runtime(req.tenantId)
+  }
+
+  /** The snapshot, or ECE's 500 when there is no such entry point or no router. */
+  const statusOf = (req: FastifyRequest, id: string): EntryPointStatus => {
+    const s = runtimeOf(req).entryPointStatus(id)
     if (s.reason === 'invalid_entry_point')
       throw new EceError(500, '500-101', `entry point ${id} does not exist`)
     return s
@@ -121,7 +127,7 @@ export async function eceRoutes(app: FastifyInstance, deps: EceDeps): Promise<vo
     },
     (req, reply) => {
       const s = statusOf(req, req.params.id)
-      const ep = sb.runtime(req.tenantId).read((r) => r.model.entryPoints.get(req.params.id))
+      const ep = runtimeOf(req).read((r) => r.model.entryPoints.get(req.params.id))
       if (!ep) throw new EceError(500, '500-101', `entry point ${req.params.id} does not exist`)
       return reply.send(initializeJson(s, ep.chat))
     },
@@ -134,9 +140,7 @@ export async function eceRoutes(app: FastifyInstance, deps: EceDeps): Promise<vo
       schema: { tags: ['ECE'], summary: "ECE sessionStatus: one chat's place in line and wait", params: ID },
     },
     async (req, reply) => {
-      if (!sb.isRunning(req.tenantId))
-        throw new EceError(500, '500-102', 'the chat routing service is not running')
-      const live = sb.runtime(req.tenantId).read((r, now) => ({
+      const live = runtimeOf(req).read((r, now) => ({
         contact: r.contacts.get(req.params.id),
         wait: contactWait(r, req.params.id, now),
       }))

@@ -80,9 +80,6 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
     },
   )
 
-  const agentName = (tenantId: string) => (id: string | null) =>
-    id === null ? null : (sb.runtime(tenantId).read((r) => r.pool.agents.get(id)?.profile.name) ?? null)
-
   app.get<{ Params: { contactId: string }; Querystring: PollQuery }>(
     '/api/v1/chats/:contactId/events',
     {
@@ -107,7 +104,7 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
         limit,
         abort.signal,
       )
-      const names = agentName(req.tenantId)
+      const names = (id: string | null) => sb.agentName(req.tenantId, id)
       const runtime = sb.runtime(req.tenantId)
       const live = runtime.read((r, now) => ({
         contact: r.contacts.get(req.params.contactId),
@@ -139,7 +136,7 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
         sb.queries.contact(req.tenantId, req.params.contactId),
         sb.queries.messages(req.tenantId, req.params.contactId),
       ])
-      const names = agentName(req.tenantId)
+      const names = (id: string | null) => sb.agentName(req.tenantId, id)
       return {
         contactId: req.params.contactId,
         state: contact?.state ?? 'closed',

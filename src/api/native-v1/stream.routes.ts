@@ -30,8 +30,7 @@ export function streamRoutes(app: FastifyInstance, sb: Switchboard): void {
       const credential = req.credential as Credential
       const tenantId = req.tenantId
       const filter = filterFor(credential)
-      const names = (id: string | null) =>
-        id === null ? null : (sb.runtime(tenantId).read((r) => r.pool.agents.get(id)?.profile.name) ?? null)
+      const names = (id: string | null) => sb.agentName(tenantId, id)
       const view = (e: DomainEvent) =>
         credential.kind === 'customer' ? customerEventView(e, names) : eventView(e)
       let lastSent = Number(req.query.after ?? Number.NaN)

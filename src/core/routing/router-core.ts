@@ -165,6 +165,8 @@ export class RouterCore {
     if (!prev) return
     agent.channels.set(channel, next)
     this.changedAgents.add(agent.profile.id)
+    // Re-files every channel of the agent, not just this one: a task on an exclusive channel
+    // (a call) blocks or frees the others, and their queues' snapshots must see it.
     for (const g of this.pool.reindex(agent))
       for (const q of this.model.queuesOfGroup(g)) this.bumpQueue(q.queueId)
     if (
@@ -194,15 +196,6 @@ export class RouterCore {
     const s = agent?.channels.get(channel)
     if (!agent || !s) return
     this.updateChannel(agent, channel, delta > 0 ? taskAdded(s, now) : taskRemoved(s), now, null)
-    // An exclusive channel's task blocks or frees the agent's other channels too.
-    if (s.exclusive)
-      for (const other of agent.channels.keys()) if (other !== channel) this.touchAgent(agent, other)
-  }
-
-  private touchAgent(agent: PooledAgent, _channel: Channel): void {
-    this.changedAgents.add(agent.profile.id)
-    for (const g of this.pool.reindex(agent))
-      for (const q of this.model.queuesOfGroup(g)) this.bumpQueue(q.queueId)
   }
 
   protected bumpQueue(queueId: string): void {
