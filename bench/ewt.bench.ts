@@ -55,7 +55,16 @@ function tenant(s: Scenario): TenantConfig {
     ],
     queues: [queue('q', ['g'], { offerTimeoutSeconds: 60, wrapUpSeconds: 0, notRespondingAfter: 5 })],
     entryPoints: [
-      { id: 'e', name: 'e', channel: 'chat', queueId: 'q', active: true, calendarId: null, chat: CHAT },
+      {
+        id: 'e',
+        name: 'e',
+        channel: 'chat',
+        queueId: 'q',
+        active: true,
+        calendarId: null,
+        chat: CHAT,
+        leaveMessageQueueId: null,
+      },
     ],
   })
 }

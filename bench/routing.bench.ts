@@ -50,6 +50,7 @@ function config(): TenantConfig {
       active: true,
       calendarId: null,
       chat: CHAT,
+      leaveMessageQueueId: null,
     })),
   })
 }

@@ -12,6 +12,8 @@ import { SqlRoutingStore } from './adapters/storage/sql-routing-store.js'
 import { SqlSurveyStore } from './adapters/storage/sql-survey-store.js'
 import { systemClock, timerScheduler } from './adapters/time/system-clock.js'
 import { Metrics } from './api/http/metrics.js'
+import { ChatFiles } from './app/chat-files.js'
+import { SqlAttachmentStore } from './adapters/storage/sql-attachment-store.js'
 import { buildHttpServer } from './api/http/server.js'
 import type { Clock } from './app/ports.js'
 import { Switchboard } from './app/switchboard.js'
@@ -83,6 +85,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const app = await buildHttpServer({
     sb,
     surveys: new SqlSurveyStore(opened.db),
+    files: new ChatFiles(new SqlAttachmentStore(opened.db), clock),
     now: () => clock.now(),
     metrics,
     logger,

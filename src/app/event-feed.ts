@@ -3,9 +3,26 @@ import type { ContactQueries, EventQuery } from './ports.js'
 
 export type EventFilter = Pick<EventQuery, 'agentId' | 'contactId'>
 
+/** Something that is not an event (not stored, not numbered) but a waiting client should see now. */
+export interface Signal {
+  readonly type: 'Typing'
+  readonly contactId: string
+  readonly from: 'customer' | 'agent'
+  /** The contact's agent: the waiter it goes to when the customer types. */
+  readonly agentId: string | null
+}
+
 interface Waiter {
   readonly filter: EventFilter
   readonly deliver: (events: DomainEvent[]) => void
+  readonly onSignal: ((s: Signal) => void) | undefined
+}
+
+/** A customer's typing goes to the agent's waiters, an agent's to the contact's customer. */
+function signalMatches(s: Signal, f: EventFilter): boolean {
+  return s.from === 'customer'
+    ? f.agentId !== undefined && f.agentId === s.agentId
+    : f.contactId === s.contactId && f.agentId === undefined
 }
 
 interface Ring {
@@ -47,11 +64,22 @@ export class EventFeed {
     }
   }
 
-  /** Live events from now on; returns an unsubscribe function. */
-  subscribe(tenantId: string, filter: EventFilter, deliver: (events: DomainEvent[]) => void): () => void {
+  /** Wakes the waiters a signal is for; nothing is kept. */
+  signal(tenantId: string, s: Signal): void {
+    for (const w of this.waiters.get(tenantId) ?? [])
+      if (w.onSignal && signalMatches(s, w.filter)) w.onSignal(s)
+  }
+
+  /** Live events (and signals, if asked) from now on; returns an unsubscribe function. */
+  subscribe(
+    tenantId: string,
+    filter: EventFilter,
+    deliver: (events: DomainEvent[]) => void,
+    onSignal?: (s: Signal) => void,
+  ): () => void {
     const set = this.waiters.get(tenantId) ?? new Set<Waiter>()
     this.waiters.set(tenantId, set)
-    const w: Waiter = { filter, deliver }
+    const w: Waiter = { filter, deliver, onSignal }
     set.add(w)
     return () => set.delete(w)
   }
@@ -78,7 +106,8 @@ export class EventFeed {
 
   /**
    * Long-poll: events after `afterSeq`, or waits up to `waitMs` for the first one. Resolves
-   * empty on timeout or when `signal` aborts (client went away).
+   * empty on timeout, on a signal for the waiter (typing: the caller reads it) or when `signal`
+   * aborts (client went away).
    */
   async poll(
     tenantId: string,
@@ -98,7 +127,7 @@ export class EventFeed {
         resolve(events.filter((e) => e.seq > afterSeq).slice(0, limit))
       }
       const onAbort = (): void => done([])
-      const unsubscribe = this.subscribe(tenantId, filter, done)
+      const unsubscribe = this.subscribe(tenantId, filter, done, () => done([]))
       const timer = setTimeout(() => done([]), waitMs)
       signal?.addEventListener('abort', onAbort)
     })

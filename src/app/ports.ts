@@ -1,5 +1,6 @@
 import type { AgentChannelState } from '../core/agent.js'
-import type { Contact } from '../core/contact.js'
+import type { AttachmentRef, Contact } from '../core/contact.js'
+import type { PostedMessage } from '../core/routing/chat-work.js'
 import type { DomainEvent } from '../core/events.js'
 import type { TenantConfig } from '../core/tenant-config.js'
 
@@ -30,6 +31,8 @@ export interface RouterSnapshot {
   readonly agents: readonly AgentRecord[]
   /** Contacts not yet in a terminal state. */
   readonly contacts: readonly Contact[]
+  /** Messages of those contacts sent with a client id: a retry after a restart is still recognised. */
+  readonly sent: readonly (PostedMessage & { readonly contactId: string })[]
 }
 
 export interface RoutingStore {
@@ -62,6 +65,20 @@ export interface StoredMessage {
   readonly agentId: string | null
   readonly text: string
   readonly at: number
+  readonly attachment: AttachmentRef | null
+}
+
+export interface StoredAttachment extends AttachmentRef {
+  readonly contactId: string
+  readonly data: Uint8Array
+  readonly createdAt: number
+}
+
+/** Chat files. Saved before the message that carries them, so no message points at nothing. */
+export interface AttachmentStore {
+  save(tenantId: string, a: StoredAttachment): Promise<void>
+  get(tenantId: string, id: string): Promise<StoredAttachment | undefined>
+  remove(tenantId: string, id: string): Promise<void>
 }
 
 export interface EventQuery {
@@ -74,6 +91,8 @@ export interface EventQuery {
 export interface ContactQueries {
   contact(tenantId: string, contactId: string): Promise<Contact | undefined>
   messages(tenantId: string, contactId: string): Promise<StoredMessage[]>
+  /** The customer's earlier contacts (by email), newest first. */
+  customerHistory(tenantId: string, email: string, limit: number): Promise<Contact[]>
   events(tenantId: string, q: EventQuery): Promise<DomainEvent[]>
 }
 

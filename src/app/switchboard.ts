@@ -7,6 +7,7 @@ import { TokenSigner, verifyPassword } from './auth.js'
 import { sealTenant } from './config-service.js'
 import { EventFeed } from './event-feed.js'
 import { Presence } from './presence.js'
+import { TypingBoard } from './typing.js'
 import type { ConfigStore, ContactQueries, StoredConfig } from './ports.js'
 import type { RuntimeDeps } from './tenant-runtime.js'
 import { TenantRuntime } from './tenant-runtime.js'
@@ -41,9 +42,15 @@ export class Switchboard {
   readonly queries: SwitchboardDeps['queries']
 
   readonly presence: Presence
+  readonly typing: TypingBoard
+
+  now(): number {
+    return this.deps.clock.now()
+  }
 
   constructor(private readonly deps: SwitchboardDeps) {
     this.feed = new EventFeed(deps.queries)
+    this.typing = new TypingBoard(this.feed)
     this.queries = deps.queries
     this.presence = new Presence(
       (tenantId) => this.runtimes.get(tenantId),

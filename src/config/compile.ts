@@ -105,7 +105,9 @@ export function compileTenant(t: TenantDoc): TenantConfig {
         maskingPatterns: e.chat.maskingPatterns ?? DEFAULT_MASKING_PATTERNS,
         offRecordEnabled: e.chat.offRecordEnabled,
       },
+      leaveMessageQueueId: e.leaveMessageQueue,
     })),
+    cannedResponses: t.cannedResponses.map((r) => ({ ...r, queues: [...r.queues] })),
     calendars,
     users,
   }
@@ -181,6 +183,8 @@ export function toDocument(c: TenantConfig): TenantDoc {
       active: e.active,
       calendar: e.calendarId,
       chat: { ...e.chat, maskingPatterns: [...e.chat.maskingPatterns] },
+      leaveMessageQueue: e.leaveMessageQueueId,
     })),
+    cannedResponses: c.cannedResponses.map((r) => ({ ...r, queues: [...r.queues] })),
   }
 }

@@ -89,6 +89,15 @@ export const entryPointDoc = z.strictObject({
   active: z.boolean().default(true),
   calendar: id.nullable().default(null),
   chat: chatSettings.default({ attachmentsEnabled: false, maxAttachmentSizeMb: 3, offRecordEnabled: false }),
+  // A queue for messages customers leave while this entry point does not take chats.
+  leaveMessageQueue: id.nullable().default(null),
+})
+
+export const cannedResponseDoc = z.strictObject({
+  id,
+  title: z.string().min(1).max(200),
+  text: z.string().min(1).max(4000),
+  queues: z.array(id).default([]),
 })
 
 const presence = z.strictObject({
@@ -108,6 +117,7 @@ export const tenantDoc = z.strictObject({
   skillGroups: z.array(skillGroupDoc).default([]),
   queues: z.array(queueDoc).default([]),
   entryPoints: z.array(entryPointDoc).default([]),
+  cannedResponses: z.array(cannedResponseDoc).default([]),
 })
 
 export const fileDoc = z.strictObject({ tenants: z.array(tenantDoc).min(1) })
@@ -126,5 +136,6 @@ export const OBJECT_KINDS = {
   queues: queueDoc,
   'entry-points': entryPointDoc,
   calendars: calendarDoc,
+  'canned-responses': cannedResponseDoc,
 } as const
 export type ObjectKind = keyof typeof OBJECT_KINDS

@@ -131,6 +131,14 @@ export function crossCheck(t: TenantDoc, at: string): ConfigIssue[] {
     })
     if (e.calendar !== null && !calendars.has(e.calendar))
       add(`entryPoints[${i}].calendar`, `no calendar "${e.calendar}"`)
+    if (e.leaveMessageQueue !== null && !queues.has(e.leaveMessageQueue))
+      add(`entryPoints[${i}].leaveMessageQueue`, `no queue "${e.leaveMessageQueue}"`)
   })
+  uniq(t.cannedResponses, 'cannedResponses')
+  t.cannedResponses.forEach((r, i) =>
+    r.queues.forEach((q, k) => {
+      if (!queues.has(q)) add(`cannedResponses[${i}].queues[${k}]`, `no queue "${q}"`)
+    }),
+  )
   return issues
 }

@@ -24,6 +24,14 @@ export interface Customer {
   readonly email?: string
 }
 
+/** A file sent in a chat; its bytes live in attachment storage, only its description in events. */
+export interface AttachmentRef {
+  readonly id: string
+  readonly name: string
+  readonly contentType: string
+  readonly size: number
+}
+
 export interface Offer {
   readonly offerId: string
   readonly agentId: string

@@ -1,6 +1,6 @@
 import type { AgentStateKind } from './agent.js'
 import type { Channel } from './channel.js'
-import type { ContactState, Customer } from './contact.js'
+import type { AttachmentRef, ContactState, Customer } from './contact.js'
 import type { RoutingDecision } from './routing/decision.js'
 
 /** Immutable facts, in the past tense. The router numbers them per tenant (seq). */
@@ -99,6 +99,18 @@ export type DomainEventBody =
       readonly from: 'customer' | 'agent' | 'system'
       readonly agentId: string | null
       readonly text: string
+      readonly attachment: AttachmentRef | null
+      /** The sender's own id for the message: a retried send is recognised, not posted twice. */
+      readonly clientMessageId: string | null
+    }
+  | {
+      readonly type: 'MessagesRead'
+      readonly contactId: string
+      readonly by: 'customer' | 'agent'
+      /** The contact's agent (whose stream shows it), whoever read. */
+      readonly agentId: string | null
+      /** Every message up to this messageSeq has been seen by `by`. */
+      readonly upToSeq: number
     }
   | { readonly type: 'RouterRestored'; readonly contacts: number; readonly rescindedOffers: number }
 

@@ -95,6 +95,16 @@ export interface EntryPoint {
   /** null: always open. */
   readonly calendarId: string | null
   readonly chat: ChatSettings
+  /** Where a message left while the entry point is closed or unavailable waits; null: not offered. */
+  readonly leaveMessageQueueId: string | null
+}
+
+/** A prepared answer agents insert into a chat; `queues` empty means every queue. */
+export interface CannedResponse {
+  readonly id: string
+  readonly title: string
+  readonly text: string
+  readonly queues: readonly string[]
 }
 
 export interface UserConfig {
@@ -123,4 +133,5 @@ export interface TenantConfig {
   readonly entryPoints: readonly EntryPoint[]
   readonly calendars: readonly Calendar[]
   readonly users: readonly UserConfig[]
+  readonly cannedResponses: readonly CannedResponse[]
 }

@@ -92,7 +92,7 @@ for (const harness of databases()) {
       const changes = router.drain()
       const dup = [...changes.events, changes.events[0]!]
       await expect(store.commit('t1', { ...changes, events: dup, outbox: [] })).rejects.toThrow()
-      expect(await store.load('t1')).toEqual({ lastSeq: 0, agents: [], contacts: [] })
+      expect(await store.load('t1')).toEqual({ lastSeq: 0, agents: [], sent: [], contacts: [] })
     })
 
     it('refuses to change or delete events', async () => {

@@ -7,6 +7,8 @@ import { SqlContactQueries } from '../../src/adapters/storage/sql-contact-querie
 import { SqlRoutingStore } from '../../src/adapters/storage/sql-routing-store.js'
 import { SqlSurveyStore } from '../../src/adapters/storage/sql-survey-store.js'
 import { Metrics } from '../../src/api/http/metrics.js'
+import { SqlAttachmentStore } from '../../src/adapters/storage/sql-attachment-store.js'
+import { ChatFiles } from '../../src/app/chat-files.js'
 import { buildHttpServer } from '../../src/api/http/server.js'
 import type { Scheduler } from '../../src/app/ports.js'
 import { Switchboard } from '../../src/app/switchboard.js'
@@ -76,6 +78,7 @@ export async function startHarness(
   const app = await buildHttpServer({
     sb,
     surveys: new SqlSurveyStore(database.db),
+    files: new ChatFiles(new SqlAttachmentStore(database.db), time),
     now: time.now,
     metrics,
     logger: pino({ level: 'silent' }),

@@ -89,6 +89,7 @@ export function demoLike(over: Partial<TenantConfig> = {}): TenantConfig {
         active: true,
         calendarId: null,
         chat: CHAT,
+        leaveMessageQueueId: null,
       },
       {
         id: '1001',
@@ -98,6 +99,7 @@ export function demoLike(over: Partial<TenantConfig> = {}): TenantConfig {
         active: true,
         calendarId: null,
         chat: CHAT,
+        leaveMessageQueueId: null,
       },
       {
         id: '1002',
@@ -107,6 +109,7 @@ export function demoLike(over: Partial<TenantConfig> = {}): TenantConfig {
         active: false,
         calendarId: null,
         chat: CHAT,
+        leaveMessageQueueId: null,
       },
       {
         id: '8000',
@@ -116,10 +119,12 @@ export function demoLike(over: Partial<TenantConfig> = {}): TenantConfig {
         active: true,
         calendarId: null,
         chat: CHAT,
+        leaveMessageQueueId: null,
       },
     ],
     calendars: [],
     users: [],
+    cannedResponses: [],
     ...over,
   }
 }

@@ -133,6 +133,29 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0003_chat_features': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('messages').addColumn('attachment', 'jsonb').execute()
+      await db.schema.alterTable('messages').addColumn('client_id', 'text').execute()
+      // Bytes in the database: one backup holds everything, and both stores behave the same.
+      await db.schema
+        .createTable('attachments')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('contact_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('content_type', 'text', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('data', 'bytea', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('attachments_pk', ['tenant_id', 'id'])
+        .execute()
+      // Earlier contacts of the same customer, for the agent desktop.
+      await sql`create index contacts_by_email on contacts (tenant_id, (customer->>'email'), created_at)`.execute(
+        db,
+      )
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

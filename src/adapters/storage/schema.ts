@@ -1,3 +1,4 @@
+import type { AttachmentRef } from '../../core/contact.js'
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
 
 // Times are epoch milliseconds in bigint columns: exact, zone-free, and what the core computes with.
@@ -72,6 +73,19 @@ export interface MessagesTable {
   agent_id: string | null
   text: string
   created_at: number
+  attachment: JSONColumnType<AttachmentRef | null, string | null, string | null>
+  client_id: string | null
+}
+
+export interface AttachmentsTable {
+  tenant_id: string
+  id: string
+  contact_id: string
+  name: string
+  content_type: string
+  size: number
+  data: Uint8Array
+  created_at: number
 }
 
 export interface EventsTable {
@@ -105,6 +119,7 @@ export interface SurveysTable {
 }
 
 export interface Database {
+  attachments: AttachmentsTable
   surveys: SurveysTable
   tenant_configs: TenantConfigsTable
   server_secrets: ServerSecretsTable

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { sql } from 'kysely'
 import type { ContactQueries, EventQuery, StoredMessage } from '../../app/ports.js'
 import type { Contact } from '../../core/contact.js'
 import type { DomainEvent } from '../../core/events.js'
@@ -34,7 +35,20 @@ export class SqlContactQueries implements ContactQueries {
       agentId: r.agent_id,
       text: r.text,
       at: r.created_at,
+      attachment: r.attachment,
     }))
+  }
+
+  async customerHistory(tenantId: string, email: string, limit: number): Promise<Contact[]> {
+    const rows = await this.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where(sql`customer->>'email'`, '=', email)
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute()
+    return rows.map(contactFromRow)
   }
 
   async events(tenantId: string, q: EventQuery): Promise<DomainEvent[]> {

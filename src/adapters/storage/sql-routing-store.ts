@@ -37,8 +37,27 @@ export class SqlRoutingStore implements RoutingStore {
       list.push(agentStateFromRow(r))
       byAgent.set(r.agent_id, list)
     }
+    const open = contacts.map((c) => c.id)
+    const sent =
+      open.length === 0
+        ? []
+        : await this.db
+            .selectFrom('messages')
+            .select(['contact_id', 'id', 'seq', 'text', 'attachment', 'client_id'])
+            .where('tenant_id', '=', tenantId)
+            .where('client_id', 'is not', null)
+            .where('contact_id', 'in', open)
+            .execute()
     return {
       lastSeq: Number(seq?.seq ?? 0),
+      sent: sent.map((m) => ({
+        contactId: m.contact_id,
+        messageId: m.id,
+        messageSeq: m.seq,
+        text: m.text,
+        attachment: m.attachment,
+        clientMessageId: m.client_id,
+      })),
       agents: [...byAgent].map(([agentId, channels]) => ({ agentId, channels })),
       contacts: contacts.map(contactFromRow),
     }
@@ -61,6 +80,8 @@ export class SqlRoutingStore implements RoutingStore {
                 agent_id: e.agentId,
                 text: e.text,
                 created_at: e.at,
+                attachment: e.attachment ? JSON.stringify(e.attachment) : null,
+                client_id: e.clientMessageId,
               },
             ]
           : [],

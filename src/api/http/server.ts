@@ -17,6 +17,10 @@ import { queueRoutes } from '../native-v1/queue.routes.js'
 import { streamRoutes } from '../native-v1/stream.routes.js'
 import { authenticate } from './authenticate.js'
 import { errorBody, sendError } from './errors.js'
+import type { ChatFiles } from '../../app/chat-files.js'
+import { agentToolRoutes } from '../native-v1/agent-tools.routes.js'
+import { conversationRoutes } from '../native-v1/conversation.routes.js'
+import { customerExtraRoutes } from '../native-v1/customer-extras.routes.js'
 import type { Metrics } from './metrics.js'
 import type { Readiness } from './ops.routes.js'
 import { opsRoutes } from './ops.routes.js'
@@ -25,6 +29,7 @@ import { statusFastPath } from './status-fast-path.js'
 export interface HttpDeps {
   readonly sb: Switchboard
   readonly surveys: SurveyStore
+  readonly files: ChatFiles
   readonly now: () => number
   readonly metrics: Metrics
   readonly readiness: Readiness
@@ -98,6 +103,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   queueRoutes(app, deps.sb)
   adminRoutes(app, deps.sb)
   streamRoutes(app, deps.sb)
+  conversationRoutes(app, deps.sb, deps.files)
+  agentToolRoutes(app, deps.sb)
+  customerExtraRoutes(app, deps.sb, deps.surveys)
   await app.register((scope) => eceRoutes(scope, { sb: deps.sb, surveys: deps.surveys, now: deps.now }), {
     prefix: ECE_PREFIX,
   })

@@ -15,6 +15,7 @@ const COLLECTION: Record<ObjectKind, keyof TenantDoc> = {
   queues: 'queues',
   'entry-points': 'entryPoints',
   calendars: 'calendars',
+  'canned-responses': 'cannedResponses',
 }
 
 type Item = { id?: string; username?: string }

@@ -4,7 +4,7 @@ import type { Switchboard } from '../../app/switchboard.js'
 import { contactWait } from '../../core/availability.js'
 import { refusalError } from '../../core/routing/router.js'
 import { customerContact } from '../http/authenticate.js'
-import type { PollQuery } from './schemas.js'
+import type { PollQuery, TextBody } from './schemas.js'
 import { errorSchema, idParam, pollQuery, textBody } from './schemas.js'
 import { customerEventView } from './views.js'
 
@@ -116,6 +116,7 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
         state: live.contact?.state ?? 'closed',
         position: live.wait?.position ?? 0,
         estimatedWaitSeconds: Math.round((live.wait?.estimatedWaitMs ?? 0) / 1000),
+        agentTyping: sb.typing.isTyping(req.tenantId, req.params.contactId, sb.now()).agent,
       }
     },
   )
@@ -146,13 +147,14 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
           from: m.from,
           agentName: m.from === 'agent' ? names(m.agentId) : null,
           text: m.text,
+          attachment: m.attachment,
           at: new Date(m.at).toISOString(),
         })),
       }
     },
   )
 
-  app.post<{ Params: { contactId: string }; Body: { text: string } }>(
+  app.post<{ Params: { contactId: string }; Body: TextBody }>(
     '/api/v1/chats/:contactId/messages',
     {
       config: { access: 'customer' },
@@ -166,9 +168,13 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
     },
     async (req, reply) => {
       customerContact(req, req.params.contactId)
+      const { text, clientMessageId = null } = req.body
       const m = await sb
         .runtime(req.tenantId)
-        .execute((r, now) => r.postMessage(req.params.contactId, 'customer', null, req.body.text, now))
+        .execute((r, now) =>
+          r.postMessage(req.params.contactId, 'customer', null, text, now, { clientMessageId }),
+        )
+      sb.typing.stopped(req.tenantId, req.params.contactId, 'customer')
       return reply.status(201).send(m)
     },
   )

@@ -1,10 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { SurveyStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
-import type { Contact } from '../../core/contact.js'
 import { DomainError } from '../../core/errors.js'
 import type { TransferTarget } from '../../core/routing/contact-work.js'
-import { actingAgent, userOf } from '../http/authenticate.js'
+import { actingAgent } from '../http/authenticate.js'
+import { visibleTo } from './visibility.js'
+import type { TextBody } from './schemas.js'
 import { errorSchema, idParam, textBody } from './schemas.js'
 import { contactView, eventView } from './views.js'
 
@@ -55,7 +56,7 @@ export function contactRoutes(app: FastifyInstance, sb: Switchboard, surveys: Su
     },
   )
 
-  app.post<{ Params: { contactId: string }; Body: { text: string } }>(
+  app.post<{ Params: { contactId: string }; Body: TextBody }>(
     '/api/v1/contacts/:contactId/messages',
     {
       config: WRITE,
@@ -69,9 +70,13 @@ export function contactRoutes(app: FastifyInstance, sb: Switchboard, surveys: Su
     },
     async (req, reply) => {
       const agentId = actingAgent(req)
+      const { text, clientMessageId = null } = req.body
       const m = await sb
         .runtime(req.tenantId)
-        .execute((r, now) => r.postMessage(req.params.contactId, 'agent', agentId, req.body.text, now))
+        .execute((r, now) =>
+          r.postMessage(req.params.contactId, 'agent', agentId, text, now, { clientMessageId }),
+        )
+      sb.typing.stopped(req.tenantId, req.params.contactId, 'agent')
       return reply.status(201).send(m)
     },
   )
@@ -147,16 +152,5 @@ export function contactRoutes(app: FastifyInstance, sb: Switchboard, surveys: Su
           .execute((r, now) => r.transfer(req.params.contactId, agentId, target, now)),
       )
     },
-  )
-}
-
-/** Agents see the contacts they hold, were offered or handled; supervisors and admins see all. */
-function visibleTo(req: FastifyRequest, c: Contact): boolean {
-  const u = userOf(req)
-  return (
-    u.role !== 'agent' ||
-    c.agentId === u.agentId ||
-    c.offer?.agentId === u.agentId ||
-    c.declinedBy.includes(u.agentId ?? '')
   )
 }

@@ -38,12 +38,23 @@ export interface PollQuery {
   limit: number
 }
 
+export const clientMessageId = { type: 'string', minLength: 1, maxLength: 64 } as const
+
 export const textBody = {
   type: 'object',
-  properties: { text: { type: 'string', minLength: 1, maxLength: 4000 } },
+  properties: {
+    text: { type: 'string', minLength: 1, maxLength: 4000 },
+    // Send the same id again after a network error: the message is posted once.
+    clientMessageId,
+  },
   required: ['text'],
   additionalProperties: false,
 } as const
+
+export interface TextBody {
+  text: string
+  clientMessageId?: string
+}
 
 export const statusSchema = {
   type: 'object',

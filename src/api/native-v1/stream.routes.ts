@@ -43,8 +43,12 @@ export function streamRoutes(app: FastifyInstance, sb: Switchboard): void {
       // Subscribe first, then catch up: an event published in between is then not lost.
       const buffered: DomainEvent[] = []
       let caughtUp = false
-      const unsubscribe = sb.feed.subscribe(tenantId, filter, (events) =>
-        caughtUp ? send(events) : buffered.push(...events),
+      const unsubscribe = sb.feed.subscribe(
+        tenantId,
+        filter,
+        (events) => (caughtUp ? send(events) : buffered.push(...events)),
+        // Typing is not an event: it is shown for a few seconds after each of these.
+        (s) => socket.send(JSON.stringify({ type: 'typing', contactId: s.contactId, from: s.from })),
       )
       const catchUp = async (after: number): Promise<void> => {
         caughtUp = false

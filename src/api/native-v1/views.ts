@@ -67,7 +67,12 @@ export function customerEventView(
         from: e.from,
         agentName: e.from === 'agent' ? agentName(e.agentId) : null,
         text: e.text,
+        // Events stored before attachments existed have neither field.
+        attachment: e.attachment ?? null,
+        clientMessageId: e.clientMessageId ?? null,
       }
+    case 'MessagesRead':
+      return { ...base, by: e.by, upToSeq: e.upToSeq }
     case 'ContactEnded':
       return { ...base, by: e.by }
     case 'ContactTransferred':

@@ -1,6 +1,5 @@
 import type { Contact } from '../contact.js'
 import { DomainError } from '../errors.js'
-import { maskText } from '../masking.js'
 import { ContactLifecycle } from './contact-lifecycle.js'
 import type { RoutingDecision } from './decision.js'
 
@@ -185,30 +184,5 @@ export abstract class ContactWork extends ContactLifecycle {
     }
     this.serveAgent(agentId, 'agent_available', now)
     return this.contacts.get(contactId) ?? moved
-  }
-
-  postMessage(
-    contactId: string,
-    from: 'customer' | 'agent',
-    agentId: string | null,
-    text: string,
-    now: number,
-  ): { messageId: string; messageSeq: number; text: string } {
-    const c = this.contactOrThrow(contactId)
-    if (from === 'agent' && (c.agentId !== agentId || c.state !== 'connected')) {
-      throw new DomainError('NOT_ASSIGNED_AGENT', 'only the connected agent can write in this contact')
-    }
-    if (c.state === 'wrap_up')
-      throw new DomainError('CONTACT_STATE_CONFLICT', `contact ${contactId} has ended`)
-    // Masked before it is stored or delivered: the raw text goes no further than this call.
-    const masked = maskText(text, this.model.masks.get(c.entryPointId) ?? [])
-    const messageId = this.newId()
-    const messageSeq = c.messageCount + 1
-    this.saveContact({ ...c, messageCount: messageSeq })
-    this.emit(
-      { type: 'MessagePosted', contactId, messageId, messageSeq, from, agentId: c.agentId, text: masked },
-      now,
-    )
-    return { messageId, messageSeq, text: masked }
   }
 }

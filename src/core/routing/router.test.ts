@@ -130,6 +130,7 @@ describe('Router', () => {
           active: true,
           calendarId: null,
           chat: CHAT,
+          leaveMessageQueueId: null,
         },
       ],
     })
@@ -240,6 +241,7 @@ describe('Router', () => {
           active: true,
           calendarId: 'office',
           chat: CHAT,
+          leaveMessageQueueId: null,
         },
       ],
     })
@@ -393,7 +395,16 @@ describe('strategies', () => {
       skillGroups: [group('g', { a: 2, b: 9, c: 5 })],
       queues: [queue('q', ['g'], { strategy })],
       entryPoints: [
-        { id: 'e', name: 'e', channel: 'chat', queueId: 'q', active: true, calendarId: null, chat: CHAT },
+        {
+          id: 'e',
+          name: 'e',
+          channel: 'chat',
+          queueId: 'q',
+          active: true,
+          calendarId: null,
+          chat: CHAT,
+          leaveMessageQueueId: null,
+        },
       ],
     })
 

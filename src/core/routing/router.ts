@@ -9,7 +9,8 @@ import { DomainError } from '../errors.js'
 import type { PooledAgent } from './agent-pool.js'
 import type { RoutingDecision } from './decision.js'
 import type { Trigger } from './router-core.js'
-import { ContactWork } from './contact-work.js'
+import { ChatWork } from './chat-work.js'
+import type { PostedMessage } from './chat-work.js'
 import type { QueueRuntime } from './waiting-room.js'
 
 export interface NewContact {
@@ -48,7 +49,7 @@ export function refusalError(reason: GateReason): DomainError {
  * in its queue's open tiers; a freed agent looks at the heads of the queues it serves and takes
  * the best by one global order (priority, then original enqueue time).
  */
-export class Router extends ContactWork {
+export class Router extends ChatWork {
   // ---- commands ----------------------------------------------------------------------------
 
   setAgentState(
@@ -85,16 +86,52 @@ export class Router extends ContactWork {
       return { admitted: false, contact, reason }
     }
     const queue = this.queues.get(ep.queueId) as QueueRuntime
-    const contact = this.saveContact(
+    const contact = this.queueNew(
       this.blankContact(input, ep.queueId, ep.channel, now, queue.config.priority),
+      now,
     )
+    const position = contact.state === 'queued' ? queue.position(contact.id) : 0
+    if (position > 0) queue.estimator.noteArrival(contact.id, position, now)
+    return {
+      admitted: true,
+      contact,
+      position,
+      estimatedWaitMs: position > 0 ? Math.round(estimateWait(this, queue, position - 1, now, false)) : 0,
+    }
+  }
+
+  /**
+   * A message left while the entry point does not take chats: it becomes a contact in the entry
+   * point's leave-a-message queue, which agents take when they are free. The gate is not asked:
+   * closed and unavailable are exactly when this is used.
+   */
+  leaveMessage(input: NewContact, text: string, now: number): { contact: Contact; message: PostedMessage } {
+    const ep = this.model.entryPoints.get(input.entryPointId)
+    if (!ep) throw refusalError('invalid_entry_point')
+    if (!ep.active) throw refusalError('entry_point_inactive')
+    const queue = ep.leaveMessageQueueId === null ? undefined : this.queues.get(ep.leaveMessageQueueId)
+    if (!queue) throw new DomainError('LEAVE_MESSAGE_DISABLED', `entry point ${ep.id} does not take messages`)
+    const blank = this.blankContact(input, queue.config.id, queue.config.channel, now, queue.config.priority)
+    this.announce(blank, now)
+    // The message is part of the contact before anyone can be offered it.
+    const message = this.postMessage(blank.id, 'customer', null, text, now)
+    return { contact: this.lineUp(this.contacts.get(blank.id) ?? blank, now), message }
+  }
+
+  private queueNew(contact: Contact, now: number): Contact {
+    this.announce(contact, now)
+    return this.lineUp(contact, now)
+  }
+
+  private announce(contact: Contact, now: number): void {
+    this.saveContact(contact)
     this.emit(
       {
         type: 'ContactQueued',
         contactId: contact.id,
-        queueId: queue.config.id,
-        entryPointId: ep.id,
-        channel: ep.channel,
+        queueId: contact.queueId,
+        entryPointId: contact.entryPointId,
+        channel: contact.channel,
         enqueuedAt: now,
         priority: contact.priority,
         customer: contact.customer,
@@ -102,17 +139,12 @@ export class Router extends ContactWork {
       },
       now,
     )
+  }
+
+  private lineUp(contact: Contact, now: number): Contact {
     this.enqueue(contact, now)
     this.routeContact(contact.id, 'contact_arrived', now)
-    const after = this.contacts.get(contact.id) ?? contact
-    const position = after.state === 'queued' ? queue.position(after.id) : 0
-    if (position > 0) queue.estimator.noteArrival(after.id, position, now)
-    return {
-      admitted: true,
-      contact: after,
-      position,
-      estimatedWaitMs: position > 0 ? Math.round(estimateWait(this, queue, position - 1, now, false)) : 0,
-    }
+    return this.contacts.get(contact.id) ?? contact
   }
 
   acceptOffer(offerId: string, agentId: string, now: number): Contact {

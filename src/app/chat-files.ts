@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto'
+import { fileTypeFromBuffer } from 'file-type'
+import type { AttachmentRef } from '../core/contact.js'
+import { DomainError } from '../core/errors.js'
+import type { PostedMessage } from '../core/routing/chat-work.js'
+import type { AttachmentStore, Clock, StoredAttachment } from './ports.js'
+import type { TenantRuntime } from './tenant-runtime.js'
+
+/** What a chat may carry: pictures, PDF and plain text. Decided from the bytes, never the name. */
+const ALLOWED = new Set([
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'application/pdf',
+  'text/plain',
+])
+
+async function sniff(data: Uint8Array): Promise<string | undefined> {
+  const found = await fileTypeFromBuffer(data)
+  if (found) return found.mime
+  // Text has no magic number: accept valid UTF-8 without control bytes other than whitespace.
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(data)
+    return /[\u0000-\u0008\u000e-\u001f]/.test(text) ? undefined : 'text/plain'
+  } catch {
+    return undefined
+  }
+}
+
+export interface Upload {
+  readonly contactId: string
+  readonly from: 'customer' | 'agent'
+  readonly agentId: string | null
+  readonly name: string
+  readonly data: Uint8Array
+  readonly text: string
+  readonly clientMessageId: string | null
+}
+
+/** The largest attachment a contact's entry point takes, in bytes; undefined when it takes none. */
+export function attachmentLimit(runtime: TenantRuntime, contactId: string): number | undefined {
+  return runtime.read((r) => {
+    const c = r.contacts.get(contactId)
+    const ep = c && r.model.entryPoints.get(c.entryPointId)
+    return ep?.chat.attachmentsEnabled ? ep.chat.maxAttachmentSizeMb * 1024 * 1024 : undefined
+  })
+}
+
+/**
+ * Files in chats: checked against the entry point's switch, size limit and the allowed types,
+ * stored, then announced by a message. A file whose message is refused is deleted again.
+ */
+export class ChatFiles {
+  constructor(
+    private readonly store: AttachmentStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async upload(runtime: TenantRuntime, u: Upload): Promise<PostedMessage> {
+    const limit = attachmentLimit(runtime, u.contactId)
+    if (limit === undefined)
+      throw new DomainError('ATTACHMENTS_DISABLED', 'this chat does not take attachments')
+    if (u.data.byteLength > limit)
+      throw new DomainError('PAYLOAD_TOO_LARGE', `the file is larger than ${limit / 1024 / 1024} MB`)
+    if (u.data.byteLength === 0) throw new DomainError('VALIDATION_FAILED', 'the file is empty')
+    const contentType = await sniff(u.data)
+    if (!contentType || !ALLOWED.has(contentType))
+      throw new DomainError(
+        'ATTACHMENT_TYPE_NOT_ALLOWED',
+        'send a picture (PNG, JPEG, GIF, WebP), a PDF or a plain text file',
+      )
+    const ref: AttachmentRef = { id: randomUUID(), name: u.name, contentType, size: u.data.byteLength }
+    const stored: StoredAttachment = {
+      ...ref,
+      contactId: u.contactId,
+      data: u.data,
+      createdAt: this.clock.now(),
+    }
+    await this.store.save(runtime.tenantId, stored)
+    try {
+      const posted = await runtime.execute((r, now) =>
+        r.postMessage(u.contactId, u.from, u.agentId, u.text, now, {
+          attachment: ref,
+          clientMessageId: u.clientMessageId,
+        }),
+      )
+      // A retried upload: the first one's message stands, this copy is not needed.
+      if (posted.attachment?.id !== ref.id) await this.store.remove(runtime.tenantId, ref.id)
+      return posted
+    } catch (e) {
+      await this.store.remove(runtime.tenantId, ref.id)
+      throw e
+    }
+  }
+
+  get(tenantId: string, id: string): Promise<StoredAttachment | undefined> {
+    return this.store.get(tenantId, id)
+  }
+}

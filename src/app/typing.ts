@@ -1,0 +1,51 @@
+import type { EventFeed } from './event-feed.js'
+
+/** How long "is typing" lasts after the last signal; clients repeat it about every 3 s while typing. */
+export const TYPING_MS = 6_000
+
+interface Marks {
+  customer: number
+  agent: number
+}
+
+/**
+ * Who is typing in which chat. Ephemeral by design: a typing indicator is worthless a few seconds
+ * later, so it is neither an event nor stored; it only wakes the other party's waiting client.
+ */
+export class TypingBoard {
+  private readonly marks = new Map<string, Marks>()
+
+  constructor(private readonly feed: EventFeed) {}
+
+  typing(
+    tenantId: string,
+    contactId: string,
+    from: 'customer' | 'agent',
+    agentId: string | null,
+    now: number,
+  ): void {
+    const key = `${tenantId}/${contactId}`
+    const m = this.marks.get(key) ?? { customer: 0, agent: 0 }
+    m[from] = now + TYPING_MS
+    this.marks.set(key, m)
+    if (this.marks.size > 10_000) this.sweep(now)
+    // Every repeat wakes the other side, which shows the indicator for TYPING_MS: clients send
+    // one every few seconds while typing, so it neither flickers nor outlives the typing.
+    this.feed.signal(tenantId, { type: 'Typing', contactId, from, agentId })
+  }
+
+  /** Stops the indicator at once (the message it was for has been sent). */
+  stopped(tenantId: string, contactId: string, from: 'customer' | 'agent'): void {
+    const m = this.marks.get(`${tenantId}/${contactId}`)
+    if (m) m[from] = 0
+  }
+
+  isTyping(tenantId: string, contactId: string, now: number): { customer: boolean; agent: boolean } {
+    const m = this.marks.get(`${tenantId}/${contactId}`)
+    return { customer: (m?.customer ?? 0) > now, agent: (m?.agent ?? 0) > now }
+  }
+
+  private sweep(now: number): void {
+    for (const [k, m] of this.marks) if (m.customer <= now && m.agent <= now) this.marks.delete(k)
+  }
+}
