@@ -108,6 +108,8 @@ export function compileTenant(t: TenantDoc): TenantConfig {
       leaveMessageQueueId: e.leaveMessageQueue,
     })),
     cannedResponses: t.cannedResponses.map((r) => ({ ...r, queues: [...r.queues] })),
+    notReadyReasons: [...t.notReadyReasons],
+    wrapUpCodes: t.wrapUpCodes.map((w) => ({ ...w })),
     calendars,
     users,
   }
@@ -186,5 +188,7 @@ export function toDocument(c: TenantConfig): TenantDoc {
       leaveMessageQueue: e.leaveMessageQueueId,
     })),
     cannedResponses: c.cannedResponses.map((r) => ({ ...r, queues: [...r.queues] })),
+    notReadyReasons: [...c.notReadyReasons],
+    wrapUpCodes: c.wrapUpCodes.map((w) => ({ ...w })),
   }
 }

@@ -118,6 +118,14 @@ export const tenantDoc = z.strictObject({
   queues: z.array(queueDoc).default([]),
   entryPoints: z.array(entryPointDoc).default([]),
   cannedResponses: z.array(cannedResponseDoc).default([]),
+  notReadyReasons: z
+    .array(z.string().min(1).max(64))
+    .max(50)
+    .default(['Break', 'Lunch', 'Meeting', 'Training']),
+  wrapUpCodes: z
+    .array(z.strictObject({ code: z.string().min(1).max(64), label: z.string().min(1).max(200) }))
+    .max(200)
+    .default([]),
 })
 
 export const fileDoc = z.strictObject({ tenants: z.array(tenantDoc).min(1) })

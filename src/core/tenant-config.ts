@@ -134,4 +134,13 @@ export interface TenantConfig {
   readonly calendars: readonly Calendar[]
   readonly users: readonly UserConfig[]
   readonly cannedResponses: readonly CannedResponse[]
+  /** What agents pick from when they go not ready; reports group by them. */
+  readonly notReadyReasons: readonly string[]
+  /** Outcome codes for wrap-up; empty: any code (or none) is accepted. */
+  readonly wrapUpCodes: readonly WrapUpCode[]
+}
+
+export interface WrapUpCode {
+  readonly code: string
+  readonly label: string
 }

@@ -125,6 +125,8 @@ export function demoLike(over: Partial<TenantConfig> = {}): TenantConfig {
     calendars: [],
     users: [],
     cannedResponses: [],
+    notReadyReasons: ['Break'],
+    wrapUpCodes: [],
     ...over,
   }
 }

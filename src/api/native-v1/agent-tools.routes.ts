@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Switchboard } from '../../app/switchboard.js'
 import { DomainError } from '../../core/errors.js'
+import { mayActFor } from '../http/authenticate.js'
 import { errorSchema, idParam } from './schemas.js'
 import { contactView } from './views.js'
 import { visibleTo } from './visibility.js'
@@ -37,6 +38,49 @@ export function agentToolRoutes(app: FastifyInstance, sb: Switchboard): void {
             (!needle || `${r.title}\n${r.text}`.toLocaleLowerCase().includes(needle)),
         ),
       }
+    },
+  )
+
+  app.get(
+    '/api/v1/desk',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['agents'],
+        summary: 'What the agent desktop offers: not-ready reasons, wrap-up codes, transfer targets',
+      },
+    },
+    async (req) => {
+      const { config } = sb.runtime(req.tenantId)
+      return {
+        tenant: { id: config.id, name: config.name },
+        notReadyReasons: config.notReadyReasons,
+        wrapUpCodes: config.wrapUpCodes,
+        queues: config.queues.map((q) => ({ id: q.id, name: q.name, channel: q.channel })),
+        agents: config.agents.map((a) => ({ id: a.id, name: a.name })),
+      }
+    },
+  )
+
+  app.get<{ Params: { agentId: string } }>(
+    '/api/v1/agents/:agentId/contacts',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['agents'],
+        summary: "The agent's open contacts and pending offers: what a desktop shows after a reload",
+        params: idParam('agentId'),
+      },
+    },
+    async (req) => {
+      const { agentId } = req.params
+      mayActFor(req, agentId)
+      const mine = sb
+        .runtime(req.tenantId)
+        .read((r) =>
+          [...r.contacts.values()].filter((c) => c.agentId === agentId || c.offer?.agentId === agentId),
+        )
+      return { contacts: mine.map(contactView) }
     },
   )
 

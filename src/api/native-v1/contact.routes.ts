@@ -115,6 +115,11 @@ export function contactRoutes(app: FastifyInstance, sb: Switchboard, surveys: Su
     async (req) => {
       const agentId = actingAgent(req)
       const { code = null, notes = null } = req.body ?? {}
+      const codes = sb.runtime(req.tenantId).config.wrapUpCodes
+      if (code !== null && codes.length > 0 && !codes.some((c) => c.code === code))
+        throw new DomainError('VALIDATION_FAILED', `unknown wrap-up code "${code}"`, [
+          `use one of: ${codes.map((c) => c.code).join(', ')}`,
+        ])
       return contactView(
         await sb
           .runtime(req.tenantId)

@@ -24,6 +24,33 @@ interface LeaveMessageBody {
 
 /** Before and after a chat: a message left while nobody can chat, and the survey at the end. */
 export function customerExtraRoutes(app: FastifyInstance, sb: Switchboard, surveys: SurveyStore): void {
+  app.get<{ Params: { entryPointId: string } }>(
+    '/api/v1/entry-points/:entryPointId',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['customer chat'],
+        summary: 'What a chat widget needs to know once: name, attachments, leave-a-message',
+        params: idParam('entryPointId'),
+        response: { 404: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      const ep = sb.runtime(req.tenantId).config.entryPoints.find((e) => e.id === req.params.entryPointId)
+      if (!ep) throw new DomainError('ENTRY_POINT_NOT_FOUND', `no entry point ${req.params.entryPointId}`)
+      return reply.header('cache-control', 'public, max-age=60').send({
+        id: ep.id,
+        name: ep.name,
+        channel: ep.channel,
+        active: ep.active,
+        attachments: ep.chat.attachmentsEnabled
+          ? { enabled: true, maxSizeBytes: ep.chat.maxAttachmentSizeMb * 1024 * 1024 }
+          : { enabled: false, maxSizeBytes: 0 },
+        leaveMessage: ep.active && ep.leaveMessageQueueId !== null,
+      })
+    },
+  )
+
   app.post<{ Params: { entryPointId: string }; Body: LeaveMessageBody }>(
     '/api/v1/entry-points/:entryPointId/messages',
     {
