@@ -1,5 +1,7 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { sql } from 'kysely'
 import pino from 'pino'
 import { migrateToLatest } from './adapters/storage/migrations.js'
@@ -40,6 +42,13 @@ export interface RunningServer {
 }
 
 const VERSION = '0.1.0'
+
+/** The project directory (holding package.json): from src/ under tsx, from dist/src/ when built. */
+function projectRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir)
+  return dir
+}
 
 /** The composition root: the one place that picks the database, the clock and the transports. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
@@ -90,6 +99,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     metrics,
     logger,
     version: VERSION,
+    webRoot: path.join(projectRoot(), 'dist', 'web'),
     readiness: {
       check: async () => {
         try {

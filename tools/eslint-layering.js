@@ -11,6 +11,7 @@ const ALLOWED = {
   api: ['core', 'app', 'api', 'config'],
   reporting: ['core', 'app', 'reporting'],
   config: ['core', 'config'],
+  web: ['web'], // the browser side talks to the server only through the public API
   cli: null, // the CLI composes like main.ts
 }
 // core/ must stay pure: no I/O and no clocks, so no Node built-ins and no packages.

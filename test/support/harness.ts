@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import pino from 'pino'
@@ -83,6 +84,7 @@ export async function startHarness(
     metrics,
     logger: pino({ level: 'silent' }),
     version: 'test',
+    webRoot: path.resolve('dist/web'),
     readiness: { check: async () => null },
   })
   const h: Harness = {

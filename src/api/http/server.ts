@@ -25,6 +25,7 @@ import type { Metrics } from './metrics.js'
 import type { Readiness } from './ops.routes.js'
 import { opsRoutes } from './ops.routes.js'
 import { statusFastPath } from './status-fast-path.js'
+import { webRoutes } from './web.routes.js'
 
 export interface HttpDeps {
   readonly sb: Switchboard
@@ -35,6 +36,8 @@ export interface HttpDeps {
   readonly readiness: Readiness
   readonly logger: FastifyBaseLogger
   readonly version: string
+  /** The built web pages (dist/web). */
+  readonly webRoot: string
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -106,6 +109,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   conversationRoutes(app, deps.sb, deps.files)
   agentToolRoutes(app, deps.sb)
   customerExtraRoutes(app, deps.sb, deps.surveys)
+  await webRoutes(app, deps.webRoot)
   await app.register((scope) => eceRoutes(scope, { sb: deps.sb, surveys: deps.surveys, now: deps.now }), {
     prefix: ECE_PREFIX,
   })

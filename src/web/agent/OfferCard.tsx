@@ -1,0 +1,33 @@
+import { useEffect, useState } from 'preact/hooks'
+import type { Desk, Offer } from './desk.js'
+
+/** An incoming contact with the seconds left to take it. */
+export function OfferCard({ offer, desk, onAccepted }: { offer: Offer; desk: Desk; onAccepted: () => void }) {
+  const [now, setNow] = useState(Date.now())
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 250)
+    return () => clearInterval(t)
+  }, [])
+  const left = Math.max(0, Math.ceil((offer.expiresAt - now) / 1000))
+  return (
+    <div class="offer" role="alertdialog" aria-label={`Incoming ${offer.channel} from ${offer.customer}`}>
+      <div>
+        <strong>Incoming {offer.channel === 'email' ? 'message' : offer.channel}</strong> from{' '}
+        {offer.customer} · queue {offer.queueId}
+      </div>
+      <div class="countdown" aria-label={`${left} seconds left`}>
+        {left}s
+      </div>
+      <button
+        type="button"
+        class="primary"
+        onClick={() => void desk.answer(offer.offerId, true).then(onAccepted)}
+      >
+        Accept
+      </button>
+      <button type="button" onClick={() => void desk.answer(offer.offerId, false)}>
+        Reject
+      </button>
+    </div>
+  )
+}
