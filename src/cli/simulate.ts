@@ -92,6 +92,9 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
       { state: 'ready' },
     )
     slots += me.json.channels.chat?.maxTasks ?? 1
+    // A tenant with wrap-up codes accepts only those: use its first.
+    const desk = await call<{ wrapUpCodes?: { code: string }[] }>(o.url, 'GET', '/api/v1/desk', token)
+    const wrapUpCode = desk.json.wrapUpCodes?.[0]?.code ?? 'simulated'
     let after = (
       await call<{ lastSeq: number }>(
         o.url,
@@ -140,7 +143,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
           await call(o.url, 'POST', `/api/v1/contacts/${contactId}/end`, token)
           chat.end = Date.now()
           const done = await call(o.url, 'POST', `/api/v1/contacts/${contactId}/wrap-up`, token, {
-            code: 'simulated',
+            code: wrapUpCode,
           })
           if (done.status !== 200) errors++
         })()

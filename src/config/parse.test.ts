@@ -20,6 +20,7 @@ describe('configuration', () => {
     })
     expect(t.agents.find((a) => a.id === 'agent4')!.channels).toEqual({
       chat: { maxTasks: 2, exclusive: false },
+      email: { maxTasks: 5, exclusive: false },
       voice: { maxTasks: 1, exclusive: true },
     })
   })

@@ -249,7 +249,7 @@ describe('access, tenancy and errors', () => {
       payload: { skillGroups: ['ghost'] },
     })
     expect(bad2.json()).toMatchObject({
-      error: { details: ['tenant.queues[2].skillGroups[0]: no skill group "ghost"'] },
+      error: { details: ['tenant.queues[3].skillGroups[0]: no skill group "ghost"'] },
     })
 
     const ok = await h.app.inject({

@@ -192,6 +192,13 @@ for (const db of databases()) {
         await h.app.inject({ url: `/api/v1/contacts/${chat.contactId}`, headers: auth(chat.agent) })
       ).json() as { messages: { attachment: unknown }[] }
       expect(record.messages[0]?.attachment).toMatchObject({ id: attachment.id })
+      // ECE's transcript names the file too.
+      const ece = await h.app.inject({
+        method: 'POST',
+        url: '/system/egain/chat/entrypoint/transcript',
+        payload: { sid: chat.contactId },
+      })
+      expect(ece.body).toContain(`attachmentId="${attachment.id}" attachmentName="photo.png"`)
     })
 
     it('refuses files of the wrong type, too large, or where attachments are off', async () => {

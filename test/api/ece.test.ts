@@ -192,12 +192,15 @@ describe('ECE entry-point API (documents 000 and 001)', () => {
       checkEligibility: { responseType: 0 },
       maskingPatterns: { maskingPattern: [expect.stringContaining('\\d')] },
       isVideoChatEnabled: false,
-      isChatAttachmentEnabled: false,
-      maxChatAttachmentSize: 3,
+      isChatAttachmentEnabled: true,
+      maxChatAttachmentSize: 5,
       isOffRecordEnabled: false,
       htmlTagMatcherIncr: 1,
       isOneTagOff: true,
     })
+    // 1003 leaves attachments at their defaults: off, 3 MB.
+    const off = await h.app.inject({ url: `${ECE}/initialize/1003` })
+    expect(off.json()).toMatchObject({ isChatAttachmentEnabled: false, maxChatAttachmentSize: 3 })
   })
 
   it('answers per-session status and the transcript of an open session', async () => {

@@ -70,7 +70,7 @@ for (const harness of databases()) {
         state: 'ready',
         activeTasks: 3,
       })
-      expect(await store.load('other')).toEqual({ lastSeq: 0, agents: [], contacts: [] })
+      expect(await store.load('other')).toEqual({ lastSeq: 0, agents: [], sent: [], contacts: [] })
     })
 
     it('keeps closed contacts out of the restart set', async () => {

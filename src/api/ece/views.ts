@@ -80,6 +80,8 @@ export function transcriptXml(sid: string, messages: readonly StoredMessage[]): 
         from: m.from,
         seq: String(m.seq),
         time: new Date(m.at).toISOString(),
+        // A file sent in the chat: named here, fetched through the native API by the parties.
+        ...(m.attachment ? { attachmentId: m.attachment.id, attachmentName: m.attachment.name } : {}),
       }),
     )
     .join('')
