@@ -1,3 +1,5 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page, WebSocketRoute } from 'playwright-core'
 import type { RunningServer } from '../../src/main.js'
@@ -229,6 +231,60 @@ describe('a whole chat in Chromium: the widget on /demo and the agent desktop on
       await agent.getByRole('log').getByText('are you there?').waitFor()
       expect(await agent.getByRole('log').getByText('are you there?').count()).toBe(1)
       await snapshot(agent, 'agent-two-tabs')
+
+      // A third chat takes Carol's last slot (offered); a fourth waits and sees its place.
+      for (const name of ['Third Person', 'Fourth Person']) {
+        const page = await newPage()
+        await page.goto(`${server.url}/demo?ep=1001`)
+        await page.getByRole('button', { name: 'Chat with us' }).click()
+        await page.getByLabel('Your name').fill(name)
+        await page.getByRole('button', { name: 'Start chat' }).click()
+        customers.push(page)
+      }
+      const waiting = customers[3]!.getByRole('dialog')
+      await waiting.getByText('You are number 1 in the queue.').waitFor()
+      await waiting.getByText(/Expected wait/).waitFor()
+      await snapshot(customers[3]!, 'customer-waiting')
     },
   )
+
+  it("works embedded in another website's page, on another origin", async () => {
+    // A shop's own server: a page with nothing of ours but the script tag.
+    const shop = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      res.end(
+        `<!doctype html><html lang="en"><title>Shop</title><h1>Elsewhere Ltd</h1>` +
+          `<script src="${server.url}/widget.js" data-entry-point="1000"></script></html>`,
+      )
+    })
+    await new Promise<void>((r) => shop.listen(0, '127.0.0.1', r))
+    try {
+      const { port } = shop.address() as AddressInfo
+      const token = await supervisorToken()
+      await fetch(`${server.url}/api/v1/agents/agent2/channels/chat`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ state: 'ready' }),
+      })
+      // localhost and 127.0.0.1 are different origins: the page is not the server's.
+      const page = await newPage()
+      await page.goto(`http://localhost:${port}/`)
+      await page.getByRole('button', { name: 'Chat with us' }).click()
+      await page.getByLabel('Your name').fill('Cross Origin')
+      await page.getByRole('button', { name: 'Start chat' }).click()
+      await page.getByLabel('Write a message').fill('hello from another site')
+      await page.getByLabel('Write a message').press('Enter')
+      // The chat the widget keeps for this visit, read back as the contact center has it.
+      const stored = await page.evaluate(() => sessionStorage.getItem('switchboard.chat.1000'))
+      const { contactId } = JSON.parse(stored ?? '{}') as { contactId: string }
+      await expect
+        .poll(async () => {
+          const record = await api<{ messages: { text: string }[] }>(`/api/v1/contacts/${contactId}`, token)
+          return record.messages.map((m) => m.text)
+        })
+        .toEqual(['hello from another site'])
+    } finally {
+      shop.close()
+    }
+  })
 })

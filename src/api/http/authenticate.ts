@@ -46,7 +46,8 @@ export function authenticate(sb: Switchboard) {
 
 function check(sb: Switchboard, req: FastifyRequest): void {
   const access = req.routeOptions.config.access
-  if (access === 'open') return
+  // A CORS preflight carries no credentials and does nothing; the CORS plugin answers it.
+  if (access === 'open' || req.method === 'OPTIONS') return
   if (access === undefined) {
     const url = req.routeOptions.url
     // The not-found handler, and the API documentation pages the swagger-ui plugin adds.

@@ -16,6 +16,7 @@ import { offerRoutes } from '../native-v1/offer.routes.js'
 import { queueRoutes } from '../native-v1/queue.routes.js'
 import { streamRoutes } from '../native-v1/stream.routes.js'
 import { authenticate } from './authenticate.js'
+import { registerCors } from './cors.js'
 import { errorBody, sendError } from './errors.js'
 import type { ChatFiles } from '../../app/chat-files.js'
 import { agentToolRoutes } from '../native-v1/agent-tools.routes.js'
@@ -80,6 +81,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     }),
   })
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
+  await registerCors(app)
 
   app.decorateRequest('tenantId', '')
   app.addHook('onRequest', authenticate(deps.sb))

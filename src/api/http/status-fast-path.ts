@@ -12,6 +12,9 @@ interface Rendering {
   readonly render: (s: EntryPointStatus) => string
 }
 
+// Websites on any origin read the status (the same CORS answer as the routes': see cors.ts).
+const ANY_ORIGIN = ['access-control-allow-origin', '*']
+
 interface Prepared {
   readonly body: Buffer
   readonly headers: string[]
@@ -19,14 +22,24 @@ interface Prepared {
 
 const NATIVE: Rendering = {
   key: 'native',
-  headers: ['cache-control', 'public, max-age=1', 'content-type', 'application/json; charset=utf-8'],
+  headers: [
+    'cache-control',
+    'public, max-age=1',
+    'content-type',
+    'application/json; charset=utf-8',
+    ...ANY_ORIGIN,
+  ],
   render: (s) => JSON.stringify(statusView(s)),
 }
 
 const ECE: Readonly<Record<string, Rendering>> = Object.fromEntries(
   (Object.keys(STATUS_VIEWS) as StatusCall[]).map((call) => [
     call,
-    { key: call, headers: ['content-type', 'application/xml; charset=utf-8'], render: STATUS_VIEWS[call] },
+    {
+      key: call,
+      headers: ['content-type', 'application/xml; charset=utf-8', ...ANY_ORIGIN],
+      render: STATUS_VIEWS[call],
+    },
   ]),
 )
 
