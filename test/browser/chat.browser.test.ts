@@ -275,7 +275,7 @@ describe('a whole chat in Chromium: the widget on /demo and the agent desktop on
       await page.getByLabel('Write a message').fill('hello from another site')
       await page.getByLabel('Write a message').press('Enter')
       // The chat the widget keeps for this visit, read back as the contact center has it.
-      const stored = await page.evaluate(() => sessionStorage.getItem('switchboard.chat.1000'))
+      const stored = (await page.evaluate('sessionStorage.getItem("switchboard.chat.1000")')) as string | null
       const { contactId } = JSON.parse(stored ?? '{}') as { contactId: string }
       await expect
         .poll(async () => {
