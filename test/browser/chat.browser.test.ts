@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page, WebSocketRoute } from 'playwright-core'
 import type { RunningServer } from '../../src/main.js'
-import { startServer } from '../../src/main.js'
+import { startDemoServer } from '../support/demo-server.js'
 import { png } from '../support/png.js'
 import { launchChromium, snapshot } from './browser.js'
 
@@ -14,14 +14,7 @@ describe('a whole chat in Chromium: the widget on /demo and the agent desktop on
   let browser: Browser
 
   beforeAll(async () => {
-    server = await startServer({
-      port: 0,
-      host: '127.0.0.1',
-      dataDir: undefined,
-      databaseUrl: undefined,
-      configFile: 'config/demo.yaml',
-      logLevel: 'warn',
-    })
+    server = await startDemoServer('warn')
     browser = await launchChromium()
   })
   afterAll(async () => {
@@ -58,6 +51,16 @@ describe('a whole chat in Chromium: the widget on /demo and the agent desktop on
           },
         )
       })
+    return page
+  }
+
+  /** A customer on the demo site starts a chat through the widget. */
+  async function startWidgetChat(entryPointId: string, name: string): Promise<Page> {
+    const page = await newPage()
+    await page.goto(`${server.url}/demo?ep=${entryPointId}`)
+    await page.getByRole('button', { name: 'Chat with us' }).click()
+    await page.getByLabel('Your name').fill(name)
+    await page.getByRole('button', { name: 'Start chat' }).click()
     return page
   }
 
@@ -206,11 +209,7 @@ describe('a whole chat in Chromium: the widget on /demo and the agent desktop on
       await agent.getByLabel('chat state').selectOption('ready')
       const customers: Page[] = []
       for (const name of ['First Person', 'Second Person']) {
-        const page = await newPage()
-        await page.goto(`${server.url}/demo?ep=1001`)
-        await page.getByRole('button', { name: 'Chat with us' }).click()
-        await page.getByLabel('Your name').fill(name)
-        await page.getByRole('button', { name: 'Start chat' }).click()
+        const page = await startWidgetChat('1001', name)
         await agent.getByRole('alertdialog').getByRole('button', { name: 'Accept' }).click()
         await page.getByText('Carol Sales joined the chat.').waitFor()
         customers.push(page)
@@ -234,12 +233,7 @@ describe('a whole chat in Chromium: the widget on /demo and the agent desktop on
 
       // A third chat takes Carol's last slot (offered); a fourth waits and sees its place.
       for (const name of ['Third Person', 'Fourth Person']) {
-        const page = await newPage()
-        await page.goto(`${server.url}/demo?ep=1001`)
-        await page.getByRole('button', { name: 'Chat with us' }).click()
-        await page.getByLabel('Your name').fill(name)
-        await page.getByRole('button', { name: 'Start chat' }).click()
-        customers.push(page)
+        customers.push(await startWidgetChat('1001', name))
       }
       const waiting = customers[3]!.getByRole('dialog')
       await waiting.getByText('You are number 1 in the queue.').waitFor()

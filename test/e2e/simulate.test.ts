@@ -1,20 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/main.js'
-import { startServer } from '../../src/main.js'
+import { startDemoServer } from '../support/demo-server.js'
 import { runSimulation } from '../../src/cli/simulate.js'
 
 // The simulator drives a live server in real time: a short, bounded run.
 describe('switchboard simulate', () => {
   let server: RunningServer
   beforeAll(async () => {
-    server = await startServer({
-      port: 0,
-      host: '127.0.0.1',
-      dataDir: undefined,
-      databaseUrl: undefined,
-      configFile: 'config/demo.yaml',
-      logLevel: 'silent',
-    })
+    server = await startDemoServer('silent')
   })
   afterAll(() => server.stop())
 

@@ -5,7 +5,7 @@ import { contactWait } from '../../core/availability.js'
 import { refusalError } from '../../core/routing/router.js'
 import { customerContact } from '../http/authenticate.js'
 import type { PollQuery, TextBody } from './schemas.js'
-import { errorSchema, idParam, pollQuery, textBody } from './schemas.js'
+import { customerSchema, errorSchema, idParam, pollQuery, textBody } from './schemas.js'
 import { customerEventView } from './views.js'
 
 interface StartBody {
@@ -26,15 +26,7 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
         body: {
           type: 'object',
           properties: {
-            customer: {
-              type: 'object',
-              properties: {
-                name: { type: 'string', minLength: 1, maxLength: 200 },
-                email: { type: 'string', format: 'email', maxLength: 254 },
-              },
-              required: ['name'],
-              additionalProperties: false,
-            },
+            customer: customerSchema,
             subject: { type: 'string', maxLength: 500 },
           },
           required: ['customer'],

@@ -4,17 +4,7 @@ import type { SurveyAnswer, SurveyStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
 import { DomainError } from '../../core/errors.js'
 import { customerContact } from '../http/authenticate.js'
-import { errorSchema, idParam } from './schemas.js'
-
-const customerSchema = {
-  type: 'object',
-  properties: {
-    name: { type: 'string', minLength: 1, maxLength: 200 },
-    email: { type: 'string', format: 'email', maxLength: 254 },
-  },
-  required: ['name'],
-  additionalProperties: false,
-} as const
+import { customerSchema, errorSchema, idParam } from './schemas.js'
 
 interface LeaveMessageBody {
   customer: { name: string; email?: string }

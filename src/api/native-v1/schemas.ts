@@ -102,3 +102,14 @@ export const agentSchema = {
     channels: { type: 'object', additionalProperties: channelStateSchema },
   },
 } as const
+
+/** Who the customer says they are, when a chat starts or a message is left. */
+export const customerSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    email: { type: 'string', format: 'email', maxLength: 254 },
+  },
+  required: ['name'],
+  additionalProperties: false,
+} as const

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { Request } from '../shared/http.js'
+import { ErrorLine } from '../shared/parts.js'
 import { ContactPane } from './ContactPane.js'
 import { Desk } from './desk.js'
 import { Login } from './Login.js'
@@ -90,11 +91,7 @@ export function App({ api }: { api: Request }) {
           Sign out
         </button>
       </header>
-      {desk.error && (
-        <p class="error" role="alert">
-          {desk.error}
-        </p>
-      )}
+      <ErrorLine text={desk.error} />
       <section class="offers" aria-label="Incoming" aria-live="assertive">
         {[...desk.offers.values()].map((o) => (
           <OfferCard key={o.offerId} offer={o} desk={desk} onAccepted={() => setActive(o.contactId)} />

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { uid } from '../shared/http.js'
-import type { Attachment, Contact, Desk } from './desk.js'
+import { FileView } from '../shared/parts.js'
+import type { Contact, Desk } from './desk.js'
 
 interface Canned {
   id: string
@@ -40,7 +41,9 @@ export function ContactPane({ desk, contact }: { desk: Desk; contact: Contact })
                 {new Date(m.at).toLocaleTimeString()}
               </span>
               {m.text && <p>{m.text}</p>}
-              {m.attachment && <FileLink desk={desk} contactId={contact.id} a={m.attachment} />}
+              {m.attachment && (
+                <FileView a={m.attachment} fetchUrl={(a) => desk.fileUrl(contact.id, a)} imageClass="image" />
+              )}
             </div>
           ))}
           {lastMine && contact.customerReadUpTo >= lastMine.seq && <p class="read">Read</p>}
@@ -271,23 +274,5 @@ function CustomerDetails({ desk, contact }: { desk: Desk; contact: Contact }) {
         </ul>
       )}
     </aside>
-  )
-}
-
-function FileLink({ desk, contactId, a }: { desk: Desk; contactId: string; a: Attachment }) {
-  const [url, setUrl] = useState<string | null>(null)
-  useEffect(() => {
-    let made: string | undefined
-    desk.fileUrl(contactId, a).then(
-      (u) => setUrl((made = u)),
-      () => undefined,
-    )
-    return () => made && URL.revokeObjectURL(made)
-  }, [a.id])
-  if (a.contentType.startsWith('image/') && url) return <img class="image" src={url} alt={a.name} />
-  return (
-    <a href={url ?? undefined} download={a.name}>
-      {a.name} ({Math.ceil(a.size / 1024)} KB)
-    </a>
   )
 }

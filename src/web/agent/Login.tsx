@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks'
+import { ErrorLine } from '../shared/parts.js'
 import type { Request } from '../shared/http.js'
 
 interface LoginResult {
@@ -45,11 +46,7 @@ export function Login(props: {
         Password
         <input name="password" type="password" required autoComplete="current-password" />
       </label>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       <button type="submit" class="primary" disabled={busy}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>

@@ -1,3 +1,4 @@
+import type { Attachment } from '../shared/parts.js'
 import type { Request } from '../shared/http.js'
 import { backoff } from '../shared/http.js'
 
@@ -10,12 +11,7 @@ export interface ChannelState {
   since: string
 }
 
-export interface Attachment {
-  id: string
-  name: string
-  contentType: string
-  size: number
-}
+export type { Attachment }
 
 export interface Message {
   id: string

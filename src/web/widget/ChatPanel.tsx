@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { SurveyForm } from './forms.js'
-import type { Attachment, ChatSession, ChatView, Message } from './session.js'
+import { ErrorLine, FileView } from '../shared/parts.js'
+import type { ChatSession, ChatView, Message } from './session.js'
 import type { EntryPointInfo } from './status.js'
 import type { Strings } from './strings.js'
 
@@ -72,11 +73,7 @@ export function ChatPanel({ t, base, session, view, info, onDone }: Props) {
           onFile={(f) => void attach(f)}
         />
       )}
-      {fileError && (
-        <p class="sb-error" role="alert">
-          {fileError}
-        </p>
-      )}
+      <ErrorLine text={fileError} className="sb-error" />
       {!ended && (
         <button type="button" class="sb-end" onClick={() => void session.end()}>
           {t.end}
@@ -180,26 +177,15 @@ function Bubble({ m, t, base, session }: { m: Message; t: Strings; base: string;
     <div class={`sb-msg sb-${m.from}${m.pending ? ' sb-pending' : ''}`}>
       <span class="sb-who">{who}</span>
       {m.text && <p>{m.text}</p>}
-      {m.attachment && <FileLink a={m.attachment} base={base} session={session} />}
+      {m.attachment && (
+        <FileView
+          a={m.attachment}
+          fetchUrl={(a) => session.fetchAttachment(base, a)}
+          imageClass="sb-image"
+          linkClass="sb-file"
+        />
+      )}
       {m.pending && <span class="sb-state">{m.failed ? t.notSent : t.sending}</span>}
     </div>
-  )
-}
-
-function FileLink({ a, base, session }: { a: Attachment; base: string; session: ChatSession }) {
-  const [url, setUrl] = useState<string | null>(null)
-  useEffect(() => {
-    let revoke: string | undefined
-    session.fetchAttachment(base, a).then(
-      (u) => setUrl((revoke = u)),
-      () => undefined,
-    )
-    return () => revoke && URL.revokeObjectURL(revoke)
-  }, [a.id])
-  if (a.contentType.startsWith('image/') && url) return <img class="sb-image" src={url} alt={a.name} />
-  return (
-    <a class="sb-file" href={url ?? undefined} download={a.name}>
-      {a.name} ({Math.ceil(a.size / 1024)} KB)
-    </a>
   )
 }

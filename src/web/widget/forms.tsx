@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks'
+import { ErrorLine } from '../shared/parts.js'
 import type { Strings } from './strings.js'
 
 /** Runs a submit, showing progress and the error instead of losing what was typed. */
@@ -59,11 +60,7 @@ export function PreChatForm(props: {
         {t.question}
         <textarea name="subject" rows={3} maxLength={500} />
       </label>
-      {error && (
-        <p class="sb-error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} className="sb-error" />
       <button type="submit" class="sb-primary" disabled={busy}>
         {busy ? t.starting : t.start}
       </button>
@@ -102,11 +99,7 @@ export function LeaveMessageForm(props: {
         {t.yourMessage}
         <textarea name="text" rows={4} required maxLength={4000} />
       </label>
-      {error && (
-        <p class="sb-error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} className="sb-error" />
       <button type="submit" class="sb-primary" disabled={busy}>
         {t.sendMessage}
       </button>
@@ -150,11 +143,7 @@ export function SurveyForm(props: {
         {t.comment}
         <textarea name="comment" rows={2} maxLength={1000} />
       </label>
-      {error && (
-        <p class="sb-error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} className="sb-error" />
       <button type="submit" class="sb-primary" disabled={busy || rating === 0}>
         {t.submit}
       </button>

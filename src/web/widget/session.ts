@@ -1,12 +1,6 @@
+import type { Attachment } from '../shared/parts.js'
 import type { Request } from '../shared/http.js'
 import { ApiError, backoff, sleep, uid } from '../shared/http.js'
-
-export interface Attachment {
-  id: string
-  name: string
-  contentType: string
-  size: number
-}
 
 export interface Message {
   key: string
@@ -70,6 +64,8 @@ const TYPING_EVERY_MS = 3000
  * One customer chat: a long-poll loop that resumes from the last seq it saw (after a network
  * drop or a page reload), and sends that survive retries without being posted twice.
  */
+export type { Attachment }
+
 export class ChatSession {
   view: ChatView = {
     state: 'queued',
