@@ -106,6 +106,7 @@ const TARGETS: readonly Target[] = [
 /** Our server against raw node:http answering a constant body of the same (mean) size. */
 async function compare(
   target: Target,
+  storage: Storage,
   ours: ChildProcess,
   oursUrl: string,
   pin: boolean,
@@ -128,7 +129,7 @@ async function compare(
     const p99b: number[] = []
     let failures = 0
     for (let run = 1; run <= RUNS; run++) {
-      process.stdout.write(`${target.name} run ${run}/${RUNS}: raw… `)
+      process.stdout.write(`${target.name} [${storage.name}] run ${run}/${RUNS}: raw… `)
       const r = await measured(raw, rawUrl, pin ? 1 : null, ['/'])
       process.stdout.write('switchboard… ')
       const s = await measured(ours, oursUrl, pin ? 1 : null, target.paths)
@@ -150,7 +151,7 @@ async function compare(
     // the server's CPU per request does not. Judge on CPU where /proc has it.
     const cpuRatio = cpuA.length > 0 ? median(cpuB) / median(cpuA) : undefined
     return verdict({
-      name: target.name,
+      name: `${target.name} [${storage.name}]`,
       ratio: cpuRatio ?? median(a) / median(b),
       threshold: 0.8,
       details: [
@@ -165,6 +166,7 @@ async function compare(
           cpuRatio === undefined ? 'n/a' : `${fmt(median(cpuA), 1)} / ${fmt(median(cpuB), 1)}`,
         ],
         ['req/s ratio (switchboard ÷ raw, median)', fmt(median(a) / median(b), 3)],
+        ['storage', storage.label],
         [
           'workload',
           `${target.label}; ${size}-byte bodies; autocannon 100 connections × ${SECONDS} s, ${RUNS} interleaved runs${pin ? ', server on CPU 0, load on CPU 1' : ''}`,
@@ -184,15 +186,63 @@ async function compare(
   }
 }
 
+interface Storage {
+  readonly name: string
+  readonly label: string
+  readonly databaseUrl: string | undefined
+}
+
+/** A database of its own on the test server, so the benchmark never touches the tests' data. */
+async function benchDatabase(serverUrl: string): Promise<string> {
+  const { Client } = (await import('pg')).default
+  const client = new Client({ connectionString: serverUrl })
+  await client.connect()
+  try {
+    const exists = await client.query("select 1 from pg_database where datname = 'switchboard_bench'")
+    if (exists.rowCount === 0) await client.query('create database switchboard_bench')
+  } finally {
+    await client.end()
+  }
+  const url = new URL(serverUrl)
+  url.pathname = '/switchboard_bench'
+  return url.toString()
+}
+
+/**
+ * PGlite (the embedded default) always; PostgreSQL too when a server is given
+ * (BENCH_DATABASE_URL or TEST_DATABASE_URL): the storage engine shares the process with the
+ * HTTP server, and the two cost the status calls differently.
+ */
+async function storages(): Promise<Storage[]> {
+  const list: Storage[] = [
+    { name: 'pglite', label: 'PGlite in the server process (the default)', databaseUrl: undefined },
+  ]
+  const server = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL
+  if (server)
+    list.push({
+      name: 'postgres',
+      label: 'PostgreSQL (DATABASE_URL)',
+      databaseUrl: await benchDatabase(server),
+    })
+  return list
+}
+
 export async function statusBench(): Promise<BenchResult[]> {
   const pin = hasTaskset()
-  const ours = spawnTs('bench/status-server.ts', [], pin ? 0 : null)
-  const oursUrl = await firstLine(ours, 'READY ')
-  try {
-    const results: BenchResult[] = []
-    for (const t of TARGETS) results.push(await compare(t, ours, oursUrl, pin))
-    return results
-  } finally {
-    ours.kill('SIGTERM')
+  const results: BenchResult[] = []
+  for (const storage of await storages()) {
+    const ours = spawnTs(
+      'bench/status-server.ts',
+      [],
+      pin ? 0 : null,
+      storage.databaseUrl ? { DATABASE_URL: storage.databaseUrl } : {},
+    )
+    const oursUrl = await firstLine(ours, 'READY ')
+    try {
+      for (const t of TARGETS) results.push(await compare(t, storage, ours, oursUrl, pin))
+    } finally {
+      ours.kill('SIGTERM')
+    }
   }
+  return results
 }

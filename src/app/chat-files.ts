@@ -38,13 +38,18 @@ export interface Upload {
   readonly clientMessageId: string | null
 }
 
-/** The largest attachment a contact's entry point takes, in bytes; undefined when it takes none. */
-export function attachmentLimit(runtime: TenantRuntime, contactId: string): number | undefined {
-  return runtime.read((r) => {
+/** The largest attachment an open contact takes, in bytes; throws when it takes none. */
+export function attachmentLimit(runtime: TenantRuntime, contactId: string): number {
+  const limit = runtime.read((r) => {
     const c = r.contacts.get(contactId)
-    const ep = c && r.model.entryPoints.get(c.entryPointId)
+    if (!c) return 'gone' as const
+    const ep = r.model.entryPoints.get(c.entryPointId)
     return ep?.chat.attachmentsEnabled ? ep.chat.maxAttachmentSizeMb * 1024 * 1024 : undefined
   })
+  if (limit === 'gone') throw new DomainError('CONTACT_NOT_FOUND', `no open chat ${contactId}`)
+  if (limit === undefined)
+    throw new DomainError('ATTACHMENTS_DISABLED', 'this chat does not take attachments')
+  return limit
 }
 
 /**
@@ -59,8 +64,6 @@ export class ChatFiles {
 
   async upload(runtime: TenantRuntime, u: Upload): Promise<PostedMessage> {
     const limit = attachmentLimit(runtime, u.contactId)
-    if (limit === undefined)
-      throw new DomainError('ATTACHMENTS_DISABLED', 'this chat does not take attachments')
     if (u.data.byteLength > limit)
       throw new DomainError('PAYLOAD_TOO_LARGE', `the file is larger than ${limit / 1024 / 1024} MB`)
     if (u.data.byteLength === 0) throw new DomainError('VALIDATION_FAILED', 'the file is empty')

