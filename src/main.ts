@@ -15,6 +15,8 @@ import { SqlSurveyStore } from './adapters/storage/sql-survey-store.js'
 import { systemClock, timerScheduler } from './adapters/time/system-clock.js'
 import { Metrics } from './api/http/metrics.js'
 import { ChatFiles } from './app/chat-files.js'
+import { AiccSessions } from './app/aicc-sessions.js'
+import { SqlAiccSessionStore } from './adapters/storage/sql-aicc-session-store.js'
 import { SqlAttachmentStore } from './adapters/storage/sql-attachment-store.js'
 import { buildHttpServer } from './api/http/server.js'
 import type { Clock } from './app/ports.js'
@@ -77,12 +79,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const applied = await migrateToLatest(opened.db)
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated')
 
+  const scheduler = timerScheduler(clock)
   const sb = new Switchboard({
     configs: new SqlConfigStore(opened.db, () => clock.now()),
     queries: new SqlContactQueries(opened.db),
     store: new SqlRoutingStore(opened.db),
     clock,
-    scheduler: timerScheduler(clock),
+    scheduler,
     newId: randomUUID,
     onBatch: (info) => metrics.batch(info),
     onFailure: (err) => logger.error({ err }, 'router batch failed; rebuilt from storage'),
@@ -91,10 +94,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const demo = sb.demoUsers()
   if (demo.length > 0) logger.warn({ users: demo }, 'demo passwords are in use: change them before real use')
 
+  const aicc = new AiccSessions(sb, new SqlAiccSessionStore(opened.db), clock, scheduler)
   const app = await buildHttpServer({
     sb,
     surveys: new SqlSurveyStore(opened.db),
     files: new ChatFiles(new SqlAttachmentStore(opened.db), clock),
+    aicc,
     now: () => clock.now(),
     metrics,
     logger,
@@ -123,6 +128,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       // Stop accepting, let in-flight requests finish (long-polls are released), store what was accepted.
       sb.feed.releaseAll()
       await app.close()
+      aicc.stop()
       await sb.stop()
       await opened.close()
       logger.info('switchboard stopped')

@@ -49,15 +49,21 @@ export type Credential =
   | { readonly kind: 'customer'; readonly tenantId: string; readonly contactId: string; readonly exp: number }
 
 /** Stateless bearer tokens: base64url(JSON) + '.' + HMAC-SHA256. Verifying costs no database query. */
-export class TokenSigner {
+export class SignedTokens<T extends { readonly exp: number }> {
   constructor(private readonly secret: string) {}
 
-  sign(credential: Credential): string {
+  /** Tokens for another purpose, under a key of their own: one kind never passes for another. */
+  derive<U extends { readonly exp: number }>(purpose: string): SignedTokens<U> {
+    return new SignedTokens<U>(createHmac('sha256', this.secret).update(purpose).digest('base64url'))
+  }
+
+  sign(credential: T): string {
     const body = Buffer.from(JSON.stringify(credential)).toString('base64url')
     return `${body}.${this.mac(body)}`
   }
 
-  verify(token: string, now: number): Credential | undefined {
+  /** The token's payload if it is ours and unexpired (or expired less than `graceMs` ago). */
+  verify(token: string, now: number, graceMs = 0): T | undefined {
     const dot = token.indexOf('.')
     if (dot <= 0) return undefined
     const body = token.slice(0, dot)
@@ -65,8 +71,8 @@ export class TokenSigner {
     const expected = Buffer.from(this.mac(body), 'base64url')
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined
     try {
-      const c = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Credential
-      return typeof c.exp === 'number' && c.exp > now ? c : undefined
+      const c = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as T
+      return typeof c.exp === 'number' && c.exp + graceMs > now ? c : undefined
     } catch {
       return undefined
     }
@@ -76,3 +82,5 @@ export class TokenSigner {
     return createHmac('sha256', this.secret).update(body).digest('base64url')
   }
 }
+
+export class TokenSigner extends SignedTokens<Credential> {}

@@ -4,7 +4,7 @@ import type { TenantConfig } from '../core/tenant-config.js'
 import { hashPassword, verifyPassword } from './auth.js'
 
 // The passwords of the shipped demo configuration: the server warns while any is in use.
-const DEMO_PASSWORDS = new Set(['agent', 'supervisor', 'admin'])
+const DEMO_PASSWORDS = new Set(['agent', 'supervisor', 'admin', 'demo-app-secret'])
 
 export interface SealedTenant {
   readonly config: TenantConfig
@@ -40,5 +40,18 @@ export async function sealTenant(doc: TenantDoc, previous: TenantConfig | undefi
       return { ...rest, passwordHash: await seal(u.username, password, u.passwordHash) }
     }),
   )
-  return { config: compileTenant({ ...doc, agents, users }), demoUsers }
+  const oldApp = new Map(previous?.aicc?.apps.map((a) => [a.appKey, a.appSecretHash]))
+  const aicc = doc.aicc && {
+    ...doc.aicc,
+    apps: await Promise.all(
+      doc.aicc.apps.map(async ({ appSecret, ...a }) => {
+        if (appSecret === undefined) return a
+        if (DEMO_PASSWORDS.has(appSecret)) demoUsers.push(`aicc app ${a.appKey}`)
+        const old = oldApp.get(a.appKey)
+        const keep = old !== undefined && (await verifyPassword(appSecret, old))
+        return { ...a, appSecretHash: keep ? old : await hashPassword(appSecret) }
+      }),
+    ),
+  }
+  return { config: compileTenant({ ...doc, agents, users, aicc }), demoUsers }
 }

@@ -74,6 +74,18 @@ export interface StoredAttachment extends AttachmentRef {
   readonly createdAt: number
 }
 
+/** An AICC client's chat: its contact and how far its polls have been served. */
+export interface AiccSession {
+  readonly key: string
+  readonly contactId: string
+  readonly deliveredSeq: number
+}
+
+export interface AiccSessionStore {
+  get(tenantId: string, key: string): Promise<AiccSession | undefined>
+  save(tenantId: string, s: AiccSession, now: number): Promise<void>
+}
+
 /** Chat files. Saved before the message that carries them, so no message points at nothing. */
 export interface AttachmentStore {
   save(tenantId: string, a: StoredAttachment): Promise<void>

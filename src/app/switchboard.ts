@@ -3,6 +3,7 @@ import type { TenantDoc } from '../config/document.js'
 import { DomainError } from '../core/errors.js'
 import type { Role } from '../core/tenant-config.js'
 import type { Credential } from './auth.js'
+import type { SignedTokens } from './auth.js'
 import { TokenSigner, verifyPassword } from './auth.js'
 import { sealTenant } from './config-service.js'
 import { EventFeed } from './event-feed.js'
@@ -127,6 +128,17 @@ export class Switchboard {
   agentName(tenantId: string, agentId: string | null): string | null {
     if (agentId === null) return null
     return this.runtimes.get(tenantId)?.read((r) => r.pool.agents.get(agentId)?.profile.name) ?? null
+  }
+
+  /** The tenant whose configuration satisfies `test` (an app key names its tenant, say). */
+  findTenant(test: (config: StoredConfig['config']) => boolean): string | undefined {
+    for (const s of this.stored.values()) if (test(s.config)) return s.config.id
+    return undefined
+  }
+
+  /** Signed tokens of a dialect's own, under a key derived for that purpose. */
+  tokensFor<T extends { readonly exp: number }>(purpose: string): SignedTokens<T> {
+    return this.tokens().derive<T>(purpose)
   }
 
   hasTenant(tenantId: string): boolean {

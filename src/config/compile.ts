@@ -110,6 +110,11 @@ export function compileTenant(t: TenantDoc): TenantConfig {
     cannedResponses: t.cannedResponses.map((r) => ({ ...r, queues: [...r.queues] })),
     notReadyReasons: [...t.notReadyReasons],
     wrapUpCodes: t.wrapUpCodes.map((w) => ({ ...w })),
+    aicc: t.aicc && {
+      apps: t.aicc.apps.map((a) => ({ appKey: a.appKey, appSecretHash: a.appSecretHash ?? '' })),
+      channels: t.aicc.channels.map((c) => ({ configId: c.configId, entryPointId: c.entryPoint })),
+      sessionTimeoutSeconds: t.aicc.sessionTimeoutSeconds,
+    },
     calendars,
     users,
   }
@@ -190,5 +195,10 @@ export function toDocument(c: TenantConfig): TenantDoc {
     cannedResponses: c.cannedResponses.map((r) => ({ ...r, queues: [...r.queues] })),
     notReadyReasons: [...c.notReadyReasons],
     wrapUpCodes: c.wrapUpCodes.map((w) => ({ ...w })),
+    aicc: c.aicc && {
+      apps: c.aicc.apps.map((a) => ({ appKey: a.appKey, appSecretHash: a.appSecretHash })),
+      channels: c.aicc.channels.map((ch) => ({ configId: ch.configId, entryPoint: ch.entryPointId })),
+      sessionTimeoutSeconds: c.aicc.sessionTimeoutSeconds,
+    },
   }
 }

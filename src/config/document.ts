@@ -100,6 +100,20 @@ export const cannedResponseDoc = z.strictObject({
   queues: z.array(id).default([]),
 })
 
+const aiccDoc = z.strictObject({
+  apps: z
+    .array(
+      z.strictObject({
+        appKey: z.string().min(1).max(128),
+        appSecret: z.string().min(8).max(256).optional(),
+        appSecretHash: z.string().startsWith('scrypt$').optional(),
+      }),
+    )
+    .min(1),
+  channels: z.array(z.strictObject({ configId: z.string().min(1).max(64), entryPoint: id })).min(1),
+  sessionTimeoutSeconds: z.number().int().min(10).max(86_400).default(120),
+})
+
 const presence = z.strictObject({
   notReadyAfterSeconds: z.number().int().min(5).max(86_400).default(30),
   logoutAfterSeconds: z.number().int().min(5).max(86_400).default(300),
@@ -126,6 +140,7 @@ export const tenantDoc = z.strictObject({
     .array(z.strictObject({ code: z.string().min(1).max(64), label: z.string().min(1).max(200) }))
     .max(200)
     .default([]),
+  aicc: aiccDoc.nullable().default(null),
 })
 
 export const fileDoc = z.strictObject({ tenants: z.array(tenantDoc).min(1) })

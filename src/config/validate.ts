@@ -134,6 +134,14 @@ export function crossCheck(t: TenantDoc, at: string): ConfigIssue[] {
     if (e.leaveMessageQueue !== null && !queues.has(e.leaveMessageQueue))
       add(`entryPoints[${i}].leaveMessageQueue`, `no queue "${e.leaveMessageQueue}"`)
   })
+  const entryPoints = new Set(t.entryPoints.map((e) => e.id))
+  t.aicc?.channels.forEach((c, i) => {
+    if (!entryPoints.has(c.entryPoint))
+      add(`aicc.channels[${i}].entryPoint`, `no entry point "${c.entryPoint}"`)
+  })
+  t.aicc?.apps.forEach((a, i) => {
+    if (!a.appSecret && !a.appSecretHash) add(`aicc.apps[${i}]`, 'give appSecret (or appSecretHash)')
+  })
   uniq(t.cannedResponses, 'cannedResponses')
   t.cannedResponses.forEach((r, i) =>
     r.queues.forEach((q, k) => {

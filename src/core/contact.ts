@@ -22,6 +22,8 @@ export const TERMINAL_STATES: ReadonlySet<ContactState> = new Set([
 export interface Customer {
   readonly name: string
   readonly email?: string
+  /** The customer's id in the system they came from (an AICC client's user id, say). */
+  readonly externalId?: string
 }
 
 /** A file sent in a chat; its bytes live in attachment storage, only its description in events. */

@@ -138,6 +138,17 @@ export interface TenantConfig {
   readonly notReadyReasons: readonly string[]
   /** Outcome codes for wrap-up; empty: any code (or none) is accepted. */
   readonly wrapUpCodes: readonly WrapUpCode[]
+  /** The Huawei AICC web-client dialect; null: off. */
+  readonly aicc: AiccConfig | null
+}
+
+/** Huawei AICC's web-client access: app credentials and channel configurations. */
+export interface AiccConfig {
+  readonly apps: readonly { readonly appKey: string; readonly appSecretHash: string }[]
+  /** AICC's "channel configuration ID" → our entry point. */
+  readonly channels: readonly { readonly configId: string; readonly entryPointId: string }[]
+  /** A chat whose client stops polling this long is released. */
+  readonly sessionTimeoutSeconds: number
 }
 
 export interface WrapUpCode {

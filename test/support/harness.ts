@@ -10,6 +10,8 @@ import { SqlSurveyStore } from '../../src/adapters/storage/sql-survey-store.js'
 import { Metrics } from '../../src/api/http/metrics.js'
 import { SqlAttachmentStore } from '../../src/adapters/storage/sql-attachment-store.js'
 import { ChatFiles } from '../../src/app/chat-files.js'
+import { SqlAiccSessionStore } from '../../src/adapters/storage/sql-aicc-session-store.js'
+import { AiccSessions } from '../../src/app/aicc-sessions.js'
 import { buildHttpServer } from '../../src/api/http/server.js'
 import type { Scheduler } from '../../src/app/ports.js'
 import { Switchboard } from '../../src/app/switchboard.js'
@@ -80,6 +82,7 @@ export async function startHarness(
     sb,
     surveys: new SqlSurveyStore(database.db),
     files: new ChatFiles(new SqlAttachmentStore(database.db), time),
+    aicc: new AiccSessions(sb, new SqlAiccSessionStore(database.db), time, time),
     now: time.now,
     metrics,
     logger: pino({ level: 'silent' }),

@@ -127,6 +127,7 @@ export function demoLike(over: Partial<TenantConfig> = {}): TenantConfig {
     cannedResponses: [],
     notReadyReasons: ['Break'],
     wrapUpCodes: [],
+    aicc: null,
     ...over,
   }
 }

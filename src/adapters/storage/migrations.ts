@@ -156,6 +156,21 @@ const migrations: Record<string, Migration> = {
       )
     },
   },
+  '0004_aicc_sessions': {
+    async up(db: Kysely<unknown>) {
+      // An AICC client names its chat by (app key, channel, user id) and polls without a cursor:
+      // the server keeps the cursor, so a restart neither repeats nor drops a message.
+      await db.schema
+        .createTable('aicc_sessions')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('session_key', 'text', (c) => c.notNull())
+        .addColumn('contact_id', 'text', (c) => c.notNull())
+        .addColumn('delivered_seq', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('aicc_sessions_pk', ['tenant_id', 'session_key'])
+        .execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -38,7 +38,7 @@ export interface ContactsTable {
   queue_id: string
   state: string
   priority: number
-  customer: JSONColumnType<{ name: string; email?: string }, string, string>
+  customer: JSONColumnType<{ name: string; email?: string; externalId?: string }, string, string>
   subject: string | null
   created_at: number
   enqueued_at: number
@@ -118,7 +118,16 @@ export interface SurveysTable {
   submitted_at: number
 }
 
+export interface AiccSessionsTable {
+  tenant_id: string
+  session_key: string
+  contact_id: string
+  delivered_seq: number
+  updated_at: number
+}
+
 export interface Database {
+  aicc_sessions: AiccSessionsTable
   attachments: AttachmentsTable
   surveys: SurveysTable
   tenant_configs: TenantConfigsTable

@@ -70,7 +70,7 @@ function check(sb: Switchboard, req: FastifyRequest): void {
   if (!credential)
     throw new DomainError('UNAUTHENTICATED', 'send Authorization: Bearer <token> (POST /api/v1/login)')
   const allowed =
-    access === 'customer-or-user' ||
+    (access === 'customer-or-user' && (credential.kind === 'customer' || credential.kind === 'user')) ||
     (access === 'user' && credential.kind === 'user') ||
     (access === 'customer' && credential.kind === 'customer') ||
     (Array.isArray(access) && credential.kind === 'user' && access.includes(credential.role))

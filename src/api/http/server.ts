@@ -27,11 +27,14 @@ import type { Readiness } from './ops.routes.js'
 import { opsRoutes } from './ops.routes.js'
 import { statusFastPath } from './status-fast-path.js'
 import { webRoutes } from './web.routes.js'
+import type { AiccSessions } from '../../app/aicc-sessions.js'
+import { aiccRoutes } from '../aicc/routes.js'
 
 export interface HttpDeps {
   readonly sb: Switchboard
   readonly surveys: SurveyStore
   readonly files: ChatFiles
+  readonly aicc: AiccSessions
   readonly now: () => number
   readonly metrics: Metrics
   readonly readiness: Readiness
@@ -111,6 +114,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   conversationRoutes(app, deps.sb, deps.files)
   agentToolRoutes(app, deps.sb)
   customerExtraRoutes(app, deps.sb, deps.surveys)
+  await app.register((scope) => aiccRoutes(scope, { sb: deps.sb, sessions: deps.aicc }))
   await webRoutes(app, deps.webRoot)
   await app.register((scope) => eceRoutes(scope, { sb: deps.sb, surveys: deps.surveys, now: deps.now }), {
     prefix: ECE_PREFIX,

@@ -1,0 +1,293 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { AiccSessions, AiccUser } from '../../app/aicc-sessions.js'
+import { verifyPassword } from '../../app/auth.js'
+import type { Switchboard } from '../../app/switchboard.js'
+import { contactWait } from '../../core/availability.js'
+import type { AppToken, SessionToken } from './auth.js'
+import { appOf, issueSessionToken, sessionOf } from './auth.js'
+import { AICC, AiccError, sendAiccError } from './errors.js'
+import { downlinkOf } from './views.js'
+
+export interface AiccDeps {
+  readonly sb: Switchboard
+  readonly sessions: AiccSessions
+}
+
+const OPEN = { access: 'open' as const }
+const POLL_WAIT_MS = 20_000
+const MAX_TEXT_BYTES = 1024
+const CONTROL_TYPES = ['CONNECT', 'CHAT', 'DISCONNECT', 'TRANS2AGENT', 'INPUT'] as const
+
+interface SendBody {
+  channel: string
+  content?: string
+  controlType: (typeof CONTROL_TYPES)[number]
+  from: string
+  mediaType: string
+  senderNickname?: string
+  sourceType: string
+  timestamp?: string | number
+  to: string
+  userAgent?: string
+  senderAvatar?: string
+}
+
+const ok = (extra: Record<string, unknown> = {}) => ({ resultCode: AICC.ok, resultDesc: '', ...extra })
+
+const userOf = (s: SessionToken): AiccUser => ({
+  tenantId: s.tenantId,
+  appKey: s.appKey,
+  channelId: s.channelId,
+  userId: s.userId,
+  userName: s.userName,
+})
+
+/**
+ * Huawei AICC's web-client access (document 002): the API Fabric token, applyToken, then chat
+ * by send and poll. Answers in AICC's `{resultCode, resultDesc}` form; docs/aicc.md maps it.
+ */
+export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<void> {
+  const { sb, sessions } = deps
+  app.setErrorHandler((error: FastifyError, req, reply) => sendAiccError(error, req, reply))
+
+  const session = (req: FastifyRequest, reply: FastifyReply) =>
+    sessionOf(req, reply, sb, async (s) => (await sessions.open(userOf(s))) !== undefined)
+  /** A session call other than poll (which keeps its own clock): it counts as the client alive. */
+  const activeSession = async (req: FastifyRequest, reply: FastifyReply) => {
+    const s = await session(req, reply)
+    await sessions.seen(userOf(s))
+    return s
+  }
+
+  // The API Fabric's token: app key and secret in, a bearer AccessToken out.
+  app.post<{ Body: { app_key: string; app_secret: string } }>(
+    '/apigovernance/api/oauth/tokenByAkSk',
+    {
+      config: { ...OPEN, rateLimit: { max: 20, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['AICC'],
+        summary: 'AICC API Fabric token from app key and secret (X-Token-Expire: seconds, ≤ 3600)',
+        body: {
+          type: 'object',
+          properties: {
+            app_key: { type: 'string', minLength: 1, maxLength: 128 },
+            app_secret: { type: 'string', minLength: 1, maxLength: 256 },
+          },
+          required: ['app_key', 'app_secret'],
+        },
+      },
+    },
+    async (req) => {
+      const { app_key: appKey, app_secret: secret } = req.body
+      const tenantId = sb.findTenant((c) => c.aicc?.apps.some((a) => a.appKey === appKey) === true)
+      const stored = tenantId && sb.storedConfig(tenantId).config.aicc?.apps.find((a) => a.appKey === appKey)
+      if (!tenantId || !stored || !(await verifyPassword(secret, stored.appSecretHash)))
+        throw new AiccError(401, AICC.token, 'app_key or app_secret is wrong')
+      const asked = Number(req.headers['x-token-expire'] ?? 600)
+      const seconds = Number.isInteger(asked) && asked > 0 ? Math.min(asked, 3600) : 600
+      const now = sb.now()
+      const token = sb.tokensFor<AppToken>('aicc-app').sign({ tenantId, appKey, exp: now + seconds * 1000 })
+      return {
+        AccessToken: token,
+        ApplyType: 'Bearer',
+        CreateTime: String(Math.floor(now / 1000)),
+        Expires: String(seconds),
+        Scope: 'ccmessaging',
+        AppKey: appKey,
+        UserID: 'Anonymous',
+      }
+    },
+  )
+
+  app.post<{ Body: { userId: string; userName: string; channelId: string; locale: string } }>(
+    '/apiaccess/ccmessaging/applyToken',
+    {
+      config: OPEN,
+      schema: {
+        tags: ['AICC'],
+        summary: 'The ccmessaging-token for one user on one channel configuration (1 hour)',
+        body: {
+          type: 'object',
+          properties: {
+            userId: { type: 'string', minLength: 1, maxLength: 32 },
+            userName: { type: 'string', minLength: 1, maxLength: 200 },
+            channelId: { type: 'string', minLength: 1, maxLength: 64 },
+            locale: { type: 'string', minLength: 2, maxLength: 16 },
+          },
+          required: ['userId', 'userName', 'channelId', 'locale'],
+        },
+      },
+    },
+    async (req) => {
+      const a = appOf(req, sb)
+      const { userId, userName, channelId, locale } = req.body
+      if (!a.config.channels.some((c) => c.configId === channelId))
+        throw new AiccError(200, '1', `no channel configuration ${channelId}`)
+      const token = issueSessionToken(sb, {
+        tenantId: a.tenantId,
+        appKey: a.appKey,
+        userId,
+        userName,
+        channelId,
+        locale,
+      })
+      return ok({ token })
+    },
+  )
+
+  app.post<{ Body: SendBody }>(
+    '/apiaccess/ccmessaging/send',
+    {
+      config: OPEN,
+      schema: {
+        tags: ['AICC'],
+        summary: 'Send: CONNECT, CHAT, INPUT (typing), TRANS2AGENT, DISCONNECT',
+        body: {
+          type: 'object',
+          properties: {
+            channel: { type: 'string', const: 'WEB' },
+            content: { type: 'string', maxLength: 8192 },
+            controlType: { type: 'string', enum: CONTROL_TYPES },
+            from: { type: 'string', minLength: 1, maxLength: 32 },
+            mediaType: { type: 'string', minLength: 1, maxLength: 32 },
+            senderNickname: { type: 'string', maxLength: 200 },
+            sourceType: { type: 'string', const: 'CUSTOMER' },
+            timestamp: { anyOf: [{ type: 'string' }, { type: 'number' }] },
+            to: { type: 'string', minLength: 1, maxLength: 64 },
+            userAgent: { type: 'string', maxLength: 1024 },
+            senderAvatar: { type: 'string', maxLength: 2048 },
+          },
+          required: ['channel', 'controlType', 'from', 'mediaType', 'sourceType', 'to'],
+        },
+      },
+    },
+    async (req, reply) => {
+      const s = await activeSession(req, reply)
+      const body = req.body
+      if (body.from !== s.userId || body.to !== s.channelId)
+        throw new AiccError(
+          400,
+          AICC.badParameter,
+          'from and to must be the userId and channelId of the token',
+        )
+      const user = userOf(s)
+      const runtime = sb.runtime(s.tenantId)
+      switch (body.controlType) {
+        case 'CONNECT':
+        case 'TRANS2AGENT': {
+          const channel = s.config.channels.find((c) => c.configId === s.channelId)
+          if (!channel) throw new AiccError(200, AICC.badParameter, `no channel configuration ${s.channelId}`)
+          await sessions.connect(user, channel.entryPointId, randomUUID())
+          return ok()
+        }
+        case 'CHAT': {
+          const contact = await sessions.open(user)
+          if (!contact) throw new AiccError(200, AICC.noSession, 'no open chat: send CONNECT first')
+          const content = body.content ?? ''
+          if (body.mediaType !== 'TEXT')
+            throw new AiccError(200, AICC.badParameter, `mediaType ${body.mediaType} is not supported yet`)
+          if (content.length === 0 || Buffer.byteLength(content) > MAX_TEXT_BYTES)
+            throw new AiccError(400, AICC.badParameter, 'a TEXT message has 1 byte to 1 KB of content')
+          await runtime.execute((r, now) => r.postMessage(contact.id, 'customer', null, content, now))
+          sb.typing.stopped(s.tenantId, contact.id, 'customer')
+          return ok()
+        }
+        case 'INPUT': {
+          const contact = await sessions.open(user)
+          if (contact) sb.typing.typing(s.tenantId, contact.id, 'customer', contact.agentId, sb.now())
+          return ok()
+        }
+        case 'DISCONNECT': {
+          const contact = await sessions.open(user)
+          if (!contact) return ok()
+          if (contact.state !== 'wrap_up')
+            await runtime.execute((r, now) => r.endContact(contact.id, 'customer', null, now))
+          return ok()
+        }
+      }
+    },
+  )
+
+  app.get<{ Querystring: { receiverId?: string; channel?: string; isNeedRead?: string } }>(
+    '/apiaccess/ccmessaging/poll',
+    {
+      config: { ...OPEN, rateLimit: { max: 120, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['AICC'],
+        summary: 'Poll the messages for the user (waits up to 20 s for one)',
+        querystring: {
+          type: 'object',
+          properties: {
+            receiverId: { type: 'string', maxLength: 32 },
+            channel: { type: 'string', maxLength: 16 },
+            isNeedRead: { type: 'string', maxLength: 8 },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const s = await session(req, reply)
+      if (req.query.receiverId !== undefined && req.query.receiverId !== s.userId)
+        throw new AiccError(400, AICC.badParameter, 'receiverId must be the userId of the token')
+      const abort = new AbortController()
+      req.raw.once('close', () => abort.abort())
+      const events = await sessions.poll(userOf(s), POLL_WAIT_MS, abort.signal)
+      const ctx = {
+        channelId: s.channelId,
+        userId: s.userId,
+        locale: s.locale,
+        wantRead: req.query.isNeedRead === 'true',
+        agentName: (id: string | null) => sb.agentName(s.tenantId, id),
+      }
+      return {
+        resultCode: AICC.ok,
+        resultDesc: 'query user messages success.',
+        downlinkMessages: events.flatMap((e) => downlinkOf(e, ctx) ?? []),
+      }
+    },
+  )
+
+  app.post<{ Body: { userId: string; channelConfigId: string; channel: string } }>(
+    '/apiaccess/ccmessaging/queryQueueInfo',
+    {
+      config: OPEN,
+      schema: {
+        tags: ['AICC'],
+        summary: "The user's place in the queue and the waits (seconds)",
+        body: {
+          type: 'object',
+          properties: {
+            userId: { type: 'string', minLength: 1, maxLength: 32 },
+            channelConfigId: { type: 'string', minLength: 1, maxLength: 64 },
+            channel: { type: 'string', maxLength: 16 },
+          },
+          required: ['userId', 'channelConfigId', 'channel'],
+        },
+      },
+    },
+    async (req, reply) => {
+      const s = await activeSession(req, reply)
+      if (req.body.userId !== s.userId || req.body.channelConfigId !== s.channelId)
+        throw new AiccError(200, AICC.badParameter, 'userId and channelConfigId must be those of the token')
+      const contact = await sessions.open(userOf(s))
+      if (!contact) throw new AiccError(200, AICC.noSession, 'no open chat for this user')
+      if (contact.state !== 'queued' && contact.state !== 'offered')
+        throw new AiccError(200, AICC.withAgent, 'the chat is with an agent, not in the queue')
+      const info = sb.runtime(s.tenantId).read((r, now) => {
+        const wait = contactWait(r, contact.id, now)
+        const queue = r.queues.get(contact.queueId)
+        const oldest = queue?.oldestEnqueuedAt() ?? null
+        return {
+          position: wait?.position ?? 0,
+          totalWaitTime: Math.round((now - contact.enqueuedAt) / 1000),
+          currentDeviceWaitTime: Math.round((now - contact.queuedAt) / 1000),
+          configMaxcWaitTime: queue?.config.maxWaitSeconds ?? 0,
+          longestWaitTime: oldest === null ? 0 : Math.round((now - oldest) / 1000),
+          estimateWaitTime: Math.round((wait?.estimatedWaitMs ?? 0) / 1000),
+        }
+      })
+      return { ...info, resultCode: AICC.ok, resultDesc: '' }
+    },
+  )
+}

@@ -1,0 +1,134 @@
+import type { DomainEvent } from '../../core/events.js'
+
+/** AICC's downlink message (poll's `downlinkMessages[]`, push's `messages[]`). */
+export interface DownlinkMessage {
+  readonly channel: 'WEB'
+  readonly from: string
+  readonly to: string
+  readonly controlType: 'CHAT' | 'DISCONNECT' | 'READ'
+  readonly mediaType: string
+  readonly content: string
+  readonly simQuestions: null
+  readonly senderNickname: string
+  readonly senderAvatar: null
+  readonly sourceType: 'AGENT' | 'SYSTEM'
+  readonly timestamp: number
+  readonly isOfflineStatus: boolean
+  readonly messageCode: string | null
+  readonly callId: string
+}
+
+// System lines, in the languages an AICC client's locale names.
+const SYSTEM_TEXT = {
+  zh: {
+    system: '系统',
+    queued: '正在为您接通座席，请稍候。',
+    connected: '已接通座席。',
+    transferred: '正在为您转接，请稍候。',
+    ended: '会话已结束。',
+    timedOut: '排队超时，会话已结束。',
+  },
+  en: {
+    system: 'system',
+    queued: 'Connecting you to an agent, please wait.',
+    connected: 'You are now connected to an agent.',
+    transferred: 'Transferring you, please wait.',
+    ended: 'The chat has ended.',
+    timedOut: 'Nobody could take the chat in time; it has ended.',
+  },
+} as const
+
+export interface DownlinkContext {
+  readonly channelId: string
+  readonly userId: string
+  readonly locale: string
+  readonly wantRead: boolean
+  readonly agentName: (id: string | null) => string | null
+}
+
+/** AICC's media type for a file, from its content type. */
+export function mediaTypeOf(contentType: string): string {
+  if (contentType.startsWith('image/')) return 'IMAGE'
+  if (contentType.startsWith('video/')) return 'VIDEO'
+  if (contentType.startsWith('audio/')) return 'AUDIO'
+  return 'FILE'
+}
+
+/** What an AICC client is shown of a chat event; undefined for what it is not shown. */
+export function downlinkOf(e: DomainEvent, ctx: DownlinkContext): DownlinkMessage | undefined {
+  const text = ctx.locale.toLowerCase().startsWith('zh') ? SYSTEM_TEXT.zh : SYSTEM_TEXT.en
+  const base = {
+    channel: 'WEB' as const,
+    from: ctx.channelId,
+    to: ctx.userId,
+    simQuestions: null,
+    senderAvatar: null,
+    timestamp: e.at,
+    isOfflineStatus: false,
+    callId: 'contactId' in e ? e.contactId : '',
+  }
+  const system = (
+    content: string,
+    controlType: DownlinkMessage['controlType'] = 'CHAT',
+    offline = false,
+  ) => ({
+    ...base,
+    controlType,
+    mediaType: 'TEXT',
+    content,
+    senderNickname: text.system,
+    sourceType: 'SYSTEM' as const,
+    isOfflineStatus: offline,
+    messageCode: null,
+  })
+  switch (e.type) {
+    case 'ContactQueued':
+      return system(text.queued)
+    case 'ContactConnected':
+      return system(text.connected)
+    case 'ContactTransferred':
+      return system(text.transferred)
+    case 'ContactTimedOut':
+      return system(text.timedOut, 'DISCONNECT', true)
+    case 'ContactEnded':
+      // The customer's own DISCONNECT needs no answer; an agent's end does.
+      return e.by === 'customer' ? undefined : system(text.ended, 'DISCONNECT', true)
+    case 'MessagePosted': {
+      if (e.from !== 'agent') return undefined
+      const a = e.attachment ?? null
+      return {
+        ...base,
+        controlType: 'CHAT',
+        // A file goes by its id, fetched with downloadFileStream.
+        mediaType: a ? mediaTypeOf(a.contentType) : 'TEXT',
+        content: a ? a.id : e.text,
+        senderNickname: ctx.agentName(e.agentId) ?? 'agent',
+        sourceType: 'AGENT',
+        messageCode: e.messageId,
+      }
+    }
+    case 'MessagesRead':
+      return ctx.wantRead && e.by === 'agent'
+        ? {
+            ...base,
+            controlType: 'READ',
+            mediaType: 'TEXT',
+            content: String(e.upToSeq),
+            senderNickname: ctx.agentName(e.agentId) ?? 'agent',
+            sourceType: 'AGENT',
+            messageCode: null,
+          }
+        : undefined
+    case 'AgentStateChanged':
+    case 'ContactClosed':
+    case 'ContactOffered':
+    case 'ContactOverflowed':
+    case 'ContactRefused':
+    case 'ContactRequeued':
+    case 'OfferRejected':
+    case 'OfferRescinded':
+    case 'OfferTimedOut':
+    case 'RouterRestored':
+      return undefined
+  }
+}

@@ -1,0 +1,132 @@
+import type { Contact } from '../core/contact.js'
+import type { DomainEvent } from '../core/events.js'
+import { refusalError } from '../core/routing/router.js'
+import type { AiccSessionStore, Clock, Scheduler } from './ports.js'
+import type { Switchboard } from './switchboard.js'
+
+/** Who is chatting, as an AICC client names it: one chat per (app key, channel, user id). */
+export interface AiccUser {
+  readonly tenantId: string
+  readonly appKey: string
+  readonly channelId: string
+  readonly userId: string
+  readonly userName: string
+}
+
+const SWEEP_MS = 10_000
+const CUSTOMER_IN_CHAT: ReadonlySet<Contact['state']> = new Set(['queued', 'offered', 'connected'])
+
+const sessionKey = (u: AiccUser): string => `${u.appKey}/${u.channelId}/${u.userId}`
+
+/**
+ * AICC clients start a chat with CONNECT and then poll without a cursor: the server keeps each
+ * chat's contact and how far its polls were served (stored, so a restart neither repeats nor
+ * drops a message), and releases a chat whose client stopped calling (polls, sends, queue info).
+ */
+export class AiccSessions {
+  /** Last poll per open chat, `${tenant}/${key}` → ms; a restart starts every clock afresh. */
+  private readonly lastPoll = new Map<string, { tenantId: string; contactId: string; at: number }>()
+  private cancelSweep: (() => void) | undefined
+
+  constructor(
+    private readonly sb: Switchboard,
+    private readonly store: AiccSessionStore,
+    private readonly clock: Clock,
+    private readonly scheduler: Scheduler,
+  ) {}
+
+  /** The user's chat while the customer is in it (waiting or talking), if any. */
+  async open(u: AiccUser): Promise<Contact | undefined> {
+    const s = await this.store.get(u.tenantId, sessionKey(u))
+    const contact = s && this.sb.runtime(u.tenantId).read((r) => r.contacts.get(s.contactId))
+    return contact && CUSTOMER_IN_CHAT.has(contact.state) ? contact : undefined
+  }
+
+  /** Any call of the client's keeps its chat alive, not only polls. */
+  async seen(u: AiccUser): Promise<void> {
+    const s = await this.store.get(u.tenantId, sessionKey(u))
+    if (s) this.touch(u, s.contactId)
+  }
+
+  /** CONNECT (and TRANS2AGENT): a new chat on the channel's entry point, or the open one again. */
+  async connect(u: AiccUser, entryPointId: string, newId: string): Promise<Contact> {
+    const existing = await this.open(u)
+    if (existing) return existing
+    const admission = await this.sb.runtime(u.tenantId).execute((r, now) =>
+      r.admitContact(
+        {
+          contactId: newId,
+          entryPointId,
+          customer: { name: u.userName, externalId: `aicc:${u.channelId}:${u.userId}` },
+          subject: null,
+        },
+        now,
+      ),
+    )
+    if (!admission.admitted) throw refusalError(admission.reason)
+    await this.store.save(
+      u.tenantId,
+      { key: sessionKey(u), contactId: admission.contact.id, deliveredSeq: 0 },
+      this.clock.now(),
+    )
+    this.touch(u, admission.contact.id)
+    return admission.contact
+  }
+
+  /**
+   * The chat's events not yet served, waiting up to `waitMs` for one. The cursor is stored
+   * before the answer goes out: an event is served once.
+   */
+  async poll(u: AiccUser, waitMs: number, signal: AbortSignal): Promise<DomainEvent[]> {
+    const s = await this.store.get(u.tenantId, sessionKey(u))
+    if (!s) return []
+    this.touch(u, s.contactId)
+    const events = await this.sb.feed.poll(
+      u.tenantId,
+      { contactId: s.contactId },
+      s.deliveredSeq,
+      waitMs,
+      200,
+      signal,
+    )
+    const last = events[events.length - 1]
+    if (last) await this.store.save(u.tenantId, { ...s, deliveredSeq: last.seq }, this.clock.now())
+    this.touch(u, s.contactId)
+    return events
+  }
+
+  private touch(u: AiccUser, contactId: string): void {
+    this.lastPoll.set(`${u.tenantId}/${sessionKey(u)}`, {
+      tenantId: u.tenantId,
+      contactId,
+      at: this.clock.now(),
+    })
+    this.cancelSweep ??= this.scheduler.wakeAt(this.clock.now() + SWEEP_MS, () => void this.sweep())
+  }
+
+  /** Releases chats whose client stopped polling: the customer is gone (queued: abandoned). */
+  async sweep(): Promise<void> {
+    this.cancelSweep = undefined
+    const now = this.clock.now()
+    for (const [key, p] of this.lastPoll) {
+      const timeout = this.sb.storedConfig(p.tenantId).config.aicc?.sessionTimeoutSeconds ?? 120
+      if (now - p.at < timeout * 1000) continue
+      this.lastPoll.delete(key)
+      await this.sb
+        .runtime(p.tenantId)
+        .execute((r, t) => {
+          const c = r.contacts.get(p.contactId)
+          if (c && (c.state === 'queued' || c.state === 'offered' || c.state === 'connected'))
+            r.endContact(p.contactId, 'customer', null, t)
+        })
+        .catch(() => undefined)
+    }
+    if (this.lastPoll.size > 0)
+      this.cancelSweep = this.scheduler.wakeAt(now + SWEEP_MS, () => void this.sweep())
+  }
+
+  stop(): void {
+    this.cancelSweep?.()
+    this.cancelSweep = undefined
+  }
+}

@@ -1,0 +1,413 @@
+import type { Response } from 'light-my-request'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { databases } from '../support/databases.js'
+import type { Harness } from '../support/harness.js'
+import { startHarness } from '../support/harness.js'
+
+// Requests as document 002 and Huawei's web-client documentation write them.
+const APP_KEY = 'demo-app-key'
+const CHANNEL = 'web-1000'
+const USER = 'user-0001'
+
+interface Downlink {
+  channel: string
+  from: string
+  to: string
+  controlType: string
+  mediaType: string
+  content: string
+  simQuestions: null
+  senderNickname: string
+  sourceType: string
+  timestamp: number
+  isOfflineStatus: boolean
+}
+
+for (const db of databases()) {
+  describe(`${db.name}: Huawei AICC web-client access (document 002)`, () => {
+    let h: Harness
+    beforeEach(async () => {
+      h = await startHarness(db)
+    })
+    afterEach(async () => {
+      await h.close()
+    })
+
+    async function accessToken(secret = 'demo-app-secret', expire?: string) {
+      return h.app.inject({
+        method: 'POST',
+        url: '/apigovernance/api/oauth/tokenByAkSk',
+        headers: { 'content-type': 'application/json', ...(expire ? { 'x-token-expire': expire } : {}) },
+        payload: { app_key: APP_KEY, app_secret: secret },
+      })
+    }
+
+    async function fabric(): Promise<Record<string, string>> {
+      const token = (await accessToken()).json<{ AccessToken: string }>().AccessToken
+      return { 'x-app-key': APP_KEY, authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+    }
+
+    async function ccToken(headers: Record<string, string>, userId = USER): Promise<string> {
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/apiaccess/ccmessaging/applyToken',
+        headers,
+        payload: { userId, userName: 'Li Lei', channelId: CHANNEL, locale: 'zh_CN' },
+      })
+      return res.json<{ token: string }>().token
+    }
+
+    /** A client as document 002 shows it: fabric headers plus the ccmessaging-token. */
+    async function client(userId = USER) {
+      type Payload = Record<string, unknown>
+      let headers = await fabric()
+      let token = await ccToken(headers, userId)
+      const call = async (method: 'GET' | 'POST', url: string, payload?: Payload): Promise<Response> => {
+        const res: Response = await h.app.inject({
+          method,
+          url,
+          headers: { ...headers, 'ccmessaging-token': token },
+          ...(payload === undefined ? {} : { payload }),
+        })
+        // The client swaps in a renewed token, as AICC's clients must.
+        const renewed = res.headers['ccmessaging-token']
+        if (typeof renewed === 'string') token = renewed
+        return res
+      }
+      const send = (controlType: string, content = '', mediaType = 'TEXT') =>
+        call('POST', '/apiaccess/ccmessaging/send', {
+          channel: 'WEB',
+          content,
+          controlType,
+          from: userId,
+          mediaType,
+          sourceType: 'CUSTOMER',
+          to: CHANNEL,
+        })
+      const poll = async (extra = '') =>
+        (await call('GET', `/apiaccess/ccmessaging/poll?receiverId=${userId}&channel=WEB${extra}`)).json<{
+          resultCode: string
+          resultDesc: string
+          downlinkMessages: Downlink[]
+        }>()
+      return {
+        call,
+        send,
+        poll,
+        token: () => token,
+        headers: () => headers,
+        // The API Fabric's AccessToken lasts minutes: clients fetch a new one as it runs out.
+        refreshAccessToken: async () => {
+          headers = await fabric()
+        },
+      }
+    }
+
+    const auth = (t: string) => ({ authorization: `Bearer ${t}` })
+    async function readyAgent(agentId = 'agent1') {
+      const t = await h.login(agentId)
+      await h.app.inject({
+        method: 'PUT',
+        url: `/api/v1/agents/${agentId}/channels/chat`,
+        headers: auth(t),
+        payload: { state: 'ready' },
+      })
+      return t
+    }
+    async function acceptOffer(t: string, agentId = 'agent1') {
+      const events = (
+        await h.app.inject({ url: `/api/v1/agents/${agentId}/events?after=0`, headers: auth(t) })
+      ).json<{ events: { type: string; offerId?: string; contactId?: string }[] }>().events
+      const offer = events.filter((e) => e.type === 'ContactOffered').pop()
+      await h.app.inject({ method: 'POST', url: `/api/v1/offers/${offer!.offerId}/accept`, headers: auth(t) })
+      return offer!.contactId!
+    }
+
+    it('issues the API Fabric token with every documented field, and refuses a wrong secret', async () => {
+      const res = await accessToken('demo-app-secret', '1200')
+      expect(res.statusCode).toBe(200)
+      const body = res.json<Record<string, unknown>>()
+      expect(body).toEqual({
+        AccessToken: expect.any(String),
+        ApplyType: 'Bearer',
+        CreateTime: String(Math.floor(h.time.now() / 1000)),
+        Expires: '1200',
+        Scope: 'ccmessaging',
+        AppKey: APP_KEY,
+        UserID: 'Anonymous',
+      })
+      const wrong = await accessToken('not-the-secret')
+      expect(wrong.statusCode).toBe(401)
+      expect(wrong.json()).toMatchObject({ resultCode: '3' })
+    })
+
+    it('hands out a ccmessaging-token for a known channel, with Bearer or the bare token', async () => {
+      const headers = await fabric()
+      const apply = (h2: Record<string, string>, channelId = CHANNEL) =>
+        h.app.inject({
+          method: 'POST',
+          url: '/apiaccess/ccmessaging/applyToken',
+          headers: h2,
+          payload: { userId: USER, userName: 'Li Lei', channelId, locale: 'zh' },
+        })
+      expect((await apply(headers)).json()).toEqual({
+        resultCode: '0',
+        resultDesc: '',
+        token: expect.any(String),
+      })
+      const bare = { ...headers, authorization: headers.authorization!.slice('Bearer '.length) }
+      expect((await apply(bare)).json()).toMatchObject({ resultCode: '0' })
+      expect((await apply(headers, 'web-9999')).json()).toMatchObject({ resultCode: '1' })
+      const noKey = await apply({ authorization: headers.authorization!, 'content-type': 'application/json' })
+      expect(noKey.statusCode).toBe(401)
+      expect(noKey.json()).toMatchObject({ resultCode: '3' })
+      const forged = await apply({ ...headers, authorization: 'Bearer eyJmb28iOjF9.c2lnbmF0dXJl' })
+      expect(forged.statusCode).toBe(401)
+    })
+
+    it('carries a whole chat: CONNECT, queue info, agent answer, messages both ways, typing, read, DISCONNECT', async () => {
+      const c = await client()
+      // Nobody ready: the entry point refuses, in AICC's form.
+      expect((await c.send('CONNECT', 'start')).json()).toMatchObject({ resultCode: '4' })
+      // agent1 ready but full (three native chats offered): the AICC chat waits.
+      const busyAgent = await readyAgent('agent1')
+      for (let i = 0; i < 3; i++)
+        await h.app.inject({
+          method: 'POST',
+          url: '/api/v1/entry-points/1000/chats',
+          payload: { customer: { name: `native ${i}` } },
+        })
+      expect(busyAgent).toBeTruthy()
+      expect((await c.send('CONNECT', 'start')).json()).toEqual({ resultCode: '0', resultDesc: '' })
+      const queue = await c.call('POST', '/apiaccess/ccmessaging/queryQueueInfo', {
+        userId: USER,
+        channelConfigId: CHANNEL,
+        channel: 'WEB',
+      })
+      expect(queue.json()).toEqual({
+        resultCode: '0',
+        resultDesc: '',
+        position: 1,
+        totalWaitTime: 0,
+        currentDeviceWaitTime: 0,
+        configMaxcWaitTime: 900,
+        longestWaitTime: 0,
+        estimateWaitTime: expect.any(Number),
+      })
+
+      const agent = await readyAgent('agent2')
+      const contactId = await acceptOffer(agent, 'agent2')
+      const first = await c.poll()
+      expect(first).toMatchObject({ resultCode: '0', resultDesc: 'query user messages success.' })
+      expect(first.downlinkMessages.map((m) => m.content)).toEqual([
+        '正在为您接通座席，请稍候。',
+        '已接通座席。',
+      ])
+      for (const m of first.downlinkMessages)
+        expect(m).toMatchObject({
+          channel: 'WEB',
+          from: CHANNEL,
+          to: USER,
+          controlType: 'CHAT',
+          mediaType: 'TEXT',
+          simQuestions: null,
+          senderNickname: '系统',
+          sourceType: 'SYSTEM',
+          timestamp: expect.any(Number),
+          isOfflineStatus: false,
+        })
+
+      expect((await c.send('INPUT')).json()).toMatchObject({ resultCode: '0' })
+      expect(h.sb.typing.isTyping('demo', contactId, h.time.now()).customer).toBe(true)
+      expect((await c.send('CHAT', '你好，我的订单呢？')).json()).toMatchObject({ resultCode: '0' })
+      const record = (
+        await h.app.inject({ url: `/api/v1/contacts/${contactId}`, headers: auth(agent) })
+      ).json<{ messages: { from: string; text: string }[]; customer: { name: string } }>()
+      expect(record.messages).toMatchObject([{ from: 'customer', text: '你好，我的订单呢？' }])
+      expect(record.customer.name).toBe('Li Lei')
+
+      await h.app.inject({
+        method: 'POST',
+        url: `/api/v1/contacts/${contactId}/messages`,
+        headers: auth(agent),
+        payload: { text: '马上为您查询' },
+      })
+      await h.app.inject({
+        method: 'POST',
+        url: `/api/v1/contacts/${contactId}/read`,
+        headers: auth(agent),
+        payload: { upToSeq: 1 },
+      })
+      const second = await c.poll('&isNeedRead=true')
+      expect(second.downlinkMessages).toMatchObject([
+        { controlType: 'CHAT', content: '马上为您查询', senderNickname: 'Bob Agent', sourceType: 'AGENT' },
+        { controlType: 'READ', content: '1', sourceType: 'AGENT' },
+      ])
+      // Served once: the next poll brings only what is new.
+      await h.app.inject({
+        method: 'POST',
+        url: `/api/v1/contacts/${contactId}/messages`,
+        headers: auth(agent),
+        payload: { text: '已发货' },
+      })
+      expect((await c.poll()).downlinkMessages.map((m) => m.content)).toEqual(['已发货'])
+
+      const busy = await c.call('POST', '/apiaccess/ccmessaging/queryQueueInfo', {
+        userId: USER,
+        channelConfigId: CHANNEL,
+        channel: 'WEB',
+      })
+      expect(busy.json()).toMatchObject({ resultCode: '160021' })
+
+      expect((await c.send('DISCONNECT')).json()).toMatchObject({ resultCode: '0' })
+      const ended = (
+        await h.app.inject({ url: `/api/v1/contacts/${contactId}`, headers: auth(agent) })
+      ).json<{ state: string; endedBy: string }>()
+      expect(ended).toMatchObject({ state: 'wrap_up', endedBy: 'customer' })
+      const none = await c.call('POST', '/apiaccess/ccmessaging/queryQueueInfo', {
+        userId: USER,
+        channelConfigId: CHANNEL,
+        channel: 'WEB',
+      })
+      expect(none.json()).toMatchObject({ resultCode: '160004' })
+    })
+
+    it('renews the ccmessaging-token through the response header, even just after it expired mid-chat', async () => {
+      const agent = await readyAgent()
+      const c = await client()
+      await c.send('CONNECT', 'start')
+      await acceptOffer(agent)
+      const first = c.token()
+      // An hour and five minutes of chat, the client active every minute.
+      for (let minute = 1; minute <= 65; minute++) {
+        await h.advance(60_000)
+        if (minute % 9 === 0) await c.refreshAccessToken()
+        expect((await c.send('INPUT')).json()).toMatchObject({ resultCode: '0' })
+      }
+      expect(c.token()).not.toBe(first)
+      // The first token has expired; its chat is open, so it is still honoured, and replaced.
+      await c.refreshAccessToken()
+      const late = await h.app.inject({
+        method: 'POST',
+        url: '/apiaccess/ccmessaging/queryQueueInfo',
+        headers: { ...c.headers(), 'ccmessaging-token': first },
+        payload: { userId: USER, channelConfigId: CHANNEL, channel: 'WEB' },
+      })
+      expect(late.json()).toMatchObject({ resultCode: '160021' })
+      expect(late.headers['ccmessaging-token']).toEqual(expect.any(String))
+
+      // A native chat token is not a ccmessaging-token.
+      const native = (
+        await h.app.inject({
+          method: 'POST',
+          url: '/api/v1/entry-points/1001/chats',
+          payload: { customer: { name: 'x' } },
+        })
+      ).json<{ customerToken?: string }>()
+      const wrongKind = await h.app.inject({
+        method: 'GET',
+        url: `/apiaccess/ccmessaging/poll?receiverId=${USER}&channel=WEB`,
+        headers: { ...c.headers(), 'ccmessaging-token': native.customerToken ?? 'x.y' },
+      })
+      expect(wrongKind.statusCode).toBe(401)
+      expect(wrongKind.json()).toMatchObject({ resultCode: '3' })
+    })
+
+    it('releases a chat whose client stopped polling: a waiting customer is counted abandoned', async () => {
+      // agent1 ready but full: the AICC chat waits in the queue.
+      await readyAgent()
+      for (let i = 0; i < 3; i++)
+        await h.app.inject({
+          method: 'POST',
+          url: '/api/v1/entry-points/1000/chats',
+          payload: { customer: { name: `native ${i}` } },
+        })
+      const c = await client()
+      expect((await c.send('CONNECT', 'start')).json()).toMatchObject({ resultCode: '0' })
+      const sup = await h.login('supervisor')
+      const contactId = h.sb
+        .runtime('demo')
+        .read((r) =>
+          [...r.contacts.values()].find((x) => x.customer.externalId === `aicc:${CHANNEL}:${USER}`),
+        )!.id
+      const state = async () =>
+        (await h.app.inject({ url: `/api/v1/contacts/${contactId}`, headers: auth(sup) })).json<{
+          state: string
+        }>().state
+      expect(await state()).toBe('queued')
+      await h.advance(130_000)
+      await expect.poll(state).toBe('abandoned')
+      await c.refreshAccessToken()
+      const again = await c.call('POST', '/apiaccess/ccmessaging/queryQueueInfo', {
+        userId: USER,
+        channelConfigId: CHANNEL,
+        channel: 'WEB',
+      })
+      expect(again.json()).toMatchObject({ resultCode: '160004' })
+    })
+
+    it('serves each message once across a restart', async () => {
+      const agent = await readyAgent()
+      const c = await client()
+      await c.send('CONNECT', 'start')
+      const contactId = await acceptOffer(agent)
+      expect((await c.poll()).downlinkMessages).toHaveLength(2)
+      h = await h.restart()
+      const t = await h.login('agent1')
+      await h.app.inject({
+        method: 'POST',
+        url: `/api/v1/contacts/${contactId}/messages`,
+        headers: auth(t),
+        payload: { text: 'after the restart' },
+      })
+      const after = await h.app.inject({
+        method: 'GET',
+        url: `/apiaccess/ccmessaging/poll?receiverId=${USER}&channel=WEB`,
+        headers: { ...(await fabric()), 'ccmessaging-token': c.token() },
+      })
+      expect(after.json<{ downlinkMessages: Downlink[] }>().downlinkMessages.map((m) => m.content)).toEqual([
+        'after the restart',
+      ])
+    })
+
+    it('answers bad requests in its own form, and bounds a poll flood', async () => {
+      const c = await client()
+      const bad = await c.call('POST', '/apiaccess/ccmessaging/send', {
+        channel: 'WEB',
+        controlType: 'SHOUT',
+      })
+      expect(bad.statusCode).toBe(400)
+      expect(bad.json()).toMatchObject({ resultCode: '1', resultDesc: expect.any(String) })
+      const notMine = await c.call('POST', '/apiaccess/ccmessaging/send', {
+        channel: 'WEB',
+        content: 'hi',
+        controlType: 'CHAT',
+        from: 'someone-else',
+        mediaType: 'TEXT',
+        sourceType: 'CUSTOMER',
+        to: CHANNEL,
+      })
+      expect(notMine.json()).toMatchObject({ resultCode: '1' })
+      const noChat = await c.send('CHAT', 'hello?')
+      expect(noChat.json()).toMatchObject({ resultCode: '160004' })
+      const malformed = await h.app.inject({
+        method: 'POST',
+        url: '/apiaccess/ccmessaging/send',
+        headers: { ...c.headers(), 'ccmessaging-token': c.token() },
+        payload: '{"channel": ',
+      })
+      expect(malformed.json()).toMatchObject({ resultCode: '1' })
+
+      let limited = 0
+      for (let i = 0; i < 130; i++) {
+        const res = await h.app.inject({
+          method: 'GET',
+          url: `/apiaccess/ccmessaging/poll?receiverId=${USER}&channel=WEB`,
+          headers: { ...c.headers(), 'ccmessaging-token': c.token() },
+        })
+        if (res.statusCode === 429) limited++
+      }
+      expect(limited).toBeGreaterThan(0)
+    })
+  })
+}
