@@ -25,6 +25,9 @@ export const AICC = {
   withAgent: '160021',
 } as const
 
+/** AICC's success: resultCode "0" and whatever the call answers. */
+export const ok = (extra: Record<string, unknown> = {}) => ({ resultCode: AICC.ok, resultDesc: '', ...extra })
+
 // What our core errors mean to an AICC client.
 const FROM_DOMAIN: Partial<Record<ErrorCode, [number, string]>> = {
   VALIDATION_FAILED: [400, AICC.badParameter],
