@@ -409,5 +409,27 @@ for (const db of databases()) {
       }
       expect(limited).toBeGreaterThan(0)
     })
+
+    it('takes a message when no agent could be reached (doLeaveMessage), as 002 sends it', async () => {
+      const c = await client()
+      expect((await c.send('CONNECT', 'start')).json()).toMatchObject({ resultCode: '4' })
+      const left = await c.call('POST', '/apiaccess/ccmessaging/doLeaveMessage', {
+        callId: '111111222111',
+        caller: '13866667777',
+        leaveMessage: '请回复电话',
+        channel: 'WEB',
+      })
+      expect(left.json()).toEqual({ resultCode: '0', resultDesc: 'Save leaveMessage success!' })
+      const sup = await h.login('supervisor')
+      const stats = (await h.app.inject({ url: '/api/v1/queues/messages/stats', headers: auth(sup) })).json<{
+        waiting: number
+      }>()
+      expect(stats.waiting).toBe(1)
+      const bad = await c.call('POST', '/apiaccess/ccmessaging/doLeaveMessage', {
+        callId: '1',
+        channel: 'WEB',
+      })
+      expect(bad.json()).toMatchObject({ resultCode: '1' })
+    })
   })
 }

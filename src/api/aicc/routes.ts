@@ -213,4 +213,49 @@ export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<
       return { ...info, resultCode: AICC.ok, resultDesc: '' }
     },
   )
+
+  app.post<{ Body: { callId: string; caller: string; leaveMessage: string; channel: string } }>(
+    '/apiaccess/ccmessaging/doLeaveMessage',
+    {
+      config: { ...OPEN, rateLimit: { max: 10, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['AICC'],
+        summary: 'A message left when no agent could be reached: agents take it later',
+        body: {
+          type: 'object',
+          properties: {
+            callId: { type: 'string', minLength: 1, maxLength: 24 },
+            caller: { type: 'string', minLength: 1, maxLength: 32 },
+            leaveMessage: { type: 'string', minLength: 1, maxLength: 4000 },
+            channel: { type: 'string', const: 'WEB' },
+          },
+          required: ['callId', 'caller', 'leaveMessage', 'channel'],
+        },
+      },
+    },
+    async (req, reply) => {
+      const s = await activeSession(req, reply)
+      const channel = s.config.channels.find((c) => c.configId === s.channelId)
+      if (!channel) throw new AiccError(200, '3', 'the leaveMessageParams is error.')
+      const { caller, leaveMessage } = req.body
+      await sb
+        .runtime(s.tenantId)
+        .execute((r, now) =>
+          r.leaveMessage(
+            {
+              contactId: randomUUID(),
+              entryPointId: channel.entryPointId,
+              customer: { name: s.userName, externalId: `aicc:${s.channelId}:${s.userId}` },
+              subject: `Call back ${caller}`,
+            },
+            leaveMessage,
+            now,
+          ),
+        )
+        .catch((e: unknown) => {
+          throw new AiccError(200, AICC.saveFailed, `Save leaveMessage failed! ${(e as Error).message}`)
+        })
+      return { resultCode: AICC.ok, resultDesc: 'Save leaveMessage success!' }
+    },
+  )
 }
