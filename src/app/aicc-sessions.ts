@@ -42,6 +42,11 @@ export class AiccSessions {
     return contact && CUSTOMER_IN_CHAT.has(contact.state) ? contact : undefined
   }
 
+  /** The user's latest chat, open or ended (a survey comes after the end). */
+  async latest(u: AiccUser): Promise<string | undefined> {
+    return (await this.store.get(u.tenantId, sessionKey(u)))?.contactId
+  }
+
   /** Any call of the client's keeps its chat alive, not only polls. */
   async seen(u: AiccUser): Promise<void> {
     const s = await this.store.get(u.tenantId, sessionKey(u))

@@ -431,5 +431,44 @@ for (const db of databases()) {
       })
       expect(bad.json()).toMatchObject({ resultCode: '1' })
     })
+
+    it('stores the satisfaction rating once, nested as 002 sends it or flat, visible in the contact', async () => {
+      const agent = await readyAgent()
+      const c = await client()
+      await c.send('CONNECT', 'start')
+      const contactId = await acceptOffer(agent)
+      await h.app.inject({ method: 'POST', url: `/api/v1/contacts/${contactId}/end`, headers: auth(agent) })
+      const rate = (body: Record<string, unknown>) =>
+        c.call('POST', '/apiaccess/ccmessaging/saveSatisfaction', body)
+      const answer = {
+        channel: 'WEB',
+        userId: USER,
+        evaluation: '5',
+        comment: '很满意',
+        channelConfigId: CHANNEL,
+        npsScore: '9',
+        fcrValue: '1',
+      }
+      expect((await rate({ satisfication: answer })).json()).toEqual({
+        resultCode: '0',
+        resultDesc: 'Save satisfaction success',
+      })
+      expect((await rate(answer)).json()).toMatchObject({ resultCode: '13' })
+      expect((await rate({ satisfication: { ...answer, evaluation: '7' } })).json()).toMatchObject({
+        resultCode: '1',
+      })
+      const record = (
+        await h.app.inject({ url: `/api/v1/contacts/${contactId}`, headers: auth(agent) })
+      ).json<{ survey: { source: string; answers: { question: string; answer: string }[] } }>()
+      expect(record.survey).toMatchObject({
+        source: 'aicc',
+        answers: [
+          { question: 'evaluation', answer: '5' },
+          { question: 'comment', answer: '很满意' },
+          { question: 'npsScore', answer: '9' },
+          { question: 'fcrValue', answer: '1' },
+        ],
+      })
+    })
   })
 }

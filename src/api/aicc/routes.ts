@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AiccSessions, AiccUser } from '../../app/aicc-sessions.js'
+import type { SurveyStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
 import { contactWait } from '../../core/availability.js'
 import type { SessionToken } from './auth.js'
@@ -12,7 +13,47 @@ import { downlinkOf } from './views.js'
 export interface AiccDeps {
   readonly sb: Switchboard
   readonly sessions: AiccSessions
+  readonly surveys: SurveyStore
 }
+
+interface Satisfaction {
+  channel: string
+  userId: string
+  evaluation: string | number
+  comment?: string
+  channelConfigId: string
+  npsScore?: string | number
+  fcrValue?: string | number
+}
+
+const satisfactionSchema = {
+  type: 'object',
+  properties: {
+    channel: { type: 'string', const: 'WEB' },
+    userId: { type: 'string', minLength: 1, maxLength: 32 },
+    evaluation: {
+      anyOf: [
+        { type: 'string', pattern: '^[1-5]$' },
+        { type: 'integer', minimum: 1, maximum: 5 },
+      ],
+    },
+    comment: { type: 'string', maxLength: 511 },
+    channelConfigId: { type: 'string', minLength: 1, maxLength: 64 },
+    npsScore: {
+      anyOf: [
+        { type: 'string', pattern: '^[0-9]$' },
+        { type: 'integer', minimum: 0, maximum: 9 },
+      ],
+    },
+    fcrValue: {
+      anyOf: [
+        { type: 'string', pattern: '^[12]$' },
+        { type: 'integer', minimum: 1, maximum: 2 },
+      ],
+    },
+  },
+  required: ['channel', 'userId', 'evaluation', 'channelConfigId'],
+} as const
 
 const OPEN = { access: 'open' as const }
 const POLL_WAIT_MS = 20_000
@@ -46,7 +87,7 @@ const userOf = (s: SessionToken): AiccUser => ({
  * by send and poll. Answers in AICC's `{resultCode, resultDesc}` form; docs/aicc.md maps it.
  */
 export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<void> {
-  const { sb, sessions } = deps
+  const { sb, sessions, surveys } = deps
   app.setErrorHandler((error: FastifyError, req, reply) => sendAiccError(error, req, reply))
   tokenRoutes(app, sb)
 
@@ -256,6 +297,51 @@ export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<
           throw new AiccError(200, AICC.saveFailed, `Save leaveMessage failed! ${(e as Error).message}`)
         })
       return { resultCode: AICC.ok, resultDesc: 'Save leaveMessage success!' }
+    },
+  )
+
+  // 002 nests the answers in `satisfication` (sic); one of Huawei's samples sends them flat.
+  app.post<{ Body: { satisfication?: Satisfaction } & Partial<Satisfaction> }>(
+    '/apiaccess/ccmessaging/saveSatisfaction',
+    {
+      config: OPEN,
+      schema: {
+        tags: ['AICC'],
+        summary: "The customer's rating of the chat (evaluation 1-5, comment, NPS, resolved): once per chat",
+        body: {
+          anyOf: [
+            {
+              type: 'object',
+              properties: { satisfication: satisfactionSchema },
+              required: ['satisfication'],
+            },
+            satisfactionSchema,
+          ],
+        },
+      },
+    },
+    async (req, reply) => {
+      const s = await activeSession(req, reply)
+      const r = (req.body.satisfication ?? req.body) as Satisfaction
+      if (r.userId !== s.userId || r.channelConfigId !== s.channelId)
+        throw new AiccError(200, AICC.saveFailed, 'userId and channelConfigId must be those of the token')
+      const contactId = await sessions.latest(userOf(s))
+      if (!contactId) throw new AiccError(200, AICC.saveFailed, 'no chat of this user to rate')
+      const answers = [
+        { question: 'evaluation', answer: String(r.evaluation) },
+        ...(r.comment ? [{ question: 'comment', answer: r.comment }] : []),
+        ...(r.npsScore !== undefined ? [{ question: 'npsScore', answer: String(r.npsScore) }] : []),
+        ...(r.fcrValue !== undefined ? [{ question: 'fcrValue', answer: String(r.fcrValue) }] : []),
+      ]
+      const stored = await surveys.submit(s.tenantId, {
+        contactId,
+        answers,
+        source: 'aicc',
+        submittedAt: sb.now(),
+      })
+      if (!stored)
+        throw new AiccError(200, AICC.saveFailed, 'Save satisfaction failed: this chat was already rated')
+      return { resultCode: AICC.ok, resultDesc: 'Save satisfaction success' }
     },
   )
 }

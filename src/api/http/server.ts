@@ -114,7 +114,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   conversationRoutes(app, deps.sb, deps.files)
   agentToolRoutes(app, deps.sb)
   customerExtraRoutes(app, deps.sb, deps.surveys)
-  await app.register((scope) => aiccRoutes(scope, { sb: deps.sb, sessions: deps.aicc }))
+  await app.register((scope) =>
+    aiccRoutes(scope, { sb: deps.sb, sessions: deps.aicc, surveys: deps.surveys }),
+  )
   await webRoutes(app, deps.webRoot)
   await app.register((scope) => eceRoutes(scope, { sb: deps.sb, surveys: deps.surveys, now: deps.now }), {
     prefix: ECE_PREFIX,
