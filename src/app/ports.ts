@@ -93,6 +93,13 @@ export interface AttachmentStore {
   remove(tenantId: string, id: string): Promise<void>
 }
 
+export interface MessageQuery {
+  readonly from?: number
+  readonly to?: number
+  readonly offset: number
+  readonly limit: number
+}
+
 export interface EventQuery {
   readonly afterSeq: number
   readonly contactId?: string
@@ -103,6 +110,8 @@ export interface EventQuery {
 export interface ContactQueries {
   contact(tenantId: string, contactId: string): Promise<Contact | undefined>
   messages(tenantId: string, contactId: string): Promise<StoredMessage[]>
+  /** Messages of every contact of a customer known by their external id, oldest first. */
+  customerMessages(tenantId: string, externalId: string, q: MessageQuery): Promise<StoredMessage[]>
   /** The customer's earlier contacts (by email), newest first. */
   customerHistory(tenantId: string, email: string, limit: number): Promise<Contact[]>
   events(tenantId: string, q: EventQuery): Promise<DomainEvent[]>

@@ -470,5 +470,55 @@ for (const db of databases()) {
         ],
       })
     })
+
+    it("lists the user's history over their chats, by page and time (queryHistoryChatMessage)", async () => {
+      const agent = await readyAgent()
+      const c = await client()
+      await c.send('CONNECT', 'start')
+      const contactId = await acceptOffer(agent)
+      await c.send('CHAT', '第一条')
+      await h.advance(1000)
+      await h.app.inject({
+        method: 'POST',
+        url: `/api/v1/contacts/${contactId}/messages`,
+        headers: auth(agent),
+        payload: { text: '收到' },
+      })
+      const history = (body: Record<string, unknown>) =>
+        c.call('POST', '/apiaccess/ccmessaging/queryHistoryChatMessage', {
+          channelId: CHANNEL,
+          userId: USER,
+          limit: '10',
+          offset: '0',
+          channel: 'WEB',
+          ...body,
+        })
+      const all = (await history({})).json<{ resultCode: string; messageList: Record<string, unknown>[] }>()
+      expect(all.resultCode).toBe('0')
+      expect(all.messageList).toEqual([
+        expect.objectContaining({
+          from: USER,
+          to: CHANNEL,
+          content: '第一条',
+          sourceType: 'CUSTOMER',
+          mediaType: 'TEXT',
+          timestamp: h.time.now() - 1000,
+        }),
+        expect.objectContaining({
+          from: CHANNEL,
+          to: USER,
+          content: '收到',
+          sourceType: 'AGENT',
+          senderNickname: 'Alice Agent',
+        }),
+      ])
+      const page = (await history({ limit: '1', offset: '1' })).json<{ messageList: { content: string }[] }>()
+      expect(page.messageList.map((m) => m.content)).toEqual(['收到'])
+      const late = (await history({ startTime: String(h.time.now()) })).json<{
+        messageList: { content: string }[]
+      }>()
+      expect(late.messageList.map((m) => m.content)).toEqual(['收到'])
+      expect((await history({ startTime: 'yesterday-ish' })).json()).toMatchObject({ resultCode: '1' })
+    })
   })
 }

@@ -47,7 +47,7 @@ for (const harness of databases()) {
     }
 
     it('migrates idempotently', async () => {
-      expect(await migrateToLatest(opened.db)).toEqual([])
+      expect(await migrateToLatest(opened.db, opened.schema)).toEqual([])
     })
 
     it('commits a batch and loads open contacts, agent states and the last seq back', async () => {

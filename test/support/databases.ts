@@ -25,7 +25,7 @@ function postgres(url: string): DatabaseHarness {
       // A schema per test keeps suites independent on one shared database.
       const schema = `t_${randomBytes(6).toString('hex')}`
       const opened = await openPostgres(url, onQuery, schema)
-      await migrateToLatest(opened.db)
+      await migrateToLatest(opened.db, opened.schema)
       return {
         ...opened,
         close: async () => {

@@ -171,13 +171,30 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0005_customer_external_id': {
+    async up(db: Kysely<unknown>) {
+      // A dialect's customer id (an AICC user): their history is looked up by it.
+      await sql`create index contacts_by_external_id on contacts (tenant_id, (customer->>'externalId'))`.execute(
+        db,
+      )
+      await sql`create index messages_by_time on messages (tenant_id, created_at)`.execute(db)
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }
 
+/**
+ * `schema`: where the migration bookkeeping lives when the database has several schemas. Kysely
+ * otherwise finds its tables in any schema and may take another schema's for ours.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any schema type may be migrated
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const { error, results } = await new Migrator({ db: db as Kysely<unknown>, provider }).migrateToLatest()
+export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
+  const { error, results } = await new Migrator({
+    db: db as Kysely<unknown>,
+    provider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  }).migrateToLatest()
   if (error) throw new Error('database migration failed', { cause: error })
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
 }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { AiccSessions, AiccUser } from '../../app/aicc-sessions.js'
+import type { FastifyError, FastifyInstance } from 'fastify'
+import type { AiccSessions } from '../../app/aicc-sessions.js'
 import type { SurveyStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
 import { contactWait } from '../../core/availability.js'
-import type { SessionToken } from './auth.js'
-import { sessionOf } from './auth.js'
 import { AICC, AiccError, ok, sendAiccError } from './errors.js'
+import { OPEN, aiccContext, userOf } from './context.js'
+import { extraRoutes } from './extras.routes.js'
 import { tokenRoutes } from './token.routes.js'
 import { downlinkOf } from './views.js'
 
@@ -16,46 +16,6 @@ export interface AiccDeps {
   readonly surveys: SurveyStore
 }
 
-interface Satisfaction {
-  channel: string
-  userId: string
-  evaluation: string | number
-  comment?: string
-  channelConfigId: string
-  npsScore?: string | number
-  fcrValue?: string | number
-}
-
-const satisfactionSchema = {
-  type: 'object',
-  properties: {
-    channel: { type: 'string', const: 'WEB' },
-    userId: { type: 'string', minLength: 1, maxLength: 32 },
-    evaluation: {
-      anyOf: [
-        { type: 'string', pattern: '^[1-5]$' },
-        { type: 'integer', minimum: 1, maximum: 5 },
-      ],
-    },
-    comment: { type: 'string', maxLength: 511 },
-    channelConfigId: { type: 'string', minLength: 1, maxLength: 64 },
-    npsScore: {
-      anyOf: [
-        { type: 'string', pattern: '^[0-9]$' },
-        { type: 'integer', minimum: 0, maximum: 9 },
-      ],
-    },
-    fcrValue: {
-      anyOf: [
-        { type: 'string', pattern: '^[12]$' },
-        { type: 'integer', minimum: 1, maximum: 2 },
-      ],
-    },
-  },
-  required: ['channel', 'userId', 'evaluation', 'channelConfigId'],
-} as const
-
-const OPEN = { access: 'open' as const }
 const POLL_WAIT_MS = 20_000
 const MAX_TEXT_BYTES = 1024
 const CONTROL_TYPES = ['CONNECT', 'CHAT', 'DISCONNECT', 'TRANS2AGENT', 'INPUT'] as const
@@ -74,31 +34,17 @@ interface SendBody {
   senderAvatar?: string
 }
 
-const userOf = (s: SessionToken): AiccUser => ({
-  tenantId: s.tenantId,
-  appKey: s.appKey,
-  channelId: s.channelId,
-  userId: s.userId,
-  userName: s.userName,
-})
-
 /**
  * Huawei AICC's web-client access (document 002): the API Fabric token, applyToken, then chat
  * by send and poll. Answers in AICC's `{resultCode, resultDesc}` form; docs/aicc.md maps it.
  */
 export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<void> {
-  const { sb, sessions, surveys } = deps
+  const { sb, sessions } = deps
   app.setErrorHandler((error: FastifyError, req, reply) => sendAiccError(error, req, reply))
   tokenRoutes(app, sb)
 
-  const session = (req: FastifyRequest, reply: FastifyReply) =>
-    sessionOf(req, reply, sb, async (s) => (await sessions.open(userOf(s))) !== undefined)
-  /** A session call other than poll (which keeps its own clock): it counts as the client alive. */
-  const activeSession = async (req: FastifyRequest, reply: FastifyReply) => {
-    const s = await session(req, reply)
-    await sessions.seen(userOf(s))
-    return s
-  }
+  const { session, activeSession } = aiccContext(sb, sessions)
+  extraRoutes(app, deps)
 
   app.post<{ Body: SendBody }>(
     '/apiaccess/ccmessaging/send',
@@ -252,96 +198,6 @@ export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<
         }
       })
       return { ...info, resultCode: AICC.ok, resultDesc: '' }
-    },
-  )
-
-  app.post<{ Body: { callId: string; caller: string; leaveMessage: string; channel: string } }>(
-    '/apiaccess/ccmessaging/doLeaveMessage',
-    {
-      config: { ...OPEN, rateLimit: { max: 10, timeWindow: '1 minute' } },
-      schema: {
-        tags: ['AICC'],
-        summary: 'A message left when no agent could be reached: agents take it later',
-        body: {
-          type: 'object',
-          properties: {
-            callId: { type: 'string', minLength: 1, maxLength: 24 },
-            caller: { type: 'string', minLength: 1, maxLength: 32 },
-            leaveMessage: { type: 'string', minLength: 1, maxLength: 4000 },
-            channel: { type: 'string', const: 'WEB' },
-          },
-          required: ['callId', 'caller', 'leaveMessage', 'channel'],
-        },
-      },
-    },
-    async (req, reply) => {
-      const s = await activeSession(req, reply)
-      const channel = s.config.channels.find((c) => c.configId === s.channelId)
-      if (!channel) throw new AiccError(200, '3', 'the leaveMessageParams is error.')
-      const { caller, leaveMessage } = req.body
-      await sb
-        .runtime(s.tenantId)
-        .execute((r, now) =>
-          r.leaveMessage(
-            {
-              contactId: randomUUID(),
-              entryPointId: channel.entryPointId,
-              customer: { name: s.userName, externalId: `aicc:${s.channelId}:${s.userId}` },
-              subject: `Call back ${caller}`,
-            },
-            leaveMessage,
-            now,
-          ),
-        )
-        .catch((e: unknown) => {
-          throw new AiccError(200, AICC.saveFailed, `Save leaveMessage failed! ${(e as Error).message}`)
-        })
-      return { resultCode: AICC.ok, resultDesc: 'Save leaveMessage success!' }
-    },
-  )
-
-  // 002 nests the answers in `satisfication` (sic); one of Huawei's samples sends them flat.
-  app.post<{ Body: { satisfication?: Satisfaction } & Partial<Satisfaction> }>(
-    '/apiaccess/ccmessaging/saveSatisfaction',
-    {
-      config: OPEN,
-      schema: {
-        tags: ['AICC'],
-        summary: "The customer's rating of the chat (evaluation 1-5, comment, NPS, resolved): once per chat",
-        body: {
-          anyOf: [
-            {
-              type: 'object',
-              properties: { satisfication: satisfactionSchema },
-              required: ['satisfication'],
-            },
-            satisfactionSchema,
-          ],
-        },
-      },
-    },
-    async (req, reply) => {
-      const s = await activeSession(req, reply)
-      const r = (req.body.satisfication ?? req.body) as Satisfaction
-      if (r.userId !== s.userId || r.channelConfigId !== s.channelId)
-        throw new AiccError(200, AICC.saveFailed, 'userId and channelConfigId must be those of the token')
-      const contactId = await sessions.latest(userOf(s))
-      if (!contactId) throw new AiccError(200, AICC.saveFailed, 'no chat of this user to rate')
-      const answers = [
-        { question: 'evaluation', answer: String(r.evaluation) },
-        ...(r.comment ? [{ question: 'comment', answer: r.comment }] : []),
-        ...(r.npsScore !== undefined ? [{ question: 'npsScore', answer: String(r.npsScore) }] : []),
-        ...(r.fcrValue !== undefined ? [{ question: 'fcrValue', answer: String(r.fcrValue) }] : []),
-      ]
-      const stored = await surveys.submit(s.tenantId, {
-        contactId,
-        answers,
-        source: 'aicc',
-        submittedAt: sb.now(),
-      })
-      if (!stored)
-        throw new AiccError(200, AICC.saveFailed, 'Save satisfaction failed: this chat was already rated')
-      return { resultCode: AICC.ok, resultDesc: 'Save satisfaction success' }
     },
   )
 }

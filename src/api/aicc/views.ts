@@ -1,3 +1,4 @@
+import type { StoredMessage } from '../../app/ports.js'
 import type { DomainEvent } from '../../core/events.js'
 
 /** AICC's downlink message (poll's `downlinkMessages[]`, push's `messages[]`). */
@@ -130,5 +131,30 @@ export function downlinkOf(e: DomainEvent, ctx: DownlinkContext): DownlinkMessag
     case 'OfferTimedOut':
     case 'RouterRestored':
       return undefined
+  }
+}
+
+/** A stored message as queryHistoryChatMessage lists it: the customer's own lines included. */
+export function historyMessageOf(
+  m: StoredMessage,
+  ctx: Pick<DownlinkContext, 'channelId' | 'userId' | 'agentName'>,
+) {
+  const fromCustomer = m.from === 'customer'
+  return {
+    channel: 'WEB' as const,
+    from: fromCustomer ? ctx.userId : ctx.channelId,
+    to: fromCustomer ? ctx.channelId : ctx.userId,
+    controlType: 'CHAT' as const,
+    mediaType: m.attachment ? mediaTypeOf(m.attachment.contentType) : 'TEXT',
+    content: m.attachment ? m.attachment.id : m.text,
+    senderNickname: fromCustomer
+      ? null
+      : m.from === 'agent'
+        ? (ctx.agentName(m.agentId) ?? 'agent')
+        : 'system',
+    sourceType: fromCustomer ? 'CUSTOMER' : m.from === 'agent' ? 'AGENT' : 'SYSTEM',
+    timestamp: m.at,
+    messageCode: m.id,
+    callId: m.contactId,
   }
 }

@@ -34,5 +34,5 @@ export async function openPostgres(
     dialect: new PostgresDialect({ pool }),
     ...(onQuery ? { log: () => onQuery() } : {}),
   })
-  return { db, kind: 'postgres', close: () => db.destroy() }
+  return { db, kind: 'postgres', ...(schema ? { schema } : {}), close: () => db.destroy() }
 }
