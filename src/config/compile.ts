@@ -114,6 +114,7 @@ export function compileTenant(t: TenantDoc): TenantConfig {
       apps: t.aicc.apps.map((a) => ({ appKey: a.appKey, appSecretHash: a.appSecretHash ?? '' })),
       channels: t.aicc.channels.map((c) => ({ configId: c.configId, entryPointId: c.entryPoint })),
       sessionTimeoutSeconds: t.aicc.sessionTimeoutSeconds,
+      phrases: [...t.aicc.phrases],
     },
     calendars,
     users,
@@ -199,6 +200,7 @@ export function toDocument(c: TenantConfig): TenantDoc {
       apps: c.aicc.apps.map((a) => ({ appKey: a.appKey, appSecretHash: a.appSecretHash })),
       channels: c.aicc.channels.map((ch) => ({ configId: ch.configId, entryPoint: ch.entryPointId })),
       sessionTimeoutSeconds: c.aicc.sessionTimeoutSeconds,
+      phrases: [...c.aicc.phrases],
     },
   }
 }

@@ -112,6 +112,7 @@ const aiccDoc = z.strictObject({
     .min(1),
   channels: z.array(z.strictObject({ configId: z.string().min(1).max(64), entryPoint: id })).min(1),
   sessionTimeoutSeconds: z.number().int().min(10).max(86_400).default(120),
+  phrases: z.array(z.string().min(1).max(500)).max(1000).default([]),
 })
 
 const presence = z.strictObject({

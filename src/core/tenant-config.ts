@@ -149,6 +149,8 @@ export interface AiccConfig {
   readonly channels: readonly { readonly configId: string; readonly entryPointId: string }[]
   /** A chat whose client stops polling this long is released. */
   readonly sessionTimeoutSeconds: number
+  /** Common questions suggested to customers as they type (queryPhraseByKeyword). */
+  readonly phrases: readonly string[]
 }
 
 export interface WrapUpCode {

@@ -520,5 +520,42 @@ for (const db of databases()) {
       expect(late.messageList.map((m) => m.content)).toEqual(['收到'])
       expect((await history({ startTime: 'yesterday-ish' })).json()).toMatchObject({ resultCode: '1' })
     })
+
+    it('suggests common phrases, and says truthfully that click-to-call is not offered', async () => {
+      const c = await client()
+      const phrases = await c.call('POST', '/apiaccess/ccmessaging/queryPhraseByKeyword', {
+        strContent: '订单',
+        locale: 'zh',
+        channel: 'WEB',
+      })
+      expect(phrases.json()).toEqual({
+        resultCode: '0',
+        resultDesc: '',
+        question: ['我的订单什么时候发货？', '订单可以开发票吗？'],
+      })
+      const english = await c.call('POST', '/apiaccess/ccmessaging/queryPhraseByKeyword', {
+        strContent: 'ORDER',
+        locale: 'en',
+        channel: 'WEB',
+      })
+      expect(english.json<{ question: string[] }>().question).toEqual(['When will my order ship?'])
+
+      const support = await c.call('GET', '/apiaccess/ccmessaging/v1/checkClickToCallSupport?channel=WEB')
+      expect(support.json()).toEqual({
+        resultCode: '0',
+        resultDesc: '',
+        webRTCSupported: false,
+        clickToCallSupported: false,
+      })
+      const create = await c.call('POST', '/apiaccess/ccmessaging/v1/createClickToCall', {
+        channel: 'WEB',
+        mediaAbility: '0',
+      })
+      expect(create.json()).toMatchObject({ resultCode: '1' })
+      const events = await c.call('GET', '/apiaccess/ccmessaging/v1/getClickToCallEvents?channel=WEB')
+      expect(events.json()).toMatchObject({ resultCode: '1' })
+      const drop = await c.call('POST', '/apiaccess/ccmessaging/v1/dropClickToCall', { channel: 'WEB' })
+      expect(drop.json()).toMatchObject({ resultCode: '1' })
+    })
   })
 }

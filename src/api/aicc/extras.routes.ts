@@ -204,6 +204,58 @@ export function extraRoutes(app: FastifyInstance, deps: AiccDeps): void {
       }
     },
   )
+
+  app.post<{ Body: { strContent: string; locale: string; channel: string } }>(
+    '/apiaccess/ccmessaging/queryPhraseByKeyword',
+    {
+      config: { ...OPEN, rateLimit: { max: 120, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['AICC'],
+        summary: "Up to 5 of the tenant's common questions containing what the customer typed",
+        body: {
+          type: 'object',
+          properties: {
+            strContent: { type: 'string', minLength: 1, maxLength: 200 },
+            locale: { type: 'string', minLength: 2, maxLength: 16 },
+            channel: { type: 'string', const: 'WEB' },
+          },
+          required: ['strContent', 'locale', 'channel'],
+        },
+      },
+    },
+    async (req, reply) => {
+      const s = await activeSession(req, reply)
+      const needle = req.body.strContent.trim().toLocaleLowerCase()
+      const question = s.config.phrases.filter((p) => p.toLocaleLowerCase().includes(needle)).slice(0, 5)
+      return { resultCode: AICC.ok, resultDesc: '', question }
+    },
+  )
+
+  // Click-to-call needs voice over WebRTC, which this server does not offer yet: it says so.
+  app.get<{ Querystring: { channel?: string } }>(
+    '/apiaccess/ccmessaging/v1/checkClickToCallSupport',
+    { config: OPEN, schema: { tags: ['AICC'], summary: 'Click-to-call: not supported (false, false)' } },
+    async (req, reply) => {
+      await activeSession(req, reply)
+      return { resultCode: AICC.ok, resultDesc: '', webRTCSupported: false, clickToCallSupported: false }
+    },
+  )
+  for (const [method, path] of [
+    ['POST', 'createClickToCall'],
+    ['GET', 'getClickToCallEvents'],
+    ['POST', 'dropClickToCall'],
+  ] as const) {
+    app.route({
+      method,
+      url: `/apiaccess/ccmessaging/v1/${path}`,
+      config: OPEN,
+      schema: { tags: ['AICC'], summary: `${path}: refused while click-to-call is not supported` },
+      handler: async (req, reply) => {
+        await activeSession(req, reply)
+        throw new AiccError(200, AICC.badParameter, 'click-to-call is not supported on this channel')
+      },
+    })
+  }
 }
 
 /** A time bound as AICC clients write it: epoch milliseconds, or a date the JS parser reads. */
