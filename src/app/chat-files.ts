@@ -62,25 +62,34 @@ export class ChatFiles {
     private readonly clock: Clock,
   ) {}
 
-  async upload(runtime: TenantRuntime, u: Upload): Promise<PostedMessage> {
-    const limit = attachmentLimit(runtime, u.contactId)
-    if (u.data.byteLength > limit)
+  /**
+   * Checks and stores a file of an open chat, without a message yet: dialects that upload first
+   * and send the file's id in a later message (AICC) post it with `postMessage` themselves.
+   */
+  async save(
+    runtime: TenantRuntime,
+    contactId: string,
+    name: string,
+    data: Uint8Array,
+  ): Promise<AttachmentRef> {
+    const limit = attachmentLimit(runtime, contactId)
+    if (data.byteLength > limit)
       throw new DomainError('PAYLOAD_TOO_LARGE', `the file is larger than ${limit / 1024 / 1024} MB`)
-    if (u.data.byteLength === 0) throw new DomainError('VALIDATION_FAILED', 'the file is empty')
-    const contentType = await sniff(u.data)
+    if (data.byteLength === 0) throw new DomainError('VALIDATION_FAILED', 'the file is empty')
+    const contentType = await sniff(data)
     if (!contentType || !ALLOWED.has(contentType))
       throw new DomainError(
         'ATTACHMENT_TYPE_NOT_ALLOWED',
         'send a picture (PNG, JPEG, GIF, WebP), a PDF or a plain text file',
       )
-    const ref: AttachmentRef = { id: randomUUID(), name: u.name, contentType, size: u.data.byteLength }
-    const stored: StoredAttachment = {
-      ...ref,
-      contactId: u.contactId,
-      data: u.data,
-      createdAt: this.clock.now(),
-    }
+    const ref: AttachmentRef = { id: randomUUID(), name, contentType, size: data.byteLength }
+    const stored: StoredAttachment = { ...ref, contactId, data, createdAt: this.clock.now() }
     await this.store.save(runtime.tenantId, stored)
+    return ref
+  }
+
+  async upload(runtime: TenantRuntime, u: Upload): Promise<PostedMessage> {
+    const ref = await this.save(runtime, u.contactId, u.name, u.data)
     try {
       const posted = await runtime.execute((r, now) =>
         r.postMessage(u.contactId, u.from, u.agentId, u.text, now, {

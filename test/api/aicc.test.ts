@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { databases } from '../support/databases.js'
 import type { Harness } from '../support/harness.js'
 import { startHarness } from '../support/harness.js'
+import { png } from '../support/png.js'
 
 // Requests as document 002 and Huawei's web-client documentation write them.
 const APP_KEY = 'demo-app-key'
@@ -556,6 +557,53 @@ for (const db of databases()) {
       expect(events.json()).toMatchObject({ resultCode: '1' })
       const drop = await c.call('POST', '/apiaccess/ccmessaging/v1/dropClickToCall', { channel: 'WEB' })
       expect(drop.json()).toMatchObject({ resultCode: '1' })
+    })
+
+    it('carries files both ways: uploadFileStream then CHAT with the objectKey; downloadFileStream', async () => {
+      const agent = await readyAgent()
+      const c = await client()
+      await c.send('CONNECT', 'start')
+      const contactId = await acceptOffer(agent)
+      const picture = png(8, 8, [200, 30, 30])
+      const up = await c.call('POST', '/apiaccess/ccmessaging/uploadFileStream', {
+        fileType: 'png',
+        channel: 'WEB',
+        fileStream: picture.toString('base64'),
+      })
+      const { objectKey } = up.json<{ returnCode: string; objectKey: string }>()
+      expect(up.json()).toMatchObject({ returnCode: '0', objectKey: expect.any(String) })
+      expect((await c.send('CHAT', objectKey, 'IMAGE')).json()).toMatchObject({ resultCode: '0' })
+      const record = (
+        await h.app.inject({ url: `/api/v1/contacts/${contactId}`, headers: auth(agent) })
+      ).json<{ messages: { attachment: { id: string; contentType: string } | null }[] }>()
+      expect(record.messages[0]?.attachment).toMatchObject({ id: objectKey, contentType: 'image/png' })
+
+      // The agent sends a file: the client gets its id in the poll and fetches it.
+      const sent = await h.app.inject({
+        method: 'POST',
+        url: `/api/v1/contacts/${contactId}/attachments?name=reply.png`,
+        headers: { ...auth(agent), 'content-type': 'application/octet-stream' },
+        payload: picture,
+      })
+      const fileId = sent.json<{ attachment: { id: string } }>().attachment.id
+      const down = (await c.poll()).downlinkMessages.find((m) => m.sourceType === 'AGENT')
+      expect(down).toMatchObject({ controlType: 'CHAT', mediaType: 'IMAGE', content: fileId })
+      const got = await c.call('GET', `/apiaccess/ccmessaging/downloadFileStream?objectKey=${fileId}`)
+      expect(Buffer.from(got.json<{ fileStream: string }>().fileStream, 'base64').equals(picture)).toBe(true)
+
+      // Someone else's chat files stay theirs; bad uploads get 002's codes.
+      const other = await client('user-0002')
+      const theirs = await other.call('GET', `/apiaccess/ccmessaging/downloadFileStream?objectKey=${fileId}`)
+      expect(theirs.json()).toMatchObject({ resultCode: '13' })
+      const missing = await c.call('POST', '/apiaccess/ccmessaging/uploadFileStream', { channel: 'WEB' })
+      expect(missing.json()).toMatchObject({ returnCode: '2' })
+      const exe = await c.call('POST', '/apiaccess/ccmessaging/uploadFileStream', {
+        fileType: 'jpg',
+        channel: 'WEB',
+        fileStream: Buffer.concat([Buffer.from('MZ'), Buffer.alloc(64)]).toString('base64'),
+      })
+      expect(exe.json()).toMatchObject({ returnCode: '3' })
+      expect((await c.send('CHAT', 'not-a-file-id', 'IMAGE')).json()).toMatchObject({ resultCode: '1' })
     })
   })
 }

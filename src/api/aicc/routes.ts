@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import type { AiccSessions } from '../../app/aicc-sessions.js'
+import type { ChatFiles } from '../../app/chat-files.js'
 import type { SurveyStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
 import { contactWait } from '../../core/availability.js'
 import { AICC, AiccError, ok, sendAiccError } from './errors.js'
 import { OPEN, aiccContext, userOf } from './context.js'
 import { extraRoutes } from './extras.routes.js'
+import { fileOfContent, fileRoutes } from './files.routes.js'
 import { tokenRoutes } from './token.routes.js'
 import { downlinkOf } from './views.js'
 
@@ -14,11 +16,13 @@ export interface AiccDeps {
   readonly sb: Switchboard
   readonly sessions: AiccSessions
   readonly surveys: SurveyStore
+  readonly files: ChatFiles
 }
 
 const POLL_WAIT_MS = 20_000
 const MAX_TEXT_BYTES = 1024
 const CONTROL_TYPES = ['CONNECT', 'CHAT', 'DISCONNECT', 'TRANS2AGENT', 'INPUT'] as const
+const FILE_MEDIA = new Set(['IMAGE', 'AUDIO', 'VIDEO', 'FILE', 'FILE_IMAGE', 'FILE_VIDEO'])
 
 interface SendBody {
   channel: string
@@ -45,6 +49,27 @@ export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<
 
   const { session, activeSession } = aiccContext(sb, sessions)
   extraRoutes(app, deps)
+  fileRoutes(app, deps)
+
+  /** A CHAT message carrying an uploaded file: the file must belong to this chat. */
+  const sendFile = async (tenantId: string, contactId: string, mediaType: string, content: string) => {
+    if (!FILE_MEDIA.has(mediaType))
+      throw new AiccError(200, AICC.badParameter, `mediaType ${mediaType} is not supported`)
+    const { id, name } = fileOfContent(mediaType, content)
+    const a = await deps.files.get(tenantId, id)
+    if (!a || a.contactId !== contactId)
+      throw new AiccError(
+        200,
+        AICC.badParameter,
+        `no file ${id} in this chat: upload it with uploadFileStream`,
+      )
+    const attachment = { id: a.id, name: name ?? a.name, contentType: a.contentType, size: a.size }
+    await sb
+      .runtime(tenantId)
+      .execute((r, now) =>
+        r.postMessage(contactId, 'customer', null, '', now, { attachment, clientMessageId: a.id }),
+      )
+  }
 
   app.post<{ Body: SendBody }>(
     '/apiaccess/ccmessaging/send',
@@ -95,8 +120,10 @@ export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<
           const contact = await sessions.open(user)
           if (!contact) throw new AiccError(200, AICC.noSession, 'no open chat: send CONNECT first')
           const content = body.content ?? ''
-          if (body.mediaType !== 'TEXT')
-            throw new AiccError(200, AICC.badParameter, `mediaType ${body.mediaType} is not supported yet`)
+          if (body.mediaType !== 'TEXT') {
+            await sendFile(s.tenantId, contact.id, body.mediaType, content)
+            return ok()
+          }
           if (content.length === 0 || Buffer.byteLength(content) > MAX_TEXT_BYTES)
             throw new AiccError(400, AICC.badParameter, 'a TEXT message has 1 byte to 1 KB of content')
           await runtime.execute((r, now) => r.postMessage(contact.id, 'customer', null, content, now))

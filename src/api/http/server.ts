@@ -115,7 +115,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   agentToolRoutes(app, deps.sb)
   customerExtraRoutes(app, deps.sb, deps.surveys)
   await app.register((scope) =>
-    aiccRoutes(scope, { sb: deps.sb, sessions: deps.aicc, surveys: deps.surveys }),
+    aiccRoutes(scope, { sb: deps.sb, sessions: deps.aicc, surveys: deps.surveys, files: deps.files }),
   )
   await webRoutes(app, deps.webRoot)
   await app.register((scope) => eceRoutes(scope, { sb: deps.sb, surveys: deps.surveys, now: deps.now }), {
