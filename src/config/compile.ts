@@ -115,6 +115,7 @@ export function compileTenant(t: TenantDoc): TenantConfig {
       channels: t.aicc.channels.map((c) => ({ configId: c.configId, entryPointId: c.entryPoint })),
       sessionTimeoutSeconds: t.aicc.sessionTimeoutSeconds,
       phrases: [...t.aicc.phrases],
+      survey: t.aicc.survey,
     },
     calendars,
     users,
@@ -201,6 +202,7 @@ export function toDocument(c: TenantConfig): TenantDoc {
       channels: c.aicc.channels.map((ch) => ({ configId: ch.configId, entryPoint: ch.entryPointId })),
       sessionTimeoutSeconds: c.aicc.sessionTimeoutSeconds,
       phrases: [...c.aicc.phrases],
+      survey: c.aicc.survey,
     },
   }
 }

@@ -113,6 +113,7 @@ const aiccDoc = z.strictObject({
   channels: z.array(z.strictObject({ configId: z.string().min(1).max(64), entryPoint: id })).min(1),
   sessionTimeoutSeconds: z.number().int().min(10).max(86_400).default(120),
   phrases: z.array(z.string().min(1).max(500)).max(1000).default([]),
+  survey: z.boolean().default(true),
 })
 
 const presence = z.strictObject({

@@ -151,6 +151,8 @@ export interface AiccConfig {
   readonly sessionTimeoutSeconds: number
   /** Common questions suggested to customers as they type (queryPhraseByKeyword). */
   readonly phrases: readonly string[]
+  /** Whether clients are told to ask for a rating after the chat (getSatisfactionSurveyMode). */
+  readonly survey: boolean
 }
 
 export interface WrapUpCode {

@@ -450,6 +450,26 @@ for (const db of databases()) {
         npsScore: '9',
         fcrValue: '1',
       }
+      const mode = await c.call('POST', '/apiaccess/ccmessaging/getsatisfactionsurveymode', {})
+      expect(mode.json()).toEqual({
+        resultCode: '0',
+        resultDesc: '',
+        satisfactionSurvey: {
+          surveyType: 'WEB',
+          satisfactionLevel: ['很不满意', '不满意', '一般', '满意', '很满意'].map((d, i) => ({
+            satisfactionLevelKey: String(i + 1),
+            satisfactionLevelDesc: d,
+          })),
+          satisfactionQuestion: ['CSAT', 'FCR', 'NPS'],
+        },
+      })
+      const english = await c.call('POST', '/apiaccess/ccmessaging/getSatisfactionSurveyMode', {
+        language: 'en_US',
+      })
+      expect(
+        english.json<{ satisfactionSurvey: { satisfactionLevel: { satisfactionLevelDesc: string }[] } }>()
+          .satisfactionSurvey.satisfactionLevel[4]?.satisfactionLevelDesc,
+      ).toBe('Very satisfied')
       expect((await rate({ satisfication: answer })).json()).toEqual({
         resultCode: '0',
         resultDesc: 'Save satisfaction success',

@@ -44,6 +44,10 @@ const satisfactionSchema = {
   required: ['channel', 'userId', 'evaluation', 'channelConfigId'],
 } as const
 
+// AICC's default satisfaction levels, 1 (very dissatisfied) to 5 (very satisfied).
+const LEVELS_ZH = ['很不满意', '不满意', '一般', '满意', '很满意']
+const LEVELS_EN = ['Very dissatisfied', 'Dissatisfied', 'Neutral', 'Satisfied', 'Very satisfied']
+
 /** Around the conversation: a message left, the rating after, the history before. */
 export function extraRoutes(app: FastifyInstance, deps: AiccDeps): void {
   const { sb, sessions, surveys } = deps
@@ -256,6 +260,42 @@ export function extraRoutes(app: FastifyInstance, deps: AiccDeps): void {
       },
     })
   }
+
+  // 002's menu names it getSatisfactionSurveyMode; Huawei's reference writes the path in lower case.
+  for (const url of ['getSatisfactionSurveyMode', 'getsatisfactionsurveymode'])
+    app.post<{ Body: { language?: string } | undefined }>(
+      `/apiaccess/ccmessaging/${url}`,
+      {
+        config: OPEN,
+        schema: {
+          tags: ['AICC'],
+          summary: 'Whether to show the rating after the chat, with the five levels in the language asked',
+          body: {
+            type: ['object', 'null'],
+            properties: { language: { type: 'string', maxLength: 16 } },
+          },
+        },
+      },
+      async (req, reply) => {
+        const s = await activeSession(req, reply)
+        const language = req.body?.language ?? s.locale
+        const levels = language.toLowerCase().startsWith('en') ? LEVELS_EN : LEVELS_ZH
+        return {
+          resultCode: AICC.ok,
+          resultDesc: '',
+          satisfactionSurvey: s.config.survey
+            ? {
+                surveyType: 'WEB',
+                satisfactionLevel: levels.map((desc, i) => ({
+                  satisfactionLevelKey: String(i + 1),
+                  satisfactionLevelDesc: desc,
+                })),
+                satisfactionQuestion: ['CSAT', 'FCR', 'NPS'],
+              }
+            : { surveyType: 'NO', satisfactionLevel: [], satisfactionQuestion: [] },
+        }
+      },
+    )
 }
 
 /** A time bound as AICC clients write it: epoch milliseconds, or a date the JS parser reads. */
