@@ -18,6 +18,10 @@ import { ChatFiles } from './app/chat-files.js'
 import { AiccSessions } from './app/aicc-sessions.js'
 import { SqlAiccSessionStore } from './adapters/storage/sql-aicc-session-store.js'
 import { SqlAttachmentStore } from './adapters/storage/sql-attachment-store.js'
+import { SqlOutboxStore } from './adapters/storage/sql-outbox-store.js'
+import { fetchSender } from './adapters/http/fetch-sender.js'
+import { OutboxDispatcher } from './app/outbox-dispatcher.js'
+import { deliveryHandlers, outboxItems } from './deliveries.js'
 import { buildHttpServer } from './api/http/server.js'
 import type { Clock } from './app/ports.js'
 import { Switchboard } from './app/switchboard.js'
@@ -80,6 +84,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated')
 
   const scheduler = timerScheduler(clock)
+  // Created once the switchboard exists (its handlers read the tenants' configuration).
+  let dispatcher: OutboxDispatcher | undefined
   const sb = new Switchboard({
     configs: new SqlConfigStore(opened.db, () => clock.now()),
     queries: new SqlContactQueries(opened.db),
@@ -88,9 +94,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     scheduler,
     newId: randomUUID,
     onBatch: (info) => metrics.batch(info),
+    outboxFor: outboxItems,
+    onOutbox: () => dispatcher?.kick(),
     onFailure: (err) => logger.error({ err }, 'router batch failed; rebuilt from storage'),
   })
   await sb.start(docs)
+  dispatcher = new OutboxDispatcher(
+    new SqlOutboxStore(opened.db),
+    clock,
+    scheduler,
+    deliveryHandlers(sb, fetchSender()),
+  )
+  dispatcher.start()
   const demo = sb.demoUsers()
   if (demo.length > 0) logger.warn({ users: demo }, 'demo passwords are in use: change them before real use')
 
@@ -130,6 +145,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await app.close()
       aicc.stop()
       await sb.stop()
+      await dispatcher?.stop()
       await opened.close()
       logger.info('switchboard stopped')
     })())

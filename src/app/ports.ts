@@ -141,16 +141,35 @@ export interface OutboxItem {
   readonly eventSeq: number
   readonly topic: string
   readonly payload: unknown
+  /** Items with the same key are delivered in order; none: independent. */
+  readonly orderingKey?: string
 }
 
 export interface ClaimedOutboxItem extends OutboxItem {
   readonly id: number
   readonly attempts: number
+  readonly createdAt: number
 }
 
 export interface OutboxStore {
-  /** Items due for delivery, oldest first. */
+  /**
+   * Items due for delivery, oldest first: of each ordering key only its oldest pending item, so
+   * a key's items go out one after the other.
+   */
   due(now: number, limit: number): Promise<ClaimedOutboxItem[]>
   delivered(ids: readonly number[], now: number): Promise<void>
-  retryLater(id: number, at: number): Promise<void>
+  retryLater(id: number, at: number, error?: string): Promise<void>
+  /** Gave up (dead letter): kept, with the last error, for inspection and redelivery. */
+  dead(id: number, now: number, error: string): Promise<void>
+  /** When the next pending item becomes due; undefined when none is pending. */
+  nextAttemptAt(): Promise<number | undefined>
+}
+
+/** Outbound HTTP, for deliveries to other systems. */
+export interface HttpSender {
+  post(
+    url: string,
+    body: string,
+    headers: Readonly<Record<string, string>>,
+  ): Promise<{ readonly status: number; readonly body: string }>
 }

@@ -1,6 +1,7 @@
 import type { EntryPointStatus } from '../core/availability.js'
 import { entryPointStatus } from '../core/availability.js'
 import { DomainError, isDomainError } from '../core/errors.js'
+import type { Contact } from '../core/contact.js'
 import type { DomainEvent } from '../core/events.js'
 import { Router } from '../core/routing/router.js'
 import type { TenantConfig } from '../core/tenant-config.js'
@@ -14,9 +15,17 @@ export interface RuntimeDeps {
   readonly feed: EventFeed
   readonly newId: () => string
   /** Which committed events must also reach an outside destination (written to the outbox). */
-  readonly outboxFor?: (events: readonly DomainEvent[]) => OutboxItem[]
+  readonly outboxFor?: (events: readonly DomainEvent[], ctx: OutboxContext) => OutboxItem[]
+  /** After a commit that wrote outbox items: the dispatcher can send them now. */
+  readonly onOutbox?: () => void
   readonly onBatch?: (info: { commands: number; events: number; commitMs: number }) => void
   readonly onFailure?: (error: unknown) => void
+}
+
+/** What outbox rules may look at besides the events: the tenant and its contacts as committed. */
+export interface OutboxContext {
+  readonly tenant: TenantConfig
+  readonly contact: (contactId: string) => Contact | undefined
 }
 
 interface Pending {
@@ -158,10 +167,16 @@ export class TenantRuntime {
 
   private async commit(changes: ReturnType<Router['drain']>, commands = 0): Promise<void> {
     const started = performance.now()
-    const outbox = this.deps.outboxFor?.(changes.events) ?? []
+    const outbox = this.deps.outboxFor?.(changes.events, this.outboxContext(changes.contacts)) ?? []
     await this.deps.store.commit(this.tenantId, { ...changes, outbox })
+    if (outbox.length > 0) this.deps.onOutbox?.()
     this.deps.onBatch?.({ commands, events: changes.events.length, commitMs: performance.now() - started })
     this.deps.feed.publish(this.tenantId, changes.events)
+  }
+
+  private outboxContext(changed: readonly Contact[]): OutboxContext {
+    const byId = new Map(changed.map((c) => [c.id, c]))
+    return { tenant: this.config, contact: (id) => byId.get(id) ?? this.router.contacts.get(id) }
   }
 
   /** Rebuilds from storage, retrying with backoff (0.5 s doubling to 30 s) while it is unreachable. */

@@ -116,6 +116,7 @@ export function compileTenant(t: TenantDoc): TenantConfig {
       sessionTimeoutSeconds: t.aicc.sessionTimeoutSeconds,
       phrases: [...t.aicc.phrases],
       survey: t.aicc.survey,
+      push: t.aicc.push && { ...t.aicc.push, url: t.aicc.push.url.replace(/\/+$/, '') },
     },
     calendars,
     users,
@@ -203,6 +204,7 @@ export function toDocument(c: TenantConfig): TenantDoc {
       sessionTimeoutSeconds: c.aicc.sessionTimeoutSeconds,
       phrases: [...c.aicc.phrases],
       survey: c.aicc.survey,
+      push: c.aicc.push && { ...c.aicc.push },
     },
   }
 }

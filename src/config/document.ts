@@ -114,6 +114,15 @@ const aiccDoc = z.strictObject({
   sessionTimeoutSeconds: z.number().int().min(10).max(86_400).default(120),
   phrases: z.array(z.string().min(1).max(500)).max(1000).default([]),
   survey: z.boolean().default(true),
+  push: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/ }),
+      accessKey: z.string().min(1).max(128),
+      secretKey: z.string().min(16).max(256),
+      locale: z.string().min(2).max(16).default('zh_CN'),
+    })
+    .nullable()
+    .default(null),
 })
 
 const presence = z.strictObject({

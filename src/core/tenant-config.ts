@@ -153,6 +153,17 @@ export interface AiccConfig {
   readonly phrases: readonly string[]
   /** Whether clients are told to ask for a rating after the chat (getSatisfactionSurveyMode). */
   readonly survey: boolean
+  /** Push mode: downlink messages POSTed to the client's server as they happen; null: poll only. */
+  readonly push: AiccPush | null
+}
+
+export interface AiccPush {
+  /** Base URL: messages go to `{url}/webhooks/v1/messages`. */
+  readonly url: string
+  readonly accessKey: string
+  readonly secretKey: string
+  /** Language of the system lines (queued, connected, …). */
+  readonly locale: string
 }
 
 export interface WrapUpCode {

@@ -163,5 +163,33 @@ for (const harness of databases()) {
       expect(await outbox.due(T0 + 100, 10)).toEqual([])
       expect(await outbox.due(T0 + 10_000, 10)).toMatchObject([{ eventSeq: items[0]!.eventSeq, attempts: 1 }])
     })
+
+    it("hands out a key's items one at a time, in order; dead letters stay out", async () => {
+      const store = new SqlRoutingStore(opened.db)
+      const outbox = new SqlOutboxStore(opened.db)
+      const changes = routed().router.drain()
+      const items = changes.events.slice(0, 3).map((e) => ({
+        tenantId: 't1',
+        eventSeq: e.seq,
+        topic: 'push',
+        payload: { seq: e.seq },
+        orderingKey: 'chat-1',
+      }))
+      await store.commit('t1', { ...changes, outbox: [...items, { ...items[0]!, orderingKey: undefined }] })
+      const first = await outbox.due(T0 + 100, 10)
+      // The key's head and the keyless item; the key's second waits behind its head.
+      expect(first.map((d) => [d.eventSeq, d.orderingKey ?? null])).toEqual([
+        [items[0]!.eventSeq, 'chat-1'],
+        [items[0]!.eventSeq, null],
+      ])
+      await outbox.retryLater(first[0]!.id, T0 + 5000, 'HTTP 503')
+      expect(await outbox.due(T0 + 100, 10)).toHaveLength(1)
+      await outbox.delivered([first[1]!.id], T0 + 100)
+      // Only the key's head counts: the items behind it are not due before it is.
+      expect(await outbox.nextAttemptAt()).toBe(T0 + 5000)
+      await outbox.dead(first[0]!.id, T0 + 5000, 'gave up')
+      const next = await outbox.due(T0 + 5000, 10)
+      expect(next.map((d) => d.eventSeq)).toEqual([items[1]!.eventSeq])
+    })
   })
 }

@@ -12,6 +12,10 @@ import { SqlAttachmentStore } from '../../src/adapters/storage/sql-attachment-st
 import { ChatFiles } from '../../src/app/chat-files.js'
 import { SqlAiccSessionStore } from '../../src/adapters/storage/sql-aicc-session-store.js'
 import { AiccSessions } from '../../src/app/aicc-sessions.js'
+import { SqlOutboxStore } from '../../src/adapters/storage/sql-outbox-store.js'
+import { fetchSender } from '../../src/adapters/http/fetch-sender.js'
+import { OutboxDispatcher } from '../../src/app/outbox-dispatcher.js'
+import { deliveryHandlers, outboxItems } from '../../src/deliveries.js'
 import { buildHttpServer } from '../../src/api/http/server.js'
 import type { Scheduler } from '../../src/app/ports.js'
 import { Switchboard } from '../../src/app/switchboard.js'
@@ -46,6 +50,8 @@ export const demoDocs = (): TenantDoc[] => parseConfigFile(readFileSync('config/
 export interface Harness {
   readonly app: FastifyInstance
   readonly sb: Switchboard
+  /** Delivers the outbox; tests run rounds with `runOnce` (time is fake, so nothing fires alone). */
+  readonly dispatcher: OutboxDispatcher
   readonly time: FakeTime
   readonly opened: OpenedDatabase
   /** SQL statements sent since the database was opened. */
@@ -76,8 +82,17 @@ export async function startHarness(
     clock: time,
     scheduler: time,
     newId: () => `id-${++counter}-${Math.random().toString(36).slice(2, 8)}`,
+    outboxFor: outboxItems,
   })
   await sb.start(docs)
+  // Deliveries go to the real network: tests point them at their own stand-in receivers.
+  const dispatcher = new OutboxDispatcher(
+    new SqlOutboxStore(database.db),
+    time,
+    time,
+    deliveryHandlers(sb, fetchSender(2000)),
+    { random: () => 1 },
+  )
   const app = await buildHttpServer({
     sb,
     surveys: new SqlSurveyStore(database.db),
@@ -93,6 +108,7 @@ export async function startHarness(
   const h: Harness = {
     app,
     sb,
+    dispatcher,
     time,
     opened: database,
     counts,

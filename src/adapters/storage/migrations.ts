@@ -180,6 +180,20 @@ const migrations: Record<string, Migration> = {
       await sql`create index messages_by_time on messages (tenant_id, created_at)`.execute(db)
     },
   },
+  '0006_ordered_outbox': {
+    async up(db: Kysely<unknown>) {
+      // Items of one key (a chat, a call) go out in order: a failed head holds back the rest.
+      await db.schema
+        .alterTable('outbox')
+        .addColumn('ordering_key', 'text', (c) => c.notNull().defaultTo(''))
+        .execute()
+      await db.schema.alterTable('outbox').addColumn('dead_at', 'bigint').execute()
+      await db.schema.alterTable('outbox').addColumn('last_error', 'text').execute()
+      await sql`create index outbox_pending_by_key on outbox (ordering_key, id) where delivered_at is null and dead_at is null`.execute(
+        db,
+      )
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

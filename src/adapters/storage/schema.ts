@@ -108,6 +108,9 @@ export interface OutboxTable {
   attempts: ColumnType<number, number | undefined, number>
   next_attempt_at: number
   delivered_at: number | null
+  ordering_key: ColumnType<string, string | undefined, string>
+  dead_at: number | null
+  last_error: string | null
 }
 
 export interface SurveysTable {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { sql } from 'kysely'
 import type { ClaimedOutboxItem, OutboxStore } from '../../app/ports.js'
 import type { Database } from './schema.js'
 
@@ -6,22 +7,46 @@ export class SqlOutboxStore implements OutboxStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async due(now: number, limit: number): Promise<ClaimedOutboxItem[]> {
-    const rows = await this.db
-      .selectFrom('outbox')
-      .selectAll()
-      .where('delivered_at', 'is', null)
-      .where('next_attempt_at', '<=', now)
-      .orderBy('id')
+    const rows = await this.heads()
+      .where('o.next_attempt_at', '<=', now)
+      .orderBy('o.id')
       .limit(limit)
       .execute()
     return rows.map((r) => ({
       id: Number(r.id),
       tenantId: r.tenant_id,
-      eventSeq: r.event_seq,
+      eventSeq: Number(r.event_seq),
       topic: r.topic,
       payload: r.payload,
       attempts: r.attempts,
+      createdAt: Number(r.created_at),
+      ...(r.ordering_key ? { orderingKey: r.ordering_key } : {}),
     }))
+  }
+
+  /** Pending items that may go: keyless ones, and of each key only its oldest pending item. */
+  private heads() {
+    return this.db
+      .selectFrom('outbox as o')
+      .selectAll()
+      .where('o.delivered_at', 'is', null)
+      .where('o.dead_at', 'is', null)
+      .where((eb) =>
+        eb.or([
+          eb('o.ordering_key', '=', ''),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('outbox as e')
+                .select(sql`1`.as('one'))
+                .whereRef('e.ordering_key', '=', 'o.ordering_key')
+                .whereRef('e.id', '<', 'o.id')
+                .where('e.delivered_at', 'is', null)
+                .where('e.dead_at', 'is', null),
+            ),
+          ),
+        ]),
+      )
   }
 
   async delivered(ids: readonly number[], now: number): Promise<void> {
@@ -29,11 +54,27 @@ export class SqlOutboxStore implements OutboxStore {
     await this.db.updateTable('outbox').set({ delivered_at: now }).where('id', 'in', ids).execute()
   }
 
-  async retryLater(id: number, at: number): Promise<void> {
+  async retryLater(id: number, at: number, error?: string): Promise<void> {
     await this.db
       .updateTable('outbox')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: at }))
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: at, last_error: error ?? null }))
       .where('id', '=', id)
       .execute()
+  }
+
+  async dead(id: number, now: number, error: string): Promise<void> {
+    await this.db
+      .updateTable('outbox')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), dead_at: now, last_error: error }))
+      .where('id', '=', id)
+      .execute()
+  }
+
+  async nextAttemptAt(): Promise<number | undefined> {
+    const r = await this.heads()
+      .clearSelect()
+      .select((eb) => eb.fn.min('o.next_attempt_at').as('at'))
+      .executeTakeFirst()
+    return r?.at === null || r?.at === undefined ? undefined : Number(r.at)
   }
 }

@@ -141,6 +141,7 @@ export class SqlRoutingStore implements RoutingStore {
         tenant_id: o.tenantId,
         event_seq: o.eventSeq,
         topic: o.topic,
+        ordering_key: o.orderingKey ?? '',
         payload: JSON.stringify(o.payload),
         created_at: batch.events[0]?.at ?? 0,
         next_attempt_at: batch.events[0]?.at ?? 0,

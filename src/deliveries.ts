@@ -1,0 +1,16 @@
+// What leaves the server through the outbox: which events become items (decided in the commit's
+// transaction), and how each topic is delivered. Composed here, like main.ts, for every dialect.
+import { AICC_PUSH_TOPIC, aiccPushHandler, aiccPushItems } from './api/aicc/push.js'
+import type { OutboxHandler } from './app/outbox-dispatcher.js'
+import type { HttpSender, OutboxItem } from './app/ports.js'
+import type { Switchboard } from './app/switchboard.js'
+import type { OutboxContext } from './app/tenant-runtime.js'
+import type { DomainEvent } from './core/events.js'
+
+export function outboxItems(events: readonly DomainEvent[], ctx: OutboxContext): OutboxItem[] {
+  return aiccPushItems(events, ctx)
+}
+
+export function deliveryHandlers(sb: Switchboard, sender: HttpSender): Record<string, OutboxHandler> {
+  return { [AICC_PUSH_TOPIC]: aiccPushHandler(sb, sender) }
+}
