@@ -11,6 +11,7 @@ export function outboxItems(events: readonly DomainEvent[], ctx: OutboxContext):
   return aiccPushItems(events, ctx)
 }
 
-export function deliveryHandlers(sb: Switchboard, sender: HttpSender): Record<string, OutboxHandler> {
+/** `sb` is asked for when a delivery runs: the dispatcher exists before the switchboard. */
+export function deliveryHandlers(sb: () => Switchboard, sender: HttpSender): Record<string, OutboxHandler> {
   return { [AICC_PUSH_TOPIC]: aiccPushHandler(sb, sender) }
 }

@@ -84,8 +84,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated')
 
   const scheduler = timerScheduler(clock)
-  // Created once the switchboard exists (its handlers read the tenants' configuration).
-  let dispatcher: OutboxDispatcher | undefined
+  // Its handlers read the tenants' configuration from the switchboard, created just below.
+  const dispatcher: OutboxDispatcher = new OutboxDispatcher(
+    new SqlOutboxStore(opened.db),
+    clock,
+    scheduler,
+    deliveryHandlers(() => sb, fetchSender()),
+  )
   const sb = new Switchboard({
     configs: new SqlConfigStore(opened.db, () => clock.now()),
     queries: new SqlContactQueries(opened.db),
@@ -95,16 +100,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     newId: randomUUID,
     onBatch: (info) => metrics.batch(info),
     outboxFor: outboxItems,
-    onOutbox: () => dispatcher?.kick(),
+    onOutbox: () => dispatcher.kick(),
     onFailure: (err) => logger.error({ err }, 'router batch failed; rebuilt from storage'),
   })
   await sb.start(docs)
-  dispatcher = new OutboxDispatcher(
-    new SqlOutboxStore(opened.db),
-    clock,
-    scheduler,
-    deliveryHandlers(sb, fetchSender()),
-  )
   dispatcher.start()
   const demo = sb.demoUsers()
   if (demo.length > 0) logger.warn({ users: demo }, 'demo passwords are in use: change them before real use')
@@ -145,7 +144,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await app.close()
       aicc.stop()
       await sb.stop()
-      await dispatcher?.stop()
+      await dispatcher.stop()
       await opened.close()
       logger.info('switchboard stopped')
     })())

@@ -90,7 +90,7 @@ export async function startHarness(
     new SqlOutboxStore(database.db),
     time,
     time,
-    deliveryHandlers(sb, fetchSender(2000)),
+    deliveryHandlers(() => sb, fetchSender(2000)),
     { random: () => 1 },
   )
   const app = await buildHttpServer({

@@ -58,8 +58,9 @@ export function pushSignature(secretKey: string, timestamp: number, body: string
  * `{messages, timestamp}`, `Authorization: auth-v2/{accessKey}/{timestamp}/{signedHeaders}/{sig}`;
  * the receiver answers HTTP 200 with `resultCode` "0", or it is tried again later.
  */
-export function aiccPushHandler(sb: Switchboard, sender: HttpSender) {
+export function aiccPushHandler(switchboard: () => Switchboard, sender: HttpSender) {
   return async (item: ClaimedOutboxItem): Promise<void> => {
+    const sb = switchboard()
     const push = sb.storedConfig(item.tenantId).config.aicc?.push
     // Push turned off since: the client polls now, and nothing is left to send.
     if (!push) return
