@@ -2,7 +2,7 @@ import type { Response } from 'light-my-request'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { databases } from '../support/databases.js'
 import type { Harness } from '../support/harness.js'
-import { startHarness } from '../support/harness.js'
+import { demoDocs, startHarness } from '../support/harness.js'
 import { png } from '../support/png.js'
 
 // Requests as document 002 and Huawei's web-client documentation write them.
@@ -624,6 +624,45 @@ for (const db of databases()) {
       })
       expect(exe.json()).toMatchObject({ returnCode: '3' })
       expect((await c.send('CHAT', 'not-a-file-id', 'IMAGE')).json()).toMatchObject({ resultCode: '1' })
+    })
+
+    it("keeps each tenant's AICC apps, tokens and chats apart", async () => {
+      await h.close()
+      const [demo] = demoDocs()
+      const acme = JSON.parse(JSON.stringify(demo)) as typeof demo
+      h = await startHarness(db, [
+        demo!,
+        {
+          ...acme!,
+          id: 'acme',
+          aicc: { ...acme!.aicc!, apps: [{ appKey: 'acme-key', appSecret: 'acme-secret-123' }] },
+        },
+      ])
+      const acmeToken = (
+        await h.app.inject({
+          method: 'POST',
+          url: '/apigovernance/api/oauth/tokenByAkSk',
+          payload: { app_key: 'acme-key', app_secret: 'acme-secret-123' },
+        })
+      ).json<{ AccessToken: string }>().AccessToken
+      const acmeHeaders = { 'x-app-key': 'acme-key', authorization: `Bearer ${acmeToken}` }
+      // demo's session token with acme's app credentials: refused.
+      const c = await client()
+      const mixed = await h.app.inject({
+        method: 'GET',
+        url: `/apiaccess/ccmessaging/poll?receiverId=${USER}&channel=WEB`,
+        headers: { ...acmeHeaders, 'ccmessaging-token': c.token() },
+      })
+      expect(mixed.statusCode).toBe(401)
+      expect(mixed.json()).toMatchObject({ resultCode: '3' })
+      // acme's app key with demo's AccessToken: refused too.
+      const swapped = await h.app.inject({
+        method: 'POST',
+        url: '/apiaccess/ccmessaging/applyToken',
+        headers: { ...c.headers(), 'x-app-key': 'acme-key' },
+        payload: { userId: USER, userName: 'x', channelId: CHANNEL, locale: 'en' },
+      })
+      expect(swapped.statusCode).toBe(401)
     })
   })
 }

@@ -281,4 +281,90 @@ describe('a whole chat in Chromium: the widget on /demo and the agent desktop on
       shop.close()
     }
   })
+
+  it(
+    'answers a chat started through the Huawei AICC dialect from the agent desktop',
+    { timeout: 120_000 },
+    async () => {
+      const sup = await supervisorToken()
+      for (const agentId of ['agent1', 'agent2'])
+        await fetch(`${server.url}/api/v1/agents/${agentId}/channels/chat`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${sup}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ state: 'logged_out' }),
+        })
+      const agent = await agentDesk('agent4')
+      await agent.getByLabel('chat state').selectOption('ready')
+
+      // An AICC web client, as document 002 has it.
+      const post = async <T>(path: string, body: unknown, headers: Record<string, string> = {}) =>
+        (await (
+          await fetch(server.url + path, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...headers },
+            body: JSON.stringify(body),
+          })
+        ).json()) as T
+      const { AccessToken } = await post<{ AccessToken: string }>('/apigovernance/api/oauth/tokenByAkSk', {
+        app_key: 'demo-app-key',
+        app_secret: 'demo-app-secret',
+      })
+      const fabric = { 'x-app-key': 'demo-app-key', authorization: `Bearer ${AccessToken}` }
+      const { token } = await post<{ token: string }>(
+        '/apiaccess/ccmessaging/applyToken',
+        { userId: 'web-user-7', userName: 'Zhang San', channelId: 'web-1000', locale: 'zh_CN' },
+        fabric,
+      )
+      const session = { ...fabric, 'ccmessaging-token': token }
+      const send = (controlType: string, content = '') =>
+        post<{ resultCode: string }>(
+          '/apiaccess/ccmessaging/send',
+          {
+            channel: 'WEB',
+            content,
+            controlType,
+            from: 'web-user-7',
+            mediaType: 'TEXT',
+            sourceType: 'CUSTOMER',
+            to: 'web-1000',
+          },
+          session,
+        )
+      expect((await send('CONNECT', 'start')).resultCode).toBe('0')
+
+      // Earlier tests left chats waiting, offered first: Dave rejects them until Zhang San's comes.
+      const offer = agent.getByRole('alertdialog', { name: /Zhang San/ })
+      for (let i = 0; i < 20 && !(await offer.isVisible()); i++) {
+        const other = agent.getByRole('alertdialog').first()
+        if (await other.isVisible()) await other.getByRole('button', { name: 'Reject' }).click()
+        await agent.waitForTimeout(250)
+      }
+      await offer.getByRole('button', { name: 'Accept' }).click()
+      await agent.getByRole('tab', { name: /Zhang San/ }).click()
+      expect((await send('CHAT', '你好，我想查询订单')).resultCode).toBe('0')
+      await agent.getByRole('log').getByText('你好，我想查询订单').waitFor()
+      await agent.getByLabel('Reply').fill('您好，请提供订单号')
+      await agent.getByLabel('Reply').press('Enter')
+      await snapshot(agent, 'agent-aicc-chat')
+
+      const seen: string[] = []
+      await expect
+        .poll(
+          async () => {
+            const r = (await (
+              await fetch(`${server.url}/apiaccess/ccmessaging/poll?receiverId=web-user-7&channel=WEB`, {
+                headers: session,
+              })
+            ).json()) as {
+              downlinkMessages: { content: string; senderNickname: string; sourceType: string }[]
+            }
+            for (const m of r.downlinkMessages)
+              if (m.sourceType === 'AGENT') seen.push(`${m.senderNickname}: ${m.content}`)
+            return seen
+          },
+          { timeout: 15_000 },
+        )
+        .toContain('Dave Both: 您好，请提供订单号')
+    },
+  )
 })
