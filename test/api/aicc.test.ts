@@ -91,10 +91,17 @@ for (const db of databases()) {
           resultDesc: string
           downlinkMessages: Downlink[]
         }>()
+      const queueInfo = () =>
+        call('POST', '/apiaccess/ccmessaging/queryQueueInfo', {
+          userId,
+          channelConfigId: CHANNEL,
+          channel: 'WEB',
+        })
       return {
         call,
         send,
         poll,
+        queueInfo,
         token: () => token,
         headers: () => headers,
         // The API Fabric's AccessToken lasts minutes: clients fetch a new one as it runs out.
@@ -180,11 +187,7 @@ for (const db of databases()) {
         })
       expect(busyAgent).toBeTruthy()
       expect((await c.send('CONNECT', 'start')).json()).toEqual({ resultCode: '0', resultDesc: '' })
-      const queue = await c.call('POST', '/apiaccess/ccmessaging/queryQueueInfo', {
-        userId: USER,
-        channelConfigId: CHANNEL,
-        channel: 'WEB',
-      })
+      const queue = await c.queueInfo()
       expect(queue.json()).toEqual({
         resultCode: '0',
         resultDesc: '',
@@ -253,11 +256,7 @@ for (const db of databases()) {
       })
       expect((await c.poll()).downlinkMessages.map((m) => m.content)).toEqual(['已发货'])
 
-      const busy = await c.call('POST', '/apiaccess/ccmessaging/queryQueueInfo', {
-        userId: USER,
-        channelConfigId: CHANNEL,
-        channel: 'WEB',
-      })
+      const busy = await c.queueInfo()
       expect(busy.json()).toMatchObject({ resultCode: '160021' })
 
       expect((await c.send('DISCONNECT')).json()).toMatchObject({ resultCode: '0' })
@@ -265,11 +264,7 @@ for (const db of databases()) {
         await h.app.inject({ url: `/api/v1/contacts/${contactId}`, headers: auth(agent) })
       ).json<{ state: string; endedBy: string }>()
       expect(ended).toMatchObject({ state: 'wrap_up', endedBy: 'customer' })
-      const none = await c.call('POST', '/apiaccess/ccmessaging/queryQueueInfo', {
-        userId: USER,
-        channelConfigId: CHANNEL,
-        channel: 'WEB',
-      })
+      const none = await c.queueInfo()
       expect(none.json()).toMatchObject({ resultCode: '160004' })
     })
 
@@ -339,11 +334,7 @@ for (const db of databases()) {
       await h.advance(130_000)
       await expect.poll(state).toBe('abandoned')
       await c.refreshAccessToken()
-      const again = await c.call('POST', '/apiaccess/ccmessaging/queryQueueInfo', {
-        userId: USER,
-        channelConfigId: CHANNEL,
-        channel: 'WEB',
-      })
+      const again = await c.queueInfo()
       expect(again.json()).toMatchObject({ resultCode: '160004' })
     })
 
