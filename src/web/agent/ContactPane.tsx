@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { uid } from '../shared/http.js'
 import { FileView } from '../shared/parts.js'
-import type { Contact, Desk } from './desk.js'
+import type { Desk } from './desk.js'
+import type { Contact } from './model.js'
 
 interface Canned {
   id: string

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
-import type { Desk, Offer } from './desk.js'
+import type { Desk } from './desk.js'
+import type { Offer } from './model.js'
 
 /** An incoming contact with the seconds left to take it. */
 export function OfferCard({ offer, desk, onAccepted }: { offer: Offer; desk: Desk; onAccepted: () => void }) {

@@ -1,4 +1,5 @@
-import type { ChannelState, Desk } from './desk.js'
+import type { Desk } from './desk.js'
+import type { ChannelState } from './model.js'
 
 const LABEL: Record<ChannelState['state'], string> = {
   ready: 'Ready',

@@ -1,70 +1,18 @@
 import type { Attachment } from '../shared/parts.js'
+import type { ChatView, Message, PollResult, Stored } from './model.js'
 import type { Request } from '../shared/http.js'
 import { ApiError, backoff, sleep, uid } from '../shared/http.js'
 
-export interface Message {
-  key: string
-  from: 'customer' | 'agent' | 'system'
-  agentName: string | null
-  text: string
-  attachment: Attachment | null
-  at: string
-  /** Sent by us and not yet confirmed by the server. */
-  pending?: boolean
-  failed?: boolean
-  messageSeq?: number
-}
-
-export interface ChatView {
-  state: string
-  position: number
-  waitSeconds: number
-  agentName: string | null
-  agentTyping: boolean
-  messages: Message[]
-  /** Highest of our messages the agent has read. */
-  readUpTo: number
-  connection: 'online' | 'reconnecting'
-}
-
-interface Stored {
-  contactId: string
-  customerToken: string
-  lastSeq: number
-}
-
-interface PollEvent {
-  seq: number
-  type: string
-  messageId?: string
-  messageSeq?: number
-  from?: 'customer' | 'agent' | 'system'
-  agentName?: string | null
-  text?: string
-  attachment?: Attachment | null
-  clientMessageId?: string | null
-  at: string
-  by?: string
-  upToSeq?: number
-}
-
-interface PollResult {
-  events: PollEvent[]
-  lastSeq: number
-  state: string
-  position: number
-  estimatedWaitSeconds: number
-  agentTyping: boolean
-}
-
 const ENDED = new Set(['wrap_up', 'closed', 'abandoned', 'timed_out', 'rejected'])
 const TYPING_EVERY_MS = 3000
+
+export type { Attachment }
+export type { ChatView, Message } from './model.js'
 
 /**
  * One customer chat: a long-poll loop that resumes from the last seq it saw (after a network
  * drop or a page reload), and sends that survive retries without being posted twice.
  */
-export type { Attachment }
 
 export class ChatSession {
   view: ChatView = {

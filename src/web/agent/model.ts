@@ -1,0 +1,90 @@
+import type { Attachment } from '../shared/parts.js'
+
+export type { Attachment }
+
+// What the desk knows, as the API gives it.
+
+export interface ChannelState {
+  state: 'logged_out' | 'not_ready' | 'ready'
+  reason: string | null
+  activeTasks: number
+  maxTasks: number
+  notResponding: boolean
+  since: string
+}
+
+export interface Message {
+  id: string
+  seq: number
+  from: 'customer' | 'agent' | 'system'
+  text: string
+  attachment: Attachment | null
+  at: string
+}
+
+export interface Contact {
+  id: string
+  channel: string
+  state: string
+  queueId: string
+  entryPointId: string
+  customer: { name: string; email?: string }
+  subject: string | null
+  enqueuedAt: string
+  connectedAt: string | null
+  messages: Message[]
+  customerReadUpTo: number
+  customerTypingUntil: number
+}
+
+export interface Offer {
+  offerId: string
+  contactId: string
+  queueId: string
+  expiresAt: number
+  customer: string
+  channel: string
+}
+
+export interface DeskSettings {
+  tenant: { id: string; name: string }
+  notReadyReasons: string[]
+  wrapUpCodes: { code: string; label: string }[]
+  queues: { id: string; name: string; channel: string }[]
+  agents: { id: string; name: string }[]
+}
+
+export interface Ev {
+  seq: number
+  type: string
+  contactId?: string
+  agentId?: string | null
+  offerId?: string
+  queueId?: string
+  expiresAt?: string
+  messageId?: string
+  messageSeq?: number
+  from?: Message['from']
+  text?: string
+  attachment?: Attachment | null
+  at: string
+  by?: string
+  upToSeq?: number
+  state?: string
+  fromAgentId?: string
+}
+
+export interface ContactRecord extends Omit<
+  Contact,
+  'messages' | 'customerReadUpTo' | 'customerTypingUntil'
+> {
+  messages: {
+    id: string
+    seq: number
+    from: Message['from']
+    text: string
+    attachment: Attachment | null
+    at: string
+  }[]
+  timeline: Ev[]
+}
