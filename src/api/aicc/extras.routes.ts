@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { AICC, AiccError } from './errors.js'
 import { OPEN, aiccContext, userOf } from './context.js'
+import { clickToCallRoutes } from './click-to-call.routes.js'
 import type { AiccDeps } from './routes.js'
 import { historyMessageOf } from './views.js'
 
@@ -52,6 +53,7 @@ const LEVELS_EN = ['Very dissatisfied', 'Dissatisfied', 'Neutral', 'Satisfied', 
 export function extraRoutes(app: FastifyInstance, deps: AiccDeps): void {
   const { sb, sessions, surveys } = deps
   const { activeSession } = aiccContext(sb, sessions)
+  clickToCallRoutes(app, activeSession)
 
   app.post<{ Body: { callId: string; caller: string; leaveMessage: string; channel: string } }>(
     '/apiaccess/ccmessaging/doLeaveMessage',
@@ -234,32 +236,6 @@ export function extraRoutes(app: FastifyInstance, deps: AiccDeps): void {
       return { resultCode: AICC.ok, resultDesc: '', question }
     },
   )
-
-  // Click-to-call needs voice over WebRTC, which this server does not offer yet: it says so.
-  app.get<{ Querystring: { channel?: string } }>(
-    '/apiaccess/ccmessaging/v1/checkClickToCallSupport',
-    { config: OPEN, schema: { tags: ['AICC'], summary: 'Click-to-call: not supported (false, false)' } },
-    async (req, reply) => {
-      await activeSession(req, reply)
-      return { resultCode: AICC.ok, resultDesc: '', webRTCSupported: false, clickToCallSupported: false }
-    },
-  )
-  for (const [method, path] of [
-    ['POST', 'createClickToCall'],
-    ['GET', 'getClickToCallEvents'],
-    ['POST', 'dropClickToCall'],
-  ] as const) {
-    app.route({
-      method,
-      url: `/apiaccess/ccmessaging/v1/${path}`,
-      config: OPEN,
-      schema: { tags: ['AICC'], summary: `${path}: refused while click-to-call is not supported` },
-      handler: async (req, reply) => {
-        await activeSession(req, reply)
-        throw new AiccError(200, AICC.badParameter, 'click-to-call is not supported on this channel')
-      },
-    })
-  }
 
   // 002's menu names it getSatisfactionSurveyMode; Huawei's reference writes the path in lower case.
   for (const url of ['getSatisfactionSurveyMode', 'getsatisfactionsurveymode'])
