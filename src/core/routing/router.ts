@@ -1,55 +1,22 @@
 import type { AgentChannelState, AgentStateKind } from '../agent.js'
 import { offerAccepted } from '../agent.js'
-import type { GateReason } from '../availability.js'
-import { estimateWait, gate } from '../availability.js'
 import type { Channel } from '../channel.js'
-import type { Contact, Customer } from '../contact.js'
-import type { ErrorCode } from '../errors.js'
-import { DomainError } from '../errors.js'
+import type { Contact } from '../contact.js'
 import type { PooledAgent } from './agent-pool.js'
 import type { RoutingDecision } from './decision.js'
 import type { Trigger } from './router-core.js'
-import { ChatWork } from './chat-work.js'
-import type { PostedMessage } from './chat-work.js'
+import { Admission } from './admission.js'
 import type { QueueRuntime } from './waiting-room.js'
 
-export interface NewContact {
-  readonly contactId: string
-  readonly entryPointId: string
-  readonly customer: Customer
-  readonly subject: string | null
-  readonly priority?: number
-}
-
-export type ContactAdmission =
-  | {
-      readonly admitted: true
-      readonly contact: Contact
-      readonly position: number
-      readonly estimatedWaitMs: number
-    }
-  | { readonly admitted: false; readonly contact: Contact; readonly reason: GateReason }
-
-// Every reason an entry point refuses has its error code: a new reason fails compilation here.
-const REFUSAL_CODES: Record<GateReason, ErrorCode> = {
-  invalid_entry_point: 'ENTRY_POINT_NOT_FOUND',
-  entry_point_inactive: 'ENTRY_POINT_INACTIVE',
-  outside_business_hours: 'OUTSIDE_BUSINESS_HOURS',
-  agent_not_available: 'NO_AGENT_AVAILABLE',
-  queue_depth_reached: 'QUEUE_FULL',
-  service_not_running: 'SERVICE_NOT_RUNNING',
-}
-
-export function refusalError(reason: GateReason): DomainError {
-  return new DomainError(REFUSAL_CODES[reason], `the entry point does not take new contacts now: ${reason}`)
-}
+export type { ContactAdmission, NewContact } from './admission.js'
+export { refusalError } from './admission.js'
 
 /**
  * The routing engine: event-driven and incremental. A new contact looks for the best free agent
  * in its queue's open tiers; a freed agent looks at the heads of the queues it serves and takes
  * the best by one global order (priority, then original enqueue time).
  */
-export class Router extends ChatWork {
+export class Router extends Admission {
   // ---- commands ----------------------------------------------------------------------------
 
   setAgentState(
@@ -67,84 +34,6 @@ export class Router extends ChatWork {
       this.rescindOffersOf(agentId, channel, 'agent_unavailable', now)
     this.serveAgent(agentId, 'agent_available', now)
     return after
-  }
-
-  admitContact(input: NewContact, now: number): ContactAdmission {
-    const g = gate(this, input.entryPointId, now)
-    const ep = this.model.entryPoints.get(input.entryPointId)
-    if (!ep || g.reason !== null) {
-      const reason = g.reason ?? 'invalid_entry_point'
-      if (!ep) throw refusalError(reason)
-      // Refusals are recorded as contacts too: reports count the customers turned away.
-      const contact = this.saveContact({
-        ...this.blankContact(input, ep.queueId, ep.channel, now),
-        state: 'rejected',
-        closedAt: now,
-        outcomeReason: reason,
-      })
-      this.emit({ type: 'ContactRefused', contactId: contact.id, entryPointId: ep.id, reason }, now)
-      return { admitted: false, contact, reason }
-    }
-    const queue = this.queues.get(ep.queueId) as QueueRuntime
-    const contact = this.queueNew(
-      this.blankContact(input, ep.queueId, ep.channel, now, queue.config.priority),
-      now,
-    )
-    const position = contact.state === 'queued' ? queue.position(contact.id) : 0
-    if (position > 0) queue.estimator.noteArrival(contact.id, position, now)
-    return {
-      admitted: true,
-      contact,
-      position,
-      estimatedWaitMs: position > 0 ? Math.round(estimateWait(this, queue, position - 1, now, false)) : 0,
-    }
-  }
-
-  /**
-   * A message left while the entry point does not take chats: it becomes a contact in the entry
-   * point's leave-a-message queue, which agents take when they are free. The gate is not asked:
-   * closed and unavailable are exactly when this is used.
-   */
-  leaveMessage(input: NewContact, text: string, now: number): { contact: Contact; message: PostedMessage } {
-    const ep = this.model.entryPoints.get(input.entryPointId)
-    if (!ep) throw refusalError('invalid_entry_point')
-    if (!ep.active) throw refusalError('entry_point_inactive')
-    const queue = ep.leaveMessageQueueId === null ? undefined : this.queues.get(ep.leaveMessageQueueId)
-    if (!queue) throw new DomainError('LEAVE_MESSAGE_DISABLED', `entry point ${ep.id} does not take messages`)
-    const blank = this.blankContact(input, queue.config.id, queue.config.channel, now, queue.config.priority)
-    this.announce(blank, now)
-    // The message is part of the contact before anyone can be offered it.
-    const message = this.postMessage(blank.id, 'customer', null, text, now)
-    return { contact: this.lineUp(this.contacts.get(blank.id) ?? blank, now), message }
-  }
-
-  private queueNew(contact: Contact, now: number): Contact {
-    this.announce(contact, now)
-    return this.lineUp(contact, now)
-  }
-
-  private announce(contact: Contact, now: number): void {
-    this.saveContact(contact)
-    this.emit(
-      {
-        type: 'ContactQueued',
-        contactId: contact.id,
-        queueId: contact.queueId,
-        entryPointId: contact.entryPointId,
-        channel: contact.channel,
-        enqueuedAt: now,
-        priority: contact.priority,
-        customer: contact.customer,
-        subject: contact.subject,
-      },
-      now,
-    )
-  }
-
-  private lineUp(contact: Contact, now: number): Contact {
-    this.enqueue(contact, now)
-    this.routeContact(contact.id, 'contact_arrived', now)
-    return this.contacts.get(contact.id) ?? contact
   }
 
   acceptOffer(offerId: string, agentId: string, now: number): Contact {
