@@ -6,7 +6,7 @@ import { sql } from 'kysely'
 import pino from 'pino'
 import { migrateToLatest } from './adapters/storage/migrations.js'
 import type { OpenedDatabase } from './adapters/storage/opened-database.js'
-import { openPglite } from './adapters/storage/pglite/open-pglite.js'
+import { openPgliteWorker } from './adapters/storage/pglite/open-pglite-worker.js'
 import { openPostgres } from './adapters/storage/postgres/open-postgres.js'
 import { SqlConfigStore } from './adapters/storage/sql-config-store.js'
 import { SqlContactQueries } from './adapters/storage/sql-contact-queries.js'
@@ -70,7 +70,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const opened: OpenedDatabase = opts.databaseUrl
     ? await openPostgres(opts.databaseUrl, onQuery)
-    : await openPglite(opts.dataDir, onQuery)
+    : await openPgliteWorker(opts.dataDir, onQuery)
   logger.info(
     { storage: opened.kind, dataDir: opened.kind === 'pglite' ? (opts.dataDir ?? 'memory') : undefined },
     'storage opened',

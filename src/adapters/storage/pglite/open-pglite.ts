@@ -8,7 +8,7 @@ import { PGliteDialect } from './pglite-dialect.js'
 
 // PGlite has no lock of its own: two processes on one data directory would corrupt it.
 // A pid file refuses a second live owner and takes over from a dead one (kill -9).
-function lockDataDir(dir: string): () => void {
+export function lockDataDir(dir: string): () => void {
   const file = path.join(dir, 'switchboard.pid')
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
