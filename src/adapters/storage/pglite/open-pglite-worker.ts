@@ -51,12 +51,18 @@ export async function openPgliteWorker(
     waiting.get(a.id)?.(a)
     waiting.delete(a.id)
   })
-  worker.on('error', (e) => {
-    for (const w of waiting.values()) w({ id: -1, error: { message: `PGlite worker failed: ${e.message}` } })
+  // A dead worker answers nothing: fail what waits and what comes, rather than hang.
+  let dead: string | undefined
+  const fail = (why: string): void => {
+    dead ??= why
+    for (const w of waiting.values()) w({ id: -1, error: { message: dead } })
     waiting.clear()
-  })
+  }
+  worker.on('error', (e) => fail(`the PGlite worker failed: ${e.message}`))
+  worker.on('exit', (code) => fail(`the PGlite worker exited (${code})`))
   const ask = (message: { sql?: string; params?: unknown[]; close?: true }) =>
     new Promise<Answer>((resolve, reject) => {
+      if (dead) return reject(new Error(dead))
       const id = ++next
       waiting.set(id, (a) => {
         if (!a.error) return resolve(a)
