@@ -1,7 +1,7 @@
 import type { Contact } from '../core/contact.js'
 import type { DomainEvent } from '../core/events.js'
 import { refusalError } from '../core/routing/router.js'
-import type { AiccSessionStore, Clock, Scheduler } from './ports.js'
+import type { AiccSession, AiccSessionStore, Clock, Scheduler } from './ports.js'
 import type { Switchboard } from './switchboard.js'
 
 /** Who is chatting, as an AICC client names it: one chat per (app key, channel, user id). */
@@ -35,21 +35,41 @@ export class AiccSessions {
     private readonly scheduler: Scheduler,
   ) {}
 
+  /**
+   * Every call of a client looks its chat up: the store is read once per chat and process, then
+   * kept here and written through (this process is the only writer of its tenants' sessions).
+   */
+  private readonly known = new Map<string, AiccSession>()
+
+  private async session(u: AiccUser): Promise<AiccSession | undefined> {
+    const id = `${u.tenantId}/${sessionKey(u)}`
+    const cached = this.known.get(id)
+    if (cached) return cached
+    const stored = await this.store.get(u.tenantId, sessionKey(u))
+    if (stored) this.known.set(id, stored)
+    return stored
+  }
+
+  private async save(u: AiccUser, s: AiccSession): Promise<void> {
+    await this.store.save(u.tenantId, s, this.clock.now())
+    this.known.set(`${u.tenantId}/${sessionKey(u)}`, s)
+  }
+
   /** The user's chat while the customer is in it (waiting or talking), if any. */
   async open(u: AiccUser): Promise<Contact | undefined> {
-    const s = await this.store.get(u.tenantId, sessionKey(u))
+    const s = await this.session(u)
     const contact = s && this.sb.runtime(u.tenantId).read((r) => r.contacts.get(s.contactId))
     return contact && CUSTOMER_IN_CHAT.has(contact.state) ? contact : undefined
   }
 
   /** The user's latest chat, open or ended (a survey comes after the end). */
   async latest(u: AiccUser): Promise<string | undefined> {
-    return (await this.store.get(u.tenantId, sessionKey(u)))?.contactId
+    return (await this.session(u))?.contactId
   }
 
   /** Any call of the client's keeps its chat alive, not only polls. */
   async seen(u: AiccUser): Promise<void> {
-    const s = await this.store.get(u.tenantId, sessionKey(u))
+    const s = await this.session(u)
     if (s) this.touch(u, s.contactId)
   }
 
@@ -69,11 +89,7 @@ export class AiccSessions {
       ),
     )
     if (!admission.admitted) throw refusalError(admission.reason)
-    await this.store.save(
-      u.tenantId,
-      { key: sessionKey(u), contactId: admission.contact.id, deliveredSeq: 0 },
-      this.clock.now(),
-    )
+    await this.save(u, { key: sessionKey(u), contactId: admission.contact.id, deliveredSeq: 0 })
     this.touch(u, admission.contact.id)
     return admission.contact
   }
@@ -83,7 +99,7 @@ export class AiccSessions {
    * before the answer goes out: an event is served once.
    */
   async poll(u: AiccUser, waitMs: number, signal: AbortSignal): Promise<DomainEvent[]> {
-    const s = await this.store.get(u.tenantId, sessionKey(u))
+    const s = await this.session(u)
     if (!s) return []
     this.touch(u, s.contactId)
     const events = await this.sb.feed.poll(
@@ -95,7 +111,7 @@ export class AiccSessions {
       signal,
     )
     const last = events[events.length - 1]
-    if (last) await this.store.save(u.tenantId, { ...s, deliveredSeq: last.seq }, this.clock.now())
+    if (last) await this.save(u, { ...s, deliveredSeq: last.seq })
     this.touch(u, s.contactId)
     return events
   }
@@ -117,6 +133,7 @@ export class AiccSessions {
       const timeout = this.sb.storedConfig(p.tenantId).config.aicc?.sessionTimeoutSeconds ?? 120
       if (now - p.at < timeout * 1000) continue
       this.lastPoll.delete(key)
+      this.known.delete(key)
       await this.sb
         .runtime(p.tenantId)
         .execute((r, t) => {

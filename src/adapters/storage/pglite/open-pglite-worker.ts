@@ -1,12 +1,10 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
-import type { PGlite } from '@electric-sql/pglite'
-import { Kysely } from 'kysely'
 import type { OpenedDatabase, QueryListener } from '../opened-database.js'
-import type { Database } from '../schema.js'
 import { lockDataDir } from './open-pglite.js'
-import { PGliteDialect } from './pglite-dialect.js'
+import type { PGliteQueries } from './pglite-dialect.js'
+import { pgliteKysely } from './pglite-dialect.js'
 
 interface Answer {
   readonly id: number
@@ -70,16 +68,13 @@ export async function openPgliteWorker(
       })
       worker.postMessage({ id, ...message })
     })
-  const remote = {
-    query: async (sql: string, params?: unknown[]) => {
+  const remote: PGliteQueries = {
+    query: async <R>(sql: string, params?: unknown[]) => {
       const a = await ask({ sql, params: params ?? [] })
-      return { rows: a.rows ?? [], affectedRows: a.affectedRows, fields: [] }
+      return { rows: (a.rows ?? []) as R[], affectedRows: a.affectedRows }
     },
   }
-  const db = new Kysely<Database>({
-    dialect: new PGliteDialect(remote as unknown as PGlite),
-    ...(onQuery ? { log: () => onQuery() } : {}),
-  })
+  const db = pgliteKysely(remote, onQuery)
   return {
     db,
     kind: 'pglite',

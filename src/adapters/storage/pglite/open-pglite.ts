@@ -1,10 +1,8 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
-import { PGlite, types } from '@electric-sql/pglite'
-import { Kysely } from 'kysely'
-import type { Database } from '../schema.js'
+import { PGlite } from '@electric-sql/pglite'
 import type { OpenedDatabase, QueryListener } from '../opened-database.js'
-import { PGliteDialect } from './pglite-dialect.js'
+import { pgliteKysely, pgliteOptions } from './pglite-dialect.js'
 
 // PGlite has no lock of its own: two processes on one data directory would corrupt it.
 // A pid file refuses a second live owner and takes over from a dead one (kill -9).
@@ -47,15 +45,8 @@ export async function openPglite(dir: string | undefined, onQuery?: QueryListene
     unlock = lockDataDir(dir)
   }
   try {
-    // int8 columns hold epoch milliseconds and sequence numbers, all far below 2^53.
-    const pg = await PGlite.create({
-      ...(dir ? { dataDir: path.join(dir, 'pg') } : {}),
-      parsers: { [types.INT8]: Number },
-    })
-    const db = new Kysely<Database>({
-      dialect: new PGliteDialect(pg),
-      ...(onQuery ? { log: () => onQuery() } : {}),
-    })
+    const pg = await PGlite.create(pgliteOptions(dir ? path.join(dir, 'pg') : undefined))
+    const db = pgliteKysely(pg, onQuery)
     return {
       db,
       kind: 'pglite',

@@ -1,12 +1,32 @@
-import type { PGlite } from '@electric-sql/pglite'
-import type { DatabaseConnection, Dialect, Driver, Kysely, QueryResult, TransactionSettings } from 'kysely'
-import { CompiledQuery, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely'
+import { types } from '@electric-sql/pglite'
+import type { DatabaseConnection, Dialect, Driver, QueryResult, TransactionSettings } from 'kysely'
+import { CompiledQuery, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely'
+import type { QueryListener } from '../opened-database.js'
+import type { Database } from '../schema.js'
+
+/** What the dialect needs of PGlite: PGlite itself, or a proxy to one on a worker thread. */
+export interface PGliteQueries {
+  query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>
+}
+
+/** PGlite's options wherever it runs. */
+export function pgliteOptions(dataDir: string | undefined) {
+  // int8 columns hold epoch milliseconds and sequence numbers, all far below 2^53.
+  return { ...(dataDir ? { dataDir } : {}), parsers: { [types.INT8]: Number } }
+}
+
+export function pgliteKysely(pg: PGliteQueries, onQuery?: QueryListener): Kysely<Database> {
+  return new Kysely<Database>({
+    dialect: new PGliteDialect(pg),
+    ...(onQuery ? { log: () => onQuery() } : {}),
+  })
+}
 
 // PGlite is one connection. Kysely asks for a connection per query or per transaction, so a
 // mutex held from acquire to release keeps one tenant's transaction from interleaving with
 // another's statements on that single connection.
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pg: PGlite) {}
+  constructor(private readonly pg: PGliteQueries) {}
 
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
     const res = await this.pg.query<R>(q.sql, q.parameters as unknown[])
@@ -26,7 +46,7 @@ class PGliteDriver implements Driver {
   private tail: Promise<void> = Promise.resolve()
   private release: (() => void) | undefined
 
-  constructor(pg: PGlite) {
+  constructor(pg: PGliteQueries) {
     this.connection = new PGliteConnection(pg)
   }
 
@@ -63,7 +83,7 @@ class PGliteDriver implements Driver {
 }
 
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pg: PGlite) {}
+  constructor(private readonly pg: PGliteQueries) {}
   createAdapter() {
     return new PostgresAdapter()
   }

@@ -3,7 +3,8 @@
 // server cost about 40% more CPU). Messages: { id, sql, params } in; { id, rows, affectedRows }
 // or { id, error } out; { close } flushes and ends.
 import { parentPort, workerData } from 'node:worker_threads'
-import { PGlite, types } from '@electric-sql/pglite'
+import { PGlite } from '@electric-sql/pglite'
+import { pgliteOptions } from './pglite-dialect.js'
 
 interface Query {
   readonly id: number
@@ -15,8 +16,7 @@ interface Query {
 const port = parentPort
 if (!port) throw new Error('pglite-worker runs as a worker thread')
 const { dataDir } = workerData as { dataDir: string | undefined }
-// int8 columns hold epoch milliseconds and sequence numbers, all far below 2^53.
-const pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers: { [types.INT8]: Number } })
+const pg = await PGlite.create(pgliteOptions(dataDir))
 
 port.on('message', (q: Query) => {
   if (q.close) {
