@@ -21,6 +21,8 @@ import { SqlAttachmentStore } from './adapters/storage/sql-attachment-store.js'
 import { SqlOutboxStore } from './adapters/storage/sql-outbox-store.js'
 import { fetchSender } from './adapters/http/fetch-sender.js'
 import { OutboxDispatcher } from './app/outbox-dispatcher.js'
+import { SqlReportStore } from './adapters/storage/sql-report-store.js'
+import { Reporting } from './reporting/reporting.js'
 import { deliveryHandlers, outboxItems } from './deliveries.js'
 import { buildHttpServer } from './api/http/server.js'
 import type { Clock } from './app/ports.js'
@@ -91,6 +93,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     scheduler,
     deliveryHandlers(() => sb, fetchSender()),
   )
+  // Reports follow the switchboard's commits (and fold, when started, what came before).
+  const reporting = new Reporting(
+    () => sb,
+    { store: new SqlReportStore(opened.db), clock },
+    scheduler,
+    clock,
+    (tenantId, err) =>
+      logger.error({ err, tenantId }, 'report projection failed; retried at the next commit'),
+  )
   const sb = new Switchboard({
     configs: new SqlConfigStore(opened.db, () => clock.now()),
     queries: new SqlContactQueries(opened.db),
@@ -98,13 +109,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     clock,
     scheduler,
     newId: randomUUID,
-    onBatch: (info) => metrics.batch(info),
+    onBatch: (info) => {
+      metrics.batch(info)
+      reporting.committed(info.tenantId)
+    },
     outboxFor: outboxItems,
     onOutbox: () => dispatcher.kick(),
     onFailure: (err) => logger.error({ err }, 'router batch failed; rebuilt from storage'),
   })
   await sb.start(docs)
   dispatcher.start()
+  await reporting.start()
   const demo = sb.demoUsers()
   if (demo.length > 0) logger.warn({ users: demo }, 'demo passwords are in use: change them before real use')
 
@@ -144,6 +159,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await app.close()
       aicc.stop()
       await sb.stop()
+      reporting.stop()
       await dispatcher.stop()
       await opened.close()
       logger.info('switchboard stopped')

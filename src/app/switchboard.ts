@@ -141,6 +141,10 @@ export class Switchboard {
     return this.tokens().derive<T>(purpose)
   }
 
+  tenantIds(): string[] {
+    return [...this.stored.keys()]
+  }
+
   hasTenant(tenantId: string): boolean {
     return this.stored.has(tenantId)
   }

@@ -18,7 +18,7 @@ export interface RuntimeDeps {
   readonly outboxFor?: (events: readonly DomainEvent[], ctx: OutboxContext) => OutboxItem[]
   /** After a commit that wrote outbox items: the dispatcher can send them now. */
   readonly onOutbox?: () => void
-  readonly onBatch?: (info: { commands: number; events: number; commitMs: number }) => void
+  readonly onBatch?: (info: { tenantId: string; commands: number; events: number; commitMs: number }) => void
   readonly onFailure?: (error: unknown) => void
 }
 
@@ -170,7 +170,12 @@ export class TenantRuntime {
     const outbox = this.deps.outboxFor?.(changes.events, this.outboxContext(changes.contacts)) ?? []
     await this.deps.store.commit(this.tenantId, { ...changes, outbox })
     if (outbox.length > 0) this.deps.onOutbox?.()
-    this.deps.onBatch?.({ commands, events: changes.events.length, commitMs: performance.now() - started })
+    this.deps.onBatch?.({
+      tenantId: this.tenantId,
+      commands,
+      events: changes.events.length,
+      commitMs: performance.now() - started,
+    })
     this.deps.feed.publish(this.tenantId, changes.events)
   }
 

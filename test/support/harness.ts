@@ -22,6 +22,8 @@ import { Switchboard } from '../../src/app/switchboard.js'
 import type { TenantDoc } from '../../src/config/document.js'
 import { parseConfigFile } from '../../src/config/parse.js'
 import type { DatabaseHarness } from './databases.js'
+import { SqlReportStore } from '../../src/adapters/storage/sql-report-store.js'
+import { Reporting } from '../../src/reporting/reporting.js'
 
 /** Time that moves only when a test says so; timers fire on `advance`. */
 export class FakeTime implements Scheduler {
@@ -53,6 +55,8 @@ export interface Harness {
   /** Delivers the outbox; tests run rounds with `runOnce` (time is fake, so nothing fires alone). */
   readonly dispatcher: OutboxDispatcher
   readonly time: FakeTime
+  /** Not started: tests fold with `reporting.projector.catchUp` when they want to. */
+  readonly reporting: Reporting
   readonly opened: OpenedDatabase
   /** SQL statements sent since the database was opened. */
   readonly counts: { queries: number }
@@ -105,11 +109,21 @@ export async function startHarness(
     webRoot: path.resolve('dist/web'),
     readiness: { check: async () => null },
   })
+  const reporting = new Reporting(
+    () => sb,
+    { store: new SqlReportStore(database.db), clock: time },
+    time,
+    time,
+    (_tenantId, err) => {
+      throw err
+    },
+  )
   const h: Harness = {
     app,
     sb,
     dispatcher,
     time,
+    reporting,
     opened: database,
     counts,
     async advance(ms, tenant = 'demo') {

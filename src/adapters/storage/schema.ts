@@ -1,3 +1,4 @@
+import type { ContactRecord } from '../../app/report-ports.js'
 import type { AttachmentRef } from '../../core/contact.js'
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
 
@@ -129,7 +130,79 @@ export interface AiccSessionsTable {
   updated_at: number
 }
 
+type Counter = ColumnType<number, number | undefined, number>
+
+export interface ReportQueueIntervalsTable {
+  tenant_id: string
+  queue_id: string
+  interval_start: number
+  contacts_received: Counter
+  abandoned_short: Counter
+  abandoned_long: Counter
+  handled_short: Counter
+  handled_long: Counter
+  timed_out: Counter
+  transferred_out: Counter
+  handle_time: Counter
+  work_time: Counter
+  hold_time: Counter
+  queue_delay_time: Counter
+  active: number | null
+  backlog: number | null
+  backlog_expired: number | null
+}
+
+export interface ReportAgentQueueIntervalsTable {
+  tenant_id: string
+  agent_id: string
+  queue_id: string
+  interval_start: number
+  handled: Counter
+  handle_time: Counter
+  work_time: Counter
+  hold_time: Counter
+  active: number | null
+}
+
+export interface ReportAgentIntervalsTable {
+  tenant_id: string
+  agent_id: string
+  interval_start: number
+  login_time: Counter
+  ready_time: Counter
+  not_ready_time: Counter
+}
+
+export interface ReportContactsTable {
+  tenant_id: string
+  contact_id: string
+  arrived_at: number
+  data: JSONColumnType<ContactRecord, string, string>
+}
+
+export interface ReportAgentActivitiesTable {
+  tenant_id: string
+  agent_id: string
+  seq: number
+  state: string
+  reason: string | null
+  started_at: number
+  ended_at: number | null
+}
+
+export interface ReportCheckpointsTable {
+  tenant_id: string
+  last_seq: number
+  state: ColumnType<unknown, string, string>
+}
+
 export interface Database {
+  report_queue_intervals: ReportQueueIntervalsTable
+  report_agent_queue_intervals: ReportAgentQueueIntervalsTable
+  report_agent_intervals: ReportAgentIntervalsTable
+  report_contacts: ReportContactsTable
+  report_agent_activities: ReportAgentActivitiesTable
+  report_checkpoints: ReportCheckpointsTable
   aicc_sessions: AiccSessionsTable
   attachments: AttachmentsTable
   surveys: SurveysTable

@@ -1,0 +1,93 @@
+import type { Clock } from '../app/ports.js'
+import type { ReportChanges, ReportStore } from '../app/report-ports.js'
+import type { DomainEvent } from '../core/events.js'
+import type { FoldSettings, FoldState } from './report-fold.js'
+import { emptyFoldState, ReportFold } from './report-fold.js'
+
+export interface ProjectorDeps {
+  readonly store: ReportStore
+  readonly clock: Clock
+  /** The tenant's events after `afterSeq`, in order, at most `limit`. */
+  readonly events: (tenantId: string, afterSeq: number, limit: number) => Promise<DomainEvent[]>
+  readonly settings: (tenantId: string) => FoldSettings
+  /** After each stored step (the WFM connector and live views listen). */
+  readonly onChanges?: (tenantId: string, changes: ReportChanges) => void
+}
+
+const BATCH = 2000
+
+/**
+ * Time is folded only up to this long ago. The router stamps an event before its batch commits:
+ * an event stamped a moment ago may not be readable yet, and folding time past it would give
+ * its agent's last moments to the wrong state (and a rebuild a different answer).
+ */
+export const SETTLE_MS = 5000
+
+const hasChanges = (c: ReportChanges): boolean =>
+  c.queueIntervals.length +
+    c.agentQueueIntervals.length +
+    c.agentIntervals.length +
+    c.contacts.length +
+    c.activities.length >
+  0
+
+/**
+ * Keeps the projections up with the event log: reads what came after its checkpoint, folds it,
+ * stores rows and checkpoint in one transaction. One run at a time per tenant; a run asked for
+ * while one is going happens right after it.
+ */
+export class ReportProjector {
+  private readonly running = new Map<string, Promise<number>>()
+  private readonly again = new Set<string>()
+
+  constructor(private readonly deps: ProjectorDeps) {}
+
+  /** Folds everything new, and time up to now; resolves with the number of events folded. */
+  catchUp(tenantId: string): Promise<number> {
+    const current = this.running.get(tenantId)
+    if (current) {
+      this.again.add(tenantId)
+      return current.then(() => this.catchUp(tenantId))
+    }
+    const run = this.run(tenantId).finally(() => {
+      this.running.delete(tenantId)
+      if (this.again.delete(tenantId)) void this.catchUp(tenantId)
+    })
+    this.running.set(tenantId, run)
+    return run
+  }
+
+  /** Forgets the tenant's projections and folds the whole event log again. */
+  async rebuild(tenantId: string, progress?: (events: number) => void): Promise<number> {
+    await this.running.get(tenantId)
+    await this.deps.store.clear(tenantId)
+    return this.catchUp(tenantId).then((n) => {
+      progress?.(n)
+      return n
+    })
+  }
+
+  private async run(tenantId: string): Promise<number> {
+    const saved = await this.deps.store.checkpoint(tenantId)
+    let lastSeq = saved?.lastSeq ?? 0
+    const fold = new ReportFold(
+      this.deps.settings(tenantId),
+      (saved?.state as FoldState | undefined) ?? emptyFoldState(),
+    )
+    let folded = 0
+    for (;;) {
+      const events = await this.deps.events(tenantId, lastSeq, BATCH)
+      const last = events[events.length - 1]
+      // Time runs to now only once the log is drained: a batch's end is not "now".
+      const now = events.length < BATCH ? this.deps.clock.now() - SETTLE_MS : (last?.at ?? 0)
+      const changes = fold.step(events, Math.max(now, last?.at ?? 0))
+      lastSeq = last?.seq ?? lastSeq
+      folded += events.length
+      if (hasChanges(changes) || events.length > 0) {
+        await this.deps.store.save(tenantId, changes, lastSeq, fold.state)
+        this.deps.onChanges?.(tenantId, changes)
+      }
+      if (events.length < BATCH) return folded
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import type { Clock, Scheduler } from '../app/ports.js'
+import type { ReportChanges } from '../app/report-ports.js'
+import type { Switchboard } from '../app/switchboard.js'
+import { INTERVAL_MS, intervalOf } from './interval-deltas.js'
+import type { ProjectorDeps } from './projector.js'
+import { ReportProjector, SETTLE_MS } from './projector.js'
+import type { FoldSettings } from './report-fold.js'
+
+/** How soon after a commit the projections follow: commits in between share one run. */
+const FOLLOW_MS = 1000
+
+export type ChangeListener = (tenantId: string, changes: ReportChanges) => void
+
+/**
+ * Runs the projector: shortly after each commit, and just after every interval closes (so a
+ * quiet interval is closed too: its agents' time and its backlog at the end).
+ */
+export class Reporting {
+  readonly projector: ReportProjector
+  private readonly listeners = new Set<ChangeListener>()
+  private readonly pending = new Map<string, () => void>()
+  private cancelTick: (() => void) | undefined
+  private stopped = false
+
+  /** `switchboard`: a getter, so both can be made before either starts. */
+  constructor(
+    private readonly switchboard: () => Switchboard,
+    deps: Omit<ProjectorDeps, 'settings' | 'onChanges' | 'events'>,
+    private readonly scheduler: Scheduler,
+    private readonly clock: Clock,
+    private readonly onError: (tenantId: string, err: unknown) => void,
+  ) {
+    this.projector = new ReportProjector({
+      ...deps,
+      events: (tenantId, afterSeq, limit) => switchboard().queries.events(tenantId, { afterSeq, limit }),
+      settings: (tenantId) => this.settings(tenantId),
+      onChanges: (tenantId, changes) => {
+        for (const l of this.listeners) l(tenantId, changes)
+      },
+    })
+  }
+
+  /** Folds what the log holds, then keeps following it. */
+  async start(): Promise<void> {
+    await Promise.all(
+      this.switchboard()
+        .tenantIds()
+        .map((t) => this.projector.catchUp(t)),
+    )
+    this.armTick()
+  }
+
+  onChanges(listener: ChangeListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** A tenant committed events: fold them soon. */
+  committed(tenantId: string): void {
+    if (this.stopped || this.pending.has(tenantId)) return
+    const cancel = this.scheduler.wakeAt(this.clock.now() + FOLLOW_MS, () => {
+      this.pending.delete(tenantId)
+      this.run(tenantId)
+    })
+    this.pending.set(tenantId, cancel)
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.cancelTick?.()
+    for (const cancel of this.pending.values()) cancel()
+    this.pending.clear()
+  }
+
+  private run(tenantId: string): void {
+    this.projector.catchUp(tenantId).catch((err: unknown) => this.onError(tenantId, err))
+  }
+
+  private armTick(): void {
+    if (this.stopped) return
+    const at = intervalOf(this.clock.now() - SETTLE_MS) + INTERVAL_MS + SETTLE_MS + 100
+    this.cancelTick = this.scheduler.wakeAt(at, () => {
+      for (const t of this.switchboard().tenantIds()) this.run(t)
+      this.armTick()
+    })
+  }
+
+  private settings(tenantId: string): FoldSettings {
+    const queues = new Map(
+      this.switchboard()
+        .storedConfig(tenantId)
+        .config.queues.map((q) => [q.id, q]),
+    )
+    return {
+      serviceLevelMs: (id) => (queues.get(id)?.serviceLevelSeconds ?? 30) * 1000,
+      shortAbandonMs: (id) => (queues.get(id)?.shortAbandonSeconds ?? 10) * 1000,
+    }
+  }
+}
