@@ -129,6 +129,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     surveys: new SqlSurveyStore(opened.db),
     files: new ChatFiles(new SqlAttachmentStore(opened.db), clock),
     aicc,
+    reports: reporting,
     now: () => clock.now(),
     metrics,
     logger,

@@ -134,6 +134,8 @@ export interface SurveyStore {
   /** Stores the contact's survey; false when it already has one (nothing is changed then). */
   submit(tenantId: string, survey: StoredSurvey): Promise<boolean>
   get(tenantId: string, contactId: string): Promise<StoredSurvey | undefined>
+  /** The surveys of these contacts (those that have one). */
+  list(tenantId: string, contactIds: readonly string[]): Promise<StoredSurvey[]>
 }
 
 export interface OutboxItem {

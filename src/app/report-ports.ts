@@ -153,3 +153,11 @@ export interface ReportStore {
   /** Activities overlapping the range, by agent then start. */
   activities(tenantId: string, r: ReportRange): Promise<AgentActivity[]>
 }
+
+/** What the API may do with reports: read them fresh, and rebuild them. */
+export interface ReportAccess {
+  readonly store: ReportStore
+  /** Folds what the event log holds now (an export then includes the last moments). */
+  catchUp(tenantId: string): Promise<number>
+  rebuild(tenantId: string): Promise<number>
+}

@@ -4,6 +4,7 @@ import { migrateToLatest } from '../adapters/storage/migrations.js'
 import { openPglite } from '../adapters/storage/pglite/open-pglite.js'
 import { openPostgres } from '../adapters/storage/postgres/open-postgres.js'
 import { startServer } from '../main.js'
+import { runExport, runRebuild } from './export.js'
 import { runSimulation } from './simulate.js'
 
 const program = new Command('switchboard')
@@ -87,6 +88,70 @@ program
     })
     process.exitCode = summary.errors > 0 ? 1 : 0
   })
+
+const remoteOptions = (cmd: Command, role: string): Command =>
+  cmd
+    .option('--url <url>', 'server URL', 'http://localhost:8000')
+    .option('--tenant <id>', 'tenant', 'demo')
+    .option('--user <name>', `a ${role} of the tenant`, role)
+    .addOption(new Option('--password <pw>', 'its password').env('SWITCHBOARD_PASSWORD').default(role))
+
+remoteOptions(
+  program
+    .command('export')
+    .description(
+      'export a report of a running server over local days (15-minute intervals, contacts, activity)',
+    )
+    .addOption(
+      new Option('--report <name>', 'which report')
+        .choices([
+          'queue-intervals',
+          'agent-queue-intervals',
+          'agent-intervals',
+          'contacts',
+          'agent-activity',
+        ])
+        .default('queue-intervals'),
+    )
+    .requiredOption('--from <YYYY-MM-DD>', 'first local day')
+    .option('--to <YYYY-MM-DD>', 'last local day (default: --from)')
+    .option('--time-zone <zone>', "IANA time zone (default: the tenant's)")
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .option('-o, --out <file>', 'write to a file instead of stdout'),
+  'supervisor',
+).action(async (o: Record<string, string>) => {
+  const rows = await runExport({
+    url: o.url ?? '',
+    tenant: o.tenant ?? 'demo',
+    username: o.user ?? '',
+    password: o.password ?? '',
+    report: o.report ?? 'queue-intervals',
+    from: o.from ?? '',
+    ...(o.to ? { to: o.to } : {}),
+    ...(o.timeZone ? { timeZone: o.timeZone } : {}),
+    format: o.format === 'json' ? 'json' : 'csv',
+    ...(o.out ? { out: o.out } : {}),
+  })
+  // The data may be on stdout: the count goes to stderr.
+  console.error(`${rows} rows of ${o.report}${o.out ? ` written to ${o.out}` : ''}`)
+})
+
+remoteOptions(
+  program
+    .command('rebuild-reports')
+    .description("forget a running server's report projections and fold its whole event log again"),
+  'admin',
+).action(async (o: Record<string, string>) => {
+  const started = performance.now()
+  process.stderr.write(`rebuilding the reports of ${o.tenant} from its event log… `)
+  const events = await runRebuild({
+    url: o.url ?? '',
+    tenant: o.tenant ?? 'demo',
+    username: o.user ?? '',
+    password: o.password ?? '',
+  })
+  console.error(`${events} events folded in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+})
 
 program
   .command('bench')

@@ -99,3 +99,12 @@ export function localDay(
     end: instantOf(timeZone, next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), 0),
   }
 }
+
+/** ISO 8601 with the zone's offset at that instant: "2026-11-02T09:15:00.000+01:00". */
+export function localIso(timeZone: string, at: number): string {
+  const offsetMin = Math.round(offsetAt(timeZone, at) / 60_000)
+  const shifted = new Date(at + offsetMin * 60_000).toISOString().slice(0, -1)
+  const sign = offsetMin < 0 ? '-' : '+'
+  const abs = Math.abs(offsetMin)
+  return `${shifted}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`
+}

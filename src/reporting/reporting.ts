@@ -1,5 +1,5 @@
 import type { Clock, Scheduler } from '../app/ports.js'
-import type { ReportChanges } from '../app/report-ports.js'
+import type { ReportAccess, ReportChanges, ReportStore } from '../app/report-ports.js'
 import type { Switchboard } from '../app/switchboard.js'
 import { INTERVAL_MS, intervalOf } from './interval-deltas.js'
 import type { ProjectorDeps } from './projector.js'
@@ -15,8 +15,9 @@ export type ChangeListener = (tenantId: string, changes: ReportChanges) => void
  * Runs the projector: shortly after each commit, and just after every interval closes (so a
  * quiet interval is closed too: its agents' time and its backlog at the end).
  */
-export class Reporting {
+export class Reporting implements ReportAccess {
   readonly projector: ReportProjector
+  readonly store: ReportStore
   private readonly listeners = new Set<ChangeListener>()
   private readonly pending = new Map<string, () => void>()
   private cancelTick: (() => void) | undefined
@@ -30,6 +31,7 @@ export class Reporting {
     private readonly clock: Clock,
     private readonly onError: (tenantId: string, err: unknown) => void,
   ) {
+    this.store = deps.store
     this.projector = new ReportProjector({
       ...deps,
       events: (tenantId, afterSeq, limit) => switchboard().queries.events(tenantId, { afterSeq, limit }),
@@ -48,6 +50,14 @@ export class Reporting {
         .map((t) => this.projector.catchUp(t)),
     )
     this.armTick()
+  }
+
+  catchUp(tenantId: string): Promise<number> {
+    return this.projector.catchUp(tenantId)
+  }
+
+  rebuild(tenantId: string): Promise<number> {
+    return this.projector.rebuild(tenantId)
   }
 
   onChanges(listener: ChangeListener): () => void {

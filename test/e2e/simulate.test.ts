@@ -1,7 +1,11 @@
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/main.js'
 import { startDemoServer } from '../support/demo-server.js'
 import { runSimulation } from '../../src/cli/simulate.js'
+import { runExport, runRebuild } from '../../src/cli/export.js'
 
 // The simulator drives a live server in real time: a short, bounded run.
 describe('switchboard simulate', () => {
@@ -44,5 +48,21 @@ describe('switchboard simulate', () => {
     expect(
       agents.agents.filter((a) => a.id === 'agent1' || a.id === 'agent2').map((a) => a.channels.chat.state),
     ).toEqual(['logged_out', 'logged_out'])
+
+    // What `switchboard export` and `switchboard rebuild-reports` do: every customer has a record,
+    // and a rebuild from the event log gives the same export.
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'switchboard-export-')), 'contacts.csv')
+    const remote = { url: server.url, tenant: 'demo', username: 'supervisor', password: 'supervisor' }
+    const today = new Date().toISOString().slice(0, 10)
+    const exportToday = () =>
+      runExport({ ...remote, report: 'contacts', from: today, timeZone: 'UTC', format: 'csv', out })
+    expect(await exportToday()).toBe(s.arrivals)
+    const before = readFileSync(out, 'utf8')
+    const outcomes = before.split('\r\n').slice(1, -1).map((line) => line.split(',')[7])
+    expect(outcomes.filter((o) => o === 'handled')).toHaveLength(s.answered)
+    await expect(runRebuild({ ...remote })).rejects.toThrow(/403/)
+    expect(await runRebuild({ ...remote, username: 'admin', password: 'admin' })).toBeGreaterThan(s.arrivals)
+    await exportToday()
+    expect(readFileSync(out, 'utf8')).toBe(before)
   }, 60_000)
 })

@@ -221,6 +221,55 @@ for (const db of databases()) {
       expect(activities.some((a) => a.state === 'Unavailable' && a.reason === 'Break')).toBe(true)
     })
 
+    it('exports the day over the API, in JSON and CSV and in any time zone, to supervisors only', async () => {
+      const supervisor = await h.login('supervisor')
+      const get = (url: string, token = supervisor) =>
+        h.app.inject({ url, headers: { authorization: `Bearer ${token}` } })
+      const json = await get('/api/v1/reports/queue-intervals?from=2026-11-02&timeZone=America/New_York')
+      expect(json.statusCode).toBe(200)
+      const rows = (json.json() as { rows: Record<string, unknown>[] }).rows
+      const stored = await store.queueIntervals('demo', ALL)
+      expect(rows).toHaveLength(stored.length)
+      // Field by field against the rows the recount checked, in the export's units.
+      rows.forEach((r, i) => {
+        const q = stored[i]!
+        expect(r.intervalStart).toBe(
+          new Date(q.intervalStart - 5 * 3600_000).toISOString().replace('Z', '-05:00'),
+        )
+        expect(r).toMatchObject({
+          queueId: q.queueId,
+          contactsReceived: q.contactsReceived,
+          handledShort: q.handledShort,
+          handledLong: q.handledLong,
+          abandonedShort: q.abandonedShort,
+          abandonedLong: q.abandonedLong,
+          handleTimeSeconds: q.handleTime / 1000,
+          workTimeSeconds: q.workTime / 1000,
+          queueDelaySeconds: q.queueDelayTime / 1000,
+          backlogAtEnd: q.backlog,
+        })
+        const offered = q.handledShort + q.handledLong + q.abandonedLong
+        expect(r.serviceLevelPct).toBe(offered === 0 ? null : Math.round((1000 * q.handledShort) / offered) / 10)
+      })
+
+      const csv = await get('/api/v1/reports/contacts?from=2026-11-02&format=csv')
+      expect(csv.headers['content-type']).toContain('text/csv')
+      const lines = csv.body.trimEnd().split('\r\n')
+      expect(lines[0]).toContain('contactId,channel,entryPointId,queueId')
+      expect(lines).toHaveLength(arrivals + 1)
+
+      const record = await get('/api/v1/contacts/day-1/record')
+      expect(record.json()).toMatchObject({ contactId: 'day-1', arrivedAt: expect.stringMatching(/\+00:00$/) })
+
+      const agent = await h.login('agent1')
+      expect((await get('/api/v1/reports/contacts?from=2026-11-02', agent)).statusCode).toBe(403)
+      const bad = await get('/api/v1/reports/contacts?from=2026-02-30')
+      expect(bad.statusCode).toBe(400)
+      expect(bad.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } })
+      expect((await get('/api/v1/reports/contacts?from=2026-01-01&to=2026-12-31')).statusCode).toBe(400)
+      expect((await get('/api/v1/reports/contacts?from=2026-11-02&timeZone=Mars/Olympus')).statusCode).toBe(400)
+    })
+
     it('rebuilds every projection from the event log to the same rows', async () => {
       const read = async () => ({
         queues: await store.queueIntervals('demo', ALL),

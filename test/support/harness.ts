@@ -97,18 +97,6 @@ export async function startHarness(
     deliveryHandlers(() => sb, fetchSender(2000)),
     { random: () => 1 },
   )
-  const app = await buildHttpServer({
-    sb,
-    surveys: new SqlSurveyStore(database.db),
-    files: new ChatFiles(new SqlAttachmentStore(database.db), time),
-    aicc: new AiccSessions(sb, new SqlAiccSessionStore(database.db), time, time),
-    now: time.now,
-    metrics,
-    logger: pino({ level: 'silent' }),
-    version: 'test',
-    webRoot: path.resolve('dist/web'),
-    readiness: { check: async () => null },
-  })
   const reporting = new Reporting(
     () => sb,
     { store: new SqlReportStore(database.db), clock: time },
@@ -118,6 +106,19 @@ export async function startHarness(
       throw err
     },
   )
+  const app = await buildHttpServer({
+    sb,
+    surveys: new SqlSurveyStore(database.db),
+    files: new ChatFiles(new SqlAttachmentStore(database.db), time),
+    aicc: new AiccSessions(sb, new SqlAiccSessionStore(database.db), time, time),
+    reports: reporting,
+    now: time.now,
+    metrics,
+    logger: pino({ level: 'silent' }),
+    version: 'test',
+    webRoot: path.resolve('dist/web'),
+    readiness: { check: async () => null },
+  })
   const h: Harness = {
     app,
     sb,

@@ -27,6 +27,24 @@ export class SqlSurveyStore implements SurveyStore {
       .where('tenant_id', '=', tenantId)
       .where('contact_id', '=', contactId)
       .executeTakeFirst()
-    return r && { contactId: r.contact_id, answers: r.answers, source: r.source, submittedAt: r.submitted_at }
+    return r && surveyFromRow(r)
+  }
+
+  async list(tenantId: string, contactIds: readonly string[]): Promise<StoredSurvey[]> {
+    if (contactIds.length === 0) return []
+    const rows = await this.db
+      .selectFrom('surveys')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('contact_id', 'in', contactIds)
+      .execute()
+    return rows.map(surveyFromRow)
   }
 }
+
+const surveyFromRow = (r: {
+  contact_id: string
+  answers: StoredSurvey['answers']
+  source: string
+  submitted_at: number
+}): StoredSurvey => ({ contactId: r.contact_id, answers: r.answers, source: r.source, submittedAt: r.submitted_at })

@@ -29,12 +29,15 @@ import { statusFastPath } from './status-fast-path.js'
 import { webRoutes } from './web.routes.js'
 import type { AiccSessions } from '../../app/aicc-sessions.js'
 import { aiccRoutes } from '../aicc/routes.js'
+import type { ReportAccess } from '../../app/report-ports.js'
+import { reportRoutes } from '../native-v1/report.routes.js'
 
 export interface HttpDeps {
   readonly sb: Switchboard
   readonly surveys: SurveyStore
   readonly files: ChatFiles
   readonly aicc: AiccSessions
+  readonly reports: ReportAccess
   readonly now: () => number
   readonly metrics: Metrics
   readonly readiness: Readiness
@@ -114,6 +117,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   conversationRoutes(app, deps.sb, deps.files)
   agentToolRoutes(app, deps.sb)
   customerExtraRoutes(app, deps.sb, deps.surveys)
+  reportRoutes(app, deps.sb, deps.reports, deps.surveys)
   await app.register((scope) =>
     aiccRoutes(scope, { sb: deps.sb, sessions: deps.aicc, surveys: deps.surveys, files: deps.files }),
   )
