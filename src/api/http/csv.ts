@@ -4,7 +4,12 @@ const FORMULA = /^[=+\-@\t\r]/
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return ''
-  let s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v)
+  let s =
+    typeof v === 'string'
+      ? v
+      : typeof v === 'number' || typeof v === 'boolean'
+        ? String(v)
+        : JSON.stringify(v)
   if (typeof v === 'string' && FORMULA.test(s)) s = `'${s}`
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
