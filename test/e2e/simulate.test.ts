@@ -58,7 +58,10 @@ describe('switchboard simulate', () => {
       runExport({ ...remote, report: 'contacts', from: today, timeZone: 'UTC', format: 'csv', out })
     expect(await exportToday()).toBe(s.arrivals)
     const before = readFileSync(out, 'utf8')
-    const outcomes = before.split('\r\n').slice(1, -1).map((line) => line.split(',')[7])
+    const outcomes = before
+      .split('\r\n')
+      .slice(1, -1)
+      .map((line) => line.split(',')[7])
     expect(outcomes.filter((o) => o === 'handled')).toHaveLength(s.answered)
     await expect(runRebuild({ ...remote })).rejects.toThrow(/403/)
     expect(await runRebuild({ ...remote, username: 'admin', password: 'admin' })).toBeGreaterThan(s.arrivals)

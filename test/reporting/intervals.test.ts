@@ -249,7 +249,9 @@ for (const db of databases()) {
           backlogAtEnd: q.backlog,
         })
         const offered = q.handledShort + q.handledLong + q.abandonedLong
-        expect(r.serviceLevelPct).toBe(offered === 0 ? null : Math.round((1000 * q.handledShort) / offered) / 10)
+        expect(r.serviceLevelPct).toBe(
+          offered === 0 ? null : Math.round((1000 * q.handledShort) / offered) / 10,
+        )
       })
 
       const csv = await get('/api/v1/reports/contacts?from=2026-11-02&format=csv')
@@ -259,7 +261,10 @@ for (const db of databases()) {
       expect(lines).toHaveLength(arrivals + 1)
 
       const record = await get('/api/v1/contacts/day-1/record')
-      expect(record.json()).toMatchObject({ contactId: 'day-1', arrivedAt: expect.stringMatching(/\+00:00$/) })
+      expect(record.json()).toMatchObject({
+        contactId: 'day-1',
+        arrivedAt: expect.stringMatching(/\+00:00$/),
+      })
 
       const agent = await h.login('agent1')
       expect((await get('/api/v1/reports/contacts?from=2026-11-02', agent)).statusCode).toBe(403)
@@ -267,7 +272,9 @@ for (const db of databases()) {
       expect(bad.statusCode).toBe(400)
       expect(bad.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } })
       expect((await get('/api/v1/reports/contacts?from=2026-01-01&to=2026-12-31')).statusCode).toBe(400)
-      expect((await get('/api/v1/reports/contacts?from=2026-11-02&timeZone=Mars/Olympus')).statusCode).toBe(400)
+      expect((await get('/api/v1/reports/contacts?from=2026-11-02&timeZone=Mars/Olympus')).statusCode).toBe(
+        400,
+      )
     })
 
     it('rebuilds every projection from the event log to the same rows', async () => {

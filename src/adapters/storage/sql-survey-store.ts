@@ -47,4 +47,9 @@ const surveyFromRow = (r: {
   answers: StoredSurvey['answers']
   source: string
   submitted_at: number
-}): StoredSurvey => ({ contactId: r.contact_id, answers: r.answers, source: r.source, submittedAt: r.submitted_at })
+}): StoredSurvey => ({
+  contactId: r.contact_id,
+  answers: r.answers,
+  source: r.source,
+  submittedAt: r.submitted_at,
+})
