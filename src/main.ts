@@ -19,7 +19,7 @@ import { AiccSessions } from './app/aicc-sessions.js'
 import { SqlAiccSessionStore } from './adapters/storage/sql-aicc-session-store.js'
 import { SqlAttachmentStore } from './adapters/storage/sql-attachment-store.js'
 import { SqlOutboxStore } from './adapters/storage/sql-outbox-store.js'
-import { fetchSender } from './adapters/http/fetch-sender.js'
+import { httpSender } from './adapters/http/http-sender.js'
 import { OutboxDispatcher } from './app/outbox-dispatcher.js'
 import { SqlReportStore } from './adapters/storage/sql-report-store.js'
 import { Reporting } from './reporting/reporting.js'
@@ -87,11 +87,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const scheduler = timerScheduler(clock)
   // Its handlers read the tenants' configuration from the switchboard, created just below.
+  const outboxStore = new SqlOutboxStore(opened.db)
+  metrics.watchOutbox(
+    () => outboxStore.stats(),
+    () => clock.now(),
+  )
   const dispatcher: OutboxDispatcher = new OutboxDispatcher(
-    new SqlOutboxStore(opened.db),
+    outboxStore,
     clock,
     scheduler,
-    deliveryHandlers(() => sb, fetchSender()),
+    deliveryHandlers(() => sb, httpSender()),
   )
   // Reports follow the switchboard's commits (and fold, when started, what came before).
   const reporting = new Reporting(
@@ -130,6 +135,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     files: new ChatFiles(new SqlAttachmentStore(opened.db), clock),
     aicc,
     reports: reporting,
+    outbox: { store: outboxStore, kick: () => dispatcher.kick() },
     now: () => clock.now(),
     metrics,
     logger,

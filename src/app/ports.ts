@@ -165,6 +165,24 @@ export interface OutboxStore {
   dead(id: number, now: number, error: string): Promise<void>
   /** When the next pending item becomes due; undefined when none is pending. */
   nextAttemptAt(): Promise<number | undefined>
+  /** Per topic: items waiting, since when the oldest waits, and dead letters. */
+  stats(): Promise<OutboxTopicStats[]>
+  /** A tenant's dead letters of a topic, newest first. */
+  deadLetters(tenantId: string, topic: string, limit: number): Promise<DeadLetter[]>
+  /** Dead letters sent again from scratch (a new retry window); all of the topic when no ids. */
+  redeliver(tenantId: string, topic: string, ids: readonly number[] | 'all', now: number): Promise<number>
+}
+
+export interface OutboxTopicStats {
+  readonly topic: string
+  readonly pending: number
+  readonly oldestPendingAt: number | null
+  readonly dead: number
+}
+
+export interface DeadLetter extends ClaimedOutboxItem {
+  readonly deadAt: number
+  readonly lastError: string | null
 }
 
 /** Outbound HTTP, for deliveries to other systems. */
@@ -173,5 +191,7 @@ export interface HttpSender {
     url: string,
     body: string,
     headers: Readonly<Record<string, string>>,
+    /** allowPrivateNetwork false: refuse loopback, private and link-local destinations. */
+    opts?: { readonly allowPrivateNetwork?: boolean },
   ): Promise<{ readonly status: number; readonly body: string }>
 }

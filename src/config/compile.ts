@@ -118,6 +118,7 @@ export function compileTenant(t: TenantDoc): TenantConfig {
       survey: t.aicc.survey,
       push: t.aicc.push && { ...t.aicc.push, url: t.aicc.push.url.replace(/\/+$/, '') },
     },
+    webhooks: t.webhooks.map((w) => ({ ...w, events: [...w.events] })),
     calendars,
     users,
   }
@@ -206,5 +207,6 @@ export function toDocument(c: TenantConfig): TenantDoc {
       survey: c.aicc.survey,
       push: c.aicc.push && { ...c.aicc.push },
     },
+    webhooks: c.webhooks.map((w) => ({ ...w, events: [...w.events] })),
   }
 }

@@ -125,6 +125,16 @@ const aiccDoc = z.strictObject({
     .default(null),
 })
 
+const webhookDoc = z.strictObject({
+  id,
+  url: z.url({ protocol: /^https?$/ }),
+  // The receiver checks signatures with it: long enough not to be guessed.
+  secret: z.string().min(16).max(256),
+  events: z.array(z.string().min(1).max(64)).min(1).default(['*']),
+  allowPrivateNetwork: z.boolean().default(false),
+  enabled: z.boolean().default(true),
+})
+
 const presence = z.strictObject({
   notReadyAfterSeconds: z.number().int().min(5).max(86_400).default(30),
   logoutAfterSeconds: z.number().int().min(5).max(86_400).default(300),
@@ -152,6 +162,7 @@ export const tenantDoc = z.strictObject({
     .max(200)
     .default([]),
   aicc: aiccDoc.nullable().default(null),
+  webhooks: z.array(webhookDoc).max(50).default([]),
 })
 
 export const fileDoc = z.strictObject({ tenants: z.array(tenantDoc).min(1) })
@@ -171,5 +182,6 @@ export const OBJECT_KINDS = {
   'entry-points': entryPointDoc,
   calendars: calendarDoc,
   'canned-responses': cannedResponseDoc,
+  webhooks: webhookDoc,
 } as const
 export type ObjectKind = keyof typeof OBJECT_KINDS

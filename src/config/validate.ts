@@ -1,5 +1,7 @@
 import { parseClock } from '../core/calendar.js'
+import { EVENT_TYPES } from '../core/events.js'
 import { isValidTimeZone } from '../core/local-time.js'
+import { isPrivateHost } from '../core/network.js'
 import type { TenantDoc } from './document.js'
 
 export interface ConfigIssue {
@@ -138,6 +140,18 @@ export function crossCheck(t: TenantDoc, at: string): ConfigIssue[] {
   t.aicc?.channels.forEach((c, i) => {
     if (!entryPoints.has(c.entryPoint))
       add(`aicc.channels[${i}].entryPoint`, `no entry point "${c.entryPoint}"`)
+  })
+  uniq(t.webhooks, 'webhooks')
+  t.webhooks.forEach((w, i) => {
+    w.events.forEach((type, j) => {
+      if (type !== '*' && !(EVENT_TYPES as readonly string[]).includes(type))
+        add(`webhooks[${i}].events[${j}]`, `no event type "${type}" (one of ${EVENT_TYPES.join(', ')}, or *)`)
+    })
+    if (!w.allowPrivateNetwork && isPrivateHost(new URL(w.url).hostname))
+      add(
+        `webhooks[${i}].url`,
+        'a loopback or private address: set allowPrivateNetwork: true if this receiver is meant to be inside your network',
+      )
   })
   t.aicc?.apps.forEach((a, i) => {
     if (!a.appSecret && !a.appSecretHash) add(`aicc.apps[${i}]`, 'give appSecret (or appSecretHash)')

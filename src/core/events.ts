@@ -116,6 +116,28 @@ export type DomainEventBody =
 
 export type DomainEventType = DomainEventBody['type']
 
+// A record, not a list: the compiler insists every type is here (webhook subscriptions name them).
+const TYPES: Record<DomainEventType, true> = {
+  AgentStateChanged: true,
+  ContactQueued: true,
+  ContactRefused: true,
+  ContactOffered: true,
+  OfferRejected: true,
+  OfferTimedOut: true,
+  OfferRescinded: true,
+  ContactRequeued: true,
+  ContactConnected: true,
+  ContactEnded: true,
+  ContactClosed: true,
+  ContactTransferred: true,
+  ContactOverflowed: true,
+  ContactTimedOut: true,
+  MessagePosted: true,
+  MessagesRead: true,
+  RouterRestored: true,
+}
+export const EVENT_TYPES = Object.keys(TYPES) as DomainEventType[]
+
 export type DomainEvent = DomainEventBody & {
   readonly seq: number
   readonly tenantId: string

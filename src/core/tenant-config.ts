@@ -140,6 +140,19 @@ export interface TenantConfig {
   readonly wrapUpCodes: readonly WrapUpCode[]
   /** The Huawei AICC web-client dialect; null: off. */
   readonly aicc: AiccConfig | null
+  readonly webhooks: readonly WebhookSubscription[]
+}
+
+/** Events POSTed to a URL as they happen, signed with the subscription's secret. */
+export interface WebhookSubscription {
+  readonly id: string
+  readonly url: string
+  readonly secret: string
+  /** Event types, or '*' for all. */
+  readonly events: readonly string[]
+  /** Deliveries to loopback, private and link-local addresses are refused unless this is set. */
+  readonly allowPrivateNetwork: boolean
+  readonly enabled: boolean
 }
 
 /** Huawei AICC's web-client access: app credentials and channel configurations. */

@@ -1,10 +1,8 @@
 import { createHmac } from 'node:crypto'
-import type { IncomingMessage } from 'node:http'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { TenantDoc } from '../../src/config/document.js'
 import { databases } from '../support/databases.js'
+import { standIn } from '../support/stand-in.js'
 import type { Harness } from '../support/harness.js'
 import { demoDocs, startHarness } from '../support/harness.js'
 
@@ -26,52 +24,42 @@ async function receiver() {
   const got: Received[] = []
   const problems: string[] = []
   let down = false
-  const read = (req: IncomingMessage) =>
-    new Promise<string>((resolve) => {
-      let body = ''
-      req.on('data', (c: Buffer) => (body += c.toString()))
-      req.on('end', () => resolve(body))
-    })
-  const server = createServer((req, res) => {
-    void read(req).then((body) => {
-      if (down) {
-        res.writeHead(503).end()
-        return
-      }
-      const auth = String(req.headers.authorization ?? '')
-      const [scheme, key, ts, signed, signature] = auth.split('/')
-      const expected = createHmac('sha256', SECRET_KEY).update(`${ts}.${body}`).digest('hex')
-      const parsed = JSON.parse(body) as Received
-      if (req.method !== 'POST' || req.url !== '/hooks/webhooks/v1/messages') problems.push(`path ${req.url}`)
-      if (!String(req.headers['content-type']).startsWith('application/json')) problems.push('content-type')
-      if (scheme !== 'auth-v2' || key !== ACCESS_KEY || signed !== 'content-type')
-        problems.push(`auth ${auth}`)
-      if (signature !== expected) problems.push('signature')
-      if (parsed.timestamp !== Number(ts)) problems.push('timestamp differs from the header')
-      if (!Array.isArray(parsed.messages) || parsed.messages.length === 0) problems.push('messages')
-      for (const m of parsed.messages)
-        for (const field of [
-          'channel',
-          'content',
-          'from',
-          'mediaType',
-          'sourceType',
-          'controlType',
-          'timestamp',
-          'to',
-        ])
-          if (!(field in m)) problems.push(`message without ${field}`)
-      got.push(parsed)
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"resultCode":"0","resultDesc":""}')
-    })
+  const server = await standIn((req, body, res) => {
+    if (down) {
+      res.writeHead(503).end()
+      return
+    }
+    const auth = String(req.headers.authorization ?? '')
+    const [scheme, key, ts, signed, signature] = auth.split('/')
+    const expected = createHmac('sha256', SECRET_KEY).update(`${ts}.${body}`).digest('hex')
+    const parsed = JSON.parse(body) as Received
+    if (req.method !== 'POST' || req.url !== '/hooks/webhooks/v1/messages') problems.push(`path ${req.url}`)
+    if (!String(req.headers['content-type']).startsWith('application/json')) problems.push('content-type')
+    if (scheme !== 'auth-v2' || key !== ACCESS_KEY || signed !== 'content-type') problems.push(`auth ${auth}`)
+    if (signature !== expected) problems.push('signature')
+    if (parsed.timestamp !== Number(ts)) problems.push('timestamp differs from the header')
+    if (!Array.isArray(parsed.messages) || parsed.messages.length === 0) problems.push('messages')
+    for (const m of parsed.messages)
+      for (const field of [
+        'channel',
+        'content',
+        'from',
+        'mediaType',
+        'sourceType',
+        'controlType',
+        'timestamp',
+        'to',
+      ])
+        if (!(field in m)) problems.push(`message without ${field}`)
+    got.push(parsed)
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"resultCode":"0","resultDesc":""}')
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    url: `${server.base}/hooks`,
     got,
     problems,
     setDown: (v: boolean) => (down = v),
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () => server.close(),
   }
 }
 

@@ -191,5 +191,40 @@ for (const harness of databases()) {
       const next = await outbox.due(T0 + 5000, 10)
       expect(next.map((d) => d.eventSeq)).toEqual([items[1]!.eventSeq])
     })
+
+    it('counts what waits per topic, lists dead letters and sends them again with a new window', async () => {
+      const store = new SqlRoutingStore(opened.db)
+      const outbox = new SqlOutboxStore(opened.db)
+      const changes = routed().router.drain()
+      const item = (seq: number, topic: string) => ({
+        tenantId: 't1',
+        eventSeq: seq,
+        topic,
+        payload: { seq },
+      })
+      await store.commit('t1', {
+        ...changes,
+        outbox: [item(1, 'webhook'), item(2, 'webhook'), item(3, 'cxone')],
+      })
+      const [a, b] = await outbox.due(T0 + 100, 10)
+      await outbox.dead(a!.id, T0 + 500, 'HTTP 500')
+      expect(await outbox.stats()).toEqual(
+        expect.arrayContaining([
+          { topic: 'webhook', pending: 1, oldestPendingAt: b!.createdAt, dead: 1 },
+          { topic: 'cxone', pending: 1, oldestPendingAt: expect.any(Number), dead: 0 },
+        ]),
+      )
+      expect(await outbox.deadLetters('t1', 'webhook', 10)).toMatchObject([
+        { id: a!.id, eventSeq: 1, deadAt: T0 + 500, lastError: 'HTTP 500', attempts: 1 },
+      ])
+      expect(await outbox.deadLetters('other-tenant', 'webhook', 10)).toEqual([])
+      expect(await outbox.redeliver('other-tenant', 'webhook', 'all', T0 + 900)).toBe(0)
+      expect(await outbox.redeliver('t1', 'webhook', [a!.id], T0 + 1000)).toBe(1)
+      expect(await outbox.deadLetters('t1', 'webhook', 10)).toEqual([])
+      expect((await outbox.due(T0 + 1000, 10)).find((d) => d.id === a!.id)).toMatchObject({
+        attempts: 0,
+        createdAt: T0 + 1000,
+      })
+    })
   })
 }

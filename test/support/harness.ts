@@ -13,7 +13,7 @@ import { ChatFiles } from '../../src/app/chat-files.js'
 import { SqlAiccSessionStore } from '../../src/adapters/storage/sql-aicc-session-store.js'
 import { AiccSessions } from '../../src/app/aicc-sessions.js'
 import { SqlOutboxStore } from '../../src/adapters/storage/sql-outbox-store.js'
-import { fetchSender } from '../../src/adapters/http/fetch-sender.js'
+import { httpSender } from '../../src/adapters/http/http-sender.js'
 import { OutboxDispatcher } from '../../src/app/outbox-dispatcher.js'
 import { deliveryHandlers, outboxItems } from '../../src/deliveries.js'
 import { buildHttpServer } from '../../src/api/http/server.js'
@@ -90,11 +90,12 @@ export async function startHarness(
   })
   await sb.start(docs)
   // Deliveries go to the real network: tests point them at their own stand-in receivers.
+  const outboxStore = new SqlOutboxStore(database.db)
   const dispatcher = new OutboxDispatcher(
-    new SqlOutboxStore(database.db),
+    outboxStore,
     time,
     time,
-    deliveryHandlers(() => sb, fetchSender(2000)),
+    deliveryHandlers(() => sb, httpSender(2000)),
     { random: () => 1 },
   )
   const reporting = new Reporting(
@@ -112,6 +113,8 @@ export async function startHarness(
     files: new ChatFiles(new SqlAttachmentStore(database.db), time),
     aicc: new AiccSessions(sb, new SqlAiccSessionStore(database.db), time, time),
     reports: reporting,
+    // Fake time: tests deliver with dispatcher.runOnce when they want to.
+    outbox: { store: outboxStore, kick: () => undefined },
     now: time.now,
     metrics,
     logger: pino({ level: 'silent' }),

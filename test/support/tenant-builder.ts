@@ -128,6 +128,7 @@ export function demoLike(over: Partial<TenantConfig> = {}): TenantConfig {
     notReadyReasons: ['Break'],
     wrapUpCodes: [],
     aicc: null,
+    webhooks: [],
     ...over,
   }
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import { sql } from 'kysely'
-import type { ClaimedOutboxItem, OutboxStore } from '../../app/ports.js'
+import type { ClaimedOutboxItem, DeadLetter, OutboxStore, OutboxTopicStats } from '../../app/ports.js'
 import type { Database } from './schema.js'
 
 export class SqlOutboxStore implements OutboxStore {
@@ -12,16 +12,7 @@ export class SqlOutboxStore implements OutboxStore {
       .orderBy('o.id')
       .limit(limit)
       .execute()
-    return rows.map((r) => ({
-      id: Number(r.id),
-      tenantId: r.tenant_id,
-      eventSeq: Number(r.event_seq),
-      topic: r.topic,
-      payload: r.payload,
-      attempts: r.attempts,
-      createdAt: Number(r.created_at),
-      ...(r.ordering_key ? { orderingKey: r.ordering_key } : {}),
-    }))
+    return rows.map(itemFromRow)
   }
 
   /** Pending items that may go: keyless ones, and of each key only its oldest pending item. */
@@ -76,5 +67,86 @@ export class SqlOutboxStore implements OutboxStore {
       .select((eb) => eb.fn.min('o.next_attempt_at').as('at'))
       .executeTakeFirst()
     return r?.at === null || r?.at === undefined ? undefined : Number(r.at)
+  }
+
+  async stats(): Promise<OutboxTopicStats[]> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select((eb) => [
+        'topic',
+        eb.fn
+          .countAll<number>()
+          .filterWhere('delivered_at', 'is', null)
+          .filterWhere('dead_at', 'is', null)
+          .as('pending'),
+        eb.fn
+          .min('created_at')
+          .filterWhere('delivered_at', 'is', null)
+          .filterWhere('dead_at', 'is', null)
+          .as('oldest'),
+        eb.fn.countAll<number>().filterWhere('dead_at', 'is not', null).as('dead'),
+      ])
+      .where('delivered_at', 'is', null)
+      .groupBy('topic')
+      .execute()
+    return rows.map((r) => ({
+      topic: r.topic,
+      pending: Number(r.pending),
+      oldestPendingAt: r.oldest === null ? null : Number(r.oldest),
+      dead: Number(r.dead),
+    }))
+  }
+
+  async deadLetters(tenantId: string, topic: string, limit: number): Promise<DeadLetter[]> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('topic', '=', topic)
+      .where('dead_at', 'is not', null)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute()
+    return rows.map((r) => ({ ...itemFromRow(r), deadAt: Number(r.dead_at), lastError: r.last_error }))
+  }
+
+  async redeliver(
+    tenantId: string,
+    topic: string,
+    ids: readonly number[] | 'all',
+    now: number,
+  ): Promise<number> {
+    if (ids !== 'all' && ids.length === 0) return 0
+    let q = this.db
+      .updateTable('outbox')
+      .set({ dead_at: null, attempts: 0, created_at: now, next_attempt_at: now })
+      .where('tenant_id', '=', tenantId)
+      .where('topic', '=', topic)
+      .where('dead_at', 'is not', null)
+    if (ids !== 'all') q = q.where('id', 'in', ids)
+    const r = await q.executeTakeFirst()
+    return Number(r.numUpdatedRows)
+  }
+}
+
+function itemFromRow(r: {
+  id: number | string
+  tenant_id: string
+  event_seq: number | string
+  topic: string
+  payload: unknown
+  attempts: number
+  created_at: number | string
+  ordering_key: string
+}): ClaimedOutboxItem {
+  return {
+    id: Number(r.id),
+    tenantId: r.tenant_id,
+    eventSeq: Number(r.event_seq),
+    topic: r.topic,
+    payload: r.payload,
+    attempts: r.attempts,
+    createdAt: Number(r.created_at),
+    ...(r.ordering_key ? { orderingKey: r.ordering_key } : {}),
   }
 }

@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { OutboxTopicStats } from '../../app/ports.js'
 
 /** Prometheus metrics of one server process, exposed at /metrics. */
 export class Metrics {
@@ -65,5 +66,38 @@ export class Metrics {
     this.commitDuration.observe(info.commitMs / 1000)
     if (info.commands > 0) this.commandsPerBatch.observe(info.commands)
     this.events.inc(info.events)
+  }
+
+  /**
+   * What waits in the outbox, per topic (webhook, cxone, aicc.push…), read when Prometheus
+   * scrapes: the age of the oldest waiting item is how far a receiver lags behind.
+   */
+  watchOutbox(stats: () => Promise<OutboxTopicStats[]>, now: () => number): void {
+    let latest: Promise<OutboxTopicStats[]> | undefined
+    // One query per scrape for the three gauges.
+    const read = (): Promise<OutboxTopicStats[]> =>
+      (latest ??= stats().finally(() => setTimeout(() => (latest = undefined), 100)))
+    const gauge = (name: string, help: string, value: (s: OutboxTopicStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['topic'],
+        registers: [this.registry],
+        async collect() {
+          this.reset()
+          for (const s of await read()) this.set({ topic: s.topic }, value(s))
+        },
+      })
+    gauge('switchboard_outbox_pending', 'Deliveries waiting (or being retried), per topic', (s) => s.pending)
+    gauge(
+      'switchboard_outbox_lag_seconds',
+      'Age of the oldest waiting delivery, per topic (0: none waits)',
+      (s) => (s.oldestPendingAt === null ? 0 : Math.max(0, (now() - s.oldestPendingAt) / 1000)),
+    )
+    gauge(
+      'switchboard_outbox_dead_letters',
+      'Deliveries given up on, waiting for a redelivery, per topic',
+      (s) => s.dead,
+    )
   }
 }

@@ -31,6 +31,8 @@ import type { AiccSessions } from '../../app/aicc-sessions.js'
 import { aiccRoutes } from '../aicc/routes.js'
 import type { ReportAccess } from '../../app/report-ports.js'
 import { reportRoutes } from '../native-v1/report.routes.js'
+import type { OutboxAccess } from '../webhooks/routes.js'
+import { webhookRoutes } from '../webhooks/routes.js'
 
 export interface HttpDeps {
   readonly sb: Switchboard
@@ -38,6 +40,7 @@ export interface HttpDeps {
   readonly files: ChatFiles
   readonly aicc: AiccSessions
   readonly reports: ReportAccess
+  readonly outbox: OutboxAccess
   readonly now: () => number
   readonly metrics: Metrics
   readonly readiness: Readiness
@@ -118,6 +121,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   agentToolRoutes(app, deps.sb)
   customerExtraRoutes(app, deps.sb, deps.surveys)
   reportRoutes(app, deps.sb, deps.reports, deps.surveys)
+  webhookRoutes(app, deps.sb, deps.outbox)
   await app.register((scope) =>
     aiccRoutes(scope, { sb: deps.sb, sessions: deps.aicc, surveys: deps.surveys, files: deps.files }),
   )

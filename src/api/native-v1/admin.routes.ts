@@ -16,6 +16,7 @@ const COLLECTION: Record<ObjectKind, keyof TenantDoc> = {
   'entry-points': 'entryPoints',
   calendars: 'calendars',
   'canned-responses': 'cannedResponses',
+  webhooks: 'webhooks',
 }
 
 type Item = { id?: string; username?: string }

@@ -1,0 +1,88 @@
+import type { LookupAddress, LookupOptions } from 'node:dns'
+import { lookup } from 'node:dns'
+import http from 'node:http'
+import https from 'node:https'
+import type { HttpSender } from '../../app/ports.js'
+import { isPrivateAddress, isPrivateHost } from '../../core/network.js'
+
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void
+
+/**
+ * Resolves as usual, but refuses names that resolve to a private address. Checking at connect
+ * time, on the address actually used, is what stops DNS rebinding (a name that was public when
+ * the URL was configured and points inside later).
+ */
+function publicOnlyLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
+  lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, [])
+    const bad = addresses.find((a) => isPrivateAddress(a.address))
+    if (bad)
+      return callback(
+        Object.assign(new Error(`refused: ${hostname} resolves to ${bad.address}, a private address`), {
+          code: 'EPRIVATE',
+        }),
+        [],
+      )
+    const first = addresses[0]
+    if (options.all) callback(null, addresses)
+    else if (first) callback(null, first.address, first.family)
+    else callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), [])
+  })
+}
+
+const MAX_RESPONSE = 64 * 1024
+
+/**
+ * Outbound POSTs with a deadline: a receiver that hangs is a failed attempt, retried later.
+ * Keep-alive sockets, pooled apart for guarded and unguarded requests so one never serves the
+ * other.
+ */
+export function httpSender(timeoutMs = 10_000): HttpSender {
+  const agents = {
+    guarded: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
+    open: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
+  }
+  return {
+    post(url, body, headers, opts = {}) {
+      const target = new URL(url)
+      const guarded = opts.allowPrivateNetwork === false
+      if (guarded && isPrivateHost(target.hostname))
+        return Promise.reject(new Error(`refused: ${target.hostname} is a loopback or private address`))
+      const pool = guarded ? agents.guarded : agents.open
+      const secure = target.protocol === 'https:'
+      return new Promise((resolve, reject) => {
+        const req = (secure ? https : http).request(
+          target,
+          {
+            method: 'POST',
+            headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+            agent: secure ? pool.https : pool.http,
+            ...(guarded ? { lookup: publicOnlyLookup } : {}),
+            timeout: timeoutMs,
+          },
+          (res) => {
+            const chunks: Buffer[] = []
+            let size = 0
+            res.on('data', (c: Buffer) => {
+              size += c.length
+              if (size <= MAX_RESPONSE) chunks.push(c)
+            })
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+            )
+            res.on('error', reject)
+          },
+        )
+        req.on('timeout', () =>
+          req.destroy(new Error(`no answer from ${target.host} within ${timeoutMs} ms`)),
+        )
+        req.on('error', reject)
+        req.end(body)
+      })
+    },
+  }
+}
