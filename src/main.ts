@@ -23,7 +23,9 @@ import { httpSender } from './adapters/http/http-sender.js'
 import { OutboxDispatcher } from './app/outbox-dispatcher.js'
 import { SqlReportStore } from './adapters/storage/sql-report-store.js'
 import { Reporting } from './reporting/reporting.js'
-import { deliveryHandlers, outboxItems } from './deliveries.js'
+import { deliveryHandlers, outboxItems, reportOutboxItems } from './deliveries.js'
+import { CxoneMonitor } from './api/cxone/monitor.js'
+import { CxoneSessions } from './api/cxone/session.js'
 import { buildHttpServer } from './api/http/server.js'
 import type { Clock } from './app/ports.js'
 import { Switchboard } from './app/switchboard.js'
@@ -92,16 +94,24 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     () => outboxStore.stats(),
     () => clock.now(),
   )
+  const reportStore = new SqlReportStore(opened.db)
+  const sender = httpSender()
+  const cxone = new CxoneSessions(sender, () => clock.now())
   const dispatcher: OutboxDispatcher = new OutboxDispatcher(
     outboxStore,
     clock,
     scheduler,
-    deliveryHandlers(() => sb, httpSender()),
+    deliveryHandlers(() => sb, sender, reportStore, cxone),
   )
   // Reports follow the switchboard's commits (and fold, when started, what came before).
   const reporting = new Reporting(
     () => sb,
-    { store: new SqlReportStore(opened.db), clock },
+    {
+      store: reportStore,
+      clock,
+      outboxFor: reportOutboxItems(() => sb),
+      onOutbox: () => dispatcher.kick(),
+    },
     scheduler,
     clock,
     (tenantId, err) =>
@@ -124,6 +134,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   })
   await sb.start(docs)
   dispatcher.start()
+  const cxoneMonitor = new CxoneMonitor(() => sb, cxone, clock, scheduler)
+  cxoneMonitor.start()
   await reporting.start()
   const demo = sb.demoUsers()
   if (demo.length > 0) logger.warn({ users: demo }, 'demo passwords are in use: change them before real use')
@@ -136,6 +148,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     aicc,
     reports: reporting,
     outbox: { store: outboxStore, kick: () => dispatcher.kick() },
+    cxone: cxoneMonitor,
     now: () => clock.now(),
     metrics,
     logger,
@@ -167,6 +180,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       aicc.stop()
       await sb.stop()
       reporting.stop()
+      cxoneMonitor.stop()
       await dispatcher.stop()
       await opened.close()
       logger.info('switchboard stopped')

@@ -194,4 +194,8 @@ export interface HttpSender {
     /** allowPrivateNetwork false: refuse loopback, private and link-local destinations. */
     opts?: { readonly allowPrivateNetwork?: boolean },
   ): Promise<{ readonly status: number; readonly body: string }>
+  get(
+    url: string,
+    headers: Readonly<Record<string, string>>,
+  ): Promise<{ readonly status: number; readonly body: string }>
 }

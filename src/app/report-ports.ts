@@ -1,5 +1,6 @@
 import type { Channel } from '../core/channel.js'
 import type { Customer } from '../core/contact.js'
+import type { OutboxItem } from './ports.js'
 
 /**
  * The read side's rows. Durations are milliseconds; the dialects turn them into their units.
@@ -27,6 +28,21 @@ export interface QueueInterval {
   /** Of the backlog, waiting longer than the service level (expired) or not. */
   readonly backlogExpired: number
 }
+
+/** A queue interval's counters before anything happened. */
+export const ZERO_QUEUE_COUNTERS = {
+  contactsReceived: 0,
+  abandonedShort: 0,
+  abandonedLong: 0,
+  handledShort: 0,
+  handledLong: 0,
+  timedOut: 0,
+  transferredOut: 0,
+  handleTime: 0,
+  workTime: 0,
+  holdTime: 0,
+  queueDelayTime: 0,
+} as const satisfies Partial<QueueInterval>
 
 export interface AgentQueueInterval {
   readonly agentId: string
@@ -130,6 +146,14 @@ export interface ReportChanges {
   readonly agentIntervals: readonly AgentInterval[]
   readonly contacts: readonly ContactRecord[]
   readonly activities: readonly AgentActivity[]
+  /**
+   * Agent states that reached 3 seconds in this step: what a WFM hears of (CXone takes no shorter
+   * state, 003). Each activity is here once, in the step in which it was known to last.
+   */
+  readonly lasting: readonly AgentActivity[]
+  /** Intervals are final up to here (exclusive) after the step, and were before it. */
+  readonly closedUpTo: number
+  readonly closedBefore: number
 }
 
 export interface ReportRange {
@@ -140,8 +164,14 @@ export interface ReportRange {
 /** The projections' storage: rows, plus the fold's checkpoint (last event and state). */
 export interface ReportStore {
   checkpoint(tenantId: string): Promise<{ lastSeq: number; state: unknown } | undefined>
-  /** Atomic: rows and checkpoint together. */
-  save(tenantId: string, changes: ReportChanges, lastSeq: number, state: unknown): Promise<void>
+  /** Atomic: rows, checkpoint and the outbox items they caused (written at `now`) together. */
+  save(
+    tenantId: string,
+    changes: ReportChanges,
+    lastSeq: number,
+    state: unknown,
+    outbox?: { readonly items: readonly OutboxItem[]; readonly now: number },
+  ): Promise<void>
   /** Forgets a tenant's projections, to rebuild them from the event log. */
   clear(tenantId: string): Promise<void>
   queueIntervals(tenantId: string, r: ReportRange): Promise<QueueInterval[]>

@@ -119,6 +119,11 @@ export function compileTenant(t: TenantDoc): TenantConfig {
       push: t.aicc.push && { ...t.aicc.push, url: t.aicc.push.url.replace(/\/+$/, '') },
     },
     webhooks: t.webhooks.map((w) => ({ ...w, events: [...w.events] })),
+    cxone: t.cxone && {
+      ...t.cxone,
+      baseUrl: t.cxone.baseUrl.replace(/\/+$/, ''),
+      agents: { ...t.cxone.agents },
+    },
     calendars,
     users,
   }
@@ -208,5 +213,6 @@ export function toDocument(c: TenantConfig): TenantDoc {
       push: c.aicc.push && { ...c.aicc.push },
     },
     webhooks: c.webhooks.map((w) => ({ ...w, events: [...w.events] })),
+    cxone: c.cxone && { ...c.cxone, agents: { ...c.cxone.agents } },
   }
 }

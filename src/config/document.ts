@@ -135,6 +135,25 @@ const webhookDoc = z.strictObject({
   enabled: z.boolean().default(true),
 })
 
+const cxoneDoc = z.strictObject({
+  enabled: z.boolean().default(false),
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  tenantName: z.string().min(1).max(128),
+  accessKeyId: z.string().min(1).max(256),
+  accessKeySecret: z.string().min(1).max(256),
+  acdType: z.string().min(1).max(64).default('Generic_Switchboard'),
+  agents: z
+    .record(
+      id,
+      z.strictObject({
+        cxoneAgentId: z.string().min(1).max(64).optional(),
+        userName: z.string().min(1).max(256).optional(),
+      }),
+    )
+    .default({}),
+  heartbeatSeconds: z.number().int().min(10).max(3600).default(60),
+})
+
 const presence = z.strictObject({
   notReadyAfterSeconds: z.number().int().min(5).max(86_400).default(30),
   logoutAfterSeconds: z.number().int().min(5).max(86_400).default(300),
@@ -163,6 +182,7 @@ export const tenantDoc = z.strictObject({
     .default([]),
   aicc: aiccDoc.nullable().default(null),
   webhooks: z.array(webhookDoc).max(50).default([]),
+  cxone: cxoneDoc.nullable().default(null),
 })
 
 export const fileDoc = z.strictObject({ tenants: z.array(tenantDoc).min(1) })

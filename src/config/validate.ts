@@ -153,6 +153,8 @@ export function crossCheck(t: TenantDoc, at: string): ConfigIssue[] {
         'a loopback or private address: set allowPrivateNetwork: true if this receiver is meant to be inside your network',
       )
   })
+  for (const agentId of Object.keys(t.cxone?.agents ?? {}))
+    if (!t.agents.some((a) => a.id === agentId)) add(`cxone.agents.${agentId}`, `no agent "${agentId}"`)
   t.aicc?.apps.forEach((a, i) => {
     if (!a.appSecret && !a.appSecretHash) add(`aicc.apps[${i}]`, 'give appSecret (or appSecretHash)')
   })

@@ -141,6 +141,23 @@ export interface TenantConfig {
   /** The Huawei AICC web-client dialect; null: off. */
   readonly aicc: AiccConfig | null
   readonly webhooks: readonly WebhookSubscription[]
+  /** NICE CXone WFM as a third-party ACD (003); null: off. */
+  readonly cxone: CxoneConfig | null
+}
+
+export interface CxoneConfig {
+  readonly enabled: boolean
+  /** The ASC Manager's base URL; the paths under it are in docs/wfm.md. */
+  readonly baseUrl: string
+  readonly tenantName: string
+  readonly accessKeyId: string
+  readonly accessKeySecret: string
+  /** How CXone knows this ACD (its ACD type), e.g. Generic_Switchboard. */
+  readonly acdType: string
+  /** Our agent id → CXone's user id and login name (defaults: our id and username). */
+  readonly agents: Readonly<Record<string, { readonly cxoneAgentId?: string; readonly userName?: string }>>
+  /** Heartbeat (connection monitor) period. */
+  readonly heartbeatSeconds: number
 }
 
 /** Events POSTed to a URL as they happen, signed with the subscription's secret. */

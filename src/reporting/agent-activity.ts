@@ -6,7 +6,14 @@ import type { Channel } from '../core/channel.js'
 export interface AgentFold {
   channels: Record<string, { state: AgentStateKind; reason: string | null }>
   contacts: Record<string, { channel: Channel; queueId: string; phase: 'connected' | 'wrap_up' }>
-  activity: { seq: number; state: ActivityState; reason: string | null; startedAt: number } | null
+  activity: {
+    seq: number
+    state: ActivityState
+    reason: string | null
+    startedAt: number
+    /** Known to have lasted 3 s (told to WFM). */
+    lasting?: boolean
+  } | null
 }
 
 export const newAgentFold = (): AgentFold => ({ channels: {}, contacts: {}, activity: null })

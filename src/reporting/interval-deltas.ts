@@ -4,6 +4,7 @@ import type {
   QueueIntervalDelta,
   ReportChanges,
 } from '../app/report-ports.js'
+import { ZERO_QUEUE_COUNTERS } from '../app/report-ports.js'
 
 /** WFM's interval: 15 minutes, aligned to the hour in UTC and so in every time zone in use. */
 export const INTERVAL_MS = 15 * 60_000
@@ -17,17 +18,7 @@ type AgentQueueCounters = Omit<AgentQueueIntervalDelta, 'agentId' | 'queueId' | 
 const emptyQueue = (queueId: string, intervalStart: number): Mutable<QueueIntervalDelta> => ({
   queueId,
   intervalStart,
-  contactsReceived: 0,
-  abandonedShort: 0,
-  abandonedLong: 0,
-  handledShort: 0,
-  handledLong: 0,
-  timedOut: 0,
-  transferredOut: 0,
-  handleTime: 0,
-  workTime: 0,
-  holdTime: 0,
-  queueDelayTime: 0,
+  ...ZERO_QUEUE_COUNTERS,
   active: null,
   backlog: null,
   backlogExpired: null,

@@ -1,4 +1,4 @@
-import type { Clock } from '../app/ports.js'
+import type { Clock, OutboxItem } from '../app/ports.js'
 import type { ReportChanges, ReportStore } from '../app/report-ports.js'
 import type { DomainEvent } from '../core/events.js'
 import type { FoldSettings, FoldState } from './report-fold.js'
@@ -10,8 +10,12 @@ export interface ProjectorDeps {
   /** The tenant's events after `afterSeq`, in order, at most `limit`. */
   readonly events: (tenantId: string, afterSeq: number, limit: number) => Promise<DomainEvent[]>
   readonly settings: (tenantId: string) => FoldSettings
-  /** After each stored step (the WFM connector and live views listen). */
+  /** After each stored step (live views listen). */
   readonly onChanges?: (tenantId: string, changes: ReportChanges) => void
+  /** What a step sends out (WFM pushes), stored with it; not asked during a rebuild. */
+  readonly outboxFor?: (tenantId: string, changes: ReportChanges) => OutboxItem[]
+  /** After a step that stored outbox items. */
+  readonly onOutbox?: () => void
 }
 
 const BATCH = 2000
@@ -39,6 +43,8 @@ const hasChanges = (c: ReportChanges): boolean =>
 export class ReportProjector {
   private readonly running = new Map<string, Promise<number>>()
   private readonly again = new Set<string>()
+  /** Tenants being rebuilt: what was already sent is not sent again. */
+  private readonly quiet = new Set<string>()
 
   constructor(private readonly deps: ProjectorDeps) {}
 
@@ -61,10 +67,14 @@ export class ReportProjector {
   async rebuild(tenantId: string, progress?: (events: number) => void): Promise<number> {
     await this.running.get(tenantId)
     await this.deps.store.clear(tenantId)
-    return this.catchUp(tenantId).then((n) => {
+    this.quiet.add(tenantId)
+    try {
+      const n = await this.catchUp(tenantId)
       progress?.(n)
       return n
-    })
+    } finally {
+      this.quiet.delete(tenantId)
+    }
   }
 
   private async run(tenantId: string): Promise<number> {
@@ -84,8 +94,13 @@ export class ReportProjector {
       lastSeq = last?.seq ?? lastSeq
       folded += events.length
       if (hasChanges(changes) || events.length > 0) {
-        await this.deps.store.save(tenantId, changes, lastSeq, fold.state)
+        const items = this.quiet.has(tenantId) ? [] : (this.deps.outboxFor?.(tenantId, changes) ?? [])
+        await this.deps.store.save(tenantId, changes, lastSeq, fold.state, {
+          items,
+          now: this.deps.clock.now(),
+        })
         this.deps.onChanges?.(tenantId, changes)
+        if (items.length > 0) this.deps.onOutbox?.()
       }
       if (events.length < BATCH) return folded
     }

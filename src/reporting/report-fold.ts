@@ -33,6 +33,7 @@ export class ReportFold {
   private deltas = new IntervalDeltas()
   private records = new Map<string, ContactRecord>()
   private activities = new Map<string, AgentActivity>()
+  private lasting: AgentActivity[] = []
 
   constructor(
     private readonly settings: FoldSettings,
@@ -41,6 +42,7 @@ export class ReportFold {
 
   /** Applies events, then lets time run to `now`; returns what changed. */
   step(events: readonly DomainEvent[], now: number): ReportChanges {
+    const closedBefore = intervalOf(this.state.at)
     for (const e of events) {
       this.advanceTo(e.at)
       this.apply(e)
@@ -50,16 +52,21 @@ export class ReportFold {
       ...this.deltas.toChanges(),
       contacts: [...this.records.values()],
       activities: [...this.activities.values()],
+      lasting: this.lasting,
+      closedUpTo: intervalOf(this.state.at),
+      closedBefore,
     }
     this.deltas = new IntervalDeltas()
     this.records = new Map()
     this.activities = new Map()
+    this.lasting = []
     return changes
   }
 
   private advanceTo(t: number): void {
     const s = this.state
     if (s.at === 0) s.at = t
+    if (s.at < t) this.noteLasting(t)
     while (s.at < t) {
       const boundary = intervalOf(s.at) + INTERVAL_MS
       const end = Math.min(boundary, t)
@@ -310,18 +317,47 @@ export class ReportFold {
     return (this.state.agents[agentId] ??= newAgentFold())
   }
 
+  /** Activities that have run 3 s by time `t` (still going): WFM hears of them now. */
+  private noteLasting(t: number): void {
+    for (const [agentId, a] of Object.entries(this.state.agents)) {
+      const cur = a.activity
+      if (cur && !cur.lasting && t - cur.startedAt >= LASTING_MS) {
+        cur.lasting = true
+        this.lasting.push(activityRow(agentId, cur, null))
+      }
+    }
+  }
+
   /** Starts a new activity when the agent's state across channels changed. */
   private settle(agentId: string, at: number): void {
     const a = this.agent(agentId)
     const next = activityOf(a)
     const cur = a.activity
     if (cur && cur.state === next.state && cur.reason === next.reason) return
-    if (cur) this.activities.set(`${agentId}\u0000${cur.seq}`, { agentId, ...cur, endedAt: at })
+    if (cur && !cur.lasting && at - cur.startedAt >= LASTING_MS)
+      this.lasting.push(activityRow(agentId, cur, at))
+    if (cur) this.activities.set(`${agentId}\u0000${cur.seq}`, activityRow(agentId, cur, at))
     if (!cur && next.state === 'LoggedOut') return
     a.activity = { seq: (cur?.seq ?? 0) + 1, ...next, startedAt: at }
-    this.activities.set(`${agentId}\u0000${a.activity.seq}`, { agentId, ...a.activity, endedAt: null })
+    this.activities.set(`${agentId}\u0000${a.activity.seq}`, activityRow(agentId, a.activity, null))
   }
 }
+
+/** CXone takes agent states of 3 seconds or more (003). */
+export const LASTING_MS = 3000
+
+const activityRow = (
+  agentId: string,
+  a: NonNullable<AgentFold['activity']>,
+  endedAt: number | null,
+): AgentActivity => ({
+  agentId,
+  seq: a.seq,
+  state: a.state,
+  reason: a.reason,
+  startedAt: a.startedAt,
+  endedAt,
+})
 
 const newRecord = (contactId: string, entryPointId: string, at: number): OpenRecord => ({
   contactId,

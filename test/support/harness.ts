@@ -15,7 +15,9 @@ import { AiccSessions } from '../../src/app/aicc-sessions.js'
 import { SqlOutboxStore } from '../../src/adapters/storage/sql-outbox-store.js'
 import { httpSender } from '../../src/adapters/http/http-sender.js'
 import { OutboxDispatcher } from '../../src/app/outbox-dispatcher.js'
-import { deliveryHandlers, outboxItems } from '../../src/deliveries.js'
+import { deliveryHandlers, outboxItems, reportOutboxItems } from '../../src/deliveries.js'
+import { CxoneMonitor } from '../../src/api/cxone/monitor.js'
+import { CxoneSessions } from '../../src/api/cxone/session.js'
 import { buildHttpServer } from '../../src/api/http/server.js'
 import type { Scheduler } from '../../src/app/ports.js'
 import { Switchboard } from '../../src/app/switchboard.js'
@@ -57,6 +59,7 @@ export interface Harness {
   readonly time: FakeTime
   /** Not started: tests fold with `reporting.projector.catchUp` when they want to. */
   readonly reporting: Reporting
+  readonly cxoneMonitor: CxoneMonitor
   readonly opened: OpenedDatabase
   /** SQL statements sent since the database was opened. */
   readonly counts: { queries: number }
@@ -91,22 +94,27 @@ export async function startHarness(
   await sb.start(docs)
   // Deliveries go to the real network: tests point them at their own stand-in receivers.
   const outboxStore = new SqlOutboxStore(database.db)
+  const reportStore = new SqlReportStore(database.db)
+  const sender = httpSender(2000)
+  const cxone = new CxoneSessions(sender, time.now)
   const dispatcher = new OutboxDispatcher(
     outboxStore,
     time,
     time,
-    deliveryHandlers(() => sb, httpSender(2000)),
+    deliveryHandlers(() => sb, sender, reportStore, cxone),
     { random: () => 1 },
   )
   const reporting = new Reporting(
     () => sb,
-    { store: new SqlReportStore(database.db), clock: time },
+    { store: reportStore, clock: time, outboxFor: reportOutboxItems(() => sb) },
     time,
     time,
     (_tenantId, err) => {
       throw err
     },
   )
+  // Not started: tests run a heartbeat with cxoneMonitor.check when they want one.
+  const cxoneMonitor = new CxoneMonitor(() => sb, cxone, time, time)
   const app = await buildHttpServer({
     sb,
     surveys: new SqlSurveyStore(database.db),
@@ -115,6 +123,7 @@ export async function startHarness(
     reports: reporting,
     // Fake time: tests deliver with dispatcher.runOnce when they want to.
     outbox: { store: outboxStore, kick: () => undefined },
+    cxone: cxoneMonitor,
     now: time.now,
     metrics,
     logger: pino({ level: 'silent' }),
@@ -128,6 +137,7 @@ export async function startHarness(
     dispatcher,
     time,
     reporting,
+    cxoneMonitor,
     opened: database,
     counts,
     async advance(ms, tenant = 'demo') {

@@ -129,6 +129,7 @@ export function demoLike(over: Partial<TenantConfig> = {}): TenantConfig {
     wrapUpCodes: [],
     aicc: null,
     webhooks: [],
+    cxone: null,
     ...over,
   }
 }

@@ -46,43 +46,49 @@ export function httpSender(timeoutMs = 10_000): HttpSender {
     guarded: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
     open: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
   }
+  const send = (
+    method: 'GET' | 'POST',
+    url: string,
+    body: string,
+    headers: Readonly<Record<string, string>>,
+    opts: { readonly allowPrivateNetwork?: boolean },
+  ): Promise<{ status: number; body: string }> => {
+    const target = new URL(url)
+    const guarded = opts.allowPrivateNetwork === false
+    if (guarded && isPrivateHost(target.hostname))
+      return Promise.reject(new Error(`refused: ${target.hostname} is a loopback or private address`))
+    const pool = guarded ? agents.guarded : agents.open
+    const secure = target.protocol === 'https:'
+    return new Promise((resolve, reject) => {
+      const req = (secure ? https : http).request(
+        target,
+        {
+          method,
+          headers: method === 'POST' ? { ...headers, 'content-length': Buffer.byteLength(body) } : headers,
+          agent: secure ? pool.https : pool.http,
+          ...(guarded ? { lookup: publicOnlyLookup } : {}),
+          timeout: timeoutMs,
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          let size = 0
+          res.on('data', (c: Buffer) => {
+            size += c.length
+            if (size <= MAX_RESPONSE) chunks.push(c)
+          })
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          )
+          res.on('error', reject)
+        },
+      )
+      req.on('timeout', () => req.destroy(new Error(`no answer from ${target.host} within ${timeoutMs} ms`)))
+      req.on('error', reject)
+      req.end(method === 'POST' ? body : undefined)
+    })
+  }
   return {
-    post(url, body, headers, opts = {}) {
-      const target = new URL(url)
-      const guarded = opts.allowPrivateNetwork === false
-      if (guarded && isPrivateHost(target.hostname))
-        return Promise.reject(new Error(`refused: ${target.hostname} is a loopback or private address`))
-      const pool = guarded ? agents.guarded : agents.open
-      const secure = target.protocol === 'https:'
-      return new Promise((resolve, reject) => {
-        const req = (secure ? https : http).request(
-          target,
-          {
-            method: 'POST',
-            headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-            agent: secure ? pool.https : pool.http,
-            ...(guarded ? { lookup: publicOnlyLookup } : {}),
-            timeout: timeoutMs,
-          },
-          (res) => {
-            const chunks: Buffer[] = []
-            let size = 0
-            res.on('data', (c: Buffer) => {
-              size += c.length
-              if (size <= MAX_RESPONSE) chunks.push(c)
-            })
-            res.on('end', () =>
-              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-            )
-            res.on('error', reject)
-          },
-        )
-        req.on('timeout', () =>
-          req.destroy(new Error(`no answer from ${target.host} within ${timeoutMs} ms`)),
-        )
-        req.on('error', reject)
-        req.end(body)
-      })
-    },
+    post: (url, body, headers, opts = {}) => send('POST', url, body, headers, opts),
+    get: (url, headers) => send('GET', url, '', headers, {}),
   }
 }

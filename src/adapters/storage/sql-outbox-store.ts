@@ -1,6 +1,12 @@
 import type { Kysely } from 'kysely'
 import { sql } from 'kysely'
-import type { ClaimedOutboxItem, DeadLetter, OutboxStore, OutboxTopicStats } from '../../app/ports.js'
+import type {
+  ClaimedOutboxItem,
+  DeadLetter,
+  OutboxItem,
+  OutboxStore,
+  OutboxTopicStats,
+} from '../../app/ports.js'
 import type { Database } from './schema.js'
 
 export class SqlOutboxStore implements OutboxStore {
@@ -127,6 +133,19 @@ export class SqlOutboxStore implements OutboxStore {
     const r = await q.executeTakeFirst()
     return Number(r.numUpdatedRows)
   }
+}
+
+/** Rows for items written at `at` (inside the caller's transaction: with what they announce). */
+export function outboxRows(items: readonly OutboxItem[], at: number) {
+  return items.map((o) => ({
+    tenant_id: o.tenantId,
+    event_seq: o.eventSeq,
+    topic: o.topic,
+    ordering_key: o.orderingKey ?? '',
+    payload: JSON.stringify(o.payload),
+    created_at: at,
+    next_attempt_at: at,
+  }))
 }
 
 function itemFromRow(r: {

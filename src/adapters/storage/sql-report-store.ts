@@ -1,5 +1,6 @@
 import type { Kysely, RawBuilder, Transaction } from 'kysely'
 import { sql } from 'kysely'
+import type { OutboxItem } from '../../app/ports.js'
 import type {
   ActivityState,
   AgentActivity,
@@ -12,6 +13,7 @@ import type {
   ReportStore,
 } from '../../app/report-ports.js'
 import type { Database } from './schema.js'
+import { outboxRows } from './sql-outbox-store.js'
 
 const snake = (k: string): string => k.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`)
 
@@ -105,8 +107,16 @@ export class SqlReportStore implements ReportStore {
     return r && { lastSeq: r.last_seq, state: r.state }
   }
 
-  async save(tenantId: string, changes: ReportChanges, lastSeq: number, state: unknown): Promise<void> {
+  async save(
+    tenantId: string,
+    changes: ReportChanges,
+    lastSeq: number,
+    state: unknown,
+    outbox?: { readonly items: readonly OutboxItem[]; readonly now: number },
+  ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      if (outbox && outbox.items.length > 0)
+        await trx.insertInto('outbox').values(outboxRows(outbox.items, outbox.now)).execute()
       for (const [spec, rows] of [
         [QUEUE_INTERVALS, changes.queueIntervals],
         [AGENT_QUEUE_INTERVALS, changes.agentQueueIntervals],

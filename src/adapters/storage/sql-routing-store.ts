@@ -3,6 +3,7 @@ import type { CommitBatch, RouterSnapshot, RoutingStore } from '../../app/ports.
 import type { AgentChannelState } from '../../core/agent.js'
 import { agentStateFromRow, agentStateRow, contactFromRow, contactRow, eventRow } from './rows.js'
 import type { Database } from './schema.js'
+import { outboxRows } from './sql-outbox-store.js'
 
 // Postgres caps bind parameters at 65,535 per statement; contacts have 27 columns.
 const CHUNK = 1000
@@ -137,15 +138,7 @@ export class SqlRoutingStore implements RoutingStore {
           )
           .execute()
       }
-      const outbox = batch.outbox.map((o) => ({
-        tenant_id: o.tenantId,
-        event_seq: o.eventSeq,
-        topic: o.topic,
-        ordering_key: o.orderingKey ?? '',
-        payload: JSON.stringify(o.payload),
-        created_at: batch.events[0]?.at ?? 0,
-        next_attempt_at: batch.events[0]?.at ?? 0,
-      }))
+      const outbox = outboxRows(batch.outbox, batch.events[0]?.at ?? 0)
       for (const rows of chunks(outbox)) await trx.insertInto('outbox').values(rows).execute()
     })
   }

@@ -33,6 +33,8 @@ import type { ReportAccess } from '../../app/report-ports.js'
 import { reportRoutes } from '../native-v1/report.routes.js'
 import type { OutboxAccess } from '../webhooks/routes.js'
 import { webhookRoutes } from '../webhooks/routes.js'
+import type { CxoneMonitor } from '../cxone/monitor.js'
+import { wfmRoutes } from '../cxone/routes.js'
 
 export interface HttpDeps {
   readonly sb: Switchboard
@@ -41,6 +43,7 @@ export interface HttpDeps {
   readonly aicc: AiccSessions
   readonly reports: ReportAccess
   readonly outbox: OutboxAccess
+  readonly cxone: CxoneMonitor
   readonly now: () => number
   readonly metrics: Metrics
   readonly readiness: Readiness
@@ -122,6 +125,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   customerExtraRoutes(app, deps.sb, deps.surveys)
   reportRoutes(app, deps.sb, deps.reports, deps.surveys)
   webhookRoutes(app, deps.sb, deps.outbox)
+  wfmRoutes(app, deps.sb, deps.cxone, deps.outbox.store)
   await app.register((scope) =>
     aiccRoutes(scope, { sb: deps.sb, sessions: deps.aicc, surveys: deps.surveys, files: deps.files }),
   )

@@ -1,0 +1,249 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { TenantDoc } from '../../src/config/document.js'
+import type { Router } from '../../src/core/routing/router.js'
+import { cxoneStandIn } from '../support/cxone-stand-in.js'
+import { databases } from '../support/databases.js'
+import type { Harness } from '../support/harness.js'
+import { demoDocs, startHarness } from '../support/harness.js'
+
+const [pglite] = databases()
+const T0 = Date.UTC(2026, 10, 2, 10) // the harness's clock: 10:00:00 UTC
+const MIN = 60_000
+const at = (minutes: number, seconds = 0) => T0 + minutes * MIN + seconds * 1000
+const iso = (t: number) => new Date(t).toISOString()
+const CREDS = {
+  tenantName: 'Demo_Tenant',
+  accessKeyId: 'ICIK6JQHUUZANCQ====',
+  accessKeySecret: '3MMUKO7PCQ====',
+}
+
+type Intraday = {
+  startDate: string
+  reportData: {
+    queueReport: Record<string, unknown>[]
+    agentQueueReport: Record<string, unknown>[]
+    agentSystemPerformanceReport: Record<string, unknown>[]
+  }
+}
+type States = {
+  agentStateList: { loginId: string; eventCode: string; reasonCode: string; eventUtcTime: string }[]
+}
+
+describe('CXone WFM connector (document 003) against a stand-in that checks every field', () => {
+  let h: Harness
+  let cx: Awaited<ReturnType<typeof cxoneStandIn>>
+
+  beforeEach(async () => {
+    let clock = () => T0
+    cx = await cxoneStandIn(CREDS, () => clock())
+    const docs = demoDocs()
+    ;(docs[0] as TenantDoc).cxone = {
+      enabled: true,
+      baseUrl: cx.base,
+      ...CREDS,
+      acdType: 'Generic_Switchboard',
+      agents: {
+        agent1: { cxoneAgentId: '11eb0706-b268-988f-811b-005056a15ae6', userName: 'alice@demo.example' },
+      },
+      heartbeatSeconds: 60,
+    }
+    h = await startHarness(pglite!, docs)
+    clock = h.time.now
+  })
+  afterEach(async () => {
+    await h.close()
+    await cx.close()
+  })
+
+  const run = (f: (r: Router, now: number) => unknown) => h.sb.runtime('demo').execute(f)
+  /** Time passes; the projector folds and the dispatcher sends, as the server's timers would. */
+  async function until(t: number): Promise<void> {
+    while (h.time.now() < t) {
+      await h.advance(Math.min(10_000, t - h.time.now()))
+      await h.reporting.projector.catchUp('demo')
+      for (let i = 0; i < 10 && (await h.dispatcher.runOnce()).tried > 0; i++);
+    }
+  }
+  const intraday = (start: number) =>
+    (cx.received.intraday as Intraday[]).filter((r) => r.startDate === iso(start))
+  const states = () => (cx.received.states as States[]).flatMap((s) => s.agentStateList)
+
+  it('pushes lasting agent states, each closed interval, a correction for late wrap-up, and survives an outage', async () => {
+    await run((r, now) => r.changeAgentState('agent1', 'chat', 'ready', null, 'agent1', now))
+    await run((r, now) => r.changeAgentState('agent2', 'chat', 'ready', null, 'agent2', now))
+    // agent2 flickers: one second on break, then back. WFM hears of neither one-second state.
+    await h.advance(1000)
+    await run((r, now) => r.changeAgentState('agent2', 'chat', 'not_ready', 'Break', 'agent2', now))
+    await h.advance(1000)
+    await run((r, now) => r.changeAgentState('agent2', 'chat', 'ready', null, 'agent2', now))
+    await run((r, now) => r.changeAgentState('agent2', 'email', 'ready', null, 'agent2', now))
+
+    await until(at(2))
+    await run((r, now) =>
+      r.admitContact(
+        { contactId: 'c1', entryPointId: '1000', customer: { name: 'Ann' }, subject: null },
+        now,
+      ),
+    )
+    const offer = h.sb.runtime('demo').read((r) => r.contacts.get('c1')!.offer!)
+    await until(at(2, 5))
+    await run((r, now) => r.acceptOffer(offer.offerId, offer.agentId, now))
+    await until(at(14))
+    await run((r, now) => r.endContact('c1', 'agent', offer.agentId, now))
+    // Wrap-up (120 s on support) runs past 10:15: the 10:00 interval goes out before it ends.
+    await until(at(15, 10))
+    expect(cx.problems).toEqual([])
+    const first = intraday(at(0))
+    expect(first).toHaveLength(1)
+    const support = () => first.at(-1)!.reportData.queueReport.find((q) => q.queueValue === 'support')
+    expect(support()).toMatchObject({
+      queueName: 'Customer support',
+      isOutbound: false,
+      contactsReceived: 1,
+      handledShort: 1,
+      handledLong: 0,
+      abandonedShort: 0,
+      abandonedLong: 0,
+      handleTime: (at(14) - at(2, 5)) / 1000,
+      queueDelayTime: 5,
+      workTime: 0,
+      svcLvlPct: 100,
+      rightPartyContacts: 0,
+      wrongPartyContacts: 0,
+    })
+    // Every configured queue is reported, a quiet one with zeros.
+    expect(first[0]!.reportData.queueReport.map((q) => q.queueValue)).toEqual([
+      'support',
+      'sales',
+      'voice-support',
+      'messages',
+    ])
+    expect(first[0]!.reportData.agentSystemPerformanceReport).toContainEqual({
+      agentValue: 'agent1',
+      agentId: '11eb0706-b268-988f-811b-005056a15ae6',
+      readyTime: 2 * 60 + 5,
+      notReadyTime: 0,
+      loginTime: 900,
+    })
+
+    await until(at(16, 30))
+    const corrected = intraday(at(0))
+    expect(corrected).toHaveLength(2)
+    expect(corrected[1]!.reportData.queueReport.find((q) => q.queueValue === 'support')).toMatchObject({
+      workTime: 120,
+    })
+    expect(corrected[1]!.reportData.agentQueueReport).toContainEqual(
+      expect.objectContaining({ agentValue: 'agent1', handled: 1, handledTime: 715, workTime: 120 }),
+    )
+
+    // The activity report of 10:00–10:15: agent1's states, with CXone's names for them.
+    const activity = (
+      cx.received.activity as { startDate: string; reportData: Record<string, unknown>[] }[]
+    ).find((a) => a.startDate === iso(at(0)))!
+    expect(activity.reportData.find((a) => a.agentValue === 'agent1')).toEqual({
+      agentValue: 'agent1',
+      agentId: '11eb0706-b268-988f-811b-005056a15ae6',
+      userName: 'alice@demo.example',
+      agentActivity: [
+        { state: 'Available', startTime: iso(at(0)), duration: 2 * MIN + 5000, reason: '' },
+        { state: 'ChatContact', startTime: iso(at(2, 5)), duration: 715_000, reason: '' },
+        { state: 'AfterContactWork', startTime: iso(at(14)), duration: MIN, reason: '' },
+      ],
+    })
+
+    // States as they happened; agent2's one-second states left out.
+    expect(states().filter((s) => s.loginId === 'alice@demo.example')).toEqual([
+      {
+        loginId: 'alice@demo.example',
+        acdId: 'Demo_Tenant',
+        eventCode: 'Available',
+        reasonCode: '',
+        eventUtcTime: iso(at(0)),
+      },
+      {
+        loginId: 'alice@demo.example',
+        acdId: 'Demo_Tenant',
+        eventCode: 'ChatContact',
+        reasonCode: '',
+        eventUtcTime: iso(at(2, 5)),
+      },
+      {
+        loginId: 'alice@demo.example',
+        acdId: 'Demo_Tenant',
+        eventCode: 'AfterContactWork',
+        reasonCode: '',
+        eventUtcTime: iso(at(14)),
+      },
+      {
+        loginId: 'alice@demo.example',
+        acdId: 'Demo_Tenant',
+        eventCode: 'Available',
+        reasonCode: '',
+        eventUtcTime: iso(at(16)),
+      },
+    ])
+    expect(
+      states()
+        .filter((s) => s.loginId === 'agent2')
+        .map((s) => [s.eventCode, s.eventUtcTime]),
+    ).toEqual([['Available', iso(at(0, 2))]])
+
+    // CXone is down for an hour: nothing is lost, and it all arrives in order afterwards.
+    cx.setDown(true)
+    await run((r, now) => r.changeAgentState('agent1', 'chat', 'not_ready', 'Lunch', 'agent1', now))
+    await until(at(50))
+    await run((r, now) => r.changeAgentState('agent1', 'chat', 'ready', null, 'agent1', now))
+    await until(at(80))
+    const before = cx.received.intraday.length
+    cx.setDown(false)
+    await until(at(150))
+    expect(cx.problems).toEqual([])
+    const starts = (cx.received.intraday as Intraday[]).slice(before).map((r) => r.startDate)
+    expect(starts.slice(0, 5)).toEqual([at(15), at(30), at(45), at(60), at(75)].map(iso))
+    expect(starts).toEqual([...starts].sort())
+    expect(
+      states()
+        .filter((s) => s.loginId === 'alice@demo.example')
+        .slice(4)
+        .map((s) => [s.eventCode, s.reasonCode, s.eventUtcTime]),
+    ).toEqual([
+      ['Unavailable', 'Lunch', iso(at(16, 30))],
+      ['Available', '', iso(at(50))],
+    ])
+    // Over 2.5 hours the token was refreshed rather than asked for again.
+    expect(cx.calls.refresh).toBeGreaterThanOrEqual(1)
+    expect(cx.calls.token).toBe(1)
+    // Three quiet hours later both tokens have expired: the refresh is refused, the access key
+    // gets a new one, and the push goes out.
+    await h.advance(3 * 3600_000)
+    await run((r, now) => r.changeAgentState('agent1', 'chat', 'not_ready', 'Meeting', 'agent1', now))
+    await until(h.time.now() + MIN)
+    expect(cx.calls.token).toBe(2)
+    expect(states().at(-1)).toMatchObject({ eventCode: 'Unavailable', reasonCode: 'Meeting' })
+    expect(cx.problems).toEqual([])
+  })
+
+  it('keeps the connection monitor: heartbeat, ACD type, and a status for supervisors', async () => {
+    expect(await h.cxoneMonitor.check('demo')).toMatchObject({
+      connected: true,
+      acdType: 'Generic_Switchboard',
+    })
+    expect(cx.calls).toMatchObject({ heartbeat: 1, acdType: 1, token: 1 })
+    const supervisor = await h.login('supervisor')
+    const status = await h.app.inject({
+      url: '/api/v1/wfm/status',
+      headers: { authorization: `Bearer ${supervisor}` },
+    })
+    expect(status.json()).toMatchObject({
+      enabled: true,
+      connected: true,
+      acdType: 'Generic_Switchboard',
+      deadLetters: 0,
+    })
+    cx.setDown(true)
+    expect(await h.cxoneMonitor.check('demo')).toMatchObject({
+      connected: false,
+      error: expect.stringContaining('503'),
+    })
+  })
+})
