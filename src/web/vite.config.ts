@@ -29,7 +29,11 @@ export default defineConfig(() =>
           outDir: here('../../dist/web'),
           emptyOutDir: true,
           rollupOptions: {
-            input: { agent: here('agent/index.html'), demo: here('demo/index.html') },
+            input: {
+              agent: here('agent/index.html'),
+              demo: here('demo/index.html'),
+              supervisor: here('supervisor/index.html'),
+            },
           },
         },
       },

@@ -31,6 +31,7 @@ import type { AiccSessions } from '../../app/aicc-sessions.js'
 import { aiccRoutes } from '../aicc/routes.js'
 import type { ReportAccess } from '../../app/report-ports.js'
 import { reportRoutes } from '../native-v1/report.routes.js'
+import { supervisorRoutes } from '../native-v1/supervisor.routes.js'
 import type { OutboxAccess } from '../webhooks/routes.js'
 import { webhookRoutes } from '../webhooks/routes.js'
 import type { CxoneMonitor } from '../cxone/monitor.js'
@@ -125,6 +126,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   customerExtraRoutes(app, deps.sb, deps.surveys)
   reportRoutes(app, deps.sb, deps.reports, deps.surveys)
   webhookRoutes(app, deps.sb, deps.outbox)
+  supervisorRoutes(app, deps.sb)
   wfmRoutes(app, deps.sb, deps.cxone, deps.outbox.store)
   await app.register((scope) =>
     aiccRoutes(scope, { sb: deps.sb, sessions: deps.aicc, surveys: deps.surveys, files: deps.files }),

@@ -30,6 +30,10 @@ export async function webRoutes(app: FastifyInstance, root: string): Promise<voi
   app.get('/agent/', { config: OPEN, schema: HIDDEN }, (_req, reply) =>
     send(reply, 'agent/index.html', 'no-cache'),
   )
+  app.get('/supervisor', { config: OPEN, schema: HIDDEN }, (_req, reply) => reply.redirect('/supervisor/'))
+  app.get('/supervisor/', { config: OPEN, schema: HIDDEN }, (_req, reply) =>
+    send(reply, 'supervisor/index.html', 'no-cache'),
+  )
   app.get('/demo', { config: OPEN, schema: HIDDEN }, (_req, reply) =>
     send(reply, 'demo/index.html', 'no-cache'),
   )

@@ -1,10 +1,10 @@
+import { Supervision } from './supervision.js'
 import type { GateReason } from '../availability.js'
 import { estimateWait, gate } from '../availability.js'
 import type { Contact, Customer } from '../contact.js'
 import type { ErrorCode } from '../errors.js'
 import { DomainError } from '../errors.js'
 import type { PostedMessage } from './chat-work.js'
-import { ChatWork } from './chat-work.js'
 import type { QueueRuntime } from './waiting-room.js'
 
 export interface NewContact {
@@ -39,7 +39,7 @@ export function refusalError(reason: GateReason): DomainError {
 }
 
 /** How contacts come in: through an entry point's gate, or as a message left for later. */
-export abstract class Admission extends ChatWork {
+export abstract class Admission extends Supervision {
   admitContact(input: NewContact, now: number): ContactAdmission {
     const g = gate(this, input.entryPointId, now)
     const ep = this.model.entryPoints.get(input.entryPointId)

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import { ErrorLine } from '../shared/parts.js'
+import { SignInForm } from '../shared/parts.js'
 import type { Request } from '../shared/http.js'
 
 interface LoginResult {
@@ -14,9 +14,7 @@ export function Login(props: {
 }) {
   const [error, setError] = useState<string | null>(props.notice)
   const [busy, setBusy] = useState(false)
-  const submit = async (f: HTMLFormElement): Promise<void> => {
-    const username = (f.elements.namedItem('username') as HTMLInputElement).value.trim()
-    const password = (f.elements.namedItem('password') as HTMLInputElement).value
+  const submit = async (username: string, password: string): Promise<void> => {
     setBusy(true)
     setError(null)
     try {
@@ -30,26 +28,11 @@ export function Login(props: {
     }
   }
   return (
-    <form
-      class="login"
-      onSubmit={(e) => {
-        e.preventDefault()
-        void submit(e.currentTarget)
-      }}
-    >
-      <h1>Switchboard agent desktop</h1>
-      <label>
-        Username
-        <input name="username" required autoComplete="username" />
-      </label>
-      <label>
-        Password
-        <input name="password" type="password" required autoComplete="current-password" />
-      </label>
-      <ErrorLine text={error} />
-      <button type="submit" class="primary" disabled={busy}>
-        {busy ? 'Signing in…' : 'Sign in'}
-      </button>
-    </form>
+    <SignInForm
+      title="Switchboard agent desktop"
+      error={error}
+      busy={busy}
+      onSubmit={(u, p) => void submit(u, p)}
+    />
   )
 }

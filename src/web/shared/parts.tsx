@@ -52,3 +52,39 @@ export function ErrorLine({ text, className = 'error' }: { text: string | null; 
     </p>
   ) : null
 }
+
+/** Username and password, as every page of ours asks for them. */
+export function SignInForm(props: {
+  title: string
+  error: string | null
+  busy?: boolean
+  onSubmit: (username: string, password: string) => void
+}) {
+  return (
+    <form
+      class="login"
+      onSubmit={(e) => {
+        e.preventDefault()
+        const f = e.currentTarget
+        props.onSubmit(
+          (f.elements.namedItem('username') as HTMLInputElement).value.trim(),
+          (f.elements.namedItem('password') as HTMLInputElement).value,
+        )
+      }}
+    >
+      <h1>{props.title}</h1>
+      <label>
+        Username
+        <input name="username" required autoComplete="username" />
+      </label>
+      <label>
+        Password
+        <input name="password" type="password" required autoComplete="current-password" />
+      </label>
+      <ErrorLine text={props.error} />
+      <button type="submit" class="primary" disabled={props.busy}>
+        {props.busy ? 'Signing in…' : 'Sign in'}
+      </button>
+    </form>
+  )
+}

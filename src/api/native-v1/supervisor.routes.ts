@@ -1,0 +1,136 @@
+import type {} from '@fastify/websocket'
+import type { FastifyInstance } from 'fastify'
+import { userOf } from '../http/authenticate.js'
+import type { Switchboard } from '../../app/switchboard.js'
+import type { FloorSnapshot } from '../../core/floor.js'
+import { floorSnapshot } from '../../core/floor.js'
+import { errorSchema, idParam } from './schemas.js'
+import { contactView } from './views.js'
+
+const SUPERVISORS = { access: ['supervisor', 'admin'] as const }
+/** The live view is at most this old (the bound: 1 s). */
+const LIVE_MS = 1000
+
+const iso = (ms: number): string => new Date(ms).toISOString()
+const seconds = (ms: number): number => Math.max(0, Math.round(ms / 1000))
+
+/** Durations in seconds as of the snapshot, so a board shows timers without clock arithmetic. */
+export function floorView(f: FloorSnapshot) {
+  return {
+    at: iso(f.at),
+    queues: f.queues.map((q) => ({
+      id: q.queueId,
+      name: q.name,
+      channel: q.channel,
+      waiting: q.waiting,
+      oldestWaitSeconds: seconds(q.oldestWaitMs),
+      estimatedWaitSeconds: seconds(q.estimatedWaitMs),
+      serviceLevelToday: q.serviceLevel,
+      answeredToday: q.answeredToday,
+      abandonedToday: q.abandonedToday,
+      agentsReady: q.agentsReady,
+      agentsBusy: q.agentsBusy,
+    })),
+    agents: f.agents.map((a) => ({
+      id: a.id,
+      name: a.name,
+      channels: a.channels.map((c) => ({
+        channel: c.channel,
+        state: c.state,
+        reason: c.reason,
+        since: iso(c.since),
+        inStateSeconds: seconds(f.at - c.since),
+        activeTasks: c.activeTasks,
+        maxTasks: c.maxTasks,
+        notResponding: c.notResponding,
+      })),
+      contacts: a.contacts,
+    })),
+    contacts: f.contacts.map((c) => ({
+      id: c.id,
+      channel: c.channel,
+      queueId: c.queueId,
+      state: c.state,
+      customerName: c.customerName,
+      agentId: c.agentId,
+      seconds: seconds(f.at - c.since),
+      waitedSeconds: seconds(f.at - c.enqueuedAt),
+    })),
+  }
+}
+
+export function supervisorRoutes(app: FastifyInstance, sb: Switchboard): void {
+  const snapshot = (tenantId: string) =>
+    floorView(sb.runtime(tenantId).read((r, now) => floorSnapshot(r, now)))
+
+  app.get(
+    '/api/v1/supervisor/floor',
+    {
+      config: SUPERVISORS,
+      schema: {
+        tags: ['supervisor'],
+        summary: 'The floor now: queues (waiting, oldest wait, service level today, EWT), agents, contacts',
+        response: { 403: errorSchema },
+      },
+    },
+    async (req) => snapshot(req.tenantId),
+  )
+
+  app.get(
+    '/api/v1/supervisor/floor/live',
+    {
+      websocket: true,
+      config: SUPERVISORS,
+      schema: { tags: ['supervisor'], summary: 'The floor pushed every second over a WebSocket' },
+    },
+    (socket, req) => {
+      const tenantId = req.tenantId
+      const push = (): void => {
+        try {
+          socket.send(JSON.stringify({ type: 'floor', floor: snapshot(tenantId) }))
+        } catch (e) {
+          // The router stopped (reconfigured, shutting down): say so, keep the socket.
+          socket.send(
+            JSON.stringify({ type: 'error', error: { message: e instanceof Error ? e.message : String(e) } }),
+          )
+        }
+      }
+      push()
+      const timer = setInterval(push, LIVE_MS)
+      socket.on('close', () => clearInterval(timer))
+    },
+  )
+
+  app.post<{ Params: { contactId: string }; Body: { agentId?: string; queueId?: string } }>(
+    '/api/v1/contacts/:contactId/reassign',
+    {
+      config: SUPERVISORS,
+      schema: {
+        tags: ['supervisor'],
+        summary:
+          'Move a contact to an agent, or back to a queue (requeue); a connected one keeps its transcript and place',
+        params: idParam('contactId'),
+        body: {
+          type: 'object',
+          properties: {
+            agentId: { type: 'string', minLength: 1, maxLength: 64 },
+            queueId: { type: 'string', minLength: 1, maxLength: 64 },
+          },
+          oneOf: [{ required: ['agentId'] }, { required: ['queueId'] }],
+          additionalProperties: false,
+        },
+        response: { 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (req) => {
+      const by = userOf(req).username
+      const target = req.body.agentId
+        ? { agentId: req.body.agentId }
+        : { queueId: req.body.queueId as string }
+      const c = await sb
+        .runtime(req.tenantId)
+        .execute((r, now) => r.reassign(req.params.contactId, target, by, now))
+      return contactView(c)
+    },
+  )
+}
