@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { createInterface } from 'node:readline'
+import { firstLine, spawnTs } from './child.js'
 import type { BenchResult } from './stats.js'
 import { fmt, median, verdict } from './stats.js'
 
@@ -17,28 +17,6 @@ function hasTaskset(): boolean {
   } catch {
     return false
   }
-}
-
-/** Runs a TypeScript file in a child node process, pinned to a CPU when taskset exists. */
-function spawnTs(
-  file: string,
-  args: string[],
-  cpu: number | null,
-  env: Record<string, string> = {},
-): ChildProcess {
-  const node = [process.execPath, '--import', 'tsx', file, ...args]
-  const [cmd, ...rest] = cpu === null ? node : ['taskset', '-c', String(cpu), ...node]
-  return spawn(cmd as string, rest, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
-}
-
-function firstLine(child: ChildProcess, prefix: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream })
-    rl.on('line', (line) => {
-      if (line.startsWith(prefix)) resolve(line.slice(prefix.length).trim())
-    })
-    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)))
-  })
 }
 
 /** CPU seconds a process has used (user + system), from /proc; undefined off Linux. */

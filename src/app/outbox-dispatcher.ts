@@ -6,7 +6,10 @@ export type OutboxHandler = (item: ClaimedOutboxItem) => Promise<void>
 export interface DispatchOptions {
   /** How long to wait before looking again after the store itself failed. */
   readonly idleMs?: number
+  /** Items read per round: one query serves many deliveries. */
   readonly batch?: number
+  /** Deliveries in flight at once (a receiver is not hit by a whole batch at the same moment). */
+  readonly concurrency?: number
   /** Retried for this long after the item was written, then dead-lettered. */
   readonly giveUpAfterMs?: number
   /** 0..1, where the delay of the next attempt falls in [delay × (1 − jitter), delay]. */
@@ -33,6 +36,7 @@ export class OutboxDispatcher {
   private stopped = false
   private readonly idleMs: number
   private readonly batch: number
+  private readonly concurrency: number
   private readonly giveUpAfterMs: number
   private readonly random: () => number
 
@@ -44,7 +48,8 @@ export class OutboxDispatcher {
     opts: DispatchOptions = {},
   ) {
     this.idleMs = opts.idleMs ?? 1000
-    this.batch = opts.batch ?? 50
+    this.batch = opts.batch ?? 500
+    this.concurrency = opts.concurrency ?? 50
     this.giveUpAfterMs = opts.giveUpAfterMs ?? 3 * DAY
     this.random = opts.random ?? Math.random
   }
@@ -68,9 +73,17 @@ export class OutboxDispatcher {
   /** One round: every due item tried once. Says how many were tried and when to look again. */
   async runOnce(): Promise<{ tried: number; nextAt: number | undefined }> {
     const items = await this.store.due(this.clock.now(), this.batch)
-    const results = await Promise.all(items.map((item) => this.deliver(item)))
+    const results: boolean[] = []
+    let next = 0
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < items.length; i = next++)
+        results[i] = await this.deliver(items[i] as ClaimedOutboxItem)
+    }
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, items.length) }, worker))
     const delivered = items.filter((_, i) => results[i]).map((i) => i.id)
     await this.store.delivered(delivered, this.clock.now())
+    // A full batch: the caller looks again at once, so when the next is due does not matter yet.
+    if (items.length >= this.batch) return { tried: items.length, nextAt: this.clock.now() }
     return { tried: items.length, nextAt: await this.store.nextAttemptAt() }
   }
 

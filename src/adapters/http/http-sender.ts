@@ -46,6 +46,26 @@ export function httpSender(timeoutMs = 10_000): HttpSender {
     guarded: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
     open: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
   }
+  // Receivers are few and called often: parse each URL once.
+  const parsed = new Map<string, { target: URL; options: http.RequestOptions }>()
+  const parse = (url: string) => {
+    let p = parsed.get(url)
+    if (!p) {
+      const target = new URL(url)
+      p = {
+        target,
+        options: {
+          protocol: target.protocol,
+          hostname: target.hostname.replace(/^\[|\]$/g, ''),
+          port: target.port || undefined,
+          path: target.pathname + target.search,
+        },
+      }
+      if (parsed.size > 1000) parsed.clear()
+      parsed.set(url, p)
+    }
+    return p
+  }
   const send = (
     method: 'GET' | 'POST',
     url: string,
@@ -53,7 +73,7 @@ export function httpSender(timeoutMs = 10_000): HttpSender {
     headers: Readonly<Record<string, string>>,
     opts: { readonly allowPrivateNetwork?: boolean },
   ): Promise<{ status: number; body: string }> => {
-    const target = new URL(url)
+    const { target, options } = parse(url)
     const guarded = opts.allowPrivateNetwork === false
     if (guarded && isPrivateHost(target.hostname))
       return Promise.reject(new Error(`refused: ${target.hostname} is a loopback or private address`))
@@ -61,8 +81,8 @@ export function httpSender(timeoutMs = 10_000): HttpSender {
     const secure = target.protocol === 'https:'
     return new Promise((resolve, reject) => {
       const req = (secure ? https : http).request(
-        target,
         {
+          ...options,
           method,
           headers: method === 'POST' ? { ...headers, 'content-length': Buffer.byteLength(body) } : headers,
           agent: secure ? pool.https : pool.http,
