@@ -136,7 +136,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   dispatcher.start()
   const cxoneMonitor = new CxoneMonitor(() => sb, cxone, clock, scheduler)
   cxoneMonitor.start()
-  await reporting.start()
+  reporting.start()
   const demo = sb.demoUsers()
   if (demo.length > 0) logger.warn({ users: demo }, 'demo passwords are in use: change them before real use')
 
@@ -179,7 +179,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await app.close()
       aicc.stop()
       await sb.stop()
-      reporting.stop()
+      await reporting.stop()
       cxoneMonitor.stop()
       await dispatcher.stop()
       await opened.close()

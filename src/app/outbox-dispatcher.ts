@@ -73,6 +73,30 @@ export class OutboxDispatcher {
   /** One round: every due item tried once. Says how many were tried and when to look again. */
   async runOnce(): Promise<{ tried: number; nextAt: number | undefined }> {
     const items = await this.store.due(this.clock.now(), this.batch)
+    await this.deliverAll(items)
+    // A full batch: the caller looks again at once, so when the next is due does not matter yet.
+    if (items.length >= this.batch) return { tried: items.length, nextAt: this.clock.now() }
+    return { tried: items.length, nextAt: await this.store.nextAttemptAt() }
+  }
+
+  /**
+   * Rounds until nothing is due (what a kick runs). Reading the next batch while one is being
+   * sent was tried: with PGlite in the same thread the query stalls the sending anyway, and
+   * leaving the in-flight items out made it dearer (BENCHMARKS.md).
+   */
+  async drain(): Promise<{ tried: number; nextAt: number | undefined }> {
+    let tried = 0
+    for (;;) {
+      const items = await this.store.due(this.clock.now(), this.batch)
+      if (items.length === 0 || this.stopped) break
+      await this.deliverAll(items)
+      tried += items.length
+    }
+    return { tried, nextAt: await this.store.nextAttemptAt() }
+  }
+
+  /** Sends `items`, `concurrency` at a time, then marks those that went as delivered. */
+  private async deliverAll(items: readonly ClaimedOutboxItem[]): Promise<void> {
     const results: boolean[] = []
     let next = 0
     const worker = async (): Promise<void> => {
@@ -80,11 +104,10 @@ export class OutboxDispatcher {
         results[i] = await this.deliver(items[i] as ClaimedOutboxItem)
     }
     await Promise.all(Array.from({ length: Math.min(this.concurrency, items.length) }, worker))
-    const delivered = items.filter((_, i) => results[i]).map((i) => i.id)
-    await this.store.delivered(delivered, this.clock.now())
-    // A full batch: the caller looks again at once, so when the next is due does not matter yet.
-    if (items.length >= this.batch) return { tried: items.length, nextAt: this.clock.now() }
-    return { tried: items.length, nextAt: await this.store.nextAttemptAt() }
+    await this.store.delivered(
+      items.filter((_, i) => results[i]).map((i) => i.id),
+      this.clock.now(),
+    )
   }
 
   private async deliver(item: ClaimedOutboxItem): Promise<boolean> {
@@ -106,14 +129,13 @@ export class OutboxDispatcher {
     this.cancel?.()
     this.cancel = this.scheduler.wakeAt(this.clock.now() + delayMs, () => {
       this.cancel = undefined
-      this.running = this.runOnce().then(
-        ({ tried, nextAt }) => {
+      this.running = this.drain().then(
+        ({ nextAt }) => {
           this.running = undefined
           if (this.stopped) return
-          // A full batch: more may be waiting. Otherwise sleep until the next retry is due, or
-          // until a commit kicks: no polling of the database while there is nothing to send.
-          if (tried >= this.batch) this.arm(0)
-          else if (nextAt !== undefined) this.arm(Math.max(0, nextAt - this.clock.now()))
+          // Sleep until the next retry is due, or until a commit kicks: no polling of the
+          // database while there is nothing to send.
+          if (nextAt !== undefined) this.arm(Math.max(0, nextAt - this.clock.now()))
         },
         () => {
           this.running = undefined

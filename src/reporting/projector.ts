@@ -63,6 +63,11 @@ export class ReportProjector {
     return run
   }
 
+  /** Resolves once no run is going (a stopping server waits for it before closing storage). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()])
+  }
+
   /** Forgets the tenant's projections and folds the whole event log again. */
   async rebuild(tenantId: string, progress?: (events: number) => void): Promise<number> {
     await this.running.get(tenantId)

@@ -42,13 +42,12 @@ export class Reporting implements ReportAccess {
     })
   }
 
-  /** Folds what the log holds, then keeps following it. */
-  async start(): Promise<void> {
-    await Promise.all(
-      this.switchboard()
-        .tenantIds()
-        .map((t) => this.projector.catchUp(t)),
-    )
+  /**
+   * Folds what the log holds, in the background (a long log does not hold the server's start
+   * back; an export waits for it), then keeps following it.
+   */
+  start(): void {
+    for (const t of this.switchboard().tenantIds()) this.run(t)
     this.armTick()
   }
 
@@ -75,11 +74,12 @@ export class Reporting implements ReportAccess {
     this.pending.set(tenantId, cancel)
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.stopped = true
     this.cancelTick?.()
     for (const cancel of this.pending.values()) cancel()
     this.pending.clear()
+    await this.projector.idle()
   }
 
   private run(tenantId: string): void {

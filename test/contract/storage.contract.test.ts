@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SqlConfigStore } from '../../src/adapters/storage/sql-config-store.js'
 import { SqlContactQueries } from '../../src/adapters/storage/sql-contact-queries.js'
 import { SqlOutboxStore } from '../../src/adapters/storage/sql-outbox-store.js'
+import { OutboxDispatcher } from '../../src/app/outbox-dispatcher.js'
 import { SqlRoutingStore } from '../../src/adapters/storage/sql-routing-store.js'
 import { SqlSurveyStore } from '../../src/adapters/storage/sql-survey-store.js'
 import { migrateToLatest } from '../../src/adapters/storage/migrations.js'
@@ -190,6 +191,43 @@ for (const harness of databases()) {
       await outbox.dead(first[0]!.id, T0 + 5000, 'gave up')
       const next = await outbox.due(T0 + 5000, 10)
       expect(next.map((d) => d.eventSeq)).toEqual([items[1]!.eventSeq])
+    })
+
+    it('drains round after round and keeps each key in order, every item once', async () => {
+      const store = new SqlRoutingStore(opened.db)
+      const outbox = new SqlOutboxStore(opened.db)
+      const changes = routed().router.drain()
+      const items = Array.from({ length: 30 }, (_, i) => ({
+        tenantId: 't1',
+        eventSeq: i + 1,
+        topic: 'webhook',
+        orderingKey: `chat-${i % 3}`,
+        payload: { n: i },
+      }))
+      await store.commit('t1', { ...changes, outbox: items })
+      const seen: number[] = []
+      let inFlight = 0
+      const d = new OutboxDispatcher(
+        outbox,
+        { now: () => T0 + 100 },
+        { wakeAt: () => () => undefined },
+        {
+          webhook: async (item) => {
+            inFlight++
+            expect(inFlight).toBeLessThanOrEqual(2)
+            await new Promise((r) => setTimeout(r, 1))
+            seen.push((item.payload as { n: number }).n)
+            inFlight--
+          },
+        },
+        { batch: 2, concurrency: 2 },
+      )
+      expect((await d.drain()).tried).toBe(30)
+      expect([...seen].sort((a, b) => a - b)).toEqual(items.map((_, i) => i))
+      for (const key of [0, 1, 2]) {
+        const mine = seen.filter((n) => n % 3 === key)
+        expect(mine).toEqual([...mine].sort((a, b) => a - b))
+      }
     })
 
     it('counts what waits per topic, lists dead letters and sends them again with a new window', async () => {

@@ -161,6 +161,7 @@ export async function startHarness(
     async close() {
       await app.close()
       await sb.stop()
+      await reporting.stop()
       await database.close()
     },
   }
