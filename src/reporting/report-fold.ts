@@ -3,6 +3,8 @@ import type { DomainEvent } from '../core/events.js'
 import type { AgentFold } from './agent-activity.js'
 import { activityOf, newAgentFold } from './agent-activity.js'
 import { INTERVAL_MS, IntervalDeltas, intervalOf } from './interval-deltas.js'
+import type { OpenRecord } from './fold-rows.js'
+import { activityRow, LASTING_MS, newRecord, newVisit } from './fold-rows.js'
 
 /** Per-queue thresholds, from the tenant's configuration. */
 export interface FoldSettings {
@@ -11,7 +13,6 @@ export interface FoldSettings {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
-type OpenRecord = Mutable<Omit<ContactRecord, 'visits'>> & { visits: Mutable<QueueVisit>[] }
 
 /** Everything the fold carries between steps: plain JSON, stored with the checkpoint. */
 export interface FoldState {
@@ -342,53 +343,3 @@ export class ReportFold {
     this.activities.set(`${agentId}\u0000${a.activity.seq}`, activityRow(agentId, a.activity, null))
   }
 }
-
-/** CXone takes agent states of 3 seconds or more (003). */
-export const LASTING_MS = 3000
-
-const activityRow = (
-  agentId: string,
-  a: NonNullable<AgentFold['activity']>,
-  endedAt: number | null,
-): AgentActivity => ({
-  agentId,
-  seq: a.seq,
-  state: a.state,
-  reason: a.reason,
-  startedAt: a.startedAt,
-  endedAt,
-})
-
-const newRecord = (contactId: string, entryPointId: string, at: number): OpenRecord => ({
-  contactId,
-  channel: null,
-  entryPointId,
-  customer: null,
-  subject: null,
-  outcome: 'open',
-  refusedReason: null,
-  arrivedAt: at,
-  firstOfferedAt: null,
-  connectedAt: null,
-  endedAt: null,
-  closedAt: null,
-  endedBy: null,
-  queueId: null,
-  agentId: null,
-  offers: 0,
-  missedOffers: 0,
-  messages: 0,
-  wrapUpCode: null,
-  transfers: [],
-  visits: [],
-})
-
-const newVisit = (queueId: string, at: number): Mutable<QueueVisit> => ({
-  queueId,
-  enteredAt: at,
-  agentId: null,
-  connectedAt: null,
-  endedAt: null,
-  closedAt: null,
-  outcome: 'open',
-})
