@@ -6,9 +6,9 @@ import type { BenchResult } from './stats.js'
 import { fmt, median, verdict } from './stats.js'
 
 const PATH = '/api/v1/entry-points/1000/status'
-const SECONDS = 4
+const SECONDS = 3
 /** Pairs of runs (one raw, one ours), the order alternating so a drift of the machine cancels. */
-const PAIRS = 10
+const PAIRS = 16
 
 function hasTaskset(): boolean {
   try {
