@@ -10,8 +10,6 @@ export interface ProjectorDeps {
   /** The tenant's events after `afterSeq`, in order, at most `limit`. */
   readonly events: (tenantId: string, afterSeq: number, limit: number) => Promise<DomainEvent[]>
   readonly settings: (tenantId: string) => FoldSettings
-  /** After each stored step (live views listen). */
-  readonly onChanges?: (tenantId: string, changes: ReportChanges) => void
   /** What a step sends out (WFM pushes), stored with it; not asked during a rebuild. */
   readonly outboxFor?: (tenantId: string, changes: ReportChanges) => OutboxItem[]
   /** After a step that stored outbox items. */
@@ -104,7 +102,6 @@ export class ReportProjector {
           items,
           now: this.deps.clock.now(),
         })
-        this.deps.onChanges?.(tenantId, changes)
         if (items.length > 0) this.deps.onOutbox?.()
       }
       if (events.length < BATCH) return folded

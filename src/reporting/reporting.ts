@@ -1,5 +1,5 @@
 import type { Clock, Scheduler } from '../app/ports.js'
-import type { ReportAccess, ReportChanges, ReportStore } from '../app/report-ports.js'
+import type { ReportAccess, ReportStore } from '../app/report-ports.js'
 import type { Switchboard } from '../app/switchboard.js'
 import { INTERVAL_MS, intervalOf } from './interval-deltas.js'
 import type { ProjectorDeps } from './projector.js'
@@ -9,8 +9,6 @@ import type { FoldSettings } from './report-fold.js'
 /** How soon after a commit the projections follow: commits in between share one run. */
 const FOLLOW_MS = 1000
 
-export type ChangeListener = (tenantId: string, changes: ReportChanges) => void
-
 /**
  * Runs the projector: shortly after each commit, and just after every interval closes (so a
  * quiet interval is closed too: its agents' time and its backlog at the end).
@@ -18,7 +16,6 @@ export type ChangeListener = (tenantId: string, changes: ReportChanges) => void
 export class Reporting implements ReportAccess {
   readonly projector: ReportProjector
   readonly store: ReportStore
-  private readonly listeners = new Set<ChangeListener>()
   private readonly pending = new Map<string, () => void>()
   private cancelTick: (() => void) | undefined
   private stopped = false
@@ -26,7 +23,7 @@ export class Reporting implements ReportAccess {
   /** `switchboard`: a getter, so both can be made before either starts. */
   constructor(
     private readonly switchboard: () => Switchboard,
-    deps: Omit<ProjectorDeps, 'settings' | 'onChanges' | 'events'>,
+    deps: Omit<ProjectorDeps, 'settings' | 'events'>,
     private readonly scheduler: Scheduler,
     private readonly clock: Clock,
     private readonly onError: (tenantId: string, err: unknown) => void,
@@ -36,9 +33,6 @@ export class Reporting implements ReportAccess {
       ...deps,
       events: (tenantId, afterSeq, limit) => switchboard().queries.events(tenantId, { afterSeq, limit }),
       settings: (tenantId) => this.settings(tenantId),
-      onChanges: (tenantId, changes) => {
-        for (const l of this.listeners) l(tenantId, changes)
-      },
     })
   }
 
@@ -57,11 +51,6 @@ export class Reporting implements ReportAccess {
 
   rebuild(tenantId: string): Promise<number> {
     return this.projector.rebuild(tenantId)
-  }
-
-  onChanges(listener: ChangeListener): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
   }
 
   /** A tenant committed events: fold them soon. */
