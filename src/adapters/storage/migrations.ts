@@ -299,6 +299,15 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0008_outbox_pending_index': {
+    async up(db: Kysely<unknown>) {
+      // Due items are read oldest first: without this, every read walks the primary key past all
+      // the delivered rows before it (the outbox keeps them), and gets slower each day.
+      await sql`create index outbox_pending on outbox (id) where delivered_at is null and dead_at is null`.execute(
+        db,
+      )
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }
