@@ -52,7 +52,7 @@ function markdown(results: readonly BenchResult[], started: Date, seconds: numbe
     '- **webhook-deliveries**: the outbox dispatcher against a loop of 50 keep-alive workers POSTing the same bodies to',
     '  the same receiver (a child process). Ours also reads the outbox (a query per 500 items), signs each body',
     "  (HMAC-SHA256), keeps per-conversation order and marks what was delivered; PGlite runs in the benchmark's own",
-    '  thread, so its queries stall the HTTP work while they run. The goal (0.5) is not met yet: runs measure 0.46 to',
+    '  thread, so its queries stall the HTTP work while they run. The goal (0.5) is not met yet: runs measure 0.41 to',
     '  0.51. Reading the next batch while one is being sent made it worse here (the query blocks the thread anyway,',
     '  and leaving the in-flight items out costs the query more); a worker-thread PGlite or PostgreSQL is the next try.',
     '',
