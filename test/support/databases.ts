@@ -18,6 +18,23 @@ const pglite: DatabaseHarness = {
   },
 }
 
+/**
+ * Migrates a test's schema. Test files run in parallel on one database, and Kysely's migrator
+ * reads the catalog of every schema: one dropped by another test at that moment fails the read
+ * with 3F000 (no such schema). Reading again is then right.
+ */
+async function migrateBeside(opened: OpenedDatabase): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrateToLatest(opened.db, opened.schema)
+      return
+    } catch (e) {
+      const code = (e as { cause?: { code?: string } }).cause?.code
+      if (code !== '3F000' || attempt >= 5) throw e
+    }
+  }
+}
+
 function postgres(url: string): DatabaseHarness {
   return {
     name: 'postgres',
@@ -25,7 +42,7 @@ function postgres(url: string): DatabaseHarness {
       // A schema per test keeps suites independent on one shared database.
       const schema = `t_${randomBytes(6).toString('hex')}`
       const opened = await openPostgres(url, onQuery, schema)
-      await migrateToLatest(opened.db, opened.schema)
+      await migrateBeside(opened)
       return {
         ...opened,
         close: async () => {
