@@ -3,6 +3,7 @@ import type { DomainEvent } from '../core/events.js'
 import type { AgentFold } from './agent-activity.js'
 import { activityOf, newAgentFold } from './agent-activity.js'
 import { INTERVAL_MS, IntervalDeltas, intervalOf } from './interval-deltas.js'
+import { sliceAgents, snapshotAt } from './interval-ends.js'
 import type { OpenRecord } from './fold-rows.js'
 import { activityRow, LASTING_MS, newRecord, newVisit } from './fold-rows.js'
 
@@ -71,51 +72,10 @@ export class ReportFold {
     while (s.at < t) {
       const boundary = intervalOf(s.at) + INTERVAL_MS
       const end = Math.min(boundary, t)
-      this.sliceAgents(s.at, end)
+      sliceAgents(this.state, this.deltas, s.at, end)
       s.at = end
-      if (end === boundary) this.snapshot(boundary)
+      if (end === boundary) snapshotAt(this.state, this.deltas, this.settings, boundary)
     }
-  }
-
-  /** Login, ready and not-ready time of [from, to), inside one interval. */
-  private sliceAgents(from: number, to: number): void {
-    for (const [agentId, a] of Object.entries(this.state.agents)) {
-      const state = a.activity?.state ?? 'LoggedOut'
-      if (state === 'LoggedOut') continue
-      const row = this.deltas.agent(agentId, from)
-      row.loginTime += to - from
-      if (state === 'Available') row.readyTime += to - from
-      else if (state === 'Unavailable') row.notReadyTime += to - from
-    }
-  }
-
-  /** The figures an interval reports as they stood at its end: backlog and active contacts. */
-  private snapshot(end: number): void {
-    const at = end - 1
-    for (const c of Object.values(this.state.contacts)) {
-      const v = c.visits[c.visits.length - 1]
-      if (!v || v.endedAt !== null) continue
-      const q = this.deltas.queue(v.queueId, at)
-      if (v.connectedAt === null) {
-        q.backlog = (q.backlog ?? 0) + 1
-        const expired = end - v.enteredAt > this.settings.serviceLevelMs(v.queueId) ? 1 : 0
-        q.backlogExpired = (q.backlogExpired ?? 0) + expired
-      } else {
-        q.active = (q.active ?? 0) + 1
-        if (v.agentId) {
-          const aq = this.deltas.agentQueue(v.agentId, v.queueId, at)
-          aq.active = (aq.active ?? 0) + 1
-        }
-      }
-    }
-    // Wrapping up is still work on the contact: its visit has ended, its agent is not done.
-    for (const [agentId, a] of Object.entries(this.state.agents))
-      for (const w of Object.values(a.contacts)) {
-        if (w.phase !== 'wrap_up') continue
-        this.deltas.queue(w.queueId, at).active = (this.deltas.queue(w.queueId, at).active ?? 0) + 1
-        const aq = this.deltas.agentQueue(agentId, w.queueId, at)
-        aq.active = (aq.active ?? 0) + 1
-      }
   }
 
   private apply(e: DomainEvent): void {

@@ -59,9 +59,43 @@ export function floorView(f: FloorSnapshot) {
   }
 }
 
+interface Watcher {
+  send(text: string): void
+}
+
 export function supervisorRoutes(app: FastifyInstance, sb: Switchboard): void {
   const snapshot = (tenantId: string) =>
     floorView(sb.runtime(tenantId).read((r, now) => floorSnapshot(r, now)))
+  const message = (tenantId: string): string => {
+    try {
+      return JSON.stringify({ type: 'floor', floor: snapshot(tenantId) })
+    } catch (e) {
+      // The router stopped (reconfigured, shutting down): say so, keep the sockets.
+      return JSON.stringify({ type: 'error', error: { message: e instanceof Error ? e.message : String(e) } })
+    }
+  }
+  // One snapshot a second per tenant, however many boards watch it.
+  const watchers = new Map<string, { sockets: Set<Watcher>; timer: NodeJS.Timeout }>()
+  const watch = (tenantId: string, socket: Watcher): (() => void) => {
+    let w = watchers.get(tenantId)
+    if (!w) {
+      const sockets = new Set<Watcher>()
+      const timer = setInterval(() => {
+        const text = message(tenantId)
+        for (const s of sockets) s.send(text)
+      }, LIVE_MS)
+      watchers.set(tenantId, (w = { sockets, timer }))
+    }
+    const mine = w
+    mine.sockets.add(socket)
+    socket.send(message(tenantId))
+    return () => {
+      mine.sockets.delete(socket)
+      if (mine.sockets.size > 0) return
+      clearInterval(mine.timer)
+      watchers.delete(tenantId)
+    }
+  }
 
   app.get(
     '/api/v1/supervisor/floor',
@@ -84,20 +118,7 @@ export function supervisorRoutes(app: FastifyInstance, sb: Switchboard): void {
       schema: { tags: ['supervisor'], summary: 'The floor pushed every second over a WebSocket' },
     },
     (socket, req) => {
-      const tenantId = req.tenantId
-      const push = (): void => {
-        try {
-          socket.send(JSON.stringify({ type: 'floor', floor: snapshot(tenantId) }))
-        } catch (e) {
-          // The router stopped (reconfigured, shutting down): say so, keep the socket.
-          socket.send(
-            JSON.stringify({ type: 'error', error: { message: e instanceof Error ? e.message : String(e) } }),
-          )
-        }
-      }
-      push()
-      const timer = setInterval(push, LIVE_MS)
-      socket.on('close', () => clearInterval(timer))
+      socket.on('close', watch(req.tenantId, socket))
     },
   )
 
