@@ -37,7 +37,10 @@ export class SqlOutboxStore implements OutboxStore {
                 .selectFrom('outbox as e')
                 .select(sql`1`.as('one'))
                 .whereRef('e.ordering_key', '=', 'o.ordering_key')
-                .whereRef('e.id', '<', 'o.id')
+                // As a row comparison only the (ordering_key, id) index can serve it: with a
+                // plain `e.id < o.id` the planner may walk the pending index by id instead,
+                // filtering by key, which is quadratic in what is pending.
+                .where(sql<boolean>`(e.ordering_key, e.id) < (o.ordering_key, o.id)`)
                 .where('e.delivered_at', 'is', null)
                 .where('e.dead_at', 'is', null),
             ),

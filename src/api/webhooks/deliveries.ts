@@ -66,6 +66,25 @@ export function webhookSignature(secret: string, timestamp: number, body: string
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`
 }
 
+/** What a receiver gets besides the body (docs/webhooks.md). */
+export function webhookHeaders(
+  sub: { readonly id: string; readonly secret: string },
+  event: WebhookEvent,
+  body: string,
+  at: { readonly delivery: number; readonly attempt: number; readonly timestamp: number },
+): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'user-agent': 'Switchboard-Webhooks/1',
+    'x-switchboard-subscription': sub.id,
+    'x-switchboard-event': event.type,
+    'x-switchboard-event-id': event.id,
+    'x-switchboard-delivery': String(at.delivery),
+    'x-switchboard-attempt': String(at.attempt),
+    'x-switchboard-signature': webhookSignature(sub.secret, at.timestamp, body),
+  }
+}
+
 /** POSTs one event; any 2xx is delivered, anything else is tried again with backoff. */
 export function webhookHandler(switchboard: () => Switchboard, sender: HttpSender) {
   return async (item: ClaimedOutboxItem): Promise<void> => {
@@ -75,22 +94,12 @@ export function webhookHandler(switchboard: () => Switchboard, sender: HttpSende
     // Unsubscribed or switched off since: the receiver asked for nothing more.
     if (!sub?.enabled) return
     const body = JSON.stringify(event)
-    const timestamp = Math.floor(sb.now() / 1000)
-    const res = await sender.post(
-      sub.url,
-      body,
-      {
-        'content-type': 'application/json',
-        'user-agent': 'Switchboard-Webhooks/1',
-        'x-switchboard-subscription': sub.id,
-        'x-switchboard-event': event.type,
-        'x-switchboard-event-id': event.id,
-        'x-switchboard-delivery': String(item.id),
-        'x-switchboard-attempt': String(item.attempts + 1),
-        'x-switchboard-signature': webhookSignature(sub.secret, timestamp, body),
-      },
-      { allowPrivateNetwork: sub.allowPrivateNetwork },
-    )
+    const headers = webhookHeaders(sub, event, body, {
+      delivery: item.id,
+      attempt: item.attempts + 1,
+      timestamp: Math.floor(sb.now() / 1000),
+    })
+    const res = await sender.post(sub.url, body, headers, { allowPrivateNetwork: sub.allowPrivateNetwork })
     if (res.status < 200 || res.status >= 300)
       throw new Error(`HTTP ${res.status}${res.body ? `: ${res.body.slice(0, 200)}` : ''}`)
   }
