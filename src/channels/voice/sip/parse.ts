@@ -1,0 +1,101 @@
+import { SipParseError } from './errors.js'
+import { SipHeaders } from './headers.js'
+import type { SipMessage } from './message.js'
+import { callIdOf, cseqOf, fromOf, toOf, topVia } from './message.js'
+
+/** Bigger than any sane SIP message; a datagram cannot exceed it anyway. */
+export const MAX_MESSAGE_BYTES = 65_535
+const MAX_HEADERS = 256
+const TOKEN = /^[A-Za-z0-9!%*_+`'~.-]+$/
+
+/** Where the header section ends (the empty line), and where the body starts. */
+export function headerEnd(data: Buffer, from = 0): { end: number; bodyStart: number } | undefined {
+  const crlf = data.indexOf('\r\n\r\n', from)
+  const lf = data.indexOf('\n\n', from)
+  // Bare LF line ends are not RFC 3261, but some stacks send them; accept what comes first.
+  if (crlf >= 0 && (lf < 0 || crlf < lf)) return { end: crlf, bodyStart: crlf + 4 }
+  if (lf >= 0) return { end: lf, bodyStart: lf + 2 }
+  return undefined
+}
+
+/**
+ * Reads one message (a UDP datagram, or a frame the stream framer cut). Line folding, compact
+ * names, repeated and comma-joined list headers are accepted; anything that breaks the framing
+ * or the headers every transaction needs is a SipParseError.
+ */
+export function parseMessage(data: Buffer): SipMessage {
+  if (data.length > MAX_MESSAGE_BYTES) throw new SipParseError('message too large')
+  let start = 0
+  while (data[start] === 0x0d || data[start] === 0x0a) start++
+  const bounds = headerEnd(data, start)
+  if (!bounds) throw new SipParseError('no end of headers')
+  const lines = unfold(data.toString('utf8', start, bounds.end))
+  const first = lines.shift() ?? ''
+  const headers = new SipHeaders()
+  if (lines.length > MAX_HEADERS) throw new SipParseError('too many headers')
+  for (const line of lines) {
+    const colon = line.indexOf(':')
+    if (colon <= 0) throw new SipParseError(`bad header line: ${line.slice(0, 80)}`)
+    const name = line.slice(0, colon).trim()
+    if (!TOKEN.test(name)) throw new SipParseError(`bad header name: ${name.slice(0, 80)}`)
+    headers.append(name, line.slice(colon + 1))
+  }
+  const body = bodyOf(data, bounds.bodyStart, headers)
+  const message = startLine(first, headers, body)
+  checkMandatory(message)
+  return message
+}
+
+function unfold(text: string): string[] {
+  const lines: string[] = []
+  for (const raw of text.split(/\r?\n/)) {
+    if ((raw.startsWith(' ') || raw.startsWith('\t')) && lines.length > 0)
+      lines[lines.length - 1] += ` ${raw.trim()}`
+    else lines.push(raw)
+  }
+  return lines
+}
+
+function bodyOf(data: Buffer, at: number, headers: SipHeaders): Buffer {
+  const declared = headers.get('content-length')
+  if (declared === undefined) return data.subarray(at)
+  if (!/^\d{1,9}$/.test(declared)) throw new SipParseError(`bad Content-Length: ${declared.slice(0, 20)}`)
+  const length = Number(declared)
+  // Extra bytes after the body are dropped (§18.3); fewer is a broken message.
+  if (at + length > data.length) throw new SipParseError('body shorter than Content-Length')
+  return data.subarray(at, at + length)
+}
+
+function startLine(line: string, headers: SipHeaders, body: Buffer): SipMessage {
+  if (line.startsWith('SIP/')) {
+    const m = /^SIP\/(\d+\.\d+) (\d{3}) ?(.*)$/.exec(line)
+    if (!m) throw new SipParseError(`bad status line: ${line.slice(0, 80)}`)
+    if (m[1] !== '2.0') throw new SipParseError(`SIP version ${m[1]} is not supported`, 505)
+    const status = Number(m[2])
+    if (status < 100 || status > 699) throw new SipParseError(`bad status code ${status}`)
+    return { kind: 'response', status, reason: m[3] ?? '', headers, body }
+  }
+  const parts = line.split(/ +/)
+  if (parts.length !== 3) throw new SipParseError(`bad request line: ${line.slice(0, 80)}`)
+  const [method, uri, version] = parts as [string, string, string]
+  if (!TOKEN.test(method)) throw new SipParseError(`bad method: ${method.slice(0, 40)}`)
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(uri))
+    throw new SipParseError(`bad Request-URI: ${uri.slice(0, 80)}`)
+  if (!/^SIP\/\d+\.\d+$/i.test(version)) throw new SipParseError(`bad SIP version: ${version.slice(0, 20)}`)
+  if (version.toUpperCase() !== 'SIP/2.0')
+    throw new SipParseError(`SIP version ${version} is not supported`, 505)
+  return { kind: 'request', method: method.toUpperCase(), uri, headers, body }
+}
+
+/** What every transaction and dialog reads (§8.1.1): a message without them cannot be handled. */
+function checkMandatory(msg: SipMessage): void {
+  callIdOf(msg)
+  fromOf(msg)
+  toOf(msg)
+  topVia(msg)
+  const cseq = cseqOf(msg)
+  if (msg.kind === 'request' && cseq.method !== msg.method)
+    throw new SipParseError(`CSeq method ${cseq.method} does not match ${msg.method}`)
+  const mf = msg.headers.get('max-forwards')
+  if (mf !== undefined && !/^\d{1,3}$/.test(mf)) throw new SipParseError('bad Max-Forwards')
+}

@@ -1,0 +1,169 @@
+import type { Socket as UdpSocket } from 'node:dgram'
+import { createSocket } from 'node:dgram'
+import type { Server, Socket } from 'node:net'
+import { createConnection, createServer, isIPv6 } from 'node:net'
+import { answerToBroken } from './broken-request.js'
+import type { SipMessage } from './message.js'
+import { serialize } from './serialize.js'
+import type { Frame } from './stream-framer.js'
+import { readFrame, StreamFramer } from './stream-framer.js'
+import { parseVia, formatVia } from './via.js'
+
+export type TransportName = 'UDP' | 'TCP'
+
+/** Where a message came from or goes to. */
+export interface SipEndpoint {
+  readonly transport: TransportName
+  readonly host: string
+  readonly port: number
+}
+
+export const endpointKey = (e: SipEndpoint): string => `${e.transport}:${e.host}:${e.port}`
+
+export interface TransportOptions {
+  readonly host: string
+  /** 0 picks a free port (tests). */
+  readonly port: number
+  /** TCP connections idle this long are closed (phones keep theirs alive with CRLF pings). */
+  readonly idleTcpMs?: number
+}
+
+export type MessageHandler = (msg: SipMessage, from: SipEndpoint) => void
+
+/**
+ * UDP and TCP on one address. Requests get `received`/`rport` on their top Via (RFC 3581), so
+ * answers and later requests reach a phone behind NAT at the address it actually sent from;
+ * unreadable requests are answered 400 where they can be; nothing malformed gets further.
+ */
+export class SipTransport {
+  private handler: MessageHandler = () => undefined
+  private readonly connections = new Map<string, Socket>()
+  onError: (error: Error) => void = () => undefined
+
+  private constructor(
+    private readonly udp: UdpSocket,
+    private readonly tcp: Server,
+    readonly host: string,
+    readonly port: number,
+    private readonly idleTcpMs: number,
+  ) {
+    udp.on('message', (data, rinfo) =>
+      this.received(readFrame(data), { transport: 'UDP', host: rinfo.address, port: rinfo.port }),
+    )
+    udp.on('error', (e) => this.onError(e))
+    tcp.on('connection', (socket) => this.adopt(socket))
+  }
+
+  static async listen(opts: TransportOptions): Promise<SipTransport> {
+    const udp = createSocket(isIPv6(opts.host) ? 'udp6' : 'udp4')
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject)
+      udp.bind(opts.port, opts.host, () => resolve())
+    })
+    const port = udp.address().port
+    const tcp = createServer()
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject)
+      tcp.listen(port, opts.host, () => resolve())
+    }).catch((e: unknown) => {
+      udp.close()
+      throw e
+    })
+    return new SipTransport(udp, tcp, opts.host, port, opts.idleTcpMs ?? 10 * 60_000)
+  }
+
+  onMessage(handler: MessageHandler): void {
+    this.handler = handler
+  }
+
+  /** Sends over UDP, or over the TCP connection to that endpoint (opened if there is none). */
+  send(msg: SipMessage, to: SipEndpoint): void {
+    const bytes = serialize(msg)
+    if (to.transport === 'UDP') {
+      this.udp.send(bytes, to.port, to.host, (e) => e && this.onError(e))
+      return
+    }
+    const key = endpointKey(to)
+    let socket = this.connections.get(key)
+    if (!socket || socket.destroyed) {
+      socket = createConnection({ host: to.host, port: to.port })
+      this.adopt(socket, key)
+    }
+    socket.write(bytes)
+  }
+
+  private adopt(socket: Socket, knownKey?: string): void {
+    const framer = new StreamFramer()
+    socket.setNoDelay(true)
+    socket.setTimeout(this.idleTcpMs, () => socket.destroy())
+    const remote = (): SipEndpoint => ({
+      transport: 'TCP',
+      host: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+      port: socket.remotePort ?? 0,
+    })
+    const register = () => {
+      const key = knownKey ?? endpointKey(remote())
+      this.connections.set(key, socket)
+      socket.once('close', () => {
+        if (this.connections.get(key) === socket) this.connections.delete(key)
+      })
+    }
+    if (socket.remoteAddress) register()
+    else socket.once('connect', register)
+    socket.on('data', (chunk) => {
+      let frames: Frame[]
+      try {
+        const r = framer.push(chunk)
+        frames = r.frames
+        if (r.keepAlives > 0) socket.write('\r\n')
+      } catch (e) {
+        // The stream is out of step: nothing after this point can be framed.
+        this.onError(e instanceof Error ? e : new Error(String(e)))
+        socket.destroy()
+        return
+      }
+      for (const f of frames) this.received(f, remote())
+    })
+    socket.on('error', (e) => this.onError(e))
+  }
+
+  private received(frame: Frame, from: SipEndpoint): void {
+    if (frame.kind === 'broken') {
+      const answer = answerToBroken(frame.raw, frame.error)
+      if (answer) this.send(answer, from)
+      return
+    }
+    const msg = frame.message
+    if (msg.kind === 'request') stampVia(msg, from)
+    try {
+      this.handler(msg, from)
+    } catch (e) {
+      // A handler's bug must not take the socket down with it.
+      this.onError(e instanceof Error ? e : new Error(String(e)))
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.connections.values()) s.destroy()
+    await Promise.all([
+      new Promise<void>((resolve) => this.udp.close(() => resolve())),
+      new Promise<void>((resolve) => this.tcp.close(() => resolve())),
+    ])
+  }
+}
+
+/** §18.2.1 and RFC 3581: note where the request really came from on its top Via. */
+function stampVia(msg: SipMessage, from: SipEndpoint): void {
+  const top = msg.headers.get('via')
+  if (top === undefined) return
+  const via = parseVia(top)
+  const params: Record<string, string | null> = { ...via.params }
+  if (via.host !== from.host) params.received = from.host
+  if ('rport' in params) {
+    params.rport = String(from.port)
+    params.received = from.host
+  }
+  const all = msg.headers.getAll('via')
+  msg.headers.set('via', formatVia({ ...via, params }))
+  for (const v of all.slice(1)) msg.headers.append('via', v)
+}

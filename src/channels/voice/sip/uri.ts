@@ -1,0 +1,89 @@
+import { SipParseError } from './errors.js'
+import type { Params } from './params.js'
+import { formatParams, parseParams } from './params.js'
+
+export interface SipUri {
+  readonly scheme: 'sip' | 'sips'
+  readonly user: string | null
+  readonly password: string | null
+  /** Without brackets for IPv6. */
+  readonly host: string
+  readonly port: number | null
+  readonly params: Params
+  readonly headers: string | null
+}
+
+const HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/
+
+/** `sip:user:password@host:port;params?headers` (RFC 3261 §19.1). */
+export function parseUri(text: string): SipUri {
+  const m = /^(sips?):(.*)$/i.exec(text.trim())
+  if (!m) throw new SipParseError(`not a SIP URI: ${text.slice(0, 80)}`)
+  const scheme = (m[1] as string).toLowerCase() as 'sip' | 'sips'
+  let rest = m[2] as string
+  let headers: string | null = null
+  const q = rest.indexOf('?')
+  if (q >= 0) {
+    headers = rest.slice(q + 1)
+    rest = rest.slice(0, q)
+  }
+  let user: string | null = null
+  let password: string | null = null
+  const at = rest.lastIndexOf('@')
+  if (at >= 0) {
+    const userinfo = rest.slice(0, at)
+    rest = rest.slice(at + 1)
+    const colon = userinfo.indexOf(':')
+    user = decodeURIComponentSafe(colon >= 0 ? userinfo.slice(0, colon) : userinfo)
+    password = colon >= 0 ? decodeURIComponentSafe(userinfo.slice(colon + 1)) : null
+    if (user === '') throw new SipParseError(`empty user in URI: ${text.slice(0, 80)}`)
+  }
+  const semi = rest.indexOf(';')
+  const hostport = semi >= 0 ? rest.slice(0, semi) : rest
+  const params = semi >= 0 ? parseParams(rest.slice(semi)) : {}
+  const h = HOST.exec(hostport)
+  if (!h) throw new SipParseError(`bad host in URI: ${text.slice(0, 80)}`)
+  const port = h[2] === undefined ? null : Number(h[2])
+  if (port !== null && (port < 1 || port > 65535))
+    throw new SipParseError(`bad port in URI: ${text.slice(0, 80)}`)
+  return {
+    scheme,
+    user,
+    password,
+    host: (h[1] as string).replace(/^\[|\]$/g, '').toLowerCase(),
+    port,
+    params,
+    headers,
+  }
+}
+
+export function formatUri(u: SipUri): string {
+  const userinfo =
+    u.user === null ? '' : `${escapeUser(u.user)}${u.password === null ? '' : `:${escapeUser(u.password)}`}@`
+  const host = u.host.includes(':') ? `[${u.host}]` : u.host
+  return `${u.scheme}:${userinfo}${host}${u.port === null ? '' : `:${u.port}`}${formatParams(u.params)}${u.headers === null ? '' : `?${u.headers}`}`
+}
+
+export function sipUri(
+  user: string | null,
+  host: string,
+  port: number | null = null,
+  params: Params = {},
+): SipUri {
+  return { scheme: 'sip', user, password: null, host, port, params, headers: null }
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    throw new SipParseError(`bad escape in URI user part: ${s.slice(0, 40)}`)
+  }
+}
+
+// Unreserved characters and the user part's own (§25.1); the rest is %-escaped.
+function escapeUser(s: string): string {
+  return s.replace(/[^A-Za-z0-9\-_.!~*'()&=+$,;?/]/g, (c) =>
+    [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  )
+}
