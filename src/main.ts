@@ -30,6 +30,8 @@ import { buildHttpServer } from './api/http/server.js'
 import type { Clock } from './app/ports.js'
 import { Switchboard } from './app/switchboard.js'
 import { parseConfigFile } from './config/parse.js'
+import type { RunningVoice, VoiceOptions } from './voice-wiring.js'
+import { startVoice } from './voice-wiring.js'
 
 export interface ServerOptions {
   readonly port: number
@@ -42,12 +44,15 @@ export interface ServerOptions {
   readonly clock?: Clock
   /** Exit on SIGTERM/SIGINT after a graceful stop (the CLI); tests stop explicitly. */
   readonly handleSignals?: boolean
+  /** SIP and media; undefined: no voice channel (chat only). */
+  readonly voice?: Omit<VoiceOptions, 'dataDir'>
 }
 
 export interface RunningServer {
   readonly url: string
   readonly sb: Switchboard
   readonly metrics: Metrics
+  readonly voice: RunningVoice | undefined
   stop(): Promise<void>
 }
 
@@ -140,6 +145,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const demo = sb.demoUsers()
   if (demo.length > 0) logger.warn({ users: demo }, 'demo passwords are in use: change them before real use')
 
+  const voice = opts.voice
+    ? await startVoice(
+        sb,
+        opened,
+        { ...opts.voice, dataDir: opts.dataDir },
+        logger.child({ channel: 'voice' }),
+        randomUUID,
+      )
+    : undefined
+
   const aicc = new AiccSessions(sb, new SqlAiccSessionStore(opened.db), clock, scheduler)
   const app = await buildHttpServer({
     sb,
@@ -163,6 +178,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           return `database unreachable: ${e instanceof Error ? e.message : String(e)}`
         }
       },
+      components: () => voice?.components() ?? { voice: { status: 'off' } },
     },
   })
   await app.listen({ port: opts.port, host: opts.host })
@@ -177,6 +193,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       // Stop accepting, let in-flight requests finish (long-polls are released), store what was accepted.
       sb.feed.releaseAll()
       await app.close()
+      await voice?.stop()
       aicc.stop()
       await sb.stop()
       await reporting.stop()
@@ -202,5 +219,5 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       })
     }
   }
-  return { url, sb, metrics, stop }
+  return { url, sb, metrics, voice, stop }
 }

@@ -1,10 +1,20 @@
+import { createHash } from 'node:crypto'
 import { compileTenant } from '../config/compile.js'
 import type { TenantDoc } from '../config/document.js'
 import type { TenantConfig } from '../core/tenant-config.js'
 import { hashPassword, verifyPassword } from './auth.js'
 
 // The passwords of the shipped demo configuration: the server warns while any is in use.
-const DEMO_PASSWORDS = new Set(['agent', 'supervisor', 'admin', 'demo-app-secret'])
+const DEMO_PASSWORDS = new Set([
+  'agent',
+  'supervisor',
+  'admin',
+  'demo-app-secret',
+  'phone801',
+  'phone802',
+  'phone803',
+  'phone804',
+])
 
 export interface SealedTenant {
   readonly config: TenantConfig
@@ -31,7 +41,13 @@ export async function sealTenant(doc: TenantDoc, previous: TenantConfig | undefi
   const agents = await Promise.all(
     doc.agents.map(async (a) => {
       const { password, ...rest } = a
-      return a.username ? { ...rest, passwordHash: await seal(a.username, password, a.passwordHash) } : rest
+      const sealed = {
+        ...rest,
+        ...(a.extension ? { extension: sealExtension(doc.id, a.extension, demoUsers) } : {}),
+      }
+      return a.username
+        ? { ...sealed, passwordHash: await seal(a.username, password, a.passwordHash) }
+        : sealed
     }),
   )
   const users = await Promise.all(
@@ -54,4 +70,21 @@ export async function sealTenant(doc: TenantDoc, previous: TenantConfig | undefi
     ),
   }
   return { config: compileTenant({ ...doc, agents, users, aicc }), demoUsers }
+}
+
+/**
+ * A phone's password becomes HA1 = md5(number:realm:password), the realm being the tenant id:
+ * digest authentication needs no more, and the password itself is not kept.
+ */
+function sealExtension(
+  realm: string,
+  x: { readonly number: string; readonly password?: string; readonly ha1?: string },
+  demoUsers: string[],
+): { number: string; ha1?: string } {
+  if (x.password === undefined) return { number: x.number, ...(x.ha1 ? { ha1: x.ha1 } : {}) }
+  if (DEMO_PASSWORDS.has(x.password)) demoUsers.push(`extension ${x.number}`)
+  return {
+    number: x.number,
+    ha1: createHash('md5').update(`${x.number}:${realm}:${x.password}`).digest('hex'),
+  }
 }

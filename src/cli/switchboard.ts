@@ -23,7 +23,28 @@ storageOptions(
     .option('-c, --config <file>', 'declarative YAML configuration applied at start')
     .addOption(new Option('-p, --port <port>', 'HTTP port').env('PORT').default('8000'))
     .addOption(new Option('--host <host>', 'listen address').env('HOST').default('0.0.0.0'))
-    .addOption(new Option('--log-level <level>', 'pino log level').env('LOG_LEVEL').default('info')),
+    .addOption(new Option('--log-level <level>', 'pino log level').env('LOG_LEVEL').default('info'))
+    .addOption(
+      new Option('--sip-port <port>', 'SIP port (UDP and TCP); 0 turns voice off')
+        .env('SIP_PORT')
+        .default('5060'),
+    )
+    .addOption(new Option('--sip-host <host>', 'SIP listen address').env('SIP_HOST').default('127.0.0.1'))
+    .addOption(
+      new Option('--sip-advertise <host>', 'the address phones reach SIP at, if not --sip-host').env(
+        'SIP_ADVERTISE',
+      ),
+    )
+    .addOption(
+      new Option('--rtpengine <host:port>', "rtpengine's ng control address")
+        .env('RTPENGINE')
+        .default('127.0.0.1:2223'),
+    )
+    .addOption(
+      new Option('--recording-dir <dir>', "rtpengine's --recording-dir, to keep call recordings").env(
+        'RECORDING_DIR',
+      ),
+    ),
 ).action(
   async (o: {
     config?: string
@@ -32,6 +53,11 @@ storageOptions(
     dataDir: string
     databaseUrl?: string
     logLevel: string
+    sipPort: string
+    sipHost: string
+    sipAdvertise?: string
+    rtpengine: string
+    recordingDir?: string
   }) => {
     await startServer({
       port: Number(o.port),
@@ -41,6 +67,16 @@ storageOptions(
       configFile: o.config,
       logLevel: o.logLevel,
       handleSignals: true,
+      voice:
+        Number(o.sipPort) === 0
+          ? undefined
+          : {
+              sipHost: o.sipHost,
+              sipPort: Number(o.sipPort),
+              sipAdvertise: o.sipAdvertise,
+              rtpengine: o.rtpengine,
+              recordingDir: o.recordingDir,
+            },
     })
   },
 )

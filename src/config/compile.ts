@@ -7,6 +7,7 @@ import type {
   TenantConfig,
   TimeRange,
   UserConfig,
+  VoiceConfig,
   Weekday,
 } from '../core/tenant-config.js'
 import { DEFAULT_MASKING_PATTERNS } from '../core/tenant-config.js'
@@ -126,11 +127,55 @@ export function compileTenant(t: TenantDoc): TenantConfig {
     },
     calendars,
     users,
+    voice: compileVoice(t, queues),
+  }
+}
+
+function compileVoice(t: TenantDoc, queues: readonly QueueConfig[]): VoiceConfig | null {
+  const v = t.voice
+  if (!v) return null
+  const docQueue = new Map(t.queues.map((q) => [q.id, q]))
+  return {
+    domain: v.domain ?? null,
+    realm: t.id,
+    extensions: t.agents.flatMap((a) =>
+      a.extension ? [{ number: a.extension.number, agentId: a.id, ha1: a.extension.ha1 ?? '' }] : [],
+    ),
+    trunks: v.trunks.map((k) => ({
+      id: k.id,
+      host: k.host,
+      port: k.port,
+      transport: k.transport === 'tcp' ? 'TCP' : 'UDP',
+      username: k.username ?? null,
+      password: k.password ?? null,
+    })),
+    numbers: Object.fromEntries(t.entryPoints.flatMap((e) => (e.voice?.numbers ?? []).map((n) => [n, e.id]))),
+    queues: Object.fromEntries(
+      queues
+        .filter((q) => q.channel === 'voice')
+        .map((q) => {
+          const own = docQueue.get(q.id)?.voice
+          return [
+            q.id,
+            {
+              recordCalls: own?.recordCalls ?? v.recordCalls,
+              announceEverySeconds: own?.announceEverySeconds ?? v.announceEverySeconds,
+              announcePosition: own?.announcePosition ?? v.announcePosition,
+              holdMusic: own?.holdMusic ?? v.holdMusic ?? null,
+            },
+          ]
+        }),
+    ),
+    registrationSeconds: { ...v.registrationSeconds },
   }
 }
 
 /** The inverse, for the admin API: the document a user would write, hashes in place of passwords. */
 export function toDocument(c: TenantConfig): TenantDoc {
+  const extensions = new Map(c.voice?.extensions.map((x) => [x.agentId, x]))
+  const numbers = new Map<string, string[]>()
+  for (const [n, ep] of Object.entries(c.voice?.numbers ?? {}))
+    numbers.set(ep, [...(numbers.get(ep) ?? []), n])
   const agentUsers = new Map(
     c.users.filter((u) => u.agentId !== null && u.role === 'agent').map((u) => [u.agentId, u]),
   )
@@ -149,7 +194,9 @@ export function toDocument(c: TenantConfig): TenantDoc {
     })),
     agents: c.agents.map((a) => {
       const u = agentUsers.get(a.id)
+      const x = extensions.get(a.id)
       return {
+        ...(x ? { extension: { number: x.number, ha1: x.ha1 } } : {}),
         id: a.id,
         name: a.name,
         ...(u ? { username: u.username, passwordHash: u.passwordHash } : {}),
@@ -190,6 +237,14 @@ export function toDocument(c: TenantConfig): TenantDoc {
       offerTimeoutSeconds: q.offerTimeoutSeconds,
       wrapUpSeconds: q.wrapUpSeconds,
       notRespondingAfter: q.notRespondingAfter,
+      ...(c.voice?.queues[q.id]
+        ? {
+            voice: {
+              ...c.voice.queues[q.id],
+              holdMusic: c.voice.queues[q.id]?.holdMusic ?? undefined,
+            },
+          }
+        : {}),
     })),
     entryPoints: c.entryPoints.map((e) => ({
       id: e.id,
@@ -200,6 +255,7 @@ export function toDocument(c: TenantConfig): TenantDoc {
       calendar: e.calendarId,
       chat: { ...e.chat, maskingPatterns: [...e.chat.maskingPatterns] },
       leaveMessageQueue: e.leaveMessageQueueId,
+      ...(numbers.has(e.id) ? { voice: { numbers: numbers.get(e.id) ?? [] } } : {}),
     })),
     cannedResponses: c.cannedResponses.map((r) => ({ ...r, queues: [...r.queues] })),
     notReadyReasons: [...c.notReadyReasons],
@@ -214,5 +270,21 @@ export function toDocument(c: TenantConfig): TenantDoc {
     },
     webhooks: c.webhooks.map((w) => ({ ...w, events: [...w.events] })),
     cxone: c.cxone && { ...c.cxone, agents: { ...c.cxone.agents } },
+    voice: c.voice && {
+      ...(c.voice.domain !== null ? { domain: c.voice.domain } : {}),
+      trunks: c.voice.trunks.map((k) => ({
+        id: k.id,
+        host: k.host,
+        port: k.port,
+        transport: k.transport === 'TCP' ? 'tcp' : 'udp',
+        ...(k.username !== null ? { username: k.username } : {}),
+        ...(k.password !== null ? { password: k.password } : {}),
+      })),
+      // Per-queue settings carry the effective values; these are the defaults for new queues.
+      recordCalls: true,
+      announceEverySeconds: 30,
+      announcePosition: true,
+      registrationSeconds: { ...c.voice.registrationSeconds },
+    },
   }
 }

@@ -31,6 +31,19 @@ const secret = {
   passwordHash: z.string().startsWith('scrypt$').optional(),
 }
 
+const dialable = z.string().regex(/^\+?[0-9*#]{1,32}$/, 'digits, * and # (a leading + allowed), up to 32')
+
+// The agent's SIP phone: it registers as `number` with digest credentials. The password is kept
+// only as HA1 (md5 of number:realm:password, the realm being the tenant id).
+const extensionDoc = z.strictObject({
+  number: dialable,
+  password: z.string().min(6).max(128).optional(),
+  ha1: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/, 'an MD5 digest in hex')
+    .optional(),
+})
+
 export const agentDoc = z.strictObject({
   id,
   name: z.string().min(1).max(200).optional(),
@@ -38,6 +51,7 @@ export const agentDoc = z.strictObject({
   ...secret,
   role: z.enum(['agent', 'supervisor', 'admin']).optional(),
   channels: z.partialRecord(channel, capacity),
+  extension: extensionDoc.optional(),
 })
 
 export const userDoc = z.strictObject({
@@ -72,6 +86,15 @@ export const queueDoc = z.strictObject({
   offerTimeoutSeconds: z.number().int().min(5).max(86_400).default(30),
   wrapUpSeconds: seconds.nullable().default(120),
   notRespondingAfter: z.number().int().min(1).max(100).default(2),
+  // Voice queues: what a caller hears while waiting, and whether calls are recorded.
+  voice: z
+    .strictObject({
+      recordCalls: z.boolean().optional(),
+      announceEverySeconds: z.number().int().min(0).max(3600).optional(),
+      announcePosition: z.boolean().optional(),
+      holdMusic: z.string().min(1).max(500).optional(),
+    })
+    .optional(),
 })
 
 const chatSettings = z.strictObject({
@@ -91,6 +114,8 @@ export const entryPointDoc = z.strictObject({
   chat: chatSettings.default({ attachmentsEnabled: false, maxAttachmentSizeMb: 3, offRecordEnabled: false }),
   // A queue for messages customers leave while this entry point does not take chats.
   leaveMessageQueue: id.nullable().default(null),
+  // A voice entry point: the access numbers (DIDs) callers dial to reach it through a trunk.
+  voice: z.strictObject({ numbers: z.array(dialable).min(1).max(100) }).optional(),
 })
 
 export const cannedResponseDoc = z.strictObject({
@@ -154,6 +179,34 @@ const cxoneDoc = z.strictObject({
   heartbeatSeconds: z.number().int().min(10).max(3600).default(60),
 })
 
+const trunkDoc = z.strictObject({
+  id,
+  // Calls from this address are taken as the trunk's; outbound calls go to it.
+  host: z.string().min(1).max(253),
+  port: z.number().int().min(1).max(65_535).default(5060),
+  transport: z.enum(['udp', 'tcp']).default('udp'),
+  // Credentials for the provider's digest challenge on our outbound calls.
+  username: z.string().min(1).max(128).optional(),
+  password: z.string().min(1).max(256).optional(),
+})
+
+const voiceDoc = z.strictObject({
+  // The SIP domain phones register to; unset: any (one voice tenant per server).
+  domain: z.string().min(1).max(253).optional(),
+  trunks: z.array(trunkDoc).max(100).default([]),
+  recordCalls: z.boolean().default(true),
+  announceEverySeconds: z.number().int().min(0).max(3600).default(30),
+  announcePosition: z.boolean().default(true),
+  // A WAV file looped while callers wait; unset: the built-in music.
+  holdMusic: z.string().min(1).max(500).optional(),
+  registrationSeconds: z
+    .strictObject({
+      min: z.number().int().min(10).max(86_400).default(60),
+      max: z.number().int().min(10).max(86_400).default(3600),
+    })
+    .default({ min: 60, max: 3600 }),
+})
+
 const presence = z.strictObject({
   notReadyAfterSeconds: z.number().int().min(5).max(86_400).default(30),
   logoutAfterSeconds: z.number().int().min(5).max(86_400).default(300),
@@ -183,6 +236,7 @@ export const tenantDoc = z.strictObject({
   aicc: aiccDoc.nullable().default(null),
   webhooks: z.array(webhookDoc).max(50).default([]),
   cxone: cxoneDoc.nullable().default(null),
+  voice: voiceDoc.nullable().default(null),
 })
 
 export const fileDoc = z.strictObject({ tenants: z.array(tenantDoc).min(1) })

@@ -12,6 +12,19 @@ describe('configuration', () => {
       ['1001', 'sales', true],
       ['1002', 'support', false],
       ['1003', 'support', true],
+      ['8000', 'voice-support', true],
+    ])
+    expect(t.voice).toMatchObject({
+      realm: 'demo',
+      numbers: { '8000': '8000' },
+      trunks: [{ id: 'local-trunk', host: '127.0.0.1', port: 5080, transport: 'UDP' }],
+      queues: { 'voice-support': { recordCalls: true, announceEverySeconds: 30, announcePosition: true } },
+    })
+    expect(t.voice?.extensions.map((x) => [x.number, x.agentId])).toEqual([
+      ['801', 'agent1'],
+      ['802', 'agent2'],
+      ['803', 'agent3'],
+      ['804', 'agent4'],
     ])
     expect(t.queues.find((q) => q.id === 'support')).toMatchObject({
       maxDepth: 5,

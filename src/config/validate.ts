@@ -158,11 +158,59 @@ export function crossCheck(t: TenantDoc, at: string): ConfigIssue[] {
   t.aicc?.apps.forEach((a, i) => {
     if (!a.appSecret && !a.appSecretHash) add(`aicc.apps[${i}]`, 'give appSecret (or appSecretHash)')
   })
+  issues.push(...voiceIssues(t).map((i) => ({ ...i, path: `${at}.${i.path}` })))
   uniq(t.cannedResponses, 'cannedResponses')
   t.cannedResponses.forEach((r, i) =>
     r.queues.forEach((q, k) => {
       if (!queues.has(q)) add(`cannedResponses[${i}].queues[${k}]`, `no queue "${q}"`)
     }),
   )
+  return issues
+}
+
+/** Extensions, access numbers and trunks: unique, and pointing at voice things. */
+function voiceIssues(t: TenantDoc): ConfigIssue[] {
+  const issues: ConfigIssue[] = []
+  const add = (path: string, message: string): void => void issues.push({ path, message })
+  const queueChannel = new Map(
+    t.queues.map((q) => [
+      q.id,
+      q.channel ??
+        t.skillGroups.find((g) => g.id === (q.skillGroups ?? q.tiers?.[0]?.skillGroups ?? [])[0])?.channel,
+    ]),
+  )
+  const extensions = new Set<string>()
+  t.agents.forEach((a, i) => {
+    if (!a.extension) return
+    if (!t.voice) add(`agents[${i}].extension`, "extensions need the tenant's voice settings (voice: {})")
+    if (extensions.has(a.extension.number))
+      add(`agents[${i}].extension.number`, `duplicate extension "${a.extension.number}"`)
+    extensions.add(a.extension.number)
+    if (!a.extension.password && !a.extension.ha1)
+      add(`agents[${i}].extension`, 'give the phone a password (or its ha1)')
+    if (!a.channels.voice) add(`agents[${i}].channels`, 'an agent with an extension needs the voice channel')
+  })
+  const numbers = new Set<string>()
+  t.entryPoints.forEach((e, i) => {
+    if (!e.voice) return
+    if (!t.voice)
+      add(`entryPoints[${i}].voice`, "access numbers need the tenant's voice settings (voice: {})")
+    if (queueChannel.get(e.queue) !== 'voice')
+      add(`entryPoints[${i}].queue`, `"${e.queue}" is not a voice queue`)
+    e.voice.numbers.forEach((n, k) => {
+      if (numbers.has(n) || extensions.has(n))
+        add(`entryPoints[${i}].voice.numbers[${k}]`, `"${n}" is already an access number or an extension`)
+      numbers.add(n)
+    })
+  })
+  const trunks = new Set<string>()
+  t.voice?.trunks.forEach((k, i) => {
+    if (trunks.has(k.id)) add(`voice.trunks[${i}].id`, `duplicate id "${k.id}"`)
+    trunks.add(k.id)
+    if ((k.username === undefined) !== (k.password === undefined))
+      add(`voice.trunks[${i}]`, 'give both username and password, or neither')
+  })
+  if (t.voice && t.voice.registrationSeconds.min > t.voice.registrationSeconds.max)
+    add('voice.registrationSeconds', 'min must not be above max')
   return issues
 }

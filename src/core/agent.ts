@@ -20,10 +20,15 @@ export interface AgentChannelState {
   readonly lastActivityAt: number
   /** Contacts connected since this channel's login: the "fewest handled" count. */
   readonly handled: number
+  /**
+   * The device this channel needs can be reached: for voice, the agent's phone is registered.
+   * Always true on channels served through the desktop alone.
+   */
+  readonly reachable: boolean
 }
 
 export function isRoutable(s: AgentChannelState): boolean {
-  return s.state === 'ready' && !s.notResponding
+  return s.state === 'ready' && !s.notResponding && s.reachable
 }
 
 export function initialChannelState(
@@ -31,6 +36,7 @@ export function initialChannelState(
   maxTasks: number,
   exclusive: boolean,
   now: number,
+  reachable = true,
 ): AgentChannelState {
   return {
     channel,
@@ -44,6 +50,7 @@ export function initialChannelState(
     missedOffers: 0,
     lastActivityAt: now,
     handled: 0,
+    reachable,
   }
 }
 

@@ -24,6 +24,8 @@ export interface Customer {
   readonly email?: string
   /** The customer's id in the system they came from (an AICC client's user id, say). */
   readonly externalId?: string
+  /** The caller's number, for calls. */
+  readonly phone?: string
 }
 
 /** A file sent in a chat; its bytes live in attachment storage, only its description in events. */

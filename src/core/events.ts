@@ -14,6 +14,8 @@ export type DomainEventBody =
       readonly routable: boolean
       readonly previousState: AgentStateKind
       readonly notResponding: boolean
+      /** The channel's device (a voice agent's phone) is reachable; absent in events before it existed. */
+      readonly reachable?: boolean
       readonly by: string | null
     }
   | {

@@ -143,6 +143,55 @@ export interface TenantConfig {
   readonly webhooks: readonly WebhookSubscription[]
   /** NICE CXone WFM as a third-party ACD (003); null: off. */
   readonly cxone: CxoneConfig | null
+  /** SIP phones, trunks and access numbers; null: no voice channel on SIP. */
+  readonly voice: VoiceConfig | null
+}
+
+/** An agent's SIP phone. */
+export interface Extension {
+  readonly number: string
+  readonly agentId: string
+  /** md5(number:realm:password): all digest authentication needs, not the password. */
+  readonly ha1: string
+}
+
+/** A SIP peer that brings callers in (to an access number) and takes calls out. */
+export interface Trunk {
+  readonly id: string
+  readonly host: string
+  readonly port: number
+  readonly transport: 'UDP' | 'TCP'
+  readonly username: string | null
+  readonly password: string | null
+}
+
+/** What a caller hears while waiting in a queue, and whether the call is recorded. */
+export interface VoiceQueueSettings {
+  readonly recordCalls: boolean
+  /** 0: never. */
+  readonly announceEverySeconds: number
+  readonly announcePosition: boolean
+  /** null: the built-in music. */
+  readonly holdMusic: string | null
+}
+
+export interface VoiceConfig {
+  /** null: phones may register to any domain. */
+  readonly domain: string | null
+  /** The digest realm; extension HA1s are computed with it. */
+  readonly realm: string
+  readonly extensions: readonly Extension[]
+  readonly trunks: readonly Trunk[]
+  /** Access number → entry point id. */
+  readonly numbers: Readonly<Record<string, string>>
+  /** Per voice queue id. */
+  readonly queues: Readonly<Record<string, VoiceQueueSettings>>
+  readonly registrationSeconds: { readonly min: number; readonly max: number }
+}
+
+/** Channels whose agents need a device the channel reports on (a registered phone) to be routable. */
+export function deviceChannels(config: Pick<TenantConfig, 'voice'>): ReadonlySet<Channel> {
+  return new Set<Channel>(config.voice ? ['voice'] : [])
 }
 
 export interface CxoneConfig {

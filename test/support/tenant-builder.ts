@@ -130,6 +130,7 @@ export function demoLike(over: Partial<TenantConfig> = {}): TenantConfig {
     aicc: null,
     webhooks: [],
     cxone: null,
+    voice: null,
     ...over,
   }
 }

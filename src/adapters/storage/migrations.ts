@@ -308,6 +308,33 @@ const migrations: Record<string, Migration> = {
       )
     },
   },
+  '0009_phone_bindings': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('phone_bindings')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('extension', 'text', (c) => c.notNull())
+        .addColumn('contact', 'text', (c) => c.notNull())
+        .addColumn('source_transport', 'text', (c) => c.notNull())
+        .addColumn('source_host', 'text', (c) => c.notNull())
+        .addColumn('source_port', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('user_agent', 'text')
+        .addColumn('registered_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('phone_bindings_pk', ['tenant_id', 'extension', 'contact'])
+        .execute()
+      await db.schema
+        .createTable('call_recordings')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('contact_id', 'text', (c) => c.notNull())
+        .addColumn('file', 'text', (c) => c.notNull())
+        .addColumn('bytes', 'bigint', (c) => c.notNull())
+        .addColumn('duration_ms', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('call_recordings_pk', ['tenant_id', 'contact_id'])
+        .execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -103,6 +103,8 @@ export function agentStateFromRow(r: Selectable<AgentStatesTable>): AgentChannel
     missedOffers: r.missed_offers,
     lastActivityAt: r.last_activity_at,
     handled: r.handled,
+    // Filled in by the router: devices report their reachability again after a restart.
+    reachable: true,
   }
 }
 

@@ -213,4 +213,27 @@ export interface Database {
   messages: MessagesTable
   events: EventsTable
   outbox: OutboxTable
+  phone_bindings: PhoneBindingsTable
+  call_recordings: CallRecordingsTable
+}
+
+export interface CallRecordingsTable {
+  tenant_id: string
+  contact_id: string
+  file: string
+  bytes: number
+  duration_ms: number
+  created_at: number
+}
+
+export interface PhoneBindingsTable {
+  tenant_id: string
+  extension: string
+  contact: string
+  source_transport: string
+  source_host: string
+  source_port: number
+  expires_at: number
+  user_agent: string | null
+  registered_at: number
 }

@@ -4,6 +4,8 @@ import type { Metrics } from './metrics.js'
 export interface Readiness {
   /** Null when ready; otherwise what is wrong, for the operator. */
   check(): Promise<string | null>
+  /** Parts that may be down without the server being unready (voice without its media server). */
+  components?(): Record<string, unknown>
 }
 
 export function opsRoutes(app: FastifyInstance, metrics: Metrics, readiness: Readiness): void {
@@ -21,9 +23,10 @@ export function opsRoutes(app: FastifyInstance, metrics: Metrics, readiness: Rea
     },
     async (_req, reply) => {
       const problem = await readiness.check()
+      const components = readiness.components?.() ?? {}
       return problem === null
-        ? { status: 'ready' }
-        : reply.status(503).send({ status: 'not_ready', reason: problem })
+        ? { status: 'ready', ...components }
+        : reply.status(503).send({ status: 'not_ready', reason: problem, ...components })
     },
   )
 

@@ -228,6 +228,9 @@ export abstract class ContactLifecycle extends RouterCore {
             ...s,
             maxTasks: configured.maxTasks,
             exclusive: configured.exclusive,
+            // A device's reachability is not restored: its channel reports it again (a phone
+            // registration is checked anew after a restart).
+            reachable: configured.reachable,
             activeTasks: 0,
           })
         }

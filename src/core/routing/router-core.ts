@@ -4,6 +4,7 @@ import type { Channel } from '../channel.js'
 import type { Contact } from '../contact.js'
 import { TERMINAL_STATES } from '../contact.js'
 import { DomainError } from '../errors.js'
+import { deviceChannels } from '../tenant-config.js'
 import type { DomainEvent, DomainEventBody } from '../events.js'
 import type { OpenState } from '../calendar.js'
 import { openState } from '../calendar.js'
@@ -63,13 +64,20 @@ export class RouterCore {
     this.newId = init.newId
     this.seq = init.lastSeq
     this.model = new TenantModel(init.config)
+    const devices = deviceChannels(init.config)
     this.pool = new AgentPool(
       init.config.agents,
       init.config.skillGroups,
       this.model.strategiesByGroup,
       (p, ch) => {
         const cap = p.channels[ch]
-        return initialChannelState(ch, cap?.maxTasks ?? 0, cap?.exclusive ?? false, init.now)
+        return initialChannelState(
+          ch,
+          cap?.maxTasks ?? 0,
+          cap?.exclusive ?? false,
+          init.now,
+          !devices.has(ch),
+        )
       },
     )
     for (const q of init.config.queues) this.queues.set(q.id, new QueueRuntime(q))
@@ -172,7 +180,8 @@ export class RouterCore {
     if (
       prev.state !== next.state ||
       prev.reason !== next.reason ||
-      prev.notResponding !== next.notResponding
+      prev.notResponding !== next.notResponding ||
+      prev.reachable !== next.reachable
     ) {
       this.emit(
         {
@@ -184,6 +193,7 @@ export class RouterCore {
           routable: isRoutable(next),
           previousState: prev.state,
           notResponding: next.notResponding,
+          reachable: next.reachable,
           by,
         },
         now,

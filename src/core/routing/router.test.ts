@@ -185,6 +185,42 @@ describe('Router', () => {
     expect(offerOf(c)?.agentId).toBe('agent4')
   })
 
+  it('routes calls to a voice agent only while its phone is reachable', () => {
+    const voice = {
+      domain: null,
+      realm: 't1',
+      extensions: [],
+      trunks: [],
+      numbers: {},
+      queues: {},
+      registrationSeconds: { min: 60, max: 3600 },
+    }
+    const { router, chat, ready, offerOf } = setup(demoLike({ voice }))
+    ready('agent4', T0, 'voice')
+    // Ready, but no registered phone: nobody to ring, and the line says so.
+    expect(router.pool.agents.get('agent4')!.channels.get('voice')).toMatchObject({
+      state: 'ready',
+      reachable: false,
+    })
+    expect(entryPointStatus(router, '8000', T0)).toMatchObject({
+      allowed: false,
+      reason: 'agent_not_available',
+    })
+    router.setReachable('agent4', 'voice', true, T0 + 1)
+    const call = chat('8000', T0 + 2).contact.id
+    expect(offerOf(call)?.agentId).toBe('agent4')
+    // The phone's registration ends while it rings: the call goes back to its place in the line.
+    router.setReachable('agent4', 'voice', false, T0 + 3)
+    expect(router.contacts.get(call)).toMatchObject({ state: 'queued', offer: null, enqueuedAt: T0 + 2 })
+    const events = router.drain().events
+    expect(
+      events
+        .filter((e) => e.type === 'AgentStateChanged')
+        .map((e) => (e as { reachable?: boolean }).reachable),
+    ).toEqual([false, true, false])
+    expect(events.find((e) => e.type === 'OfferRescinded')).toMatchObject({ reason: 'device_unreachable' })
+  })
+
   it('counts availability per skill group of the queue, not per channel (ECE CSCvq11852)', () => {
     const { router, ready } = setup()
     ready('agent3') // chat-sales only

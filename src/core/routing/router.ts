@@ -2,6 +2,7 @@ import type { AgentChannelState, AgentStateKind } from '../agent.js'
 import { offerAccepted } from '../agent.js'
 import type { Channel } from '../channel.js'
 import type { Contact } from '../contact.js'
+import { DomainError } from '../errors.js'
 import type { PooledAgent } from './agent-pool.js'
 import type { RoutingDecision } from './decision.js'
 import type { Trigger } from './router-core.js'
@@ -34,6 +35,21 @@ export class Router extends Admission {
       this.rescindOffersOf(agentId, channel, 'agent_unavailable', now)
     this.serveAgent(agentId, 'agent_available', now)
     return after
+  }
+
+  /**
+   * The channel's device came or went (a phone registered, or its registration ended). Without
+   * it the agent is not routable there: offers not yet answered go back to their queues.
+   */
+  setReachable(agentId: string, channel: Channel, reachable: boolean, now: number): AgentChannelState {
+    const agent = this.agentOrThrow(agentId)
+    const s = agent.channels.get(channel)
+    if (!s) throw new DomainError('CHANNEL_NOT_CONFIGURED', `agent ${agentId} has no ${channel} channel`)
+    if (s.reachable === reachable) return s
+    this.updateChannel(agent, channel, { ...s, reachable }, now, null)
+    if (reachable) this.serveAgent(agentId, 'agent_available', now)
+    else this.rescindOffersOf(agentId, channel, 'device_unreachable', now)
+    return agent.channels.get(channel) as AgentChannelState
   }
 
   acceptOffer(offerId: string, agentId: string, now: number): Contact {

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { authorizationFor, DigestAuthenticator, digestResponse, parseDigest } from './digest.js'
+import { authorizationFor, DigestAuthenticator, digestHa1, digestResponse, parseDigest } from './digest.js'
 
 describe('digest authentication', () => {
   it('computes the response of RFC 2617 §3.5', () => {
     expect(
       digestResponse({
-        username: 'Mufasa',
-        realm: 'testrealm@host.com',
-        password: 'Circle Of Life',
+        ha1: digestHa1('Mufasa', 'testrealm@host.com', 'Circle Of Life'),
         method: 'GET',
         uri: '/dir/index.html',
         nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093',
@@ -22,7 +20,7 @@ describe('digest authentication', () => {
     const auth = new DigestAuthenticator('switchboard', 60_000)
     const challenge = parseDigest(auth.challenge(1000))
     expect(challenge).toMatchObject({ realm: 'switchboard', qop: 'auth', algorithm: 'MD5' })
-    const passwords: Record<string, string> = { '801': 'secret801' }
+    const passwords: Record<string, string> = { '801': digestHa1('801', 'switchboard', 'secret801') }
     const header = authorizationFor(
       challenge!,
       { username: '801', password: 'secret801' },

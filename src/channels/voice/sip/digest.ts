@@ -20,11 +20,14 @@ export function parseDigest(header: string): DigestParams | undefined {
   return params
 }
 
+/** md5(username:realm:password): what a server keeps instead of the password. */
+export function digestHa1(username: string, realm: string, password: string): string {
+  return md5(`${username}:${realm}:${password}`)
+}
+
 /** The response a client computes (and the server recomputes) for a request. */
 export function digestResponse(p: {
-  readonly username: string
-  readonly realm: string
-  readonly password: string
+  readonly ha1: string
   readonly method: string
   readonly uri: string
   readonly nonce: string
@@ -32,11 +35,10 @@ export function digestResponse(p: {
   readonly nc?: string
   readonly cnonce?: string
 }): string {
-  const ha1 = md5(`${p.username}:${p.realm}:${p.password}`)
   const ha2 = md5(`${p.method}:${p.uri}`)
   return p.qop
-    ? md5(`${ha1}:${p.nonce}:${p.nc ?? ''}:${p.cnonce ?? ''}:${p.qop}:${ha2}`)
-    : md5(`${ha1}:${p.nonce}:${ha2}`)
+    ? md5(`${p.ha1}:${p.nonce}:${p.nc ?? ''}:${p.cnonce ?? ''}:${p.qop}:${ha2}`)
+    : md5(`${p.ha1}:${p.nonce}:${ha2}`)
 }
 
 /** The Authorization header a client sends after a 401/407 challenge. */
@@ -57,7 +59,8 @@ export function authorizationFor(
     : undefined
   const cnonce = qop ? randomBytes(8).toString('hex') : undefined
   const ncText = nc.toString(16).padStart(8, '0')
-  const response = digestResponse({ ...credentials, realm, method, uri, nonce, qop, nc: ncText, cnonce })
+  const ha1 = digestHa1(credentials.username, realm, credentials.password)
+  const response = digestResponse({ ha1, method, uri, nonce, qop, nc: ncText, cnonce })
   const parts = [
     `username=${quote(credentials.username)}`,
     `realm=${quote(realm)}`,
@@ -96,7 +99,7 @@ export class DigestAuthenticator {
     return `Digest realm=${quote(this.realm)}, nonce=${quote(nonce)}, algorithm=MD5, qop="auth"${stale ? ', stale=true' : ''}`
   }
 
-  /** Checks an Authorization header against the password `lookup` gives for its username. */
+  /** Checks an Authorization header against the HA1 `lookup` gives for its username. */
   check(
     header: string | undefined,
     method: string,
@@ -110,12 +113,10 @@ export class DigestAuthenticator {
     const [t, mac] = p.nonce.split('.')
     const expected = t ? createHmac('sha256', this.key).update(t).digest('base64url').slice(0, 22) : ''
     if (!t || !mac || !safeEqual(mac, expected)) return { ok: false, stale: false }
-    const password = lookup(p.username)
-    if (password === undefined) return { ok: false, stale: false }
+    const ha1 = lookup(p.username)
+    if (ha1 === undefined) return { ok: false, stale: false }
     const wanted = digestResponse({
-      username: p.username,
-      realm: this.realm,
-      password,
+      ha1,
       method,
       uri: p.uri,
       nonce: p.nonce,

@@ -39,7 +39,7 @@ function invite(method = 'INVITE', branch = 'z9hG4bKabc'): SipRequest {
   )
 }
 
-const reqs = (sent: { msg: SipMessage }[], method: string) =>
+const reqs = (sent: { at: number; msg: SipMessage }[], method: string) =>
   sent.filter((s) => s.msg.kind === 'request' && s.msg.method === method)
 const statuses = (sent: { msg: SipMessage }[]) =>
   sent.filter((s) => s.msg.kind === 'response').map((s) => (s.msg as SipResponse).status)

@@ -21,7 +21,10 @@ export interface SipEndpoint {
 export const endpointKey = (e: SipEndpoint): string => `${e.transport}:${e.host}:${e.port}`
 
 export interface TransportOptions {
+  /** The address to listen on. */
   readonly host: string
+  /** The address peers reach us at (Via, Contact): defaults to `host`, which must then not be 0.0.0.0. */
+  readonly advertise?: string
   /** 0 picks a free port (tests). */
   readonly port: number
   /** TCP connections idle this long are closed (phones keep theirs alive with CRLF pings). */
@@ -69,7 +72,7 @@ export class SipTransport {
       udp.close()
       throw e
     })
-    return new SipTransport(udp, tcp, opts.host, port, opts.idleTcpMs ?? 10 * 60_000)
+    return new SipTransport(udp, tcp, opts.advertise ?? opts.host, port, opts.idleTcpMs ?? 10 * 60_000)
   }
 
   onMessage(handler: MessageHandler): void {

@@ -1,0 +1,129 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { MediaAnswer, MediaOffer, MediaServer } from '../../../app/voice-ports.js'
+import type { NgClient } from './ng-client.js'
+import { pcapToWav } from './pcap-to-wav.js'
+
+export interface RtpengineOptions {
+  /** rtpengine's `--recording-dir` (pcap method): null when it does not record. */
+  readonly recordingDir: string | null
+  /** Where finished recordings are written as WAV. */
+  readonly outputDir: string
+  /** How often rtpengine is asked whether it is there. */
+  readonly pingEveryMs?: number
+}
+
+/**
+ * rtpengine over its ng protocol. Every call uses `port latching`: rtpengine keeps the ports it
+ * gave the caller when the other side changes (queue → agent → transfer), so the caller's phone
+ * never needs a re-INVITE.
+ */
+export class RtpengineMedia implements MediaServer {
+  unavailableReason: string | null = 'rtpengine has not answered yet'
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly ng: NgClient,
+    private readonly opts: RtpengineOptions,
+  ) {}
+
+  /** Asks once now, then keeps asking; `onChange` hears every change of availability. */
+  async watch(onChange: (reason: string | null) => void = () => undefined): Promise<void> {
+    const check = async () => {
+      const before = this.unavailableReason
+      try {
+        await this.ng.command('ping')
+        this.unavailableReason = null
+      } catch (e) {
+        this.unavailableReason = `rtpengine at ${this.ng.address} does not answer: ${(e as Error).message}`
+      }
+      if (before !== this.unavailableReason) onChange(this.unavailableReason)
+    }
+    await check()
+    this.timer = setInterval(() => void check(), this.opts.pingEveryMs ?? 5000)
+    this.timer.unref()
+  }
+
+  async offer(req: MediaOffer): Promise<string> {
+    const reply = await this.ng.command('offer', {
+      'call-id': req.callId,
+      'from-tag': req.fromTag,
+      'to-tag': req.toTag,
+      sdp: req.sdp,
+      flags: ['port latching'],
+      replace: ['origin', 'session-connection'],
+      ICE: 'remove',
+      'record call': req.record ? 'yes' : undefined,
+    })
+    return sdpOf(reply)
+  }
+
+  async answer(req: MediaAnswer): Promise<string> {
+    const reply = await this.ng.command('answer', {
+      'call-id': req.callId,
+      'from-tag': req.fromTag,
+      'to-tag': req.toTag,
+      sdp: req.sdp,
+      flags: ['port latching'],
+      replace: ['origin', 'session-connection'],
+      ICE: 'remove',
+    })
+    return sdpOf(reply)
+  }
+
+  async play(callId: string, toTag: string, file: string, repeat = 1): Promise<number> {
+    const reply = await this.ng.command('play media', {
+      'call-id': callId,
+      'from-tag': toTag,
+      file,
+      'repeat-times': repeat,
+    })
+    return typeof reply.duration === 'number' ? reply.duration : 0
+  }
+
+  async stopPlaying(callId: string, toTag: string): Promise<void> {
+    await this.ng.command('stop media', { 'call-id': callId, 'from-tag': toTag })
+  }
+
+  async end(callId: string): Promise<void> {
+    // No delete delay: the recording is closed now, not half a minute later.
+    await this.ng.command('delete', { 'call-id': callId, 'delete delay': 0 })
+  }
+
+  async recording(callId: string): Promise<string | null> {
+    const dir = this.opts.recordingDir
+    if (dir === null) return null
+    const prefix = `${callId}-`
+    const pcaps = (await readdir(path.join(dir, 'pcaps')).catch(() => [])).filter(
+      (f) => f.startsWith(prefix) && f.endsWith('.pcap'),
+    )
+    if (pcaps.length === 0) return null
+    const metas = await readdir(path.join(dir, 'metadata')).catch(() => [])
+    const meta = metas.find((f) => f.startsWith(`rtpengine-meta-${prefix}`))
+    const callerPort = meta
+      ? callerFacingPort(await readFile(path.join(dir, 'metadata', meta), 'utf8'))
+      : null
+    const wav = pcapToWav(await readFile(path.join(dir, 'pcaps', pcaps[0] as string)), callerPort)
+    await mkdir(this.opts.outputDir, { recursive: true })
+    const out = path.join(this.opts.outputDir, `${callId}.wav`)
+    await writeFile(out, wav)
+    return out
+  }
+
+  close(): void {
+    clearInterval(this.timer)
+    this.ng.close()
+  }
+}
+
+function sdpOf(reply: { readonly [key: string]: unknown }): string {
+  if (typeof reply.sdp !== 'string') throw new Error('rtpengine answered without an SDP')
+  return reply.sdp
+}
+
+/** The first answer SDP in rtpengine's metadata is the one the caller got: its port faces the caller. */
+function callerFacingPort(metadata: string): number | null {
+  const answer = metadata.split('SDP mode: answer')[1]
+  const m = answer ? /m=audio (\d+)/.exec(answer) : null
+  return m ? Number(m[1]) : null
+}

@@ -1,0 +1,153 @@
+import type { PhoneBinding, PhoneBindingStore } from '../../app/voice-ports.js'
+import type { DigestAuthenticator } from './sip/digest.js'
+import type { SipRequest } from './sip/message.js'
+import { formatNameAddr, parseNameAddr } from './sip/name-addr.js'
+import type { ServerTransaction } from './sip/transactions.js'
+import type { VoiceDirectory } from './directory.js'
+
+export interface RegistrarDeps {
+  readonly directory: () => VoiceDirectory
+  readonly auth: (realm: string) => DigestAuthenticator
+  readonly store: PhoneBindingStore
+  readonly now: () => number
+  /** A phone's reachability changed: its agent's voice channel becomes (un)routable. */
+  readonly onReachable: (tenantId: string, agentId: string, reachable: boolean) => void
+  readonly onError: (e: unknown) => void
+}
+
+const DEFAULT_EXPIRES = 3600
+
+/**
+ * RFC 3261 §10.3: extensions register with digest credentials (the number is the user name);
+ * bindings expire unless refreshed and survive a restart in the store. An extension is
+ * reachable while it has at least one binding; calls go to the newest.
+ */
+export class Registrar {
+  private readonly bindings = new Map<string, PhoneBinding[]>()
+  private sweep: NodeJS.Timeout | undefined
+
+  constructor(private readonly deps: RegistrarDeps) {}
+
+  /** Loads the stored bindings and starts expiring them. */
+  async start(): Promise<void> {
+    for (const b of await this.deps.store.live(this.deps.now())) this.put(b)
+    for (const [key, list] of this.bindings) if (list.length > 0) this.announce(key, true)
+    this.sweep = setInterval(() => this.expire(), 1000)
+    this.sweep.unref()
+  }
+
+  stop(): void {
+    clearInterval(this.sweep)
+  }
+
+  /** The binding a call to this extension should ring: the most recent registration. */
+  binding(tenantId: string, extension: string): PhoneBinding | undefined {
+    return this.bindings.get(keyOf(tenantId, extension))?.at(-1)
+  }
+
+  all(tenantId: string): PhoneBinding[] {
+    return [...this.bindings.values()].flat().filter((b) => b.tenantId === tenantId)
+  }
+
+  handle(req: SipRequest, tx: ServerTransaction): void {
+    const now = this.deps.now()
+    const to = parseNameAddr(req.headers.get('to') ?? '').uri
+    const tenant = this.deps.directory().forDomain(to.host)
+    const extension =
+      tenant && to.user !== null ? this.deps.directory().extension(tenant.tenantId, to.user) : undefined
+    if (!tenant || !extension) return void tx.reply(404, 'Not Found')
+    const auth = this.deps.auth(tenant.voice.realm)
+    const check = auth.check(req.headers.get('authorization'), 'REGISTER', now, (user) =>
+      user === extension.number ? extension.ha1 : undefined,
+    )
+    if (!check.ok)
+      return void tx.reply(401, 'Unauthorized', {
+        toTag: 'reg',
+        headers: { 'www-authenticate': auth.challenge(now, check.stale) },
+      })
+
+    const { min, max } = tenant.voice.registrationSeconds
+    const key = keyOf(tenant.tenantId, extension.number)
+    const contacts = req.headers.getAll('contact')
+    const headerExpires = Number(req.headers.get('expires') ?? DEFAULT_EXPIRES)
+    if (contacts.length === 1 && contacts[0] === '*') {
+      if (headerExpires !== 0) return void tx.reply(400, 'Bad Request (Contact * needs Expires: 0)')
+      this.replace(key, [], tenant.tenantId, extension.number)
+    } else {
+      const list = [...(this.bindings.get(key) ?? [])]
+      for (const c of contacts) {
+        const contact = parseNameAddr(c)
+        const uri = formatNameAddr({ display: null, uri: contact.uri, params: {} }).slice(1, -1)
+        const asked = Number(contact.params.expires ?? headerExpires)
+        if (!Number.isFinite(asked) || asked < 0) return void tx.reply(400, 'Bad Request (expires)')
+        const i = list.findIndex((b) => b.contact === uri)
+        if (i >= 0) list.splice(i, 1)
+        if (asked === 0) continue
+        if (asked < min)
+          return void tx.reply(423, 'Interval Too Brief', {
+            toTag: 'reg',
+            headers: { 'min-expires': String(min) },
+          })
+        list.push({
+          tenantId: tenant.tenantId,
+          extension: extension.number,
+          contact: uri,
+          source: tx.source,
+          expiresAt: now + Math.min(asked, max) * 1000,
+          userAgent: req.headers.get('user-agent') ?? null,
+          registeredAt: now,
+        })
+      }
+      this.replace(key, list, tenant.tenantId, extension.number)
+    }
+    const current = this.bindings.get(key) ?? []
+    tx.reply(200, 'OK', {
+      toTag: 'reg',
+      headers: {
+        contact: current.map(
+          (b) => `<${b.contact}>;expires=${Math.max(0, Math.round((b.expiresAt - now) / 1000))}`,
+        ),
+        date: new Date(now).toUTCString(),
+      },
+    })
+  }
+
+  private replace(key: string, list: PhoneBinding[], tenantId: string, extension: string): void {
+    const before = this.bindings.get(key) ?? []
+    if (list.length > 0) this.bindings.set(key, list)
+    else this.bindings.delete(key)
+    const kept = new Set(list.map((b) => b.contact))
+    const writes = [
+      ...before
+        .filter((b) => !kept.has(b.contact))
+        .map((b) => this.deps.store.remove(tenantId, extension, b.contact)),
+      ...list.map((b) => this.deps.store.save(b)),
+    ]
+    Promise.all(writes).catch(this.deps.onError)
+    if (before.length > 0 !== list.length > 0) this.announce(key, list.length > 0)
+  }
+
+  private put(b: PhoneBinding): void {
+    const key = keyOf(b.tenantId, b.extension)
+    this.bindings.set(key, [...(this.bindings.get(key) ?? []), b])
+  }
+
+  private expire(): void {
+    const now = this.deps.now()
+    for (const [key, list] of [...this.bindings]) {
+      const live = list.filter((b) => b.expiresAt > now)
+      if (live.length === list.length) continue
+      const [tenantId, extension] = splitKey(key)
+      this.replace(key, live, tenantId, extension)
+    }
+  }
+
+  private announce(key: string, reachable: boolean): void {
+    const [tenantId, extension] = splitKey(key)
+    const x = this.deps.directory().extension(tenantId, extension)
+    if (x) this.deps.onReachable(tenantId, x.agentId, reachable)
+  }
+}
+
+const keyOf = (tenantId: string, extension: string): string => `${tenantId}\u0000${extension}`
+const splitKey = (key: string): [string, string] => key.split('\u0000') as [string, string]

@@ -1,0 +1,238 @@
+import { Dialog, dialogKey } from './dialog.js'
+import { SipHeaders } from './headers.js'
+import type { SipRequest, SipResponse } from './message.js'
+import { callIdOf, cseqOf, fromOf, request, toOf } from './message.js'
+import type { ClientTransaction, ServerTransaction, TransactionLayer } from './transactions.js'
+import { newTag, responseTo } from './transactions.js'
+import type { SipEndpoint } from './transport.js'
+
+export type DialogHandler = (req: SipRequest, tx: ServerTransaction | undefined) => void
+
+export interface InviteHandlers {
+  onProvisional?(res: SipResponse): void
+  /** 2xx: the dialog exists and its ACK is sent. */
+  onAnswered(dialog: Dialog, res: SipResponse): void
+  /** A final failure, a timeout (408) or our CANCEL taking effect (487). */
+  onFailed(status: number, reason: string): void
+}
+
+/** An INVITE we sent, until it is answered or fails. */
+export class OutgoingInvite {
+  private provisional = false
+  private cancelled = false
+  settled = false
+  /** Set as soon as the INVITE is sent. */
+  tx!: ClientTransaction
+
+  constructor(
+    readonly request: SipRequest,
+    private readonly ua: SipUserAgent,
+  ) {}
+
+  /** §9.1: a CANCEL goes once the callee has said something (a provisional answer). */
+  cancel(): void {
+    if (this.cancelled || this.settled) return
+    this.cancelled = true
+    if (this.provisional) this.ua.sendCancel(this)
+  }
+
+  get isCancelled(): boolean {
+    return this.cancelled
+  }
+
+  heard(): void {
+    this.provisional = true
+    if (this.cancelled) this.ua.sendCancel(this)
+  }
+}
+
+/**
+ * The UA core over the transaction layer: dialogs (§12), requests inside them, INVITEs we send
+ * (with CANCEL and the 2xx ACK) and the ones we answer. Requests outside any dialog go to
+ * `onRequest`.
+ */
+export class SipUserAgent {
+  onRequest: (req: SipRequest, tx: ServerTransaction) => void = (_, tx) => tx.reply(405, 'Method Not Allowed')
+  private readonly dialogs = new Map<
+    string,
+    { dialog: Dialog; handler: DialogHandler; lastAck?: SipRequest }
+  >()
+
+  constructor(readonly layer: TransactionLayer) {
+    layer.onRequest = (req, tx) => this.incoming(req, tx)
+    layer.onAck = (ack) => this.dialogFor(ack)?.handler(ack, undefined)
+    layer.onStrayResponse = (res) => this.stray(res)
+  }
+
+  /** Our Contact for messages over `transport`. */
+  contact(transport: SipEndpoint['transport']): string {
+    const { host, port } = this.layer.wire
+    const h = host.includes(':') ? `[${host}]` : host
+    return `<sip:switchboard@${h}:${port}${transport === 'TCP' ? ';transport=tcp' : ''}>`
+  }
+
+  /** Answers an INVITE 2xx and makes its dialog; `handler` gets the dialog's later requests. */
+  acceptInvite(tx: ServerTransaction, body: string, handler: DialogHandler, localTag = newTag()): Dialog {
+    const contact = this.contact(tx.source.transport)
+    const dialog = Dialog.asServer(tx.request, localTag, tx.source, contact)
+    this.dialogs.set(dialog.key, { dialog, handler })
+    tx.reply(200, 'OK', {
+      toTag: localTag,
+      headers: { contact, 'content-type': 'application/sdp', 'user-agent': 'Switchboard', allow: ALLOW },
+      body,
+    })
+    return dialog
+  }
+
+  /** Answers a re-INVITE inside a dialog (hold, resume) with our SDP. */
+  acceptReinvite(tx: ServerTransaction, body: string): void {
+    tx.reply(200, 'OK', {
+      headers: {
+        contact: this.contact(tx.source.transport),
+        'content-type': 'application/sdp',
+        allow: ALLOW,
+      },
+      body,
+    })
+  }
+
+  /** Sends an INVITE outside any dialog (to an agent's phone, or out through a trunk). */
+  invite(
+    opts: {
+      readonly uri: string
+      readonly to: SipEndpoint
+      readonly from: string
+      readonly toHeader: string
+      readonly sdp: string
+      readonly callId: string
+      readonly headers?: Record<string, string>
+    },
+    handlers: InviteHandlers,
+  ): OutgoingInvite {
+    const req = request(
+      'INVITE',
+      opts.uri,
+      SipHeaders.of({
+        'max-forwards': '70',
+        from: `${opts.from};tag=${newTag()}`,
+        to: opts.toHeader,
+        'call-id': opts.callId,
+        cseq: `${1 + Math.floor(Math.random() * 10_000)} INVITE`,
+        contact: this.contact(opts.to.transport),
+        'content-type': 'application/sdp',
+        'user-agent': 'Switchboard',
+        allow: ALLOW,
+        ...opts.headers,
+      }),
+      opts.sdp,
+    )
+    const outgoing = new OutgoingInvite(req, this)
+    outgoing.tx = this.layer.request(req, opts.to, {
+      onProvisional: (res) => {
+        outgoing.heard()
+        handlers.onProvisional?.(res)
+      },
+      onFinal: (res) => {
+        outgoing.settled = true
+        if (res.status >= 300) return handlers.onFailed(res.status, res.reason)
+        const dialog = Dialog.asClient(req, res, opts.to, this.contact(opts.to.transport))
+        const entry = {
+          dialog,
+          handler: (_: SipRequest, t?: ServerTransaction) => t?.reply(481, 'Call/Transaction Does Not Exist'),
+        } as {
+          dialog: Dialog
+          handler: DialogHandler
+          lastAck?: SipRequest
+        }
+        this.dialogs.set(dialog.key, entry)
+        entry.lastAck = dialog.ack(cseqOf(req).seq)
+        this.layer.sendAck(entry.lastAck, opts.to)
+        // Answered after we gave up on it (§9.1 race): hang up at once.
+        if (outgoing.isCancelled) {
+          void this.send(dialog, 'BYE').catch(() => undefined)
+          this.forget(dialog)
+          return handlers.onFailed(487, 'Request Terminated')
+        }
+        handlers.onAnswered(dialog, res)
+      },
+      onTimeout: () => {
+        outgoing.settled = true
+        handlers.onFailed(408, 'Request Timeout')
+      },
+    })
+    return outgoing
+  }
+
+  /** Handles the later requests of a dialog made by `invite`. */
+  attach(dialog: Dialog, handler: DialogHandler): void {
+    const entry = this.dialogs.get(dialog.key)
+    if (entry) entry.handler = handler
+    else this.dialogs.set(dialog.key, { dialog, handler })
+  }
+
+  forget(dialog: Dialog): void {
+    this.dialogs.delete(dialog.key)
+  }
+
+  /** A request inside a dialog; resolves with the final answer (a timeout is a 408). */
+  send(
+    dialog: Dialog,
+    method: string,
+    headers?: Record<string, string>,
+    body?: string,
+  ): Promise<SipResponse> {
+    const req = dialog.request(method, headers, body)
+    return new Promise((resolve) => {
+      this.layer.request(req, dialog.peer, {
+        onFinal: resolve,
+        onTimeout: () => resolve(responseTo(req, 408, 'Request Timeout')),
+      })
+    })
+  }
+
+  /** §9.1: same Request-URI, Call-ID, From, To, CSeq number and branch as the INVITE. */
+  sendCancel(invite: OutgoingInvite): void {
+    const r = invite.request
+    const h = SipHeaders.of({
+      route: r.headers.getAll('route'),
+      'max-forwards': '70',
+      from: r.headers.get('from'),
+      to: r.headers.get('to'),
+      'call-id': callIdOf(r),
+      cseq: `${cseqOf(r).seq} CANCEL`,
+    })
+    this.layer.request(
+      request('CANCEL', r.uri, h),
+      invite.tx.to,
+      { onFinal: () => undefined, onTimeout: () => undefined },
+      invite.tx.branch,
+    )
+  }
+
+  private incoming(req: SipRequest, tx: ServerTransaction): void {
+    const toTag = toOf(req).params.tag
+    if (!toTag) return this.onRequest(req, tx)
+    const entry = this.dialogFor(req)
+    if (!entry) return void tx.reply(481, 'Call/Transaction Does Not Exist')
+    if (!entry.dialog.accepts(req))
+      return void tx.reply(500, 'Server Internal Error', { headers: { 'retry-after': '1' } })
+    entry.handler(req, tx)
+  }
+
+  private dialogFor(req: SipRequest) {
+    return this.dialogs.get(
+      dialogKey(callIdOf(req), toOf(req).params.tag ?? '', fromOf(req).params.tag ?? ''),
+    )
+  }
+
+  /** A 2xx to our INVITE, resent because our ACK was lost: ACK it again (§13.2.2.4). */
+  private stray(res: SipResponse): void {
+    if (res.status < 200 || res.status >= 300 || cseqOf(res).method !== 'INVITE') return
+    const entry = this.dialogs.get(
+      dialogKey(callIdOf(res), fromOf(res).params.tag ?? '', toOf(res).params.tag ?? ''),
+    )
+    if (entry?.lastAck) this.layer.wire.send(entry.lastAck, entry.dialog.peer)
+  }
+}
+
+export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY, INFO, UPDATE'

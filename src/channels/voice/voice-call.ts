@@ -1,0 +1,366 @@
+import type { MediaServer } from '../../app/voice-ports.js'
+import type { Contact } from '../../core/contact.js'
+import type { Prompts } from './prompts.js'
+import { directionOf, holdAnswer, waitingAnswer, withDirection } from './sdp.js'
+import type { Dialog } from './sip/dialog.js'
+import type { SipRequest } from './sip/message.js'
+import type { ServerTransaction } from './sip/transactions.js'
+import type { OutgoingInvite, SipUserAgent } from './sip/user-agent.js'
+import type { SipEndpoint } from './sip/transport.js'
+
+/** What a call asks of the router and the rest of the server. */
+export interface CallHost {
+  readonly ua: SipUserAgent
+  readonly media: MediaServer
+  readonly prompts: Prompts
+  /** The contact as the router has it now (undefined once it ended). */
+  contact(): Contact | undefined
+  /** Where the agent's phone is registered, or undefined. */
+  phoneOf(
+    agentId: string,
+  ): { readonly uri: string; readonly to: SipEndpoint; readonly toHeader: string } | undefined
+  /** Queue position (1-based, 0 when not waiting) and estimated wait of the contact. */
+  waitInfo(): { position: number; waitMs: number | null }
+  acceptOffer(offerId: string, agentId: string): Promise<void>
+  rejectOffer(offerId: string, agentId: string, reason: string): Promise<void>
+  /** The caller or the agent hung up. */
+  ended(by: 'customer' | 'agent', agentId: string | null): Promise<void>
+  /** The agent's phone asked for a blind transfer to `target` (a number); resolves false if refused. */
+  transfer(agentId: string, target: string): Promise<boolean>
+  finished(recordingFile: string | null): void
+  log(msg: string, err?: unknown): void
+}
+
+export interface CallSettings {
+  readonly record: boolean
+  readonly announceEveryMs: number
+  readonly announcePosition: boolean
+  readonly holdMusic: string | null
+}
+
+interface AgentLeg {
+  readonly agentId: string
+  readonly offerId: string
+  readonly invite: OutgoingInvite
+  dialog: Dialog | undefined
+  /** The SDP our INVITE carried: hold answers mirror it. */
+  readonly offered: string
+}
+
+/**
+ * One inbound call, owned by the B2BUA from the caller's INVITE to the last BYE. Its audio is one
+ * media session: the caller's leg on one side, and on ours the queue (music, announcements) or
+ * the agent's phone. What the router decides (offers, timeouts, transfers, ends) reaches it as
+ * `sync()`; what the phones do reaches the router through the host. Every step runs in order.
+ */
+export class VoiceCall {
+  private caller: Dialog | undefined
+  private callerAnswer = ''
+  private agent: AgentLeg | undefined
+  private playing: 'music' | 'announcement' | null = null
+  private announceTimer: NodeJS.Timeout | undefined
+  private steps: Promise<void> = Promise.resolve()
+  private over = false
+
+  readonly contactId: string
+  private readonly callerTag: string
+  private readonly ourTag: string
+  private readonly callerOffer: string
+  /** The From of our INVITEs to agents: who is calling, as the caller's own From said. */
+  private readonly callerIdentity: string
+
+  constructor(
+    call: {
+      readonly contactId: string
+      readonly callerTag: string
+      readonly ourTag: string
+      readonly callerOffer: string
+      readonly callerIdentity: string
+    },
+    private readonly settings: CallSettings,
+    private readonly host: CallHost,
+  ) {
+    this.contactId = call.contactId
+    this.callerTag = call.callerTag
+    this.ourTag = call.ourTag
+    this.callerOffer = call.callerOffer
+    this.callerIdentity = call.callerIdentity
+  }
+
+  get ended(): boolean {
+    return this.over
+  }
+
+  /** Answers the caller with the media server's SDP, then music and announcements while waiting. */
+  async answer(tx: ServerTransaction): Promise<void> {
+    const media = this.host.media
+    await media.offer({
+      callId: this.contactId,
+      fromTag: this.callerTag,
+      sdp: this.callerOffer,
+      record: this.settings.record,
+    })
+    this.callerAnswer = await media.answer({
+      callId: this.contactId,
+      fromTag: this.callerTag,
+      toTag: this.ourTag,
+      sdp: waitingAnswer(this.callerOffer),
+    })
+    this.caller = this.host.ua.acceptInvite(
+      tx,
+      this.callerAnswer,
+      (req, t) => this.fromCaller(req, t),
+      this.ourTag,
+    )
+    await this.startWaiting(true)
+  }
+
+  /** Brings the call in line with the contact as the router has it now. */
+  sync(): void {
+    this.run(async () => {
+      const c = this.host.contact()
+      if (!c || c.state === 'wrap_up' || c.state === 'closed' || TERMINAL.has(c.state)) return this.hangUp()
+      if (c.state === 'queued') {
+        if (this.agent) await this.dropAgent()
+        return this.startWaiting(false)
+      }
+      if (c.state === 'offered' && c.offer) {
+        if (this.agent && this.agent.offerId !== c.offer.offerId) await this.dropAgent()
+        if (!this.agent) await this.ring(c.offer.agentId, c.offer.offerId)
+        return
+      }
+      if (c.state === 'connected' && this.agent && this.agent.agentId !== c.agentId) await this.dropAgent()
+    })
+  }
+
+  private run(step: () => Promise<void>): void {
+    this.steps = this.steps.then(step).catch((e: unknown) => this.host.log(`call ${this.contactId}`, e))
+  }
+
+  // ---- the queue side -------------------------------------------------------------------------
+
+  private async startWaiting(first: boolean): Promise<void> {
+    if (this.over || this.playing !== null) return
+    if (first && this.settings.announceEveryMs > 0) await this.announce()
+    else await this.music()
+  }
+
+  private async music(): Promise<void> {
+    clearTimeout(this.announceTimer)
+    const file = this.settings.holdMusic ?? (await this.host.prompts.holdMusic())
+    await this.host.media.play(this.contactId, this.callerTag, file, 1000)
+    this.playing = 'music'
+    if (this.settings.announceEveryMs > 0)
+      this.announceTimer = setTimeout(() => this.run(() => this.announce()), this.settings.announceEveryMs)
+  }
+
+  private async announce(): Promise<void> {
+    if (this.over || this.agent?.dialog) return
+    const { position, waitMs } = this.host.waitInfo()
+    const file = await this.host.prompts.announcement(this.settings.announcePosition ? position : 0, waitMs)
+    if (!file || this.over || this.agent?.dialog) return this.music()
+    const ms = await this.host.media.play(this.contactId, this.callerTag, file, 1)
+    this.playing = 'announcement'
+    clearTimeout(this.announceTimer)
+    this.announceTimer = setTimeout(() => this.run(() => this.afterAnnouncement()), ms + 300)
+  }
+
+  private async afterAnnouncement(): Promise<void> {
+    if (this.playing !== 'announcement' || this.over) return
+    this.playing = null
+    await this.music()
+  }
+
+  private async quiet(): Promise<void> {
+    clearTimeout(this.announceTimer)
+    if (this.playing === null) return
+    this.playing = null
+    await this.host.media.stopPlaying(this.contactId, this.callerTag).catch(() => undefined)
+  }
+
+  // ---- the agent side -------------------------------------------------------------------------
+
+  private async ring(agentId: string, offerId: string): Promise<void> {
+    const phone = this.host.phoneOf(agentId)
+    if (!phone) return this.host.rejectOffer(offerId, agentId, 'phone_not_registered')
+    const offered = await this.host.media.offer({
+      callId: this.contactId,
+      fromTag: this.callerTag,
+      toTag: this.ourTag,
+      sdp: this.callerOffer,
+    })
+    const invite = this.host.ua.invite(
+      {
+        uri: phone.uri,
+        to: phone.to,
+        from: this.callerIdentity,
+        toHeader: phone.toHeader,
+        sdp: offered,
+        callId: `${this.contactId}-${offerId}`,
+      },
+      {
+        onAnswered: (dialog, res) => this.run(() => this.agentAnswered(offerId, dialog, res.body.toString())),
+        onFailed: (status, reason) => this.run(() => this.agentFailed(offerId, agentId, status, reason)),
+      },
+    )
+    this.agent = { agentId, offerId, invite, dialog: undefined, offered }
+  }
+
+  private async agentAnswered(offerId: string, dialog: Dialog, sdp: string): Promise<void> {
+    const leg = this.agent
+    if (!leg || leg.offerId !== offerId || this.over) {
+      await this.host.ua.send(dialog, 'BYE').catch(() => undefined)
+      return this.host.ua.forget(dialog)
+    }
+    leg.dialog = dialog
+    this.host.ua.attach(dialog, (req, tx) => this.fromAgent(req, tx))
+    await this.quiet()
+    await this.host.media.answer({ callId: this.contactId, fromTag: this.callerTag, toTag: this.ourTag, sdp })
+    const c = this.host.contact()
+    if (c?.state === 'connected' && c.agentId === leg.agentId) return
+    await this.host.acceptOffer(offerId, leg.agentId).catch(async (e: unknown) => {
+      // Taken back while the phone was being answered: the caller goes back to the queue.
+      this.host.log(`call ${this.contactId}: answered offer ${offerId} no longer stands`, e)
+      await this.dropAgent()
+      await this.startWaiting(false)
+    })
+  }
+
+  private async agentFailed(offerId: string, agentId: string, status: number, reason: string): Promise<void> {
+    if (this.agent?.offerId !== offerId) return
+    this.agent = undefined
+    const c = this.host.contact()
+    if (c?.state === 'offered' && c.offer?.offerId === offerId)
+      await this.host.rejectOffer(offerId, agentId, `sip ${status} ${reason}`.trim())
+  }
+
+  /** Ends the agent leg: CANCEL while it rings, BYE once answered; the caller's audio goes back to the queue. */
+  private async dropAgent(): Promise<void> {
+    const leg = this.agent
+    if (!leg) return
+    this.agent = undefined
+    if (!leg.dialog) return leg.invite.cancel()
+    this.host.ua.forget(leg.dialog)
+    await this.host.ua.send(leg.dialog, 'BYE').catch(() => undefined)
+    if (!this.over)
+      await this.host.media.answer({
+        callId: this.contactId,
+        fromTag: this.callerTag,
+        toTag: this.ourTag,
+        sdp: waitingAnswer(this.callerOffer),
+      })
+  }
+
+  private fromAgent(req: SipRequest, tx: ServerTransaction | undefined): void {
+    const leg = this.agent
+    if (!tx || !leg?.dialog) return
+    switch (req.method) {
+      case 'BYE':
+        tx.reply(200, 'OK')
+        this.host.ua.forget(leg.dialog)
+        this.agent = undefined
+        return this.run(() => this.host.ended('agent', leg.agentId))
+      case 'INVITE':
+        return this.run(() => this.agentReinvite(leg, req, tx))
+      case 'REFER':
+        return this.run(() => this.refer(leg, req, tx))
+      case 'INFO':
+      case 'NOTIFY':
+      case 'UPDATE':
+        return void tx.reply(200, 'OK')
+      default:
+        return void tx.reply(405, 'Method Not Allowed', {
+          headers: { allow: 'INVITE, ACK, BYE, CANCEL, REFER, INFO, NOTIFY' },
+        })
+    }
+  }
+
+  /** Hold and resume from the agent's phone: answered here; the caller hears music while held. */
+  private async agentReinvite(leg: AgentLeg, req: SipRequest, tx: ServerTransaction): Promise<void> {
+    const offered = req.body.length > 0 ? directionOf(req.body.toString()) : 'sendrecv'
+    this.host.ua.acceptReinvite(tx, withDirection(leg.offered, holdAnswer(offered)))
+    if (offered === 'sendrecv') await this.quiet()
+    else if (this.playing === null) {
+      const file = this.settings.holdMusic ?? (await this.host.prompts.holdMusic())
+      await this.host.media.play(this.contactId, this.callerTag, file, 1000)
+      this.playing = 'music'
+    }
+  }
+
+  /** RFC 3515 blind transfer: 202, the router moves the contact, NOTIFY how it went, then BYE. */
+  private async refer(leg: AgentLeg, req: SipRequest, tx: ServerTransaction): Promise<void> {
+    const target = /sips?:([^@;>]+)/.exec(req.headers.get('refer-to') ?? '')?.[1]
+    if (!target || !leg.dialog) return void tx.reply(400, 'Bad Request (Refer-To)')
+    tx.reply(202, 'Accepted')
+    const ok = await this.host.transfer(leg.agentId, decodeURIComponent(target))
+    const frag = ok ? 'SIP/2.0 200 OK' : 'SIP/2.0 404 Not Found'
+    await this.host.ua
+      .send(
+        leg.dialog,
+        'NOTIFY',
+        {
+          event: 'refer',
+          'subscription-state': 'terminated;reason=noresource',
+          'content-type': 'message/sipfrag;version=2.0',
+        },
+        frag,
+      )
+      .catch(() => undefined)
+    // The router has moved the contact on: sync() ends this leg and plays the queue again.
+    if (ok) this.sync()
+  }
+
+  // ---- the caller side ------------------------------------------------------------------------
+
+  private fromCaller(req: SipRequest, tx: ServerTransaction | undefined): void {
+    if (!tx) return
+    switch (req.method) {
+      case 'BYE':
+        tx.reply(200, 'OK')
+        if (this.caller) this.host.ua.forget(this.caller)
+        this.caller = undefined
+        return this.run(() => this.host.ended('customer', null))
+      case 'INVITE': {
+        const offered = req.body.length > 0 ? directionOf(req.body.toString()) : 'sendrecv'
+        return void this.host.ua.acceptReinvite(tx, withDirection(this.callerAnswer, holdAnswer(offered)))
+      }
+      case 'INFO':
+      case 'NOTIFY':
+      case 'UPDATE':
+        return void tx.reply(200, 'OK')
+      default:
+        return void tx.reply(405, 'Method Not Allowed')
+    }
+  }
+
+  /** The caller hung up before we answered (CANCEL). */
+  cancelled(): void {
+    this.run(() => this.host.ended('customer', null))
+  }
+
+  /** Hangs up whatever is still up and closes the media session (and with it the recording). */
+  private async hangUp(): Promise<void> {
+    if (this.over) return
+    this.over = true
+    clearTimeout(this.announceTimer)
+    await this.dropAgent()
+    if (this.caller) {
+      const dialog = this.caller
+      this.caller = undefined
+      this.host.ua.forget(dialog)
+      await this.host.ua.send(dialog, 'BYE').catch(() => undefined)
+    }
+    await this.host.media
+      .end(this.contactId)
+      .catch((e: unknown) => this.host.log(`call ${this.contactId}: media end`, e))
+    const file = this.settings.record
+      ? await this.host.media.recording(this.contactId).catch((e: unknown) => {
+          this.host.log(`call ${this.contactId}: recording`, e)
+          return null
+        })
+      : null
+    this.host.finished(file)
+  }
+}
+
+const TERMINAL = new Set(['abandoned', 'timed_out', 'rejected'])

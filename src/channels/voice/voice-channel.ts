@@ -1,0 +1,341 @@
+import { stat } from 'node:fs/promises'
+import type { Switchboard } from '../../app/switchboard.js'
+import type { CallRecordingStore, MediaServer, PhoneBindingStore } from '../../app/voice-ports.js'
+import { estimateWait } from '../../core/availability.js'
+import type { GateReason } from '../../core/availability.js'
+import type { DomainEvent } from '../../core/events.js'
+import type { TransferTarget } from '../../core/routing/contact-work.js'
+import { VoiceDirectory } from './directory.js'
+import type { VoiceTenant } from './directory.js'
+import type { Prompts } from './prompts.js'
+import { Registrar } from './registrar.js'
+import { hasAudio } from './sdp.js'
+import { DigestAuthenticator } from './sip/digest.js'
+import type { SipRequest } from './sip/message.js'
+import { fromOf } from './sip/message.js'
+import type { ServerTransaction } from './sip/transactions.js'
+import { newTag } from './sip/transactions.js'
+import { parseUri } from './sip/uri.js'
+import type { SipUserAgent } from './sip/user-agent.js'
+import { ALLOW } from './sip/user-agent.js'
+import type { CallHost, CallSettings } from './voice-call.js'
+import { VoiceCall } from './voice-call.js'
+
+export interface VoiceLog {
+  info(obj: object, msg: string): void
+  warn(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
+
+export interface VoiceChannelDeps {
+  readonly sb: Switchboard
+  readonly ua: SipUserAgent
+  readonly media: MediaServer
+  readonly prompts: Prompts
+  readonly bindings: PhoneBindingStore
+  readonly recordings: CallRecordingStore
+  readonly newId: () => string
+  readonly log: VoiceLog
+}
+
+// What a caller turned away at the door hears, as a SIP status.
+const REFUSAL: Record<GateReason, readonly [number, string]> = {
+  invalid_entry_point: [404, 'Not Found'],
+  entry_point_inactive: [480, 'Temporarily Unavailable'],
+  outside_business_hours: [480, 'Temporarily Unavailable (closed)'],
+  agent_not_available: [480, 'Temporarily Unavailable (no agent)'],
+  queue_depth_reached: [486, 'Busy Here (queue full)'],
+  service_not_running: [503, 'Service Unavailable'],
+}
+
+/**
+ * The voice channel: phones register here, calls arrive from trunks to access numbers and become
+ * contacts in the router, and every router decision about them (offer, timeout, transfer, end)
+ * is carried out on the SIP side by the call's B2BUA.
+ */
+export class VoiceChannel {
+  readonly registrar: Registrar
+  private readonly calls = new Map<string, VoiceCall>()
+  private readonly watched = new Map<string, () => void>()
+  private readonly auth = new Map<string, DigestAuthenticator>()
+  private cached: { signature: string; directory: VoiceDirectory } | undefined
+
+  constructor(private readonly deps: VoiceChannelDeps) {
+    this.registrar = new Registrar({
+      directory: () => this.directory(),
+      auth: (realm) => this.authenticator(realm),
+      store: deps.bindings,
+      now: () => deps.sb.now(),
+      onReachable: (tenantId, agentId, reachable) => this.setReachable(tenantId, agentId, reachable),
+      onError: (e) => deps.log.error({ err: e }, 'phone registration not stored'),
+    })
+    deps.ua.onRequest = (req, tx) => this.request(req, tx)
+  }
+
+  async start(): Promise<void> {
+    await this.registrar.start()
+    this.watch()
+  }
+
+  stop(): void {
+    this.registrar.stop()
+    for (const unsubscribe of this.watched.values()) unsubscribe()
+    this.watched.clear()
+  }
+
+  get activeCalls(): number {
+    return this.calls.size
+  }
+
+  /** Every tenant with voice, rebuilt when a configuration changed. */
+  directory(): VoiceDirectory {
+    const ids = this.deps.sb.tenantIds().sort()
+    const signature = ids.map((id) => `${id}@${this.deps.sb.storedConfig(id).version}`).join(',')
+    if (this.cached?.signature !== signature) {
+      this.cached = {
+        signature,
+        directory: new VoiceDirectory(ids.map((id) => this.deps.sb.storedConfig(id).config)),
+      }
+      this.watch()
+    }
+    return this.cached.directory
+  }
+
+  private authenticator(realm: string): DigestAuthenticator {
+    let a = this.auth.get(realm)
+    if (!a) this.auth.set(realm, (a = new DigestAuthenticator(realm)))
+    return a
+  }
+
+  /** Follows the router of every voice tenant: its decisions about calls, and its restarts. */
+  private watch(): void {
+    for (const id of this.deps.sb.tenantIds()) {
+      if (this.watched.has(id) || !this.deps.sb.storedConfig(id).config.voice) continue
+      this.watched.set(
+        id,
+        this.deps.sb.feed.subscribe(id, {}, (events) => this.routed(id, events)),
+      )
+      this.reconcile(id)
+    }
+  }
+
+  private routed(tenantId: string, events: readonly DomainEvent[]): void {
+    for (const e of events) {
+      if (e.type === 'RouterRestored') this.reconcile(tenantId)
+      const contactId = 'contactId' in e ? e.contactId : undefined
+      if (contactId) this.calls.get(callKey(tenantId, contactId))?.sync()
+    }
+  }
+
+  /** A new router starts with every phone unknown: tell it which are registered. */
+  private reconcile(tenantId: string): void {
+    const voice = this.deps.sb.storedConfig(tenantId).config.voice
+    for (const x of voice?.extensions ?? [])
+      this.setReachable(tenantId, x.agentId, this.registrar.binding(tenantId, x.number) !== undefined)
+  }
+
+  private setReachable(tenantId: string, agentId: string, reachable: boolean): void {
+    if (!this.deps.sb.isRunning(tenantId)) return
+    this.deps.sb
+      .runtime(tenantId)
+      .execute(
+        (r, now) =>
+          r.pool.agents.get(agentId)?.channels.has('voice') &&
+          r.setReachable(agentId, 'voice', reachable, now),
+      )
+      .catch((err: unknown) =>
+        this.deps.log.warn({ err, tenantId, agentId }, 'phone reachability not applied'),
+      )
+  }
+
+  private request(req: SipRequest, tx: ServerTransaction): void {
+    switch (req.method) {
+      case 'REGISTER':
+        return this.registrar.handle(req, tx)
+      case 'OPTIONS':
+        return void tx.reply(200, 'OK', {
+          toTag: newTag(),
+          headers: { allow: ALLOW, accept: 'application/sdp' },
+        })
+      case 'INVITE':
+        return void this.inbound(req, tx).catch((err: unknown) => {
+          this.deps.log.error({ err }, 'inbound call failed')
+          if (tx.state === 'proceeding') tx.reply(500, 'Server Internal Error')
+        })
+      case 'ACK':
+        return
+      default:
+        return void tx.reply(405, 'Method Not Allowed', { headers: { allow: ALLOW } })
+    }
+  }
+
+  /** A call from a trunk to an access number: a contact in the entry point's queue, answered at once. */
+  private async inbound(req: SipRequest, tx: ServerTransaction): Promise<void> {
+    const found = this.directory().trunkAt(tx.source.host)
+    if (!found) return void tx.reply(403, 'Forbidden (not a trunk)')
+    const tenant = found.tenant
+    const dialled = safeUser(req.uri) ?? ''
+    const entryPointId = tenant.voice.numbers[dialled]
+    if (entryPointId === undefined) return void tx.reply(404, 'Not Found (no such number)')
+    const offer = req.body.toString()
+    if (!hasAudio(offer)) return void tx.reply(488, 'Not Acceptable Here (an audio offer is needed)')
+    const mediaDown = this.deps.media.unavailableReason
+    if (mediaDown !== null || !this.deps.sb.isRunning(tenant.tenantId)) {
+      this.deps.log.warn({ reason: mediaDown ?? 'router not running' }, 'call refused: voice unavailable')
+      return void tx.reply(503, 'Service Unavailable', { headers: { 'retry-after': '30' } })
+    }
+    const from = fromOf(req)
+    const number = from.uri.user ?? 'anonymous'
+    const contactId = this.deps.newId()
+    const admission = await this.deps.sb.runtime(tenant.tenantId).execute((r, now) =>
+      r.admitContact(
+        {
+          contactId,
+          entryPointId,
+          customer: { name: from.display ?? number, phone: number },
+          subject: null,
+        },
+        now,
+      ),
+    )
+    if (!admission.admitted) {
+      const [status, reason] = REFUSAL[admission.reason]
+      return void tx.reply(status, reason)
+    }
+    const queueId = admission.contact.queueId
+    const call = new VoiceCall(
+      {
+        contactId,
+        callerTag: from.params.tag ?? '',
+        ourTag: newTag(),
+        callerOffer: offer,
+        callerIdentity:
+          req.headers.get('from')?.replace(/;\s*tag=[^;]*/i, '') ?? '<sip:anonymous@anonymous.invalid>',
+      },
+      settingsOf(tenant, queueId),
+      this.host(tenant, contactId),
+    )
+    this.calls.set(callKey(tenant.tenantId, contactId), call)
+    tx.onCancel = () => {
+      tx.reply(487, 'Request Terminated')
+      call.cancelled()
+    }
+    try {
+      await call.answer(tx)
+    } catch (err) {
+      this.deps.log.error({ err, contactId }, 'call could not be answered')
+      if (tx.state === 'proceeding') tx.reply(500, 'Server Internal Error (media)')
+      call.cancelled()
+      return
+    }
+    call.sync()
+  }
+
+  private host(tenant: VoiceTenant, contactId: string): CallHost {
+    const { sb, ua, media, prompts } = this.deps
+    const tenantId = tenant.tenantId
+    const runtime = () => sb.runtime(tenantId)
+    const call = () => this.calls.get(callKey(tenantId, contactId))
+    return {
+      ua,
+      media,
+      prompts,
+      contact: () => (sb.isRunning(tenantId) ? runtime().read((r) => r.contacts.get(contactId)) : undefined),
+      phoneOf: (agentId) => {
+        const x = this.directory().extensionOf(tenantId, agentId)
+        const b = x && this.registrar.binding(tenantId, x.number)
+        if (!x || !b) return undefined
+        const domain = tenant.voice.domain ?? b.source.host
+        return { uri: b.contact, to: b.source, toHeader: `<sip:${x.number}@${domain}>` }
+      },
+      waitInfo: () =>
+        runtime().read((r, now) => {
+          const c = r.contacts.get(contactId)
+          const q = c && r.queues.get(c.queueId)
+          const position = c && q && c.state === 'queued' ? q.position(contactId) : 0
+          if (!q || position <= 0) return { position: 0, waitMs: null }
+          return { position, waitMs: Math.round(estimateWait(r, q, position - 1, now, false)) }
+        }),
+      acceptOffer: async (offerId, agentId) => {
+        await runtime().execute((r, now) => r.acceptOffer(offerId, agentId, now))
+      },
+      rejectOffer: async (offerId, agentId, reason) => {
+        await runtime()
+          .execute((r, now) => r.rejectOffer(offerId, agentId, reason, now))
+          .catch(() => undefined)
+      },
+      ended: async (by, agentId) => {
+        await runtime()
+          .execute((r, now) => r.endContact(contactId, by, agentId, now))
+          .catch(() => undefined)
+        // Already over in the router (nothing new to hear from it): finish here.
+        call()?.sync()
+      },
+      transfer: async (agentId, number) => {
+        const target = this.transferTarget(tenant, number)
+        if (!target) return false
+        return runtime()
+          .execute((r, now) => r.transfer(contactId, agentId, target, now))
+          .then(
+            () => true,
+            () => false,
+          )
+      },
+      finished: (file) => {
+        this.calls.delete(callKey(tenantId, contactId))
+        if (file) void this.keepRecording(tenantId, contactId, file)
+      },
+      log: (msg, err) => this.deps.log.warn({ err, tenantId, contactId }, msg),
+    }
+  }
+
+  /** A number dialled in a transfer: another agent's extension, or an access number (its queue). */
+  private transferTarget(tenant: VoiceTenant, number: string): TransferTarget | undefined {
+    const x = tenant.voice.extensions.find((e) => e.number === number)
+    if (x) return { agentId: x.agentId }
+    const entryPointId = tenant.voice.numbers[number]
+    const ep =
+      entryPointId === undefined
+        ? undefined
+        : this.deps.sb.storedConfig(tenant.tenantId).config.entryPoints.find((e) => e.id === entryPointId)
+    return ep ? { queueId: ep.queueId } : undefined
+  }
+
+  private async keepRecording(tenantId: string, contactId: string, file: string): Promise<void> {
+    try {
+      const { size } = await stat(file)
+      // 8 kHz, 16-bit, two channels, after a 44-byte header.
+      const durationMs = Math.round(((size - 44) / (8000 * 2 * 2)) * 1000)
+      await this.deps.recordings.save({
+        tenantId,
+        contactId,
+        file,
+        bytes: size,
+        durationMs,
+        createdAt: this.deps.sb.now(),
+      })
+    } catch (err) {
+      this.deps.log.error({ err, tenantId, contactId }, 'call recording not listed')
+    }
+  }
+}
+
+function settingsOf(tenant: VoiceTenant, queueId: string): CallSettings {
+  const q = tenant.voice.queues[queueId]
+  return {
+    record: q?.recordCalls ?? true,
+    announceEveryMs: (q?.announceEverySeconds ?? 30) * 1000,
+    announcePosition: q?.announcePosition ?? true,
+    holdMusic: q?.holdMusic ?? null,
+  }
+}
+
+function safeUser(uri: string): string | null {
+  try {
+    return parseUri(uri).user
+  } catch {
+    return null
+  }
+}
+
+const callKey = (tenantId: string, contactId: string): string => `${tenantId}\u0000${contactId}`

@@ -1,0 +1,107 @@
+import os from 'node:os'
+import path from 'node:path'
+import { NgClient } from './adapters/media/rtpengine/ng-client.js'
+import { RtpengineMedia } from './adapters/media/rtpengine/rtpengine-media.js'
+import type { OpenedDatabase } from './adapters/storage/opened-database.js'
+import { SqlCallRecordingStore } from './adapters/storage/sql-call-recording-store.js'
+import { SqlPhoneBindingStore } from './adapters/storage/sql-phone-binding-store.js'
+import type { Switchboard } from './app/switchboard.js'
+import { Prompts } from './channels/voice/prompts.js'
+import { TransactionLayer } from './channels/voice/sip/transactions.js'
+import type { Timing } from './channels/voice/sip/transactions.js'
+import { SipTransport } from './channels/voice/sip/transport.js'
+import { SipUserAgent } from './channels/voice/sip/user-agent.js'
+import type { VoiceLog } from './channels/voice/voice-channel.js'
+import { VoiceChannel } from './channels/voice/voice-channel.js'
+
+export interface VoiceOptions {
+  /** Where SIP listens (UDP and TCP on one port; 0 picks one). */
+  readonly sipHost: string
+  readonly sipPort: number
+  /** The address phones and trunks reach us at, when listening on 0.0.0.0. */
+  readonly sipAdvertise?: string
+  /** rtpengine's ng control address, `host:port`. */
+  readonly rtpengine: string
+  /** rtpengine's `--recording-dir` (pcap method); unset: calls are not recorded. */
+  readonly recordingDir?: string
+  /** Prompts and recordings are kept under it (a temporary directory when unset). */
+  readonly dataDir?: string
+  readonly timing?: Timing
+}
+
+export interface RunningVoice {
+  readonly channel: VoiceChannel
+  readonly media: RtpengineMedia
+  readonly sip: { readonly host: string; readonly port: number }
+  components(): Record<string, unknown>
+  stop(): Promise<void>
+}
+
+/** The voice channel's parts, chosen here: our SIP stack, rtpengine, the database's stores. */
+export async function startVoice(
+  sb: Switchboard,
+  opened: OpenedDatabase,
+  opts: VoiceOptions,
+  log: VoiceLog,
+  newId: () => string,
+): Promise<RunningVoice> {
+  const [ngHost = '127.0.0.1', ngPort = '2223'] = opts.rtpengine.split(/:(?=\d+$)/)
+  const ng = await NgClient.open({ host: ngHost, port: Number(ngPort) })
+  const base = opts.dataDir ?? path.join(os.tmpdir(), `switchboard-${process.pid}`)
+  const media = new RtpengineMedia(ng, {
+    recordingDir: opts.recordingDir ?? null,
+    outputDir: path.join(base, 'recordings'),
+  })
+  await media.watch((reason) =>
+    reason === null
+      ? log.info({ rtpengine: opts.rtpengine }, 'voice available: rtpengine answers')
+      : log.warn(
+          { rtpengine: opts.rtpengine, reason },
+          'voice unavailable: calls are refused until rtpengine answers',
+        ),
+  )
+  const transport = await SipTransport.listen({
+    host: opts.sipHost,
+    port: opts.sipPort,
+    advertise: opts.sipAdvertise,
+  })
+  transport.onError = (err) => log.warn({ err }, 'SIP transport')
+  const layer = new TransactionLayer(transport, opts.timing)
+  const ua = new SipUserAgent(layer)
+  const channel = new VoiceChannel({
+    sb,
+    ua,
+    media,
+    prompts: new Prompts(path.join(base, 'prompts')),
+    bindings: new SqlPhoneBindingStore(opened.db),
+    recordings: new SqlCallRecordingStore(opened.db),
+    newId,
+    log,
+  })
+  await channel.start()
+  log.info({ sip: `udp+tcp ${transport.host}:${transport.port}` }, 'SIP listening')
+  if (opts.recordingDir === undefined)
+    log.warn(
+      {},
+      'calls are not recorded: give rtpengine a recording directory and the server --recording-dir',
+    )
+  return {
+    channel,
+    media,
+    sip: { host: transport.host, port: transport.port },
+    components: () => ({
+      voice: {
+        status: media.unavailableReason === null ? 'available' : 'unavailable',
+        ...(media.unavailableReason !== null ? { reason: media.unavailableReason } : {}),
+        sip: `${transport.host}:${transport.port}`,
+        activeCalls: channel.activeCalls,
+      },
+    }),
+    stop: async () => {
+      channel.stop()
+      layer.close()
+      await transport.close()
+      media.close()
+    },
+  }
+}
