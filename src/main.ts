@@ -159,6 +159,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const app = await buildHttpServer({
     sb,
     surveys: new SqlSurveyStore(opened.db),
+    recordings: voice?.recordings,
     files: new ChatFiles(new SqlAttachmentStore(opened.db), clock),
     aicc,
     reports: reporting,

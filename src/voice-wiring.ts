@@ -33,6 +33,7 @@ export interface RunningVoice {
   readonly channel: VoiceChannel
   readonly media: RtpengineMedia
   readonly sip: { readonly host: string; readonly port: number }
+  readonly recordings: SqlCallRecordingStore
   components(): Record<string, unknown>
   stop(): Promise<void>
 }
@@ -68,13 +69,14 @@ export async function startVoice(
   transport.onError = (err) => log.warn({ err }, 'SIP transport')
   const layer = new TransactionLayer(transport, opts.timing)
   const ua = new SipUserAgent(layer)
+  const recordings = new SqlCallRecordingStore(opened.db)
   const channel = new VoiceChannel({
     sb,
     ua,
     media,
     prompts: new Prompts(path.join(base, 'prompts')),
     bindings: new SqlPhoneBindingStore(opened.db),
-    recordings: new SqlCallRecordingStore(opened.db),
+    recordings,
     newId,
     log,
   })
@@ -89,6 +91,7 @@ export async function startVoice(
     channel,
     media,
     sip: { host: transport.host, port: transport.port },
+    recordings,
     components: () => ({
       voice: {
         status: media.unavailableReason === null ? 'available' : 'unavailable',

@@ -161,7 +161,7 @@ describe('access, tenancy and errors', () => {
       },
       {
         method: 'PUT' as const,
-        url: '/api/v1/agents/agent3/channels/voice',
+        url: '/api/v1/agents/agent3/channels/email',
         payload: { state: 'ready' },
         code: 'CHANNEL_NOT_CONFIGURED',
         status: 404,

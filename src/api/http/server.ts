@@ -12,6 +12,8 @@ import { adminRoutes } from '../native-v1/admin.routes.js'
 import { agentRoutes } from '../native-v1/agent.routes.js'
 import { chatRoutes } from '../native-v1/chat.routes.js'
 import { contactRoutes } from '../native-v1/contact.routes.js'
+import { recordingRoutes } from '../native-v1/recording.routes.js'
+import type { CallRecordingStore } from '../../app/voice-ports.js'
 import { offerRoutes } from '../native-v1/offer.routes.js'
 import { queueRoutes } from '../native-v1/queue.routes.js'
 import { streamRoutes } from '../native-v1/stream.routes.js'
@@ -40,6 +42,8 @@ import { wfmRoutes } from '../cxone/routes.js'
 export interface HttpDeps {
   readonly sb: Switchboard
   readonly surveys: SurveyStore
+  /** Call recordings; undefined when the server has no voice channel. */
+  readonly recordings?: CallRecordingStore
   readonly files: ChatFiles
   readonly aicc: AiccSessions
   readonly reports: ReportAccess
@@ -117,7 +121,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   agentRoutes(app, deps.sb)
   offerRoutes(app, deps.sb)
   chatRoutes(app, deps.sb)
-  contactRoutes(app, deps.sb, deps.surveys)
+  contactRoutes(app, deps.sb, deps.surveys, deps.recordings)
+  if (deps.recordings) recordingRoutes(app, deps.recordings)
   queueRoutes(app, deps.sb)
   adminRoutes(app, deps.sb)
   streamRoutes(app, deps.sb)

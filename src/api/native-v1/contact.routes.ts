@@ -3,7 +3,9 @@ import type { SurveyStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
 import { DomainError } from '../../core/errors.js'
 import type { TransferTarget } from '../../core/routing/contact-work.js'
-import { actingAgent } from '../http/authenticate.js'
+import type { CallRecordingStore } from '../../app/voice-ports.js'
+import { actingAgent, userOf } from '../http/authenticate.js'
+import { recordingView } from './recording.routes.js'
 import { visibleTo } from './visibility.js'
 import type { TextBody } from './schemas.js'
 import { errorSchema, idParam, textBody } from './schemas.js'
@@ -13,7 +15,12 @@ const CONTACT_PARAMS = idParam('contactId')
 const WRITE = { access: ['agent'] as const }
 
 /** The agent's side of a contact, and its full record for agents and supervisors. */
-export function contactRoutes(app: FastifyInstance, sb: Switchboard, surveys: SurveyStore): void {
+export function contactRoutes(
+  app: FastifyInstance,
+  sb: Switchboard,
+  surveys: SurveyStore,
+  recordings: CallRecordingStore | undefined,
+): void {
   app.get<{ Params: { contactId: string } }>(
     '/api/v1/contacts/:contactId',
     {
@@ -31,10 +38,12 @@ export function contactRoutes(app: FastifyInstance, sb: Switchboard, surveys: Su
       const contact = live ?? (await sb.queries.contact(req.tenantId, contactId))
       if (!contact || !visibleTo(req, contact))
         throw new DomainError('CONTACT_NOT_FOUND', `contact ${contactId} not found`)
-      const [events, messages, survey] = await Promise.all([
+      const mayListen = userOf(req).role !== 'agent'
+      const [events, messages, survey, recording] = await Promise.all([
         sb.queries.events(req.tenantId, { afterSeq: 0, contactId, limit: 1000 }),
         sb.queries.messages(req.tenantId, contactId),
         surveys.get(req.tenantId, contactId),
+        mayListen && contact.channel === 'voice' ? recordings?.get(req.tenantId, contactId) : undefined,
       ])
       return {
         ...contactView(contact),
@@ -45,6 +54,9 @@ export function contactRoutes(app: FastifyInstance, sb: Switchboard, surveys: Su
             : [],
         ),
         messages: messages.map((m) => ({ ...m, at: new Date(m.at).toISOString() })),
+        ...(mayListen && contact.channel === 'voice'
+          ? { recording: recording ? recordingView(recording) : null }
+          : {}),
         survey: survey
           ? {
               answers: survey.answers,

@@ -88,6 +88,7 @@ export const channelStateSchema = {
     reason: { type: ['string', 'null'] },
     routable: { type: 'boolean' },
     notResponding: { type: 'boolean' },
+    reachable: { type: 'boolean', description: "the channel's device (a voice agent's phone) is registered" },
     activeTasks: { type: 'integer' },
     maxTasks: { type: 'integer' },
     since: { type: 'string', format: 'date-time' },

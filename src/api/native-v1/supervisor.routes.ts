@@ -43,6 +43,7 @@ export function floorView(f: FloorSnapshot) {
         activeTasks: c.activeTasks,
         maxTasks: c.maxTasks,
         notResponding: c.notResponding,
+        reachable: c.reachable,
       })),
       contacts: a.contacts,
     })),

@@ -14,6 +14,8 @@ export function channelView(s: AgentChannelState) {
     reason: s.reason,
     routable: isRoutable(s),
     notResponding: s.notResponding,
+    // A voice channel's phone is registered (always true where no device is needed).
+    reachable: s.reachable,
     activeTasks: s.activeTasks,
     maxTasks: s.maxTasks,
     since: iso(s.since),

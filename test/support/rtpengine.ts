@@ -1,0 +1,91 @@
+import type { ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { NgClient } from '../../src/adapters/media/rtpengine/ng-client.js'
+
+export interface RunningRtpengine {
+  /** ng control address, host:port. */
+  readonly ng: string
+  readonly recordingDir: string
+  stop(): Promise<void>
+}
+
+/**
+ * Debian's rtpengine, bound to loopback with a media port range of its own (test files run in
+ * parallel). Missing rtpengine fails the test: voice tests are never skipped.
+ */
+export async function startRtpengine(): Promise<RunningRtpengine> {
+  const recordingDir = mkdtempSync(path.join(os.tmpdir(), 'rtpengine-rec-'))
+  for (let attempt = 0; ; attempt++) {
+    const slot = Math.floor(Math.random() * 150)
+    const ngPort = 20_000 + slot
+    const portMin = 30_000 + slot * 200
+    const child = spawn(
+      'rtpengine',
+      [
+        // Not the package's /etc file: it listens on fixed ports and records by the kernel method.
+        '--config-file=none',
+        '--interface=127.0.0.1',
+        `--listen-ng=127.0.0.1:${ngPort}`,
+        // Its command-line port too: the default (2224) would clash between parallel tests.
+        `--listen-cli=127.0.0.1:${ngPort + 1000}`,
+        '--table=-1',
+        '--foreground',
+        '--log-stderr',
+        '--log-level=5',
+        `--port-min=${portMin}`,
+        `--port-max=${portMin + 199}`,
+        `--recording-dir=${recordingDir}`,
+        '--recording-method=pcap',
+        '--delete-delay=0',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    )
+    let log = ''
+    child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)))
+    const failed = new Promise<string>((resolve) => {
+      child.once('error', (e) =>
+        resolve(`rtpengine could not start (install Debian's rtpengine-daemon): ${e.message}`),
+      )
+      child.once('exit', (code) => resolve(`rtpengine exited with ${code}: ${log}`))
+    })
+    const late = new Promise<string>((resolve) =>
+      setTimeout(() => resolve(`rtpengine did not answer within 10 s: ${log}`), 10_000).unref(),
+    )
+    const ready = await Promise.race([pong(ngPort), failed, late])
+    if (ready === true) return running(child, `127.0.0.1:${ngPort}`, recordingDir)
+    child.kill('SIGKILL')
+    if (attempt >= 5 || !/address already in use|bind/i.test(ready)) throw new Error(ready)
+  }
+}
+
+async function pong(port: number): Promise<true> {
+  const ng = await NgClient.open({ host: '127.0.0.1', port, timeoutMs: 200, attempts: 1 })
+  try {
+    for (;;) {
+      try {
+        await ng.command('ping')
+        return true
+      } catch {
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
+  } finally {
+    ng.close()
+  }
+}
+
+function running(child: ChildProcess, ng: string, recordingDir: string): RunningRtpengine {
+  return {
+    ng,
+    recordingDir,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+      }),
+  }
+}

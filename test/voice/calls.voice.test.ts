@@ -1,0 +1,272 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stringify } from 'yaml'
+import { HOLD_MUSIC_NOTES } from '../../src/channels/voice/prompts.js'
+import type { RunningServer } from '../../src/main.js'
+import { startServer } from '../../src/main.js'
+import { Phone } from '../support/baresip.js'
+import { demoDocs } from '../support/harness.js'
+import type { RunningRtpengine } from '../support/rtpengine.js'
+import { startRtpengine } from '../support/rtpengine.js'
+import { readWav, seconds } from '../support/tones.js'
+
+// Real phones (baresip), a real media server (rtpengine) and the real server, all on loopback.
+// The caller's phone sends 440 Hz, agent phones 880 Hz (agent1) and 1320 Hz (agent2).
+const CALLER_HZ = 440
+const AGENT1_HZ = 880
+const AGENT2_HZ = 1320
+const MUSIC = [...HOLD_MUSIC_NOTES]
+
+let rtp: RunningRtpengine
+let server: RunningServer
+let agent1: Phone
+let agent2: Phone
+let caller: Phone
+let caller2: Phone
+let sip: string
+const tokens: Record<string, string> = {}
+
+async function api<T = unknown>(
+  method: string,
+  url: string,
+  user: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${server.url}${url}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${tokens[user]}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  })
+  const type = res.headers.get('content-type') ?? ''
+  return {
+    status: res.status,
+    body: (type.includes('json') ? await res.json() : Buffer.from(await res.arrayBuffer())) as T,
+  }
+}
+
+async function login(user: string, password: string): Promise<void> {
+  const res = await fetch(`${server.url}/api/v1/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: user, password }),
+  })
+  tokens[user] = ((await res.json()) as { token: string }).token
+}
+
+const setVoice = (agent: string, state: 'ready' | 'not_ready' | 'logged_out') =>
+  api('PUT', `/api/v1/agents/${agent}/channels/voice`, agent, {
+    state,
+    ...(state === 'not_ready' ? { reason: 'Break' } : {}),
+  })
+
+interface Ev {
+  type: string
+  contactId?: string
+  agentId?: string
+  state?: string
+  by?: string
+  reason?: string
+}
+
+/** The tenant's stored events so far. */
+async function events(): Promise<Ev[]> {
+  return (await server.sb.queries.events('demo', { afterSeq: 0, limit: 5000 })) as unknown as Ev[]
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    const v = await probe()
+    if (v !== undefined) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+const registered = (phone: Phone) => phone.waitFor(/200 OK \(\) \[1 binding\]/, 10_000, 0)
+
+beforeAll(async () => {
+  rtp = await startRtpengine()
+  const docs = demoDocs()
+  const demo = docs[0]!
+  // Quicker than the demo: 5 s ring timeout, 2 s wrap-up, an announcement every 4 s.
+  demo.queues = demo.queues.map((q) =>
+    q.id === 'voice-support' ? { ...q, offerTimeoutSeconds: 5, wrapUpSeconds: 2 } : q,
+  )
+  demo.voice = { ...demo.voice!, announceEverySeconds: 4 }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'voice-test-'))
+  const configFile = path.join(dir, 'config.yaml')
+  writeFileSync(configFile, stringify({ tenants: docs }))
+  server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: undefined,
+    databaseUrl: undefined,
+    configFile,
+    logLevel: 'warn',
+    voice: { sipHost: '127.0.0.1', sipPort: 0, rtpengine: rtp.ng, recordingDir: rtp.recordingDir },
+  })
+  sip = `127.0.0.1:${server.voice!.sip.port}`
+  for (const u of ['agent1', 'agent2']) await login(u, 'agent')
+  await login('supervisor', 'supervisor')
+  // agent1's phone rings without answering; agent2's answers at once.
+  agent1 = await Phone.start({
+    account: `<sip:801@${sip};transport=udp>;auth_pass=phone801;regint=600`,
+    toneHz: AGENT1_HZ,
+    autoAnswer: false,
+  })
+  agent2 = await Phone.start({
+    account: `<sip:802@${sip};transport=udp>;auth_pass=phone802;regint=600`,
+    toneHz: AGENT2_HZ,
+    autoAnswer: true,
+  })
+  caller = await Phone.start({
+    account: '<sip:5551234@127.0.0.1>;regint=0',
+    toneHz: CALLER_HZ,
+    autoAnswer: false,
+  })
+  caller2 = await Phone.start({
+    account: '<sip:5559876@127.0.0.1>;regint=0',
+    toneHz: CALLER_HZ,
+    autoAnswer: false,
+  })
+  await Promise.all([registered(agent1), registered(agent2)])
+}, 60_000)
+
+afterAll(async () => {
+  await Promise.all([agent1, agent2, caller, caller2].map((p) => p?.stop()))
+  await server?.stop()
+  await rtp?.stop()
+})
+
+describe('voice calls through the B2BUA and rtpengine, with real SIP phones', () => {
+  it('makes an agent routable for calls only while its phone is registered', async () => {
+    const { body } = await api<{ channels: { voice: { reachable: boolean } } }>(
+      'GET',
+      '/api/v1/agents/agent1',
+      'agent1',
+    )
+    expect(body.channels.voice.reachable).toBe(true)
+    // A phone with the wrong password is refused and its agent stays unreachable.
+    const intruder = await Phone.start({
+      account: `<sip:803@${sip};transport=udp>;auth_pass=wrong;regint=600`,
+      toneHz: 500,
+      autoAnswer: true,
+    })
+    try {
+      await intruder.waitFor(/401 Unauthorized|403|failed/i, 10_000, 0)
+      await login('agent3', 'agent')
+      const a3 = await api<{ channels: { voice: { reachable: boolean } } }>(
+        'GET',
+        '/api/v1/agents/agent3',
+        'agent3',
+      )
+      expect(a3.body.channels.voice.reachable).toBe(false)
+    } finally {
+      await intruder.stop()
+    }
+  })
+
+  it('queues a call with music, rings the longest-available agent, moves on at the ring timeout, bridges audio both ways and records it', async () => {
+    await setVoice('agent1', 'ready')
+    await new Promise((r) => setTimeout(r, 50))
+    await setVoice('agent2', 'ready')
+    const mark = caller.mark
+    caller.dial(`sip:8000@${sip}`)
+    await caller.waitFor(/Call established/, 10_000, mark)
+    // agent1 (ready longest) rings and does not answer; after 5 s the call goes to agent2.
+    await agent1.waitFor(/Incoming call/i, 10_000, 0)
+    await agent2.waitFor(/Call established/, 20_000, 0)
+    await new Promise((r) => setTimeout(r, 4000))
+    caller.hangup()
+    await caller.waitFor(/session closed|terminated/i, 10_000, mark)
+
+    const all = await events()
+    const queued = all.find((e) => e.type === 'ContactQueued')!
+    const mine = all.filter((e) => e.contactId === queued.contactId)
+    expect(mine.filter((e) => e.type === 'ContactOffered').map((e) => e.agentId)).toEqual([
+      'agent1',
+      'agent2',
+    ])
+    expect(mine.find((e) => e.type === 'OfferTimedOut')).toMatchObject({ agentId: 'agent1' })
+    expect(mine.find((e) => e.type === 'ContactConnected')).toMatchObject({ agentId: 'agent2' })
+    expect(mine.find((e) => e.type === 'ContactEnded')).toMatchObject({ by: 'customer' })
+
+    // The caller heard the hold music while agent1's phone rang, then agent2's tone.
+    const heard = readWav(caller.heard().at(-1)!)
+    const callerSeconds = seconds(heard.channels[0]!, heard.rate, [...MUSIC, AGENT2_HZ])
+    const musicSecond = callerSeconds.findIndex((s) => MUSIC.some((f) => (s.share[f] ?? 0) > 0.2))
+    const agentSecond = callerSeconds.findIndex((s) => (s.share[AGENT2_HZ] ?? 0) > 0.5)
+    expect(musicSecond).toBeGreaterThanOrEqual(0)
+    expect(agentSecond).toBeGreaterThan(musicSecond)
+    // agent2 heard the caller's tone.
+    const a2 = readWav(agent2.heard().at(-1)!)
+    expect(
+      seconds(a2.channels[0]!, a2.rate, [CALLER_HZ]).filter((s) => (s.share[CALLER_HZ] ?? 0) > 0.5).length,
+    ).toBeGreaterThanOrEqual(2)
+
+    // The server's recording: the caller on the left, the agent on the right.
+    const info = await until('the recording', async () => {
+      const c = await api<{ recording?: { url: string; durationMs: number } | null }>(
+        'GET',
+        `/api/v1/contacts/${queued.contactId}`,
+        'supervisor',
+      )
+      return c.body.recording ?? undefined
+    })
+    expect(info.durationMs).toBeGreaterThan(3000)
+    const wav = await api<Buffer>('GET', info.url, 'supervisor')
+    expect(wav.status).toBe(200)
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'rec-')), 'call.wav')
+    writeFileSync(file, wav.body)
+    const rec = readWav(file)
+    expect(rec.channels).toHaveLength(2)
+    const left = seconds(rec.channels[0]!, rec.rate, [CALLER_HZ])
+    const right = seconds(rec.channels[1]!, rec.rate, [AGENT2_HZ])
+    expect(left.filter((s) => (s.share[CALLER_HZ] ?? 0) > 0.5).length).toBeGreaterThanOrEqual(3)
+    expect(right.filter((s) => (s.share[AGENT2_HZ] ?? 0) > 0.5).length).toBeGreaterThanOrEqual(2)
+    // Agents may not download recordings.
+    expect((await api('GET', info.url, 'agent2')).status).toBe(403)
+  }, 60_000)
+
+  it('counts a caller who hangs up while queued as abandoned, with music and announcements meanwhile', async () => {
+    await setVoice('agent1', 'not_ready')
+    await new Promise((r) => setTimeout(r, 2500)) // agent2's wrap-up from the last call
+    // agent2 takes a first call; the second caller has to wait.
+    let mark = caller.mark
+    caller.dial(`sip:8000@${sip}`)
+    await caller.waitFor(/Call established/, 10_000, mark)
+    await agent2.waitFor(/Call established/, 10_000, mark === 0 ? 0 : undefined)
+    const mark2 = caller2.mark
+    caller2.dial(`sip:8000@${sip}`)
+    await caller2.waitFor(/Call established/, 10_000, mark2)
+    await new Promise((r) => setTimeout(r, 9000))
+    caller2.hangup()
+    await caller2.waitFor(/session closed|terminated/i, 10_000, mark2)
+    mark = caller.mark
+    caller.hangup()
+    await caller.waitFor(/session closed|terminated/i, 10_000, mark)
+
+    const all = await events()
+    const second = all.filter((e) => e.type === 'ContactQueued').at(-1)!
+    const ended = await until('the abandoned contact', async () => {
+      const c = await api<{ state: string }>('GET', `/api/v1/contacts/${second.contactId}`, 'supervisor')
+      return c.body.state === 'abandoned' ? c.body : undefined
+    })
+    expect(ended.state).toBe('abandoned')
+    expect(all.some((e) => e.type === 'ContactOffered' && e.contactId === second.contactId)).toBe(false)
+
+    // While waiting: music, and something that is not music (the spoken position), both heard.
+    const heard = readWav(caller2.heard().at(-1)!)
+    const s = seconds(heard.channels[0]!, heard.rate, MUSIC)
+    const music = s.filter((x) => MUSIC.some((f) => (x.share[f] ?? 0) > 0.2)).length
+    const speech = s.filter((x) => x.rms > 500 && MUSIC.every((f) => (x.share[f] ?? 0) < 0.05)).length
+    expect(music).toBeGreaterThanOrEqual(2)
+    expect(speech).toBeGreaterThanOrEqual(1)
+  }, 60_000)
+})
