@@ -101,9 +101,9 @@ export async function startVoice(
       },
     }),
     stop: async () => {
-      channel.stop()
       layer.close()
       await transport.close()
+      await channel.stop()
       media.close()
     },
   }

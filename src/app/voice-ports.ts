@@ -13,6 +13,8 @@ export interface MediaServer {
   /** Plays a file to the party `toTag`; resolves with how long it lasts (ms), once through. */
   play(callId: string, toTag: string, file: string, repeat?: number): Promise<number>
   stopPlaying(callId: string, toTag: string): Promise<void>
+  /** Stops (or lets through again) the audio coming from party `fromTag` (an agent on hold). */
+  silence(callId: string, fromTag: string, silenced: boolean): Promise<void>
   /** Ends the session; its recording, if any, is then complete. */
   end(callId: string): Promise<void>
   /** The finished recording of a call as a WAV file (after `end`), or null if there is none. */

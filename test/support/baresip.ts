@@ -127,6 +127,8 @@ export class Phone {
   }
 
   stop(): Promise<void> {
+    // Kept beside the phone's recordings, for whoever looks into a failure.
+    writeFileSync(path.join(this.dir, 'console.log'), this.log)
     return new Promise((resolve) => {
       if (this.child.exitCode !== null) return resolve()
       this.child.once('exit', () => resolve())

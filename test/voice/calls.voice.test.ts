@@ -186,8 +186,12 @@ describe('voice calls through the B2BUA and rtpengine, with real SIP phones', ()
     caller.hangup()
     await caller.waitFor(/session closed|terminated/i, 10_000, mark)
 
-    const all = await events()
-    const queued = all.find((e) => e.type === 'ContactQueued')!
+    const queued = (await events()).find((e) => e.type === 'ContactQueued')!
+    // The caller's BYE is answered at once; the contact ends a moment later.
+    const all = await until('the contact to end', async () => {
+      const now = await events()
+      return now.some((e) => e.type === 'ContactEnded' && e.contactId === queued.contactId) ? now : undefined
+    })
     const mine = all.filter((e) => e.contactId === queued.contactId)
     expect(mine.filter((e) => e.type === 'ContactOffered').map((e) => e.agentId)).toEqual([
       'agent1',
@@ -268,5 +272,66 @@ describe('voice calls through the B2BUA and rtpengine, with real SIP phones', ()
     const speech = s.filter((x) => x.rms > 500 && MUSIC.every((f) => (x.share[f] ?? 0) < 0.05)).length
     expect(music).toBeGreaterThanOrEqual(2)
     expect(speech).toBeGreaterThanOrEqual(1)
+  }, 60_000)
+
+  it("plays music to the caller while the agent holds, and follows a blind transfer from the agent's phone", async () => {
+    await new Promise((r) => setTimeout(r, 2500)) // agent2's wrap-up
+    const mark = caller.mark
+    const a2 = agent2.mark
+    caller.dial(`sip:8000@${sip}`)
+    await caller.waitFor(/Call established/, 10_000, mark)
+    await agent2.waitFor(/Call established/, 10_000, a2)
+    await new Promise((r) => setTimeout(r, 2000))
+    agent2.command('/hold')
+    await new Promise((r) => setTimeout(r, 3000))
+    agent2.command('/resume')
+    await new Promise((r) => setTimeout(r, 3000))
+    await setVoice('agent1', 'ready')
+    const a1 = agent1.mark
+    agent2.command(`/transfer sip:801@${sip}`)
+    await agent1.waitFor(/Incoming call/i, 10_000, a1)
+    await new Promise((r) => setTimeout(r, 1500))
+    agent1.command('/accept')
+    await agent1.waitFor(/Call established/, 10_000, a1)
+    await new Promise((r) => setTimeout(r, 3000))
+    caller.hangup()
+    await caller.waitFor(/session closed|terminated/i, 10_000, mark)
+
+    const call = (await events()).filter((e) => e.type === 'ContactQueued').at(-1)!
+    const all = await until('the contact to end', async () => {
+      const now = await events()
+      return now.some((e) => e.type === 'ContactEnded' && e.contactId === call.contactId) ? now : undefined
+    })
+    const mine = all.filter((e) => e.contactId === call.contactId)
+    expect(mine.find((e) => e.type === 'ContactTransferred')).toMatchObject({
+      fromAgentId: 'agent2',
+      toAgentId: 'agent1',
+    })
+    expect(mine.filter((e) => e.type === 'ContactConnected').map((e) => e.agentId)).toEqual([
+      'agent2',
+      'agent1',
+    ])
+    expect(mine.find((e) => e.type === 'ContactEnded')).toMatchObject({ agentId: 'agent1', by: 'customer' })
+
+    // What the caller heard, second by second: agent2, music (held 3 s, then ringing agent1), agent1.
+    // (baresip drops a moment of audio when the stream's source changes, so seconds are counted,
+    // not lined up exactly.)
+    const heard = readWav(caller.heard().at(-1)!)
+    const timeline = seconds(heard.channels[0]!, heard.rate, [...MUSIC, AGENT1_HZ, AGENT2_HZ]).map((x) =>
+      (x.share[AGENT2_HZ] ?? 0) > 0.5
+        ? 'agent2'
+        : (x.share[AGENT1_HZ] ?? 0) > 0.5
+          ? 'agent1'
+          : MUSIC.some((f) => (x.share[f] ?? 0) > 0.2)
+            ? 'music'
+            : 'other',
+    )
+    const count = (what: string) => timeline.filter((t) => t === what).length
+    const why = timeline.join(' ')
+    expect(count('agent2'), why).toBeGreaterThanOrEqual(2)
+    expect(count('music'), why).toBeGreaterThanOrEqual(3)
+    expect(count('agent1'), why).toBeGreaterThanOrEqual(2)
+    expect(timeline.indexOf('agent2'), why).toBeLessThan(timeline.lastIndexOf('agent1'))
+    expect(timeline.lastIndexOf('agent2'), why).toBeLessThan(timeline.indexOf('agent1'))
   }, 60_000)
 })

@@ -25,6 +25,8 @@ const DEFAULT_EXPIRES = 3600
 export class Registrar {
   private readonly bindings = new Map<string, PhoneBinding[]>()
   private sweep: NodeJS.Timeout | undefined
+  /** Stores still being written: waited for at stop, so none runs after the database closed. */
+  private writes = new Set<Promise<unknown>>()
 
   constructor(private readonly deps: RegistrarDeps) {}
 
@@ -36,8 +38,9 @@ export class Registrar {
     this.sweep.unref()
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     clearInterval(this.sweep)
+    await Promise.all(this.writes)
   }
 
   /** The binding a call to this extension should ring: the most recent registration. */
@@ -123,7 +126,9 @@ export class Registrar {
         .map((b) => this.deps.store.remove(tenantId, extension, b.contact)),
       ...list.map((b) => this.deps.store.save(b)),
     ]
-    Promise.all(writes).catch(this.deps.onError)
+    const written = Promise.all(writes).catch(this.deps.onError)
+    this.writes.add(written)
+    void written.finally(() => this.writes.delete(written))
     if (before.length > 0 !== list.length > 0) this.announce(key, list.length > 0)
   }
 

@@ -58,6 +58,8 @@ export class VoiceCall {
   private callerAnswer = ''
   private agent: AgentLeg | undefined
   private playing: 'music' | 'announcement' | null = null
+  /** The agent side's audio is blocked (its phone holds the call). */
+  private silenced = false
   private announceTimer: NodeJS.Timeout | undefined
   private steps: Promise<void> = Promise.resolve()
   private over = false
@@ -112,7 +114,8 @@ export class VoiceCall {
       (req, t) => this.fromCaller(req, t),
       this.ourTag,
     )
-    await this.startWaiting(true)
+    // In line with everything else the call does: an offer may already be on its way.
+    this.run(() => this.startWaiting(true))
   }
 
   /** Brings the call in line with the contact as the router has it now. */
@@ -126,7 +129,11 @@ export class VoiceCall {
       }
       if (c.state === 'offered' && c.offer) {
         if (this.agent && this.agent.offerId !== c.offer.offerId) await this.dropAgent()
-        if (!this.agent) await this.ring(c.offer.agentId, c.offer.offerId)
+        if (!this.agent) {
+          // Ringing the next agent (after a transfer, say): the caller hears the queue meanwhile.
+          await this.startWaiting(false)
+          await this.ring(c.offer.agentId, c.offer.offerId)
+        }
         return
       }
       if (c.state === 'connected' && this.agent && this.agent.agentId !== c.agentId) await this.dropAgent()
@@ -140,9 +147,13 @@ export class VoiceCall {
   // ---- the queue side -------------------------------------------------------------------------
 
   private async startWaiting(first: boolean): Promise<void> {
-    if (this.over || this.playing !== null) return
-    if (first && this.settings.announceEveryMs > 0) await this.announce()
-    else await this.music()
+    if (this.over || this.playing !== null || this.agent?.dialog) return
+    await this.music()
+    // The first announcement soon after the music starts (making the speech may take a moment).
+    if (first && this.settings.announceEveryMs > 0) {
+      clearTimeout(this.announceTimer)
+      this.announceTimer = setTimeout(() => this.run(() => this.announce()), 1000)
+    }
   }
 
   private async music(): Promise<void> {
@@ -215,6 +226,8 @@ export class VoiceCall {
     leg.dialog = dialog
     this.host.ua.attach(dialog, (req, tx) => this.fromAgent(req, tx))
     await this.quiet()
+    // The agent before may have left the line silenced (held, then transferred).
+    if (this.silenced) await this.host.media.silence(this.contactId, this.ourTag, (this.silenced = false))
     await this.host.media.answer({ callId: this.contactId, fromTag: this.callerTag, toTag: this.ourTag, sdp })
     const c = this.host.contact()
     if (c?.state === 'connected' && c.agentId === leg.agentId) return
@@ -279,7 +292,11 @@ export class VoiceCall {
   private async agentReinvite(leg: AgentLeg, req: SipRequest, tx: ServerTransaction): Promise<void> {
     const offered = req.body.length > 0 ? directionOf(req.body.toString()) : 'sendrecv'
     this.host.ua.acceptReinvite(tx, withDirection(leg.offered, holdAnswer(offered)))
-    if (offered === 'sendrecv') await this.quiet()
+    const held = offered !== 'sendrecv'
+    // A held phone may go on sending (silence, or its own music): the caller hears ours alone.
+    if (held !== this.silenced)
+      await this.host.media.silence(this.contactId, this.ourTag, (this.silenced = held))
+    if (!held) await this.quiet()
     else if (this.playing === null) {
       const file = this.settings.holdMusic ?? (await this.host.prompts.holdMusic())
       await this.host.media.play(this.contactId, this.callerTag, file, 1000)

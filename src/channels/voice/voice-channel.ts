@@ -77,8 +77,8 @@ export class VoiceChannel {
     this.watch()
   }
 
-  stop(): void {
-    this.registrar.stop()
+  async stop(): Promise<void> {
+    await this.registrar.stop()
     for (const unsubscribe of this.watched.values()) unsubscribe()
     this.watched.clear()
   }

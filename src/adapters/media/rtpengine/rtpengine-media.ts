@@ -85,6 +85,13 @@ export class RtpengineMedia implements MediaServer {
     await this.ng.command('stop media', { 'call-id': callId, 'from-tag': toTag })
   }
 
+  async silence(callId: string, fromTag: string, silenced: boolean): Promise<void> {
+    await this.ng.command(silenced ? 'block media' : 'unblock media', {
+      'call-id': callId,
+      'from-tag': fromTag,
+    })
+  }
+
   async end(callId: string): Promise<void> {
     // No delete delay: the recording is closed now, not half a minute later.
     await this.ng.command('delete', { 'call-id': callId, 'delete delay': 0 })
