@@ -14,6 +14,8 @@ import { SipUserAgent } from './channels/voice/sip/user-agent.js'
 import type { VoiceLog } from './channels/voice/voice-channel.js'
 import { VoiceChannel } from './channels/voice/voice-channel.js'
 
+export type SipTraceListener = NonNullable<SipTransport['onTrace']>
+
 export interface VoiceOptions {
   /** Where SIP listens (UDP and TCP on one port; 0 picks one). */
   readonly sipHost: string
@@ -34,6 +36,8 @@ export interface RunningVoice {
   readonly media: RtpengineMedia
   readonly sip: { readonly host: string; readonly port: number }
   readonly recordings: SqlCallRecordingStore
+  /** Every SIP message in and out, as sent (tests check call traces with it). */
+  trace(listener: SipTraceListener | undefined): void
   components(): Record<string, unknown>
   stop(): Promise<void>
 }
@@ -92,6 +96,7 @@ export async function startVoice(
     media,
     sip: { host: transport.host, port: transport.port },
     recordings,
+    trace: (listener) => (transport.onTrace = listener),
     components: () => ({
       voice: {
         status: media.unavailableReason === null ? 'available' : 'unavailable',

@@ -10,6 +10,7 @@ import { Phone } from '../support/baresip.js'
 import { demoDocs } from '../support/harness.js'
 import type { RunningRtpengine } from '../support/rtpengine.js'
 import { startRtpengine } from '../support/rtpengine.js'
+import { breachesOfRfc3261, recorder } from '../support/sip-trace.js'
 import { readWav, seconds } from '../support/tones.js'
 
 // Real phones (baresip), a real media server (rtpengine) and the real server, all on loopback.
@@ -27,6 +28,7 @@ let caller: Phone
 let caller2: Phone
 let sip: string
 const tokens: Record<string, string> = {}
+const trace = recorder()
 
 async function api<T = unknown>(
   method: string,
@@ -112,6 +114,7 @@ beforeAll(async () => {
     voice: { sipHost: '127.0.0.1', sipPort: 0, rtpengine: rtp.ng, recordingDir: rtp.recordingDir },
   })
   sip = `127.0.0.1:${server.voice!.sip.port}`
+  server.voice!.trace(trace.listen)
   for (const u of ['agent1', 'agent2']) await login(u, 'agent')
   await login('supervisor', 'supervisor')
   // agent1's phone rings without answering; agent2's answers at once.
@@ -334,4 +337,14 @@ describe('voice calls through the B2BUA and rtpengine, with real SIP phones', ()
     expect(timeline.indexOf('agent2'), why).toBeLessThan(timeline.lastIndexOf('agent1'))
     expect(timeline.lastIndexOf('agent2'), why).toBeLessThan(timeline.indexOf('agent1'))
   }, 60_000)
+
+  it('kept to RFC 3261 in every SIP message of these calls', () => {
+    const methods = new Set(
+      trace.messages.filter((t) => t.msg.kind === 'request').map((t) => (t.msg as { method: string }).method),
+    )
+    // The trace covers whole calls: registration, set-up, ring timeout, hold, transfer, hang-up.
+    for (const m of ['REGISTER', 'INVITE', 'ACK', 'CANCEL', 'BYE', 'REFER', 'NOTIFY'])
+      expect(methods).toContain(m)
+    expect(breachesOfRfc3261(trace.messages)).toEqual([])
+  })
 })

@@ -42,6 +42,8 @@ export class SipTransport {
   private handler: MessageHandler = () => undefined
   private readonly connections = new Map<string, Socket>()
   onError: (error: Error) => void = () => undefined
+  /** Sees every message sent and received (SIP debugging, and tests checking a call's trace). */
+  onTrace: ((direction: 'in' | 'out', msg: SipMessage, peer: SipEndpoint) => void) | undefined
 
   private constructor(
     private readonly udp: UdpSocket,
@@ -82,6 +84,7 @@ export class SipTransport {
   /** Sends over UDP, or over the TCP connection to that endpoint (opened if there is none). */
   send(msg: SipMessage, to: SipEndpoint): void {
     const bytes = serialize(msg)
+    this.onTrace?.('out', msg, to)
     if (to.transport === 'UDP') {
       this.udp.send(bytes, to.port, to.host, (e) => e && this.onError(e))
       return
@@ -138,6 +141,7 @@ export class SipTransport {
     }
     const msg = frame.message
     if (msg.kind === 'request') stampVia(msg, from)
+    this.onTrace?.('in', msg, from)
     try {
       this.handler(msg, from)
     } catch (e) {
