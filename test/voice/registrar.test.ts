@@ -1,0 +1,169 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { PhoneBinding, PhoneBindingStore } from '../../src/app/voice-ports.js'
+import { VoiceDirectory } from '../../src/channels/voice/directory.js'
+import { Registrar } from '../../src/channels/voice/registrar.js'
+import {
+  authorizationFor,
+  DigestAuthenticator,
+  digestHa1,
+  parseDigest,
+} from '../../src/channels/voice/sip/digest.js'
+import { SipHeaders } from '../../src/channels/voice/sip/headers.js'
+import type { SipMessage, SipResponse } from '../../src/channels/voice/sip/message.js'
+import { request } from '../../src/channels/voice/sip/message.js'
+import { parseMessage } from '../../src/channels/voice/sip/parse.js'
+import { serialize } from '../../src/channels/voice/sip/serialize.js'
+import { TransactionLayer } from '../../src/channels/voice/sip/transactions.js'
+import type { SipEndpoint } from '../../src/channels/voice/sip/transport.js'
+import { demoLike } from '../support/tenant-builder.js'
+
+const PHONE: SipEndpoint = { transport: 'UDP', host: '127.0.0.1', port: 5091 }
+
+function memoryStore(): PhoneBindingStore & { rows: Map<string, PhoneBinding> } {
+  const rows = new Map<string, PhoneBinding>()
+  const key = (t: string, x: string, c: string) => `${t}|${x}|${c}`
+  return {
+    rows,
+    live: async (now) => [...rows.values()].filter((b) => b.expiresAt > now),
+    save: async (b) => void rows.set(key(b.tenantId, b.extension, b.contact), b),
+    remove: async (t, x, c) => {
+      for (const [k, b] of rows)
+        if (b.tenantId === t && b.extension === x && (c === null || b.contact === c)) rows.delete(k)
+    },
+  }
+}
+
+function setup(store = memoryStore()) {
+  const config = demoLike({
+    voice: {
+      domain: null,
+      realm: 't1',
+      extensions: [{ number: '804', agentId: 'agent4', ha1: digestHa1('804', 't1', 'secret804') }],
+      trunks: [],
+      numbers: {},
+      queues: {},
+      registrationSeconds: { min: 60, max: 3600 },
+    },
+  })
+  let deliver: (msg: SipMessage, from: SipEndpoint) => void = () => undefined
+  const sent: SipResponse[] = []
+  const layer = new TransactionLayer({
+    host: '127.0.0.1',
+    port: 5060,
+    send: (m) => void (m.kind === 'response' && sent.push(parseMessage(serialize(m)) as SipResponse)),
+    onMessage: (h) => (deliver = h),
+  })
+  const reachable: [string, boolean][] = []
+  const auth = new DigestAuthenticator('t1')
+  const registrar = new Registrar({
+    directory: () => new VoiceDirectory([config]),
+    auth: () => auth,
+    store,
+    now: () => Date.now(),
+    onReachable: (_, agentId, r) => reachable.push([agentId, r]),
+    onError: (e) => {
+      throw e
+    },
+  })
+  layer.onRequest = (req, tx) => registrar.handle(req, tx)
+  let cseq = 1
+  let branch = 0
+  const register = (opts: { expires?: string; contact?: string; password?: string; user?: string } = {}) => {
+    const user = opts.user ?? '804'
+    const build = (authorization?: string) =>
+      request(
+        'REGISTER',
+        'sip:127.0.0.1',
+        SipHeaders.of({
+          via: `SIP/2.0/UDP 127.0.0.1:5091;branch=z9hG4bK${++branch}`,
+          'max-forwards': '70',
+          from: `<sip:${user}@127.0.0.1>;tag=p`,
+          to: `<sip:${user}@127.0.0.1>`,
+          'call-id': 'reg-1',
+          cseq: `${cseq++} REGISTER`,
+          contact: opts.contact ?? '<sip:804@127.0.0.1:5091>',
+          expires: opts.expires ?? '600',
+          authorization,
+        }),
+      )
+    deliver(build(), PHONE)
+    const challenge = sent.at(-1)!
+    if (challenge.status !== 401) return challenge
+    const header = authorizationFor(
+      parseDigest(challenge.headers.get('www-authenticate')!)!,
+      { username: user, password: opts.password ?? 'secret804' },
+      'REGISTER',
+      'sip:127.0.0.1',
+    )
+    deliver(build(header), PHONE)
+    return sent.at(-1)!
+  }
+  return { registrar, register, reachable, store, sent }
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: Date.UTC(2026, 10, 21, 9) })
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('registrar', () => {
+  it('asks for credentials, registers with the right ones and makes the agent reachable until the binding expires', async () => {
+    const { registrar, register, reachable, store } = setup()
+    await registrar.start()
+    const ok = register()
+    expect(ok.status).toBe(200)
+    expect(ok.headers.get('contact')).toBe('<sip:804@127.0.0.1:5091>;expires=600')
+    expect(reachable).toEqual([['agent4', true]])
+    expect(registrar.binding('t1', '804')).toMatchObject({ contact: 'sip:804@127.0.0.1:5091', source: PHONE })
+    await vi.advanceTimersByTimeAsync(599_000)
+    expect(reachable).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(reachable).toEqual([
+      ['agent4', true],
+      ['agent4', false],
+    ])
+    expect(store.rows.size).toBe(0)
+    await registrar.stop()
+  })
+
+  it('refuses a wrong password and an unknown extension, and too short an interval with Min-Expires', async () => {
+    const { registrar, register, reachable } = setup()
+    await registrar.start()
+    expect(register({ password: 'nope' }).status).toBe(401)
+    expect(register({ user: '999' }).status).toBe(404)
+    const brief = register({ expires: '10' })
+    expect(brief.status).toBe(423)
+    expect(brief.headers.get('min-expires')).toBe('60')
+    expect(register({ expires: '86400' }).headers.get('contact')).toBe(
+      '<sip:804@127.0.0.1:5091>;expires=3600',
+    )
+    expect(reachable).toEqual([['agent4', true]])
+    await registrar.stop()
+  })
+
+  it('unregisters with Expires 0 (one contact, or all with *), and brings stored bindings back after a restart', async () => {
+    const first = setup()
+    await first.registrar.start()
+    first.register()
+    first.register({ contact: '<sip:804@127.0.0.1:6000>' })
+    expect(first.registrar.binding('t1', '804')?.contact).toBe('sip:804@127.0.0.1:6000')
+    first.register({ contact: '<sip:804@127.0.0.1:6000>', expires: '0' })
+    expect(first.registrar.binding('t1', '804')?.contact).toBe('sip:804@127.0.0.1:5091')
+    expect(first.reachable).toEqual([['agent4', true]])
+    await first.registrar.stop()
+
+    const restarted = setup(first.store)
+    await restarted.registrar.start()
+    expect(restarted.reachable).toEqual([['agent4', true]])
+    restarted.register({ contact: '*', expires: '0' })
+    expect(restarted.sent.at(-1)?.status).toBe(200)
+    expect(restarted.reachable).toEqual([
+      ['agent4', true],
+      ['agent4', false],
+    ])
+    await restarted.registrar.stop()
+    expect(first.store.rows.size).toBe(0)
+  })
+})
