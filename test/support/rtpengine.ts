@@ -6,6 +6,7 @@ import path from 'node:path'
 import { NgClient } from '../../src/adapters/media/rtpengine/ng-client.js'
 
 export interface RunningRtpengine {
+  readonly pid: number
   /** ng control address, host:port. */
   readonly ng: string
   readonly recordingDir: string
@@ -79,6 +80,7 @@ async function pong(port: number): Promise<true> {
 
 function running(child: ChildProcess, ng: string, recordingDir: string): RunningRtpengine {
   return {
+    pid: child.pid ?? 0,
     ng,
     recordingDir,
     stop: () =>

@@ -54,9 +54,17 @@ const LISTS: ReadonlySet<string> = new Set([
   'in-reply-to',
 ])
 
+// Header names repeat from message to message: remember how each spelling reads.
+const known = new Map<string, string>()
+
 export function canonicalName(name: string): string {
-  const lower = name.toLowerCase()
-  return COMPACT[lower] ?? lower
+  let n = known.get(name)
+  if (n === undefined) {
+    const lower = name.toLowerCase()
+    n = COMPACT[lower] ?? lower
+    if (known.size < 1000) known.set(name, n)
+  }
+  return n
 }
 
 export function spelledName(name: string): string {

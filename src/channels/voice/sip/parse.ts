@@ -48,9 +48,10 @@ export function parseMessage(data: Buffer): SipMessage {
 
 function unfold(text: string): string[] {
   const lines: string[] = []
-  for (const raw of text.split(/\r?\n/)) {
-    if ((raw.startsWith(' ') || raw.startsWith('\t')) && lines.length > 0)
-      lines[lines.length - 1] += ` ${raw.trim()}`
+  for (const piece of text.split('\n')) {
+    const raw = piece.endsWith('\r') ? piece.slice(0, -1) : piece
+    const first = raw.charCodeAt(0)
+    if ((first === 0x20 || first === 0x09) && lines.length > 0) lines[lines.length - 1] += ` ${raw.trim()}`
     else lines.push(raw)
   }
   return lines

@@ -74,6 +74,7 @@ export function sipUri(
 }
 
 function decodeURIComponentSafe(s: string): string {
+  if (!s.includes('%')) return s
   try {
     return decodeURIComponent(s)
   } catch {

@@ -1,0 +1,45 @@
+// Child process for the voice benchmark: the server with a tenant of N phone agents, all ready.
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { stringify } from 'yaml'
+import { startServer } from '../src/main.js'
+
+const [rtpengine = '', recordingDir = '', agentsArg = '50'] = process.argv.slice(2)
+const n = Number(agentsArg)
+const agents = Array.from({ length: n }, (_, i) => ({
+  id: `a${i + 1}`,
+  channels: { voice: { maxTasks: 1 } },
+  extension: { number: String(2001 + i), password: 'loadpass' },
+}))
+const tenant = {
+  id: 'load',
+  agents,
+  skillGroups: [
+    { id: 'phones', channel: 'voice', members: Object.fromEntries(agents.map((a) => [a.id, 5])) },
+  ],
+  queues: [
+    { id: 'phones', skillGroups: ['phones'], offerTimeoutSeconds: 30, wrapUpSeconds: 0, maxDepth: null },
+  ],
+  entryPoints: [{ id: 'line', queue: 'phones', voice: { numbers: ['9000'] } }],
+  voice: { trunks: [{ id: 'load', host: '127.0.0.1' }], announceEverySeconds: 0 },
+  presence: null,
+}
+const dir = mkdtempSync(path.join(os.tmpdir(), 'voice-bench-'))
+const configFile = path.join(dir, 'config.yaml')
+writeFileSync(configFile, stringify({ tenants: [tenant] }))
+const server = await startServer({
+  port: 0,
+  host: '127.0.0.1',
+  dataDir: undefined,
+  databaseUrl: undefined,
+  configFile,
+  logLevel: 'warn',
+  voice: { sipHost: '127.0.0.1', sipPort: 0, rtpengine, recordingDir: recordingDir || undefined },
+})
+const runtime = server.sb.runtime('load')
+await runtime.execute((r, now) =>
+  agents.forEach((a) => r.setAgentState(a.id, 'voice', 'ready', null, null, now)),
+)
+process.stdout.write(`READY ${server.voice!.sip.port}\n`)
+process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)))
