@@ -56,6 +56,8 @@ const REFUSAL: Record<GateReason, readonly [number, string]> = {
 export class VoiceChannel {
   readonly registrar: Registrar
   private readonly calls = new Map<string, VoiceCall>()
+  /** Calls being admitted: their contacts exist a moment before their VoiceCall does. */
+  private readonly arriving = new Set<string>()
   private readonly watched = new Map<string, () => void>()
   private readonly auth = new Map<string, DigestAuthenticator>()
   private cached: { signature: string; directory: VoiceDirectory } | undefined
@@ -127,11 +129,36 @@ export class VoiceChannel {
     }
   }
 
-  /** A new router starts with every phone unknown: tell it which are registered. */
+  /**
+   * A new router starts with every phone unknown: tell it which are registered. Calls it holds
+   * that no call of ours carries lost their media with a restart: they end now, as dropped by
+   * the system, rather than wait for ever.
+   */
   private reconcile(tenantId: string): void {
     const voice = this.deps.sb.storedConfig(tenantId).config.voice
     for (const x of voice?.extensions ?? [])
       this.setReachable(tenantId, x.agentId, this.registrar.binding(tenantId, x.number) !== undefined)
+    if (!this.deps.sb.isRunning(tenantId)) return
+    this.deps.sb
+      .runtime(tenantId)
+      .execute((r, now) => {
+        const orphans = [...r.contacts.values()].filter(
+          (c) =>
+            c.channel === 'voice' &&
+            (c.state === 'queued' || c.state === 'offered' || c.state === 'connected') &&
+            !this.calls.has(callKey(tenantId, c.id)) &&
+            !this.arriving.has(callKey(tenantId, c.id)),
+        )
+        for (const c of orphans) r.endContact(c.id, 'system', null, now)
+        return orphans.length
+      })
+      .then(
+        (n) =>
+          n > 0 &&
+          this.deps.log.warn({ tenantId, calls: n }, 'calls left from before a restart ended as dropped'),
+        (err: unknown) =>
+          this.deps.log.error({ err, tenantId }, 'calls left from before a restart not ended'),
+      )
   }
 
   private setReachable(tenantId: string, agentId: string, reachable: boolean): void {
@@ -187,18 +214,27 @@ export class VoiceChannel {
     const from = fromOf(req)
     const number = from.uri.user ?? 'anonymous'
     const contactId = this.deps.newId()
-    const admission = await this.deps.sb.runtime(tenant.tenantId).execute((r, now) =>
-      r.admitContact(
-        {
-          contactId,
-          entryPointId,
-          customer: { name: from.display ?? number, phone: number },
-          subject: null,
-        },
-        now,
-      ),
-    )
+    const key = callKey(tenant.tenantId, contactId)
+    this.arriving.add(key)
+    const admission = await this.deps.sb
+      .runtime(tenant.tenantId)
+      .execute((r, now) =>
+        r.admitContact(
+          {
+            contactId,
+            entryPointId,
+            customer: { name: from.display ?? number, phone: number },
+            subject: null,
+          },
+          now,
+        ),
+      )
+      .catch((e: unknown) => {
+        this.arriving.delete(key)
+        throw e
+      })
     if (!admission.admitted) {
+      this.arriving.delete(key)
       const [status, reason] = REFUSAL[admission.reason]
       return void tx.reply(status, reason)
     }
@@ -215,7 +251,8 @@ export class VoiceChannel {
       settingsOf(tenant, queueId),
       this.host(tenant, contactId),
     )
-    this.calls.set(callKey(tenant.tenantId, contactId), call)
+    this.calls.set(key, call)
+    this.arriving.delete(key)
     tx.onCancel = () => {
       tx.reply(487, 'Request Terminated')
       call.cancelled()

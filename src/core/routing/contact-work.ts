@@ -7,14 +7,18 @@ export type TransferTarget = { readonly queueId: string } | { readonly agentId: 
 
 /** The work on a contact once it reached an agent: messages, end, wrap-up, transfer; and abandoning. */
 export abstract class ContactWork extends ContactLifecycle {
-  endContact(contactId: string, by: 'agent' | 'customer', agentId: string | null, now: number): Contact {
+  /**
+   * Ends a contact: hung up by the customer or the agent, or dropped by the system (a call whose
+   * media went with a restart). Waiting contacts end abandoned; connected ones go to wrap-up.
+   */
+  endContact(contactId: string, by: 'agent' | 'customer' | 'system', agentId: string | null, now: number): Contact {
     const c = this.contactOrThrow(contactId)
     if (by === 'agent' && c.agentId !== agentId)
       throw new DomainError('NOT_ASSIGNED_AGENT', 'the contact is not assigned to you')
     switch (c.state) {
       case 'queued':
       case 'offered':
-        return this.abandon(c, now)
+        return this.abandon(c, by, now)
       case 'connected': {
         const q = this.queueOf(c)
         const wrap = q.config.wrapUpSeconds
@@ -38,7 +42,7 @@ export abstract class ContactWork extends ContactLifecycle {
     }
   }
 
-  private abandon(c: Contact, now: number): Contact {
+  private abandon(c: Contact, by: 'agent' | 'customer' | 'system', now: number): Contact {
     const q = this.queueOf(c)
     if (c.state === 'offered' && c.offer) {
       this.retireOffer(c.offer.offerId, c.offer.agentId, 'withdrawn')
@@ -67,15 +71,16 @@ export abstract class ContactWork extends ContactLifecycle {
       state: 'abandoned',
       offer: null,
       endedAt: now,
-      endedBy: 'customer',
+      endedBy: by === 'system' ? 'system' : 'customer',
       closedAt: now,
+      outcomeReason: by === 'system' ? 'system_failure' : c.outcomeReason,
     })
     this.emit(
       {
         type: 'ContactEnded',
         contactId: c.id,
         agentId,
-        by: 'customer',
+        by: by === 'system' ? 'system' : 'customer',
         state: 'abandoned',
         wrapUpUntil: null,
       },

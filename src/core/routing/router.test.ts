@@ -221,6 +221,23 @@ describe('Router', () => {
     expect(events.find((e) => e.type === 'OfferRescinded')).toMatchObject({ reason: 'device_unreachable' })
   })
 
+  it('ends a call dropped by the system: abandoned while waiting, to wrap-up once connected', () => {
+    const { router, chat, ready, offerOf } = setup()
+    ready('agent4', T0, 'voice')
+    const talking = chat('8000', T0 + 1).contact.id
+    router.acceptOffer(offerOf(talking)!.offerId, 'agent4', T0 + 2)
+    ready('agent4', T0 + 3, 'chat')
+    const waiting = chat('8000', T0 + 4).contact.id
+    expect(router.contacts.get(waiting)!.state).toBe('queued')
+    router.endContact(waiting, 'system', null, T0 + 5)
+    router.endContact(talking, 'system', null, T0 + 6)
+    const ended = router.drain().events.filter((e) => e.type === 'ContactEnded')
+    expect(ended).toMatchObject([
+      { contactId: waiting, by: 'system', state: 'abandoned' },
+      { contactId: talking, by: 'system', state: 'wrap_up' },
+    ])
+  })
+
   it('counts availability per skill group of the queue, not per channel (ECE CSCvq11852)', () => {
     const { router, ready } = setup()
     ready('agent3') // chat-sales only
