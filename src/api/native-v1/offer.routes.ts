@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Switchboard } from '../../app/switchboard.js'
+import { DomainError } from '../../core/errors.js'
 import { actingAgent } from '../http/authenticate.js'
 import { errorSchema, idParam } from './schemas.js'
 import { contactView } from './views.js'
@@ -18,9 +19,15 @@ export function offerRoutes(app: FastifyInstance, sb: Switchboard): void {
     },
     async (req) => {
       const agentId = actingAgent(req)
-      return contactView(
-        await sb.runtime(req.tenantId).execute((r, now) => r.acceptOffer(req.params.offerId, agentId, now)),
-      )
+      const runtime = sb.runtime(req.tenantId)
+      // With SIP phones a call is answered on the phone: accepting here would connect no audio.
+      const isCall = runtime.read((r) => {
+        const contactId = r.offers.get(req.params.offerId)
+        return contactId !== undefined && r.contacts.get(contactId)?.channel === 'voice'
+      })
+      if (isCall && runtime.config.voice)
+        throw new DomainError('CONTACT_STATE_CONFLICT', 'a call is answered on your phone, which is ringing now')
+      return contactView(await runtime.execute((r, now) => r.acceptOffer(req.params.offerId, agentId, now)))
     },
   )
 

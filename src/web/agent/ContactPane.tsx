@@ -3,6 +3,8 @@ import { uid } from '../shared/http.js'
 import { FileView } from '../shared/parts.js'
 import type { Desk } from './desk.js'
 import type { Contact } from './model.js'
+import { CallPanel } from './CallPanel.js'
+import { Transfer } from './Transfer.js'
 
 interface Canned {
   id: string
@@ -54,7 +56,9 @@ export function ContactPane({ desk, contact }: { desk: Desk; contact: Contact })
             {contact.customer.name} is typing…
           </p>
         )}
-        {contact.state === 'connected' ? (
+        {contact.state === 'connected' && contact.channel === 'voice' ? (
+          <CallPanel desk={desk} contact={contact} />
+        ) : contact.state === 'connected' ? (
           <Composer desk={desk} contact={contact} />
         ) : (
           <WrapUp desk={desk} contact={contact} />
@@ -159,43 +163,6 @@ function Composer({ desk, contact }: { desk: Desk; contact: Contact }) {
   )
 }
 
-function Transfer({ desk, contact }: { desk: Desk; contact: Contact }) {
-  const [target, setTarget] = useState('')
-  const queues = desk.settings?.queues.filter((q) => q.channel === contact.channel) ?? []
-  const agents = desk.settings?.agents.filter((a) => a.id !== desk.agentId) ?? []
-  return (
-    <form
-      class="transfer"
-      onSubmit={(e) => {
-        e.preventDefault()
-        const [kind, id] = target.split(':') as [string, string]
-        if (id) void desk.transfer(contact.id, kind === 'queue' ? { queueId: id } : { agentId: id })
-      }}
-    >
-      <select aria-label="Transfer to" value={target} onChange={(e) => setTarget(e.currentTarget.value)}>
-        <option value="">Transfer to…</option>
-        <optgroup label="Queues">
-          {queues.map((q) => (
-            <option key={q.id} value={`queue:${q.id}`}>
-              {q.name}
-            </option>
-          ))}
-        </optgroup>
-        <optgroup label="Agents">
-          {agents.map((a) => (
-            <option key={a.id} value={`agent:${a.id}`}>
-              {a.name}
-            </option>
-          ))}
-        </optgroup>
-      </select>
-      <button type="submit" disabled={!target}>
-        Transfer
-      </button>
-    </form>
-  )
-}
-
 function WrapUp({ desk, contact }: { desk: Desk; contact: Contact }) {
   const codes = desk.settings?.wrapUpCodes ?? []
   return (
@@ -247,6 +214,12 @@ function CustomerDetails({ desk, contact }: { desk: Desk; contact: Contact }) {
     <aside class="details" aria-label="Customer">
       <h2>{contact.customer.name}</h2>
       <dl>
+        {contact.customer.phone !== undefined && (
+          <>
+            <dt>Phone</dt>
+            <dd>{contact.customer.phone}</dd>
+          </>
+        )}
         <dt>Email</dt>
         <dd>{contact.customer.email ?? '—'}</dd>
         <dt>Subject</dt>

@@ -19,16 +19,30 @@ export function OfferCard({ offer, desk, onAccepted }: { offer: Offer; desk: Des
       <div class="countdown" aria-label={`${left} seconds left`}>
         {left}s
       </div>
-      <button
-        type="button"
-        class="primary"
-        onClick={() => void desk.answer(offer.offerId, true).then(onAccepted)}
-      >
-        Accept
-      </button>
-      <button type="button" onClick={() => void desk.answer(offer.offerId, false)}>
-        Reject
-      </button>
+      {offer.channel === 'voice' ? (
+        // A call is answered on the phone, which rings now; declining here takes it back.
+        <>
+          <p class="ringing" role="status">
+            Ringing on your phone: answer there
+          </p>
+          <button type="button" onClick={() => void desk.answer(offer.offerId, false)}>
+            Decline
+          </button>
+        </>
+      ) : (
+        <>
+          <button
+            type="button"
+            class="primary"
+            onClick={() => void desk.answer(offer.offerId, true).then(onAccepted)}
+          >
+            Accept
+          </button>
+          <button type="button" onClick={() => void desk.answer(offer.offerId, false)}>
+            Reject
+          </button>
+        </>
+      )}
     </div>
   )
 }

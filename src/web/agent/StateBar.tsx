@@ -38,6 +38,7 @@ export function StateBar({ desk }: { desk: Desk }) {
               {s.activeTasks}/{s.maxTasks}
             </span>
             {s.notResponding && <span class="warn">not responding</span>}
+            {!s.reachable && <span class="warn">phone not registered</span>}
           </label>
         )
       })}

@@ -10,6 +10,8 @@ export interface ChannelState {
   activeTasks: number
   maxTasks: number
   notResponding: boolean
+  /** False while a voice agent's phone is not registered: no calls come then. */
+  reachable: boolean
   since: string
 }
 
@@ -28,7 +30,7 @@ export interface Contact {
   state: string
   queueId: string
   entryPointId: string
-  customer: { name: string; email?: string }
+  customer: { name: string; email?: string; phone?: string }
   subject: string | null
   enqueuedAt: string
   connectedAt: string | null

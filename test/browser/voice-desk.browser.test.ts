@@ -1,0 +1,65 @@
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningServer } from '../../src/main.js'
+import { startDemoServer } from '../support/demo-server.js'
+import { launchChromium, snapshot } from './browser.js'
+
+describe('a call on the agent desktop in Chromium: ringing, then on the phone', () => {
+  let server: RunningServer
+  let browser: Browser
+
+  beforeAll(async () => {
+    server = await startDemoServer('warn')
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it('shows the ringing call without an Accept button, then the connected call with a timer, and hangs up', async () => {
+    const page = await (await browser.newContext({ locale: 'en-GB' })).newPage()
+    page.setDefaultTimeout(10_000)
+    await page.goto(`${server.url}/agent/`)
+    await page.getByLabel('Username').fill('agent4')
+    await page.getByLabel('Password').fill('agent')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor()
+
+    await page.getByText('phone not registered').waitFor()
+    // What the registrar and the phone would do: the phone is registered, then it rings.
+    const runtime = server.sb.runtime('demo')
+    await runtime.execute((r, now) => {
+      r.setReachable('agent4', 'voice', true, now)
+      r.setAgentState('agent4', 'voice', 'ready', null, 'agent4', now)
+    })
+    const call = await runtime.execute((r, now) =>
+      r.admitContact(
+        {
+          contactId: 'call-desk-1',
+          entryPointId: '8000',
+          customer: { name: 'Ann Caller', phone: '5551234' },
+          subject: null,
+        },
+        now,
+      ),
+    )
+    await expect.poll(() => page.getByText('phone not registered').count()).toBe(0)
+    const offer = page.getByRole('alertdialog', { name: /Incoming voice from Ann Caller/ })
+    await offer.getByText('Ringing on your phone: answer there').waitFor()
+    expect(await offer.getByRole('button', { name: 'Accept' }).count()).toBe(0)
+    await snapshot(page, 'voice-ringing')
+
+    // The agent picks up the phone.
+    await runtime.execute((r, now) => r.acceptOffer(call.contact.offer!.offerId, 'agent4', now))
+    const panel = page.getByRole('region', { name: 'Call with Ann Caller' })
+    await panel.getByText('On the phone').waitFor()
+    await panel.getByText('(5551234)').waitFor()
+    await page.waitForTimeout(1200)
+    expect(await panel.locator('.timer').innerText()).toMatch(/^0:0[1-9]$/)
+    await snapshot(page, 'voice-call')
+
+    await panel.getByRole('button', { name: 'Hang up' }).click()
+    await expect.poll(() => runtime.read((r) => r.contacts.get('call-desk-1')?.state)).toBe('wrap_up')
+  })
+})
