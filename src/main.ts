@@ -145,6 +145,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const demo = sb.demoUsers()
   if (demo.length > 0) logger.warn({ users: demo }, 'demo passwords are in use: change them before real use')
 
+  // Voice is one channel among others: if SIP cannot start (its port is taken), chat goes on.
+  let voiceDown: string | undefined
   const voice = opts.voice
     ? await startVoice(
         sb,
@@ -152,7 +154,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         { ...opts.voice, dataDir: opts.dataDir },
         logger.child({ channel: 'voice' }),
         randomUUID,
-      )
+      ).catch((err: unknown) => {
+        voiceDown = `SIP could not start on ${opts.voice?.sipHost}:${opts.voice?.sipPort}: ${err instanceof Error ? err.message : String(err)}`
+        logger.error({ err }, `voice unavailable: ${voiceDown} (set SIP_PORT, or 0 to turn voice off)`)
+        return undefined
+      })
     : undefined
 
   const aicc = new AiccSessions(sb, new SqlAiccSessionStore(opened.db), clock, scheduler)
@@ -179,7 +185,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           return `database unreachable: ${e instanceof Error ? e.message : String(e)}`
         }
       },
-      components: () => voice?.components() ?? { voice: { status: 'off' } },
+      components: () =>
+        voice?.components() ??
+        (voiceDown ? { voice: { status: 'unavailable', reason: voiceDown } } : { voice: { status: 'off' } }),
     },
   })
   await app.listen({ port: opts.port, host: opts.host })

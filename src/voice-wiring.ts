@@ -50,6 +50,12 @@ export async function startVoice(
   log: VoiceLog,
   newId: () => string,
 ): Promise<RunningVoice> {
+  // The SIP port first: it is what may be taken, and nothing else is open yet if it is.
+  const transport = await SipTransport.listen({
+    host: opts.sipHost,
+    port: opts.sipPort,
+    advertise: opts.sipAdvertise,
+  })
   const [ngHost = '127.0.0.1', ngPort = '2223'] = opts.rtpengine.split(/:(?=\d+$)/)
   const ng = await NgClient.open({ host: ngHost, port: Number(ngPort) })
   const base = opts.dataDir ?? path.join(os.tmpdir(), `switchboard-${process.pid}`)
@@ -65,11 +71,6 @@ export async function startVoice(
           'voice unavailable: calls are refused until rtpengine answers',
         ),
   )
-  const transport = await SipTransport.listen({
-    host: opts.sipHost,
-    port: opts.sipPort,
-    advertise: opts.sipAdvertise,
-  })
   transport.onError = (err) => log.warn({ err }, 'SIP transport')
   const layer = new TransactionLayer(transport, opts.timing)
   const ua = new SipUserAgent(layer)

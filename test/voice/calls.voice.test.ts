@@ -252,7 +252,8 @@ describe('voice calls through the B2BUA and rtpengine, with real SIP phones', ()
     const mark2 = caller2.mark
     caller2.dial(`sip:8000@${sip}`)
     await caller2.waitFor(/Call established/, 10_000, mark2)
-    await new Promise((r) => setTimeout(r, 9000))
+    // Long enough for the first announcement (about 6 s) and some music after it.
+    await new Promise((r) => setTimeout(r, 13_000))
     caller2.hangup()
     await caller2.waitFor(/session closed|terminated/i, 10_000, mark2)
     mark = caller.mark
