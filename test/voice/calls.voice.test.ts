@@ -278,6 +278,32 @@ describe('voice calls through the B2BUA and rtpengine, with real SIP phones', ()
     expect(speech).toBeGreaterThanOrEqual(1)
   }, 60_000)
 
+  it('cancels the ringing phone when the caller hangs up first, and counts the call abandoned', async () => {
+    await new Promise((r) => setTimeout(r, 2500)) // agent2's wrap-up from the last call
+    await setVoice('agent2', 'not_ready')
+    await setVoice('agent1', 'ready')
+    const mark = caller.mark
+    const a1 = agent1.mark
+    caller.dial(`sip:8000@${sip}`)
+    await caller.waitFor(/Call established/, 10_000, mark)
+    await agent1.waitFor(/Incoming call/i, 10_000, a1)
+    caller.hangup()
+    // agent1's phone stops ringing: our CANCEL reached it.
+    await agent1.waitFor(/terminated|closed|cancel/i, 10_000, a1)
+    const call = (await events()).filter((e) => e.type === 'ContactQueued').at(-1)!
+    const mine = await until('the contact to end', async () => {
+      const now = (await events()).filter((e) => e.contactId === call.contactId)
+      return now.some((e) => e.type === 'ContactEnded') ? now : undefined
+    })
+    expect(mine.find((e) => e.type === 'OfferRescinded')).toMatchObject({
+      agentId: 'agent1',
+      reason: 'abandoned',
+    })
+    expect(mine.find((e) => e.type === 'ContactEnded')).toMatchObject({ by: 'customer', state: 'abandoned' })
+    await setVoice('agent1', 'not_ready')
+    await setVoice('agent2', 'ready')
+  }, 60_000)
+
   it("plays music to the caller while the agent holds, and follows a blind transfer from the agent's phone", async () => {
     await new Promise((r) => setTimeout(r, 2500)) // agent2's wrap-up
     const mark = caller.mark
