@@ -26,7 +26,10 @@ export function offerRoutes(app: FastifyInstance, sb: Switchboard): void {
         return contactId !== undefined && r.contacts.get(contactId)?.channel === 'voice'
       })
       if (isCall && runtime.config.voice)
-        throw new DomainError('CONTACT_STATE_CONFLICT', 'a call is answered on your phone, which is ringing now')
+        throw new DomainError(
+          'CONTACT_STATE_CONFLICT',
+          'a call is answered on your phone, which is ringing now',
+        )
       return contactView(await runtime.execute((r, now) => r.acceptOffer(req.params.offerId, agentId, now)))
     },
   )

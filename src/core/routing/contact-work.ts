@@ -11,7 +11,12 @@ export abstract class ContactWork extends ContactLifecycle {
    * Ends a contact: hung up by the customer or the agent, or dropped by the system (a call whose
    * media went with a restart). Waiting contacts end abandoned; connected ones go to wrap-up.
    */
-  endContact(contactId: string, by: 'agent' | 'customer' | 'system', agentId: string | null, now: number): Contact {
+  endContact(
+    contactId: string,
+    by: 'agent' | 'customer' | 'system',
+    agentId: string | null,
+    now: number,
+  ): Contact {
     const c = this.contactOrThrow(contactId)
     if (by === 'agent' && c.agentId !== agentId)
       throw new DomainError('NOT_ASSIGNED_AGENT', 'the contact is not assigned to you')

@@ -44,22 +44,20 @@ export class RtpengineMedia implements MediaServer {
     this.timer.unref()
   }
 
-  async offer(req: MediaOffer): Promise<string> {
-    const reply = await this.ng.command('offer', {
-      'call-id': req.callId,
-      'from-tag': req.fromTag,
-      'to-tag': req.toTag,
-      sdp: req.sdp,
-      flags: ['port latching'],
-      replace: ['origin', 'session-connection'],
-      ICE: 'remove',
-      'record call': req.record ? 'yes' : undefined,
-    })
-    return sdpOf(reply)
+  offer(req: MediaOffer): Promise<string> {
+    return this.negotiate('offer', req, { 'record call': req.record ? 'yes' : undefined })
   }
 
-  async answer(req: MediaAnswer): Promise<string> {
-    const reply = await this.ng.command('answer', {
+  answer(req: MediaAnswer): Promise<string> {
+    return this.negotiate('answer', req)
+  }
+
+  private async negotiate(
+    command: 'offer' | 'answer',
+    req: MediaOffer | MediaAnswer,
+    extra: Record<string, string | undefined> = {},
+  ): Promise<string> {
+    const reply = await this.ng.command(command, {
       'call-id': req.callId,
       'from-tag': req.fromTag,
       'to-tag': req.toTag,
@@ -67,6 +65,7 @@ export class RtpengineMedia implements MediaServer {
       flags: ['port latching'],
       replace: ['origin', 'session-connection'],
       ICE: 'remove',
+      ...extra,
     })
     return sdpOf(reply)
   }
