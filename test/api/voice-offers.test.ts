@@ -26,19 +26,17 @@ describe('calls on the agent desktop', () => {
       payload: { state: 'ready' },
     })
     expect(ready.json()).toMatchObject({ channels: { voice: { routable: true, reachable: true } } })
-    const call = await h.sb
-      .runtime('demo')
-      .execute((r, now) =>
-        r.admitContact(
-          {
-            contactId: 'call-1',
-            entryPointId: '8000',
-            customer: { name: 'Ann', phone: '5551234' },
-            subject: null,
-          },
-          now,
-        ),
-      )
+    const call = await h.sb.runtime('demo').execute((r, now) =>
+      r.admitContact(
+        {
+          contactId: 'call-1',
+          entryPointId: '8000',
+          customer: { name: 'Ann', phone: '5551234' },
+          subject: null,
+        },
+        now,
+      ),
+    )
     const offer = call.contact.offer!
     expect(offer.agentId).toBe('agent4')
     const accept = await h.app.inject({

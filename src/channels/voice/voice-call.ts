@@ -161,7 +161,8 @@ export class VoiceCall {
     const file = this.settings.holdMusic ?? (await this.host.prompts.holdMusic())
     await this.host.media.play(this.contactId, this.callerTag, file, 1000)
     this.playing = 'music'
-    if (this.settings.announceEveryMs > 0)
+    // Without speech (no espeak-ng) the music just goes on.
+    if (this.settings.announceEveryMs > 0 && this.host.prompts.speechUnavailable === null)
       this.announceTimer = setTimeout(() => this.run(() => this.announce()), this.settings.announceEveryMs)
   }
 
@@ -169,7 +170,8 @@ export class VoiceCall {
     if (this.over || this.agent?.dialog) return
     const { position, waitMs } = this.host.waitInfo()
     const file = await this.host.prompts.announcement(this.settings.announcePosition ? position : 0, waitMs)
-    if (!file || this.over || this.agent?.dialog) return this.music()
+    if (this.over || this.agent?.dialog) return
+    if (!file) return this.playing === 'music' ? undefined : this.music()
     const ms = await this.host.media.play(this.contactId, this.callerTag, file, 1)
     this.playing = 'announcement'
     clearTimeout(this.announceTimer)
