@@ -104,8 +104,18 @@ async function register(ua: SipUserAgent, server: SipEndpoint, number: string, p
 
 /** 50 calls at once through the B2BUA and rtpengine: signalling and media, CPU per call. */
 export async function voiceBench(): Promise<BenchResult> {
-  const rtp = await startRtpengine()
+  const rtp = await startRtpengine(8 * CALLS)
   const child = spawnTs('bench/voice-server.ts', [rtp.ng, rtp.recordingDir, String(CALLS)], null)
+  // The server's warnings and errors, to say why a call failed.
+  const serverLog: string[] = []
+  child.stdout?.on('data', (d: Buffer) =>
+    serverLog.push(
+      ...d
+        .toString()
+        .split('\n')
+        .filter((l) => l.includes('"level":')),
+    ),
+  )
   try {
     const server: SipEndpoint = {
       transport: 'UDP',
@@ -161,7 +171,12 @@ export async function voiceBench(): Promise<BenchResult> {
                 calls.push({ dialog, media: m })
                 resolve()
               },
-              onFailed: (status, reason) => reject(new Error(`call ${i}: ${status} ${reason}`)),
+              onFailed: (status, reason) =>
+                reject(
+                  new Error(
+                    `call ${i}: ${status} ${reason}; the server said:\n${serverLog.slice(-5).join('\n')}`,
+                  ),
+                ),
             },
           )
         })

@@ -17,12 +17,13 @@ export interface RunningRtpengine {
  * Debian's rtpengine, bound to loopback with a media port range of its own (test files run in
  * parallel). Missing rtpengine fails the test: voice tests are never skipped.
  */
-export async function startRtpengine(): Promise<RunningRtpengine> {
+export async function startRtpengine(ports = 200): Promise<RunningRtpengine> {
   const recordingDir = mkdtempSync(path.join(os.tmpdir(), 'rtpengine-rec-'))
   for (let attempt = 0; ; attempt++) {
-    const slot = Math.floor(Math.random() * 150)
-    const ngPort = 20_000 + slot
-    const portMin = 30_000 + slot * 200
+    // A call takes four ports (RTP and RTCP on each side); ranges of parallel instances do not overlap.
+    const slot = Math.floor(Math.random() * Math.floor(30_000 / ports))
+    const ngPort = 20_000 + Math.floor(Math.random() * 900)
+    const portMin = 30_000 + slot * ports
     const child = spawn(
       'rtpengine',
       [
@@ -37,7 +38,7 @@ export async function startRtpengine(): Promise<RunningRtpengine> {
         '--log-stderr',
         '--log-level=5',
         `--port-min=${portMin}`,
-        `--port-max=${portMin + 199}`,
+        `--port-max=${portMin + ports - 1}`,
         `--recording-dir=${recordingDir}`,
         '--recording-method=pcap',
         '--delete-delay=0',

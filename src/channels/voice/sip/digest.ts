@@ -78,9 +78,9 @@ export type DigestCheck =
   { readonly ok: true; readonly username: string } | { readonly ok: false; readonly stale: boolean }
 
 /**
- * The server side. Nonces are self-validating (time and HMAC), so a restart or another node can
- * check them without shared state; an expired one asks the phone to retry with `stale=true`
- * rather than prompting for a password.
+ * The server side. Nonces are self-validating (time and HMAC under this process's key): no
+ * state is kept per nonce. An expired one asks the phone to retry with `stale=true` rather than
+ * prompting for a password; after a restart old nonces fail and phones are simply challenged.
  */
 export class DigestAuthenticator {
   private readonly key: Buffer
