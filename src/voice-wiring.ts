@@ -11,7 +11,7 @@ import { TransactionLayer } from './channels/voice/sip/transactions.js'
 import type { Timing } from './channels/voice/sip/transactions.js'
 import { SipTransport } from './channels/voice/sip/transport.js'
 import { SipUserAgent } from './channels/voice/sip/user-agent.js'
-import type { VoiceLog } from './channels/voice/voice-channel.js'
+import type { VoiceLog } from './channels/voice/call-host.js'
 import { VoiceChannel } from './channels/voice/voice-channel.js'
 
 export type SipTraceListener = NonNullable<SipTransport['onTrace']>

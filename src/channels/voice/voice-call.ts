@@ -1,42 +1,10 @@
-import type { MediaServer } from '../../app/voice-ports.js'
-import type { Contact } from '../../core/contact.js'
-import type { Prompts } from './prompts.js'
+import type { CallHost, CallSettings } from './call-host.js'
+import { QueueAudio } from './queue-audio.js'
 import { directionOf, holdAnswer, waitingAnswer, withDirection } from './sdp.js'
 import type { Dialog } from './sip/dialog.js'
 import type { SipRequest } from './sip/message.js'
 import type { ServerTransaction } from './sip/transactions.js'
-import type { OutgoingInvite, SipUserAgent } from './sip/user-agent.js'
-import type { SipEndpoint } from './sip/transport.js'
-
-/** What a call asks of the router and the rest of the server. */
-export interface CallHost {
-  readonly ua: SipUserAgent
-  readonly media: MediaServer
-  readonly prompts: Prompts
-  /** The contact as the router has it now (undefined once it ended). */
-  contact(): Contact | undefined
-  /** Where the agent's phone is registered, or undefined. */
-  phoneOf(
-    agentId: string,
-  ): { readonly uri: string; readonly to: SipEndpoint; readonly toHeader: string } | undefined
-  /** Queue position (1-based, 0 when not waiting) and estimated wait of the contact. */
-  waitInfo(): { position: number; waitMs: number | null }
-  acceptOffer(offerId: string, agentId: string): Promise<void>
-  rejectOffer(offerId: string, agentId: string, reason: string): Promise<void>
-  /** The caller or the agent hung up. */
-  ended(by: 'customer' | 'agent', agentId: string | null): Promise<void>
-  /** The agent's phone asked for a blind transfer to `target` (a number); resolves false if refused. */
-  transfer(agentId: string, target: string): Promise<boolean>
-  finished(recordingFile: string | null): void
-  log(msg: string, err?: unknown): void
-}
-
-export interface CallSettings {
-  readonly record: boolean
-  readonly announceEveryMs: number
-  readonly announcePosition: boolean
-  readonly holdMusic: string | null
-}
+import type { OutgoingInvite } from './sip/user-agent.js'
 
 interface AgentLeg {
   readonly agentId: string
@@ -57,10 +25,9 @@ export class VoiceCall {
   private caller: Dialog | undefined
   private callerAnswer = ''
   private agent: AgentLeg | undefined
-  private playing: 'music' | 'announcement' | null = null
+  private readonly audio: QueueAudio
   /** The agent side's audio is blocked (its phone holds the call). */
   private silenced = false
-  private announceTimer: NodeJS.Timeout | undefined
   private steps: Promise<void> = Promise.resolve()
   private over = false
 
@@ -87,6 +54,17 @@ export class VoiceCall {
     this.ourTag = call.ourTag
     this.callerOffer = call.callerOffer
     this.callerIdentity = call.callerIdentity
+    this.audio = new QueueAudio(
+      host.media,
+      host.prompts,
+      this.contactId,
+      this.callerTag,
+      settings,
+      (step) => this.run(step),
+      // Waiting: the call is not over and no agent's phone has answered.
+      () => !this.over && !this.agent?.dialog,
+      () => host.waitInfo(),
+    )
   }
 
   get ended(): boolean {
@@ -115,7 +93,7 @@ export class VoiceCall {
       this.ourTag,
     )
     // In line with everything else the call does: an offer may already be on its way.
-    this.run(() => this.startWaiting(true))
+    this.run(() => this.audio.start(true))
   }
 
   /** Brings the call in line with the contact as the router has it now. */
@@ -125,13 +103,13 @@ export class VoiceCall {
       if (!c || c.state === 'wrap_up' || c.state === 'closed' || TERMINAL.has(c.state)) return this.hangUp()
       if (c.state === 'queued') {
         if (this.agent) await this.dropAgent()
-        return this.startWaiting(false)
+        return this.audio.start(false)
       }
       if (c.state === 'offered' && c.offer) {
         if (this.agent && this.agent.offerId !== c.offer.offerId) await this.dropAgent()
         if (!this.agent) {
           // Ringing the next agent (after a transfer, say): the caller hears the queue meanwhile.
-          await this.startWaiting(false)
+          await this.audio.start(false)
           await this.ring(c.offer.agentId, c.offer.offerId)
         }
         return
@@ -142,53 +120,6 @@ export class VoiceCall {
 
   private run(step: () => Promise<void>): void {
     this.steps = this.steps.then(step).catch((e: unknown) => this.host.log(`call ${this.contactId}`, e))
-  }
-
-  // ---- the queue side -------------------------------------------------------------------------
-
-  private async startWaiting(first: boolean): Promise<void> {
-    if (this.over || this.playing !== null || this.agent?.dialog) return
-    await this.music()
-    // The first announcement soon after the music starts (making the speech may take a moment).
-    if (first && this.settings.announceEveryMs > 0) {
-      clearTimeout(this.announceTimer)
-      this.announceTimer = setTimeout(() => this.run(() => this.announce()), 1000)
-    }
-  }
-
-  private async music(): Promise<void> {
-    clearTimeout(this.announceTimer)
-    const file = this.settings.holdMusic ?? (await this.host.prompts.holdMusic())
-    await this.host.media.play(this.contactId, this.callerTag, file, 1000)
-    this.playing = 'music'
-    // Without speech (no espeak-ng) the music just goes on.
-    if (this.settings.announceEveryMs > 0 && this.host.prompts.speechUnavailable === null)
-      this.announceTimer = setTimeout(() => this.run(() => this.announce()), this.settings.announceEveryMs)
-  }
-
-  private async announce(): Promise<void> {
-    if (this.over || this.agent?.dialog) return
-    const { position, waitMs } = this.host.waitInfo()
-    const file = await this.host.prompts.announcement(this.settings.announcePosition ? position : 0, waitMs)
-    if (this.over || this.agent?.dialog) return
-    if (!file) return this.playing === 'music' ? undefined : this.music()
-    const ms = await this.host.media.play(this.contactId, this.callerTag, file, 1)
-    this.playing = 'announcement'
-    clearTimeout(this.announceTimer)
-    this.announceTimer = setTimeout(() => this.run(() => this.afterAnnouncement()), ms + 300)
-  }
-
-  private async afterAnnouncement(): Promise<void> {
-    if (this.playing !== 'announcement' || this.over) return
-    this.playing = null
-    await this.music()
-  }
-
-  private async quiet(): Promise<void> {
-    clearTimeout(this.announceTimer)
-    if (this.playing === null) return
-    this.playing = null
-    await this.host.media.stopPlaying(this.contactId, this.callerTag).catch(() => undefined)
   }
 
   // ---- the agent side -------------------------------------------------------------------------
@@ -227,7 +158,7 @@ export class VoiceCall {
     }
     leg.dialog = dialog
     this.host.ua.attach(dialog, (req, tx) => this.fromAgent(req, tx))
-    await this.quiet()
+    await this.audio.stop()
     // The agent before may have left the line silenced (held, then transferred).
     if (this.silenced) await this.host.media.silence(this.contactId, this.ourTag, (this.silenced = false))
     await this.host.media.answer({ callId: this.contactId, fromTag: this.callerTag, toTag: this.ourTag, sdp })
@@ -237,7 +168,7 @@ export class VoiceCall {
       // Taken back while the phone was being answered: the caller goes back to the queue.
       this.host.log(`call ${this.contactId}: answered offer ${offerId} no longer stands`, e)
       await this.dropAgent()
-      await this.startWaiting(false)
+      await this.audio.start(false)
     })
   }
 
@@ -298,12 +229,8 @@ export class VoiceCall {
     // A held phone may go on sending (silence, or its own music): the caller hears ours alone.
     if (held !== this.silenced)
       await this.host.media.silence(this.contactId, this.ourTag, (this.silenced = held))
-    if (!held) await this.quiet()
-    else if (this.playing === null) {
-      const file = this.settings.holdMusic ?? (await this.host.prompts.holdMusic())
-      await this.host.media.play(this.contactId, this.callerTag, file, 1000)
-      this.playing = 'music'
-    }
+    if (!held) await this.audio.stop()
+    else await this.audio.holdMusic()
   }
 
   /** RFC 3515 blind transfer: 202, the router moves the contact, NOTIFY how it went, then BYE. */
@@ -361,7 +288,7 @@ export class VoiceCall {
   private async hangUp(): Promise<void> {
     if (this.over) return
     this.over = true
-    clearTimeout(this.announceTimer)
+    this.audio.dispose()
     await this.dropAgent()
     if (this.caller) {
       const dialog = this.caller

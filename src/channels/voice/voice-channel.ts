@@ -1,12 +1,8 @@
-import { stat } from 'node:fs/promises'
 import type { Switchboard } from '../../app/switchboard.js'
 import type { CallRecordingStore, MediaServer, PhoneBindingStore } from '../../app/voice-ports.js'
-import { estimateWait } from '../../core/availability.js'
 import type { GateReason } from '../../core/availability.js'
 import type { DomainEvent } from '../../core/events.js'
-import type { TransferTarget } from '../../core/routing/contact-work.js'
 import { VoiceDirectory } from './directory.js'
-import type { VoiceTenant } from './directory.js'
 import type { Prompts } from './prompts.js'
 import { Registrar } from './registrar.js'
 import { hasAudio } from './sdp.js'
@@ -18,14 +14,9 @@ import { newTag } from './sip/transactions.js'
 import { parseUri } from './sip/uri.js'
 import type { SipUserAgent } from './sip/user-agent.js'
 import { ALLOW } from './sip/user-agent.js'
-import type { CallHost, CallSettings } from './voice-call.js'
+import type { CallHostDeps, VoiceLog } from './call-host.js'
+import { callHost, settingsOf } from './call-host.js'
 import { VoiceCall } from './voice-call.js'
-
-export interface VoiceLog {
-  info(obj: object, msg: string): void
-  warn(obj: object, msg: string): void
-  error(obj: object, msg: string): void
-}
 
 export interface VoiceChannelDeps {
   readonly sb: Switchboard
@@ -62,7 +53,24 @@ export class VoiceChannel {
   private readonly auth = new Map<string, DigestAuthenticator>()
   private cached: { signature: string; directory: VoiceDirectory } | undefined
 
+  private readonly hostDeps: CallHostDeps
+
   constructor(private readonly deps: VoiceChannelDeps) {
+    this.hostDeps = {
+      ...deps,
+      phoneOf: (tenant, agentId) => {
+        const x = this.directory().extensionOf(tenant.tenantId, agentId)
+        const b = x && this.registrar.binding(tenant.tenantId, x.number)
+        if (!x || !b) return undefined
+        return {
+          uri: b.contact,
+          to: b.source,
+          toHeader: `<sip:${x.number}@${tenant.voice.domain ?? b.source.host}>`,
+        }
+      },
+      resync: (tenantId, contactId) => this.calls.get(callKey(tenantId, contactId))?.sync(),
+      finished: (tenantId, contactId) => void this.calls.delete(callKey(tenantId, contactId)),
+    }
     this.registrar = new Registrar({
       directory: () => this.directory(),
       auth: (realm) => this.authenticator(realm),
@@ -249,7 +257,7 @@ export class VoiceChannel {
           req.headers.get('from')?.replace(/;\s*tag=[^;]*/i, '') ?? '<sip:anonymous@anonymous.invalid>',
       },
       settingsOf(tenant, queueId),
-      this.host(tenant, contactId),
+      callHost(this.hostDeps, tenant, contactId),
     )
     this.calls.set(key, call)
     this.arriving.delete(key)
@@ -266,104 +274,6 @@ export class VoiceChannel {
       return
     }
     call.sync()
-  }
-
-  private host(tenant: VoiceTenant, contactId: string): CallHost {
-    const { sb, ua, media, prompts } = this.deps
-    const tenantId = tenant.tenantId
-    const runtime = () => sb.runtime(tenantId)
-    const call = () => this.calls.get(callKey(tenantId, contactId))
-    return {
-      ua,
-      media,
-      prompts,
-      contact: () => (sb.isRunning(tenantId) ? runtime().read((r) => r.contacts.get(contactId)) : undefined),
-      phoneOf: (agentId) => {
-        const x = this.directory().extensionOf(tenantId, agentId)
-        const b = x && this.registrar.binding(tenantId, x.number)
-        if (!x || !b) return undefined
-        const domain = tenant.voice.domain ?? b.source.host
-        return { uri: b.contact, to: b.source, toHeader: `<sip:${x.number}@${domain}>` }
-      },
-      waitInfo: () =>
-        runtime().read((r, now) => {
-          const c = r.contacts.get(contactId)
-          const q = c && r.queues.get(c.queueId)
-          const position = c && q && c.state === 'queued' ? q.position(contactId) : 0
-          if (!q || position <= 0) return { position: 0, waitMs: null }
-          return { position, waitMs: Math.round(estimateWait(r, q, position - 1, now, false)) }
-        }),
-      acceptOffer: async (offerId, agentId) => {
-        await runtime().execute((r, now) => r.acceptOffer(offerId, agentId, now))
-      },
-      rejectOffer: async (offerId, agentId, reason) => {
-        await runtime()
-          .execute((r, now) => r.rejectOffer(offerId, agentId, reason, now))
-          .catch(() => undefined)
-      },
-      ended: async (by, agentId) => {
-        await runtime()
-          .execute((r, now) => r.endContact(contactId, by, agentId, now))
-          .catch(() => undefined)
-        // Already over in the router (nothing new to hear from it): finish here.
-        call()?.sync()
-      },
-      transfer: async (agentId, number) => {
-        const target = this.transferTarget(tenant, number)
-        if (!target) return false
-        return runtime()
-          .execute((r, now) => r.transfer(contactId, agentId, target, now))
-          .then(
-            () => true,
-            () => false,
-          )
-      },
-      finished: (file) => {
-        this.calls.delete(callKey(tenantId, contactId))
-        if (file) void this.keepRecording(tenantId, contactId, file)
-      },
-      log: (msg, err) => this.deps.log.warn({ err, tenantId, contactId }, msg),
-    }
-  }
-
-  /** A number dialled in a transfer: another agent's extension, or an access number (its queue). */
-  private transferTarget(tenant: VoiceTenant, number: string): TransferTarget | undefined {
-    const x = tenant.voice.extensions.find((e) => e.number === number)
-    if (x) return { agentId: x.agentId }
-    const entryPointId = tenant.voice.numbers[number]
-    const ep =
-      entryPointId === undefined
-        ? undefined
-        : this.deps.sb.storedConfig(tenant.tenantId).config.entryPoints.find((e) => e.id === entryPointId)
-    return ep ? { queueId: ep.queueId } : undefined
-  }
-
-  private async keepRecording(tenantId: string, contactId: string, file: string): Promise<void> {
-    try {
-      const { size } = await stat(file)
-      // 8 kHz, 16-bit, two channels, after a 44-byte header.
-      const durationMs = Math.round(((size - 44) / (8000 * 2 * 2)) * 1000)
-      await this.deps.recordings.save({
-        tenantId,
-        contactId,
-        file,
-        bytes: size,
-        durationMs,
-        createdAt: this.deps.sb.now(),
-      })
-    } catch (err) {
-      this.deps.log.error({ err, tenantId, contactId }, 'call recording not listed')
-    }
-  }
-}
-
-function settingsOf(tenant: VoiceTenant, queueId: string): CallSettings {
-  const q = tenant.voice.queues[queueId]
-  return {
-    record: q?.recordCalls ?? true,
-    announceEveryMs: (q?.announceEverySeconds ?? 30) * 1000,
-    announcePosition: q?.announcePosition ?? true,
-    holdMusic: q?.holdMusic ?? null,
   }
 }
 

@@ -1,0 +1,162 @@
+import { stat } from 'node:fs/promises'
+import type { Switchboard } from '../../app/switchboard.js'
+import type { CallRecordingStore, MediaServer } from '../../app/voice-ports.js'
+import { estimateWait } from '../../core/availability.js'
+import type { Contact } from '../../core/contact.js'
+import type { TransferTarget } from '../../core/routing/contact-work.js'
+import type { VoiceTenant } from './directory.js'
+import type { Prompts } from './prompts.js'
+import type { SipEndpoint } from './sip/transport.js'
+import type { SipUserAgent } from './sip/user-agent.js'
+
+export interface VoiceLog {
+  info(obj: object, msg: string): void
+  warn(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
+
+export interface Phone {
+  readonly uri: string
+  readonly to: SipEndpoint
+  readonly toHeader: string
+}
+
+/** What a call asks of the router and the rest of the server. */
+export interface CallHost {
+  readonly ua: SipUserAgent
+  readonly media: MediaServer
+  readonly prompts: Prompts
+  /** The contact as the router has it now (undefined once it ended). */
+  contact(): Contact | undefined
+  /** Where the agent's phone is registered, or undefined. */
+  phoneOf(agentId: string): Phone | undefined
+  /** Queue position (1-based, 0 when not waiting) and estimated wait of the contact. */
+  waitInfo(): { position: number; waitMs: number | null }
+  acceptOffer(offerId: string, agentId: string): Promise<void>
+  rejectOffer(offerId: string, agentId: string, reason: string): Promise<void>
+  /** The caller or the agent hung up. */
+  ended(by: 'customer' | 'agent', agentId: string | null): Promise<void>
+  /** The agent's phone asked for a blind transfer to `target` (a number); resolves false if refused. */
+  transfer(agentId: string, target: string): Promise<boolean>
+  finished(recordingFile: string | null): void
+  log(msg: string, err?: unknown): void
+}
+
+export interface CallSettings {
+  readonly record: boolean
+  readonly announceEveryMs: number
+  readonly announcePosition: boolean
+  readonly holdMusic: string | null
+}
+
+/** What the voice channel lends every call's host. */
+export interface CallHostDeps {
+  readonly sb: Switchboard
+  readonly ua: SipUserAgent
+  readonly media: MediaServer
+  readonly prompts: Prompts
+  readonly recordings: CallRecordingStore
+  readonly log: VoiceLog
+  phoneOf(tenant: VoiceTenant, agentId: string): Phone | undefined
+  /** The call should look at its contact again. */
+  resync(tenantId: string, contactId: string): void
+  /** The call is over: the channel lets go of it. */
+  finished(tenantId: string, contactId: string): void
+}
+
+/** A call's view of the router, the phones and the stores, for one tenant's contact. */
+export function callHost(deps: CallHostDeps, tenant: VoiceTenant, contactId: string): CallHost {
+  const { sb, ua, media, prompts } = deps
+  const tenantId = tenant.tenantId
+  const runtime = () => sb.runtime(tenantId)
+  return {
+    ua,
+    media,
+    prompts,
+    contact: () => (sb.isRunning(tenantId) ? runtime().read((r) => r.contacts.get(contactId)) : undefined),
+    phoneOf: (agentId) => deps.phoneOf(tenant, agentId),
+    waitInfo: () =>
+      runtime().read((r, now) => {
+        const c = r.contacts.get(contactId)
+        const q = c && r.queues.get(c.queueId)
+        const position = c && q && c.state === 'queued' ? q.position(contactId) : 0
+        if (!q || position <= 0) return { position: 0, waitMs: null }
+        return { position, waitMs: Math.round(estimateWait(r, q, position - 1, now, false)) }
+      }),
+    acceptOffer: async (offerId, agentId) => {
+      await runtime().execute((r, now) => r.acceptOffer(offerId, agentId, now))
+    },
+    rejectOffer: async (offerId, agentId, reason) => {
+      await runtime()
+        .execute((r, now) => r.rejectOffer(offerId, agentId, reason, now))
+        .catch(() => undefined)
+    },
+    ended: async (by, agentId) => {
+      await runtime()
+        .execute((r, now) => r.endContact(contactId, by, agentId, now))
+        .catch(() => undefined)
+      // Already over in the router (nothing new to hear from it): finish here.
+      deps.resync(tenantId, contactId)
+    },
+    transfer: async (agentId, number) => {
+      const target = transferTarget(sb, tenant, number)
+      if (!target) return false
+      return runtime()
+        .execute((r, now) => r.transfer(contactId, agentId, target, now))
+        .then(
+          () => true,
+          () => false,
+        )
+    },
+    finished: (file) => {
+      deps.finished(tenantId, contactId)
+      if (file) void keepRecording(deps, tenantId, contactId, file)
+    },
+    log: (msg, err) => deps.log.warn({ err, tenantId, contactId }, msg),
+  }
+}
+
+/** A number dialled in a transfer: another agent's extension, or an access number (its queue). */
+function transferTarget(sb: Switchboard, tenant: VoiceTenant, number: string): TransferTarget | undefined {
+  const x = tenant.voice.extensions.find((e) => e.number === number)
+  if (x) return { agentId: x.agentId }
+  const entryPointId = tenant.voice.numbers[number]
+  const ep =
+    entryPointId === undefined
+      ? undefined
+      : sb.storedConfig(tenant.tenantId).config.entryPoints.find((e) => e.id === entryPointId)
+  return ep ? { queueId: ep.queueId } : undefined
+}
+
+async function keepRecording(
+  deps: CallHostDeps,
+  tenantId: string,
+  contactId: string,
+  file: string,
+): Promise<void> {
+  try {
+    const { size } = await stat(file)
+    // 8 kHz, 16-bit, two channels, after a 44-byte header.
+    const durationMs = Math.round(((size - 44) / (8000 * 2 * 2)) * 1000)
+    await deps.recordings.save({
+      tenantId,
+      contactId,
+      file,
+      bytes: size,
+      durationMs,
+      createdAt: deps.sb.now(),
+    })
+  } catch (err) {
+    deps.log.error({ err, tenantId, contactId }, 'call recording not listed')
+  }
+}
+
+export function settingsOf(tenant: VoiceTenant, queueId: string): CallSettings {
+  const q = tenant.voice.queues[queueId]
+  return {
+    record: q?.recordCalls ?? true,
+    announceEveryMs: (q?.announceEverySeconds ?? 30) * 1000,
+    announcePosition: q?.announcePosition ?? true,
+    holdMusic: q?.holdMusic ?? null,
+  }
+}
