@@ -2,6 +2,9 @@ import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { chromium } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
+import type { RunningServer } from '../../src/main.js'
+import { startDemoServer } from '../support/demo-server.js'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const ARTIFACTS = path.resolve('test-artifacts')
@@ -20,4 +23,22 @@ export async function launchChromium(): Promise<Browser> {
 export async function snapshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true })
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true })
+}
+
+/**
+ * The demo server and Chromium for the tests of one file: started before them (and handed to
+ * `use`), stopped after.
+ */
+export function demoServerAndChromium(use: (server: RunningServer, browser: Browser) => void): void {
+  let server: RunningServer | undefined
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    server = await startDemoServer('warn')
+    browser = await launchChromium()
+    use(server, browser)
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
 }

@@ -1,11 +1,10 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Browser, Page, WebSocketRoute } from 'playwright-core'
 import type { RunningServer } from '../../src/main.js'
-import { startDemoServer } from '../support/demo-server.js'
 import { png } from '../support/png.js'
-import { launchChromium, snapshot } from './browser.js'
+import { demoServerAndChromium, snapshot } from './browser.js'
 
 const PNG = png(96, 64, [31, 95, 191])
 
@@ -13,13 +12,9 @@ describe('a whole chat in Chromium: the widget on /demo and the agent desktop on
   let server: RunningServer
   let browser: Browser
 
-  beforeAll(async () => {
-    server = await startDemoServer('warn')
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
+  demoServerAndChromium((s, b) => {
+    server = s
+    browser = b
   })
 
   /** A fresh browser context (its own storage, like another person's browser). */

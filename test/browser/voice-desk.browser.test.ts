@@ -1,20 +1,15 @@
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/main.js'
-import { startDemoServer } from '../support/demo-server.js'
-import { launchChromium, snapshot } from './browser.js'
+import { demoServerAndChromium, snapshot } from './browser.js'
 
 describe('a call on the agent desktop in Chromium: ringing, then on the phone', () => {
   let server: RunningServer
   let browser: Browser
 
-  beforeAll(async () => {
-    server = await startDemoServer('warn')
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
+  demoServerAndChromium((s, b) => {
+    server = s
+    browser = b
   })
 
   it('shows the ringing call without an Accept button, then the connected call with a timer, and hangs up', async () => {

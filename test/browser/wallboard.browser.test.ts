@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import type { RunningServer } from '../../src/main.js'
-import { startDemoServer } from '../support/demo-server.js'
-import { launchChromium, snapshot } from './browser.js'
+import { demoServerAndChromium, snapshot } from './browser.js'
 
 describe('the supervisor wallboard in Chromium', () => {
   let server: RunningServer
   let browser: Browser
 
-  beforeAll(async () => {
-    server = await startDemoServer('warn')
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
+  demoServerAndChromium((s, b) => {
+    server = s
+    browser = b
   })
 
   async function call<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {
