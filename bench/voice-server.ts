@@ -1,9 +1,5 @@
 // Child process for the voice benchmark: the server with a tenant of N phone agents, all ready.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { stringify } from 'yaml'
-import { startServer } from '../src/main.js'
+import { startVoiceServer } from '../test/support/voice-server.js'
 
 const [rtpengine = '', recordingDir = '', agentsArg = '50'] = process.argv.slice(2)
 const n = Number(agentsArg)
@@ -25,18 +21,7 @@ const tenant = {
   voice: { trunks: [{ id: 'load', host: '127.0.0.1' }], announceEverySeconds: 0 },
   presence: null,
 }
-const dir = mkdtempSync(path.join(os.tmpdir(), 'voice-bench-'))
-const configFile = path.join(dir, 'config.yaml')
-writeFileSync(configFile, stringify({ tenants: [tenant] }))
-const server = await startServer({
-  port: 0,
-  host: '127.0.0.1',
-  dataDir: undefined,
-  databaseUrl: undefined,
-  configFile,
-  logLevel: 'warn',
-  voice: { sipHost: '127.0.0.1', sipPort: 0, rtpengine, recordingDir: recordingDir || undefined },
-})
+const server = await startVoiceServer([tenant], { ng: rtpengine, recordingDir: recordingDir || undefined })
 const runtime = server.sb.runtime('load')
 await runtime.execute((r, now) =>
   agents.forEach((a) => r.setAgentState(a.id, 'voice', 'ready', null, null, now)),

@@ -3,9 +3,7 @@ import { outboxRows } from '../src/adapters/storage/sql-outbox-store.js'
 import type { WebhookPayload } from '../src/api/webhooks/deliveries.js'
 import { WEBHOOK_TOPIC, webhookHeaders } from '../src/api/webhooks/deliveries.js'
 import type { TenantDoc } from '../src/config/document.js'
-import { migrateToLatest } from '../src/adapters/storage/migrations.js'
-import { openPgliteWorker } from '../src/adapters/storage/pglite/open-pglite-worker.js'
-import type { DatabaseHarness } from '../test/support/databases.js'
+import { pgliteOnWorker } from '../test/support/databases.js'
 import { demoDocs, startHarness } from '../test/support/harness.js'
 import { firstLine, spawnTs } from './child.js'
 import type { BenchResult } from './stats.js'
@@ -70,16 +68,6 @@ async function rawLoop(url: string, bare = false): Promise<number> {
   return (DELIVERIES / elapsed) * 1000
 }
 
-/** PGlite as the server opens it without DATABASE_URL: on a worker thread. */
-const serverPglite: DatabaseHarness = {
-  name: 'pglite',
-  async open(onQuery) {
-    const opened = await openPgliteWorker(undefined, onQuery)
-    await migrateToLatest(opened.db)
-    return opened
-  },
-}
-
 /** Ours: outbox items of 500 conversations, delivered by the dispatcher (signed, ordered per key, marked delivered). */
 async function dispatched(url: string): Promise<number> {
   const docs = demoDocs()
@@ -92,7 +80,7 @@ async function dispatched(url: string): Promise<number> {
       enabled: true,
     },
   ]
-  const h = await startHarness(serverPglite, docs)
+  const h = await startHarness(pgliteOnWorker, docs)
   try {
     const items = Array.from({ length: DELIVERIES }, (_, i) => ({
       tenantId: 'demo',

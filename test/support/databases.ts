@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { migrateToLatest } from '../../src/adapters/storage/migrations.js'
 import type { OpenedDatabase } from '../../src/adapters/storage/opened-database.js'
 import { openPglite } from '../../src/adapters/storage/pglite/open-pglite.js'
+import { openPgliteWorker } from '../../src/adapters/storage/pglite/open-pglite-worker.js'
 import { openPostgres } from '../../src/adapters/storage/postgres/open-postgres.js'
 
 export interface DatabaseHarness {
@@ -9,14 +10,21 @@ export interface DatabaseHarness {
   open(onQuery?: () => void): Promise<OpenedDatabase>
 }
 
-const pglite: DatabaseHarness = {
-  name: 'pglite',
-  async open(onQuery) {
-    const opened = await openPglite(undefined, onQuery)
-    await migrateToLatest(opened.db)
-    return opened
-  },
+function pgliteVia(open: typeof openPglite): DatabaseHarness {
+  return {
+    name: 'pglite',
+    async open(onQuery) {
+      const opened = await open(undefined, onQuery)
+      await migrateToLatest(opened.db)
+      return opened
+    },
+  }
 }
+
+const pglite = pgliteVia(openPglite)
+
+/** PGlite as the server opens it without DATABASE_URL: on a worker thread (benchmarks). */
+export const pgliteOnWorker = pgliteVia(openPgliteWorker)
 
 /**
  * Migrates a test's schema. Test files run in parallel on one database, and Kysely's migrator

@@ -2,14 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { stringify } from 'yaml'
 import { HOLD_MUSIC_NOTES } from '../../src/channels/voice/prompts.js'
 import type { RunningServer } from '../../src/main.js'
-import { startServer } from '../../src/main.js'
 import { Phone } from '../support/baresip.js'
 import { demoDocs } from '../support/harness.js'
 import type { RunningRtpengine } from '../support/rtpengine.js'
 import { startRtpengine } from '../support/rtpengine.js'
+import { startVoiceServer } from '../support/voice-server.js'
 import { breachesOfRfc3261, recorder } from '../support/sip-trace.js'
 import { readWav, seconds } from '../support/tones.js'
 
@@ -101,18 +100,7 @@ beforeAll(async () => {
     q.id === 'voice-support' ? { ...q, offerTimeoutSeconds: 5, wrapUpSeconds: 2 } : q,
   )
   demo.voice = { ...demo.voice!, announceEverySeconds: 4 }
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'voice-test-'))
-  const configFile = path.join(dir, 'config.yaml')
-  writeFileSync(configFile, stringify({ tenants: docs }))
-  server = await startServer({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: undefined,
-    databaseUrl: undefined,
-    configFile,
-    logLevel: 'warn',
-    voice: { sipHost: '127.0.0.1', sipPort: 0, rtpengine: rtp.ng, recordingDir: rtp.recordingDir },
-  })
+  server = await startVoiceServer(docs, rtp)
   sip = `127.0.0.1:${server.voice!.sip.port}`
   server.voice!.trace(trace.listen)
   for (const u of ['agent1', 'agent2']) await login(u, 'agent')

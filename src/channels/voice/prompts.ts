@@ -93,7 +93,7 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /** A gentle arpeggio over the hold-music notes, soft attack and decay, looping cleanly. */
-export function synthesiseMusic(seconds: number): Int16Array {
+function synthesiseMusic(seconds: number): Int16Array {
   const out = new Int16Array(seconds * RATE)
   const noteLength = RATE / 2
   const pattern = [0, 1, 2, 1, 0, 2, 3, 2]

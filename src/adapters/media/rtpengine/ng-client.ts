@@ -4,7 +4,7 @@ import { createSocket } from 'node:dgram'
 import type { BValue } from './bencode.js'
 import { bdecode, bencode } from './bencode.js'
 
-export type NgReply = { readonly [key: string]: BValue | undefined }
+type NgReply = { readonly [key: string]: BValue | undefined }
 
 export interface NgClientOptions {
   readonly host: string

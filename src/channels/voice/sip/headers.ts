@@ -57,7 +57,7 @@ const LISTS: ReadonlySet<string> = new Set([
 // Header names repeat from message to message: remember how each spelling reads.
 const known = new Map<string, string>()
 
-export function canonicalName(name: string): string {
+function canonicalName(name: string): string {
   let n = known.get(name)
   if (n === undefined) {
     const lower = name.toLowerCase()
@@ -73,7 +73,7 @@ export function spelledName(name: string): string {
   )
 }
 
-export function isListHeader(name: string): boolean {
+function isListHeader(name: string): boolean {
   return LISTS.has(name)
 }
 

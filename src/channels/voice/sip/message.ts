@@ -79,6 +79,3 @@ export function topVia(msg: SipMessage): Via {
   return parseVia(required(msg, 'via'))
 }
 
-export function contentType(msg: SipMessage): string | undefined {
-  return msg.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
-}

@@ -51,6 +51,3 @@ function findAngle(s: string): number {
   return -1
 }
 
-export function tagOf(a: NameAddr): string | null {
-  return a.params.tag ?? null
-}

@@ -64,14 +64,6 @@ export function formatUri(u: SipUri): string {
   return `${u.scheme}:${userinfo}${host}${u.port === null ? '' : `:${u.port}`}${formatParams(u.params)}${u.headers === null ? '' : `?${u.headers}`}`
 }
 
-export function sipUri(
-  user: string | null,
-  host: string,
-  port: number | null = null,
-  params: Params = {},
-): SipUri {
-  return { scheme: 'sip', user, password: null, host, port, params, headers: null }
-}
 
 function decodeURIComponentSafe(s: string): string {
   if (!s.includes('%')) return s
