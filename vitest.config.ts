@@ -1,11 +1,27 @@
 import { defineConfig } from 'vitest/config'
 
+// Calls with real phones and rtpengine (test/voice) keep several processes busy for a minute:
+// they run after everything else, not beside the browser tests, so neither slows the other to a
+// timeout on a 2-core machine. One run, one report.
+const VOICE = ['test/voice/**/*.test.ts']
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // PGlite instances are heavy (WASM); a couple of workers keeps memory and start-up sane on 2 cores.
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'main',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: VOICE,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      { extends: true, test: { name: 'voice', include: VOICE, sequence: { groupOrder: 1 } } },
+    ],
   },
 })
