@@ -78,4 +78,3 @@ export function toOf(msg: SipMessage): NameAddr {
 export function topVia(msg: SipMessage): Via {
   return parseVia(required(msg, 'via'))
 }
-

@@ -50,4 +50,3 @@ function findAngle(s: string): number {
   if (quoted) throw new SipParseError(`unterminated quoted display name in: ${s.slice(0, 80)}`)
   return -1
 }
-

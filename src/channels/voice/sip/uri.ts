@@ -64,7 +64,6 @@ export function formatUri(u: SipUri): string {
   return `${u.scheme}:${userinfo}${host}${u.port === null ? '' : `:${u.port}`}${formatParams(u.params)}${u.headers === null ? '' : `?${u.headers}`}`
 }
 
-
 function decodeURIComponentSafe(s: string): string {
   if (!s.includes('%')) return s
   try {
