@@ -30,6 +30,7 @@ import { buildHttpServer } from './api/http/server.js'
 import type { Clock } from './app/ports.js'
 import { Switchboard } from './app/switchboard.js'
 import { parseConfigFile } from './config/parse.js'
+import { SqlBlockedNumberStore } from './adapters/storage/sql-blocked-number-store.js'
 import type { RunningVoice, VoiceOptions } from './voice-wiring.js'
 import { startVoice } from './voice-wiring.js'
 
@@ -144,6 +145,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   reporting.start()
   const demo = sb.demoUsers()
   if (demo.length > 0) logger.warn({ users: demo }, 'demo passwords are in use: change them before real use')
+  const openPbx = sb.tenantIds().filter((id) => sb.storedConfig(id).config.pbx?.webKey === '')
+  if (openPbx.length > 0)
+    logger.warn(
+      { tenants: openPbx },
+      'THE PBX API (/coocenter-api) OF THESE TENANTS TAKES REQUESTS WITHOUT AUTHENTICATION: anyone who reaches this server can pause agents and hang up calls. Set pbx.webKey',
+    )
 
   // Voice is one channel among others: if SIP cannot start (its port is taken), chat goes on.
   let voiceDown: string | undefined
@@ -166,6 +173,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     sb,
     surveys: new SqlSurveyStore(opened.db),
     recordings: voice?.recordings,
+    telephony: voice?.channel.telephony,
+    blocked: new SqlBlockedNumberStore(opened.db),
     files: new ChatFiles(new SqlAttachmentStore(opened.db), clock),
     aicc,
     reports: reporting,

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { NgClient } from './adapters/media/rtpengine/ng-client.js'
 import { RtpengineMedia } from './adapters/media/rtpengine/rtpengine-media.js'
 import type { OpenedDatabase } from './adapters/storage/opened-database.js'
+import { SqlBlockedNumberStore } from './adapters/storage/sql-blocked-number-store.js'
 import { SqlCallRecordingStore } from './adapters/storage/sql-call-recording-store.js'
 import { SqlPhoneBindingStore } from './adapters/storage/sql-phone-binding-store.js'
 import type { Switchboard } from './app/switchboard.js'
@@ -82,6 +83,7 @@ export async function startVoice(
     prompts: new Prompts(path.join(base, 'prompts')),
     bindings: new SqlPhoneBindingStore(opened.db),
     recordings,
+    blocked: new SqlBlockedNumberStore(opened.db),
     newId,
     log,
   })

@@ -8,6 +8,9 @@ const HOUR = 3600_000
 function memoryStore(items: ClaimedOutboxItem[]) {
   const state = new Map(items.map((i) => [i.id, { item: i, next: i.createdAt, done: false, dead: false }]))
   const store: OutboxStore = {
+    async add() {
+      throw new Error('not used by the dispatcher')
+    },
     async due(now, limit) {
       return [...state.values()]
         .filter((s) => !s.done && !s.dead && s.next <= now)

@@ -154,6 +154,8 @@ export interface ClaimedOutboxItem extends OutboxItem {
 }
 
 export interface OutboxStore {
+  /** Items that come from no commit of the router (a call's record, say), stored in order. */
+  add(items: readonly OutboxItem[], now: number): Promise<void>
   /**
    * Items due for delivery, oldest first: of each ordering key only its oldest pending item, so
    * a key's items go out one after the other.

@@ -71,3 +71,102 @@ export interface CallRecordingStore {
   save(r: CallRecording): Promise<void>
   get(tenantId: string, contactId: string): Promise<CallRecording | undefined>
 }
+
+/** Callers refused before they queue (004's blacklist), per tenant. */
+export interface BlockedNumberStore {
+  /** Oldest first. */
+  list(tenantId: string): Promise<string[]>
+  /** False when the number was already listed. */
+  add(tenantId: string, number: string, now: number): Promise<boolean>
+  /** False when the number was not listed. */
+  remove(tenantId: string, number: string): Promise<boolean>
+  has(tenantId: string, number: string): Promise<boolean>
+}
+
+/** 004's device states of an extension (Asterisk's hint states). */
+export const HINT = { idle: 0, inUse: 1, busy: 2, offline: 4, ringing: 8, onHold: 16 } as const
+export type HintStatus = (typeof HINT)[keyof typeof HINT]
+
+/** A registered (or not) phone, and how fast it answers. */
+export interface PhoneStatus {
+  readonly extension: string
+  readonly agentId: string
+  /** Where its registration came from; null when not registered. */
+  readonly address: string | null
+  /** Round trip of the last OPTIONS; null: no answer; undefined: not asked yet. */
+  readonly latencyMs: number | null | undefined
+  readonly hint: HintStatus
+}
+
+/** A channel of a live call, as a PBX lists it: the caller's, or an agent's phone. */
+export interface LiveChannel {
+  readonly channel: string
+  readonly callerIdNum: string
+  readonly callerIdName: string
+  readonly connectedNum: string
+  readonly connectedName: string
+  readonly up: boolean
+  readonly since: number
+  readonly contactId: string
+}
+
+/** What the PBX API asks of the voice channel. Errors are DomainErrors. */
+export interface Telephony {
+  phones(tenantId: string): PhoneStatus[]
+  channels(tenantId: string): LiveChannel[]
+  /** Ends the call of this extension (a ringing phone stops ringing). */
+  hangUp(tenantId: string, extension: string): void
+  /** Moves the call of extension `from` to `to` (an extension, an access number or a queue number). */
+  transfer(tenantId: string, from: string, to: string): Promise<void>
+}
+
+/** Who called, from where, to which number. */
+export interface Caller {
+  readonly number: string
+  readonly name: string
+  /** The access number dialled. */
+  readonly dialled: string
+  readonly trunkId: string
+}
+
+/** How ringing an agent's phone ended (Asterisk's DIALSTATUS, which CRMs know). */
+export type RingOutcome = 'ANSWER' | 'NOANSWER' | 'BUSY' | 'CANCEL' | 'CHANUNAVAIL'
+
+/** One ringing of an agent's phone within a call. */
+export interface Ring {
+  readonly offerId: string
+  readonly agentId: string
+  readonly startedAt: number
+  readonly endedAt: number | null
+  readonly outcome: RingOutcome | null
+}
+
+/** A call's life as the voice channel saw it, reported when the call is over. */
+export interface CallRecord {
+  readonly tenantId: string
+  readonly contactId: string
+  readonly caller: Caller
+  readonly startedAt: number
+  readonly endedAt: number
+  readonly endedBy: 'customer' | 'agent' | 'system'
+  readonly queueId: string
+  readonly enqueuedAt: number
+  /** The agent who talked last, and when an agent first answered. */
+  readonly agentId: string | null
+  readonly answeredAt: number | null
+  readonly rings: readonly Ring[]
+  readonly holdMs: number
+  /** The recording's name (its key for download), when the call is recorded. */
+  readonly recording: string | null
+  /** Where the call was when it ended. */
+  readonly endedIn: 'queue' | 'ringing' | 'talking'
+}
+
+/** What the voice channel tells those who follow calls (the PBX API's pushed events). */
+export interface CallObserver {
+  ringing(tenantId: string, contactId: string, caller: Caller, ring: Ring): void
+  ringEnded(tenantId: string, contactId: string, caller: Caller, ring: Ring): void
+  finished(record: CallRecord): void
+  /** What a tenant's phones do changed: a call rings, is answered, held or ends; a phone comes or goes. */
+  linesChanged(tenantId: string): void
+}

@@ -69,7 +69,8 @@ export function compileTenant(t: TenantDoc): TenantConfig {
       serviceLevelSeconds: q.serviceLevelSeconds,
       shortAbandonSeconds: q.shortAbandonSeconds,
       offerTimeoutSeconds: q.offerTimeoutSeconds,
-      wrapUpSeconds: q.wrapUpSeconds,
+      wrapUpSeconds:
+        channel === 'voice' ? afterCallPause(q.wrapUpSeconds, t.pbx?.pauseSeconds) : q.wrapUpSeconds,
       notRespondingAfter: q.notRespondingAfter,
     }
   })
@@ -128,8 +129,30 @@ export function compileTenant(t: TenantDoc): TenantConfig {
     calendars,
     users,
     voice: compileVoice(t, queues),
+    pbx: t.pbx && {
+      webKey: t.pbx.webKey,
+      pushUrl: t.pbx.pushUrl,
+      allowPrivateNetwork: t.pbx.allowPrivateNetwork,
+      mac: t.pbx.mac,
+      popUrl: t.pbx.popUrl,
+      pauseSeconds: t.pbx.pauseSeconds,
+      dialBeginEvent: t.pbx.dialBeginEvent,
+      blacklistStatus: BLACKLIST_STATUS[t.pbx.blacklistAnswer],
+    },
   }
 }
+
+/** 004's after-call pause is the wrap-up of calls, and bounds it: `pausetime = no` is none. */
+function afterCallPause(wrapUp: number | null, pause: number | null | undefined): number | null {
+  if (pause === null || pause === undefined) return wrapUp
+  return wrapUp === null ? pause : Math.min(wrapUp, pause)
+}
+
+// What a blacklisted caller hears, by name: the SIP statuses a PBX answers such calls with.
+const BLACKLIST_STATUS = { busy: 486, decline: 603, forbidden: 403, unavailable: 480 } as const
+const BLACKLIST_ANSWER = Object.fromEntries(
+  Object.entries(BLACKLIST_STATUS).map(([name, status]) => [status, name]),
+) as Record<number, keyof typeof BLACKLIST_STATUS>
 
 function compileVoice(t: TenantDoc, queues: readonly QueueConfig[]): VoiceConfig | null {
   const v = t.voice
@@ -162,6 +185,7 @@ function compileVoice(t: TenantDoc, queues: readonly QueueConfig[]): VoiceConfig
               announceEverySeconds: own?.announceEverySeconds ?? v.announceEverySeconds,
               announcePosition: own?.announcePosition ?? v.announcePosition,
               holdMusic: own?.holdMusic ?? v.holdMusic ?? null,
+              number: own?.number ?? q.id,
             },
           ]
         }),
@@ -270,6 +294,16 @@ export function toDocument(c: TenantConfig): TenantDoc {
     },
     webhooks: c.webhooks.map((w) => ({ ...w, events: [...w.events] })),
     cxone: c.cxone && { ...c.cxone, agents: { ...c.cxone.agents } },
+    pbx: c.pbx && {
+      webKey: c.pbx.webKey,
+      pushUrl: c.pbx.pushUrl,
+      allowPrivateNetwork: c.pbx.allowPrivateNetwork,
+      mac: c.pbx.mac,
+      popUrl: c.pbx.popUrl,
+      pauseSeconds: c.pbx.pauseSeconds,
+      dialBeginEvent: c.pbx.dialBeginEvent,
+      blacklistAnswer: BLACKLIST_ANSWER[c.pbx.blacklistStatus] ?? 'busy',
+    },
     voice: c.voice && {
       ...(c.voice.domain !== null ? { domain: c.voice.domain } : {}),
       trunks: c.voice.trunks.map((k) => ({

@@ -93,6 +93,8 @@ export const queueDoc = z.strictObject({
       announceEverySeconds: z.number().int().min(0).max(3600).optional(),
       announcePosition: z.boolean().optional(),
       holdMusic: z.string().min(1).max(500).optional(),
+      // The number the PBX API (004) knows the queue by (queue-info, cc_cdr's queueCode); default its id.
+      number: z.union([z.string(), z.number().int()]).transform(String).pipe(dialable).optional(),
     })
     .optional(),
 })
@@ -207,6 +209,24 @@ const voiceDoc = z.strictObject({
     .default({ min: 60, max: 3600 }),
 })
 
+// 004's api.conf. Only a PBX on the same LAN as its CRM was ever meant to take an empty WEBKEY.
+const pbxDoc = z.strictObject({
+  webKey: z.string().max(256).default(''),
+  pushUrl: z
+    .url({ protocol: /^https?$/ })
+    .nullable()
+    .default(null),
+  allowPrivateNetwork: z.boolean().default(false),
+  mac: z.string().max(64).default(''),
+  popUrl: z
+    .url({ protocol: /^https?$/ })
+    .nullable()
+    .default(null),
+  pauseSeconds: z.number().int().min(0).max(30).nullable().default(null),
+  dialBeginEvent: z.enum(['dialbegein', 'dialbegin']).default('dialbegein'),
+  blacklistAnswer: z.enum(['busy', 'decline', 'forbidden', 'unavailable']).default('busy'),
+})
+
 const presence = z.strictObject({
   notReadyAfterSeconds: z.number().int().min(5).max(86_400).default(30),
   logoutAfterSeconds: z.number().int().min(5).max(86_400).default(300),
@@ -237,6 +257,7 @@ export const tenantDoc = z.strictObject({
   webhooks: z.array(webhookDoc).max(50).default([]),
   cxone: cxoneDoc.nullable().default(null),
   voice: voiceDoc.nullable().default(null),
+  pbx: pbxDoc.nullable().default(null),
 })
 
 export const fileDoc = z.strictObject({ tenants: z.array(tenantDoc).min(1) })

@@ -212,5 +212,14 @@ function voiceIssues(t: TenantDoc): ConfigIssue[] {
   })
   if (t.voice && t.voice.registrationSeconds.min > t.voice.registrationSeconds.max)
     add('voice.registrationSeconds', 'min must not be above max')
+  const queueNumbers = new Map<string, string>()
+  t.queues.forEach((q, i) => {
+    if (!q.voice) return
+    const n = q.voice.number ?? q.id
+    const other = queueNumbers.get(n)
+    if (other !== undefined) add(`queues[${i}].voice.number`, `queue "${other}" already has number "${n}"`)
+    queueNumbers.set(n, q.id)
+  })
+  if (t.pbx && !t.voice) add('pbx', "the PBX API needs the tenant's voice settings (voice: {})")
   return issues
 }

@@ -145,6 +145,31 @@ export interface TenantConfig {
   readonly cxone: CxoneConfig | null
   /** SIP phones, trunks and access numbers; null: no voice channel on SIP. */
   readonly voice: VoiceConfig | null
+  /** The call-center HTTP API of document 004 (`/coocenter-api/`); null: off. */
+  readonly pbx: PbxConfig | null
+}
+
+/** 004's `api.conf`: who may call the API, where call events are pushed, the after-call pause. */
+export interface PbxConfig {
+  /** WEBKEY: requests carry md5(webKey + local date); empty: no authentication. */
+  readonly webKey: string
+  /** Call events are POSTed here (004's URL); null: not pushed. */
+  readonly pushUrl: string | null
+  /** The push URL may be on loopback or a private network (a CRM on the LAN usually is). */
+  readonly allowPrivateNetwork: boolean
+  /** 004's device id (`mac`), sent with events. */
+  readonly mac: string
+  /** 004's `pop_url`: the screen a CRM opens for a ringing call. */
+  readonly popUrl: string | null
+  /**
+   * 004's `pausetime`: after a call the agent is paused (in wrap-up) at most this long (up to
+   * 30 s; 0 is none), then ready again, or sooner by hand; null: the voice queues' own wrap-up.
+   */
+  readonly pauseSeconds: number | null
+  /** The name of the dial-begin event: 004's sample spells it `dialbegein`. */
+  readonly dialBeginEvent: 'dialbegein' | 'dialbegin'
+  /** What a blacklisted caller is answered, as a SIP status. */
+  readonly blacklistStatus: number
 }
 
 /** An agent's SIP phone. */
@@ -173,6 +198,8 @@ export interface VoiceQueueSettings {
   readonly announcePosition: boolean
   /** null: the built-in music. */
   readonly holdMusic: string | null
+  /** The number the PBX API (004) knows the queue by, e.g. 630. */
+  readonly number: string
 }
 
 export interface VoiceConfig {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { SqlBlockedNumberStore } from '../../src/adapters/storage/sql-blocked-number-store.js'
 import { SqlCallRecordingStore } from '../../src/adapters/storage/sql-call-recording-store.js'
 import { SqlPhoneBindingStore } from '../../src/adapters/storage/sql-phone-binding-store.js'
 import type { OpenedDatabase } from '../../src/adapters/storage/opened-database.js'
@@ -59,6 +60,21 @@ for (const harness of databases()) {
       await store.save(rec)
       expect(await store.get('t1', 'c1')).toEqual(rec)
       expect(await store.get('t2', 'c1')).toBeUndefined()
+    })
+
+    it('keeps a blacklist per tenant: listed once, in the order added, removed on request', async () => {
+      const store = new SqlBlockedNumberStore(opened.db)
+      expect(await store.add('t1', '123456', T0)).toBe(true)
+      expect(await store.add('t1', '123123', T0 + 1)).toBe(true)
+      expect(await store.add('t1', '123456', T0 + 2)).toBe(false)
+      expect(await store.add('t2', '999', T0)).toBe(true)
+      expect(await store.list('t1')).toEqual(['123456', '123123'])
+      expect(await store.has('t1', '123123')).toBe(true)
+      expect(await store.has('t2', '123123')).toBe(false)
+      expect(await store.remove('t1', '123456')).toBe(true)
+      expect(await store.remove('t1', '123456')).toBe(false)
+      expect(await store.list('t1')).toEqual(['123123'])
+      expect(await store.list('t2')).toEqual(['999'])
     })
   })
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import pino from 'pino'
 import type { OpenedDatabase } from '../../src/adapters/storage/opened-database.js'
+import { SqlBlockedNumberStore } from '../../src/adapters/storage/sql-blocked-number-store.js'
 import { SqlConfigStore } from '../../src/adapters/storage/sql-config-store.js'
 import { SqlContactQueries } from '../../src/adapters/storage/sql-contact-queries.js'
 import { SqlRoutingStore } from '../../src/adapters/storage/sql-routing-store.js'
@@ -118,6 +119,7 @@ export async function startHarness(
   const app = await buildHttpServer({
     sb,
     surveys: new SqlSurveyStore(database.db),
+    blocked: new SqlBlockedNumberStore(database.db),
     files: new ChatFiles(new SqlAttachmentStore(database.db), time),
     aicc: new AiccSessions(sb, new SqlAiccSessionStore(database.db), time, time),
     reports: reporting,

@@ -131,6 +131,7 @@ export function demoLike(over: Partial<TenantConfig> = {}): TenantConfig {
     webhooks: [],
     cxone: null,
     voice: null,
+    pbx: null,
     ...over,
   }
 }

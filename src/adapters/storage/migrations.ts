@@ -335,6 +335,17 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0010_blocked_numbers': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('blocked_numbers')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('number', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('blocked_numbers_pk', ['tenant_id', 'number'])
+        .execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

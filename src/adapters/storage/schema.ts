@@ -215,6 +215,13 @@ export interface Database {
   outbox: OutboxTable
   phone_bindings: PhoneBindingsTable
   call_recordings: CallRecordingsTable
+  blocked_numbers: BlockedNumbersTable
+}
+
+export interface BlockedNumbersTable {
+  tenant_id: string
+  number: string
+  created_at: number
 }
 
 export interface CallRecordingsTable {

@@ -12,6 +12,10 @@ import type { Database } from './schema.js'
 export class SqlOutboxStore implements OutboxStore {
   constructor(private readonly db: Kysely<Database>) {}
 
+  async add(items: readonly OutboxItem[], now: number): Promise<void> {
+    if (items.length > 0) await this.db.insertInto('outbox').values(outboxRows(items, now)).execute()
+  }
+
   async due(now: number, limit: number): Promise<ClaimedOutboxItem[]> {
     const rows = await this.heads()
       .where('o.next_attempt_at', '<=', now)

@@ -13,7 +13,8 @@ import { agentRoutes } from '../native-v1/agent.routes.js'
 import { chatRoutes } from '../native-v1/chat.routes.js'
 import { contactRoutes } from '../native-v1/contact.routes.js'
 import { recordingRoutes } from '../native-v1/recording.routes.js'
-import type { CallRecordingStore } from '../../app/voice-ports.js'
+import type { BlockedNumberStore, CallRecordingStore, Telephony } from '../../app/voice-ports.js'
+import { PBX_PREFIX, pbxRoutes } from '../pbx/routes.js'
 import { offerRoutes } from '../native-v1/offer.routes.js'
 import { queueRoutes } from '../native-v1/queue.routes.js'
 import { streamRoutes } from '../native-v1/stream.routes.js'
@@ -44,6 +45,9 @@ export interface HttpDeps {
   readonly surveys: SurveyStore
   /** Call recordings; undefined when the server has no voice channel. */
   readonly recordings?: CallRecordingStore
+  /** Phones and calls, for the PBX API; undefined when the server has no voice channel. */
+  readonly telephony?: Telephony
+  readonly blocked: BlockedNumberStore
   readonly files: ChatFiles
   readonly aicc: AiccSessions
   readonly reports: ReportAccess
@@ -140,5 +144,15 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   await app.register((scope) => eceRoutes(scope, { sb: deps.sb, surveys: deps.surveys, now: deps.now }), {
     prefix: ECE_PREFIX,
   })
+  await app.register(
+    (scope) =>
+      pbxRoutes(scope, {
+        sb: deps.sb,
+        blocked: deps.blocked,
+        telephony: deps.telephony,
+        recordings: deps.recordings,
+      }),
+    { prefix: PBX_PREFIX },
+  )
   return app
 }

@@ -1,6 +1,7 @@
+import type { ReadStream } from 'node:fs'
 import { createReadStream } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
-import type { CallRecordingStore } from '../../app/voice-ports.js'
+import type { CallRecording, CallRecordingStore } from '../../app/voice-ports.js'
 import { DomainError } from '../../core/errors.js'
 import { errorSchema, idParam } from './schemas.js'
 
@@ -25,19 +26,7 @@ export function recordingRoutes(app: FastifyInstance, recordings: CallRecordingS
     },
     async (req, reply) => {
       const rec = await find(req.tenantId, req.params.contactId)
-      const stream = createReadStream(rec.file)
-      // Listed but gone from disk (removed by hand, or another node's disk): say so, not a 500.
-      await new Promise<void>((resolve, reject) => {
-        stream.once('open', () => resolve())
-        stream.once('error', () =>
-          reject(
-            new DomainError(
-              'NOT_FOUND',
-              `the recording of ${req.params.contactId} is no longer on this server`,
-            ),
-          ),
-        )
-      })
+      const stream = await openRecording(rec)
       return reply
         .type('audio/wav')
         .header('content-length', rec.bytes)
@@ -45,6 +34,18 @@ export function recordingRoutes(app: FastifyInstance, recordings: CallRecordingS
         .send(stream)
     },
   )
+}
+
+/** The recording's file, opened; listed but gone from disk (removed by hand, another node's disk) is a 404, not a 500. */
+export async function openRecording(rec: CallRecording): Promise<ReadStream> {
+  const stream = createReadStream(rec.file)
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve())
+    stream.once('error', () =>
+      reject(new DomainError('NOT_FOUND', `the recording of ${rec.contactId} is no longer on this server`)),
+    )
+  })
+  return stream
 }
 
 /** How a contact lists its recording (for those who may download it). */

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises'
 import type { Switchboard } from '../../app/switchboard.js'
-import type { CallRecordingStore, MediaServer } from '../../app/voice-ports.js'
+import type { CallObserver, CallRecord, CallRecordingStore, MediaServer } from '../../app/voice-ports.js'
 import { estimateWait } from '../../core/availability.js'
 import type { Contact } from '../../core/contact.js'
 import type { TransferTarget } from '../../core/routing/contact-work.js'
@@ -38,7 +38,13 @@ export interface CallHost {
   ended(by: 'customer' | 'agent', agentId: string | null): Promise<void>
   /** The agent's phone asked for a blind transfer to `target` (a number); resolves false if refused. */
   transfer(agentId: string, target: string): Promise<boolean>
-  finished(recordingFile: string | null): void
+  /** The call is over: its recording (a file) and its record. */
+  finished(recordingFile: string | null, record: CallRecord): void
+  /** What the call's phones are doing changed (ringing, talking, held, gone). */
+  linesChanged(): void
+  readonly observer: CallObserver
+  readonly tenantId: string
+  now(): number
   log(msg: string, err?: unknown): void
 }
 
@@ -62,6 +68,8 @@ export interface CallHostDeps {
   resync(tenantId: string, contactId: string): void
   /** The call is over: the channel lets go of it. */
   finished(tenantId: string, contactId: string): void
+  linesChanged(tenantId: string): void
+  readonly observer: CallObserver
 }
 
 /** A call's view of the router, the phones and the stores, for one tenant's contact. */
@@ -108,18 +116,27 @@ export function callHost(deps: CallHostDeps, tenant: VoiceTenant, contactId: str
           () => false,
         )
     },
-    finished: (file) => {
+    finished: (file, record) => {
       deps.finished(tenantId, contactId)
-      if (file) void keepRecording(deps, tenantId, contactId, file)
+      // Listed before it is reported: whoever follows the record may fetch the recording at once.
+      void (file ? keepRecording(deps, tenantId, contactId, file) : Promise.resolve()).then(() =>
+        deps.observer.finished(record),
+      )
     },
+    observer: deps.observer,
+    tenantId,
+    linesChanged: () => deps.linesChanged(tenantId),
+    now: () => sb.now(),
     log: (msg, err) => deps.log.warn({ err, tenantId, contactId }, msg),
   }
 }
 
-/** A number dialled in a transfer: another agent's extension, or an access number (its queue). */
+/** A number dialled in a transfer: another agent's extension, an access number or a queue's number. */
 function transferTarget(sb: Switchboard, tenant: VoiceTenant, number: string): TransferTarget | undefined {
   const x = tenant.voice.extensions.find((e) => e.number === number)
   if (x) return { agentId: x.agentId }
+  const queue = Object.entries(tenant.voice.queues).find(([, q]) => q.number === number)
+  if (queue) return { queueId: queue[0] }
   const entryPointId = tenant.voice.numbers[number]
   const ep =
     entryPointId === undefined

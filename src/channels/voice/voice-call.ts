@@ -1,3 +1,5 @@
+import type { Caller, CallRecord, Ring, RingOutcome } from '../../app/voice-ports.js'
+import type { Contact, ContactState } from '../../core/contact.js'
 import type { CallHost, CallSettings } from './call-host.js'
 import { QueueAudio } from './queue-audio.js'
 import { directionOf, holdAnswer, waitingAnswer, withDirection } from './sdp.js'
@@ -13,6 +15,22 @@ interface AgentLeg {
   dialog: Dialog | undefined
   /** The SDP our INVITE carried: hold answers mirror it. */
   readonly offered: string
+  readonly ringingSince: number
+  answeredAt: number | null
+}
+
+/** A call as a PBX lists its channels: the caller's, and an agent's phone while it rings or talks. */
+export interface CallLines {
+  readonly contactId: string
+  readonly caller: Caller
+  readonly startedAt: number
+  readonly agent: {
+    readonly agentId: string
+    readonly offerId: string
+    readonly state: 'ringing' | 'up'
+    readonly held: boolean
+    readonly since: number
+  } | null
 }
 
 /**
@@ -30,30 +48,46 @@ export class VoiceCall {
   private silenced = false
   private steps: Promise<void> = Promise.resolve()
   private over = false
+  /** The contact as last seen, and the last state it had before it ended. */
+  private seen: Contact | undefined
+  private lastActive: ContactState = 'queued'
+  private readonly rings: { -readonly [K in keyof Ring]: Ring[K] }[] = []
+  private heldSince: number | null = null
+  private holdMs = 0
 
+  readonly tenantId: string
   readonly contactId: string
   private readonly callerTag: string
   private readonly ourTag: string
   private readonly callerOffer: string
   /** The From of our INVITEs to agents: who is calling, as the caller's own From said. */
   private readonly callerIdentity: string
+  /** Who called (the caller's dialog is `caller`). */
+  readonly origin: Caller
+  readonly startedAt: number
 
   constructor(
     call: {
+      readonly tenantId: string
       readonly contactId: string
       readonly callerTag: string
       readonly ourTag: string
       readonly callerOffer: string
       readonly callerIdentity: string
+      readonly caller: Caller
+      readonly startedAt: number
     },
     private readonly settings: CallSettings,
     private readonly host: CallHost,
   ) {
+    this.tenantId = call.tenantId
     this.contactId = call.contactId
     this.callerTag = call.callerTag
     this.ourTag = call.ourTag
     this.callerOffer = call.callerOffer
     this.callerIdentity = call.callerIdentity
+    this.origin = call.caller
+    this.startedAt = call.startedAt
     this.audio = new QueueAudio(
       host.media,
       host.prompts,
@@ -69,6 +103,24 @@ export class VoiceCall {
 
   get ended(): boolean {
     return this.over
+  }
+
+  lines(): CallLines {
+    const a = this.agent
+    return {
+      contactId: this.contactId,
+      caller: this.origin,
+      startedAt: this.startedAt,
+      agent: a
+        ? {
+            agentId: a.agentId,
+            offerId: a.offerId,
+            state: a.dialog ? 'up' : 'ringing',
+            held: this.silenced,
+            since: a.answeredAt ?? a.ringingSince,
+          }
+        : null,
+    }
   }
 
   /** Answers the caller with the media server's SDP, then music and announcements while waiting. */
@@ -100,6 +152,11 @@ export class VoiceCall {
   sync(): void {
     this.run(async () => {
       const c = this.host.contact()
+      if (c) {
+        this.seen = c
+        if (c.state === 'queued' || c.state === 'offered' || c.state === 'connected')
+          this.lastActive = c.state
+      }
       if (!c || c.state === 'wrap_up' || c.state === 'closed' || TERMINAL.has(c.state)) return this.hangUp()
       if (c.state === 'queued') {
         if (this.agent) await this.dropAgent()
@@ -147,7 +204,19 @@ export class VoiceCall {
         onFailed: (status, reason) => this.run(() => this.agentFailed(offerId, agentId, status, reason)),
       },
     )
-    this.agent = { agentId, offerId, invite, dialog: undefined, offered }
+    this.agent = {
+      agentId,
+      offerId,
+      invite,
+      dialog: undefined,
+      offered,
+      ringingSince: this.host.now(),
+      answeredAt: null,
+    }
+    const ring = { offerId, agentId, startedAt: this.host.now(), endedAt: null, outcome: null }
+    this.rings.push(ring)
+    this.host.observer.ringing(this.host.tenantId, this.contactId, this.origin, { ...ring })
+    this.host.linesChanged()
   }
 
   private async agentAnswered(offerId: string, dialog: Dialog, sdp: string): Promise<void> {
@@ -157,6 +226,9 @@ export class VoiceCall {
       return this.host.ua.forget(dialog)
     }
     leg.dialog = dialog
+    leg.answeredAt = this.host.now()
+    this.ringEnded(offerId, 'ANSWER')
+    this.host.linesChanged()
     this.host.ua.attach(dialog, (req, tx) => this.fromAgent(req, tx))
     await this.audio.stop()
     // The agent before may have left the line silenced (held, then transferred).
@@ -175,6 +247,15 @@ export class VoiceCall {
   private async agentFailed(offerId: string, agentId: string, status: number, reason: string): Promise<void> {
     if (this.agent?.offerId !== offerId) return
     this.agent = undefined
+    this.ringEnded(
+      offerId,
+      status === 486 || status === 600 || status === 603
+        ? 'BUSY'
+        : status === 408 || status === 480
+          ? 'NOANSWER'
+          : 'CHANUNAVAIL',
+    )
+    this.host.linesChanged()
     const c = this.host.contact()
     if (c?.state === 'offered' && c.offer?.offerId === offerId)
       await this.host.rejectOffer(offerId, agentId, `sip ${status} ${reason}`.trim())
@@ -185,7 +266,13 @@ export class VoiceCall {
     const leg = this.agent
     if (!leg) return
     this.agent = undefined
-    if (!leg.dialog) return leg.invite.cancel()
+    this.host.linesChanged()
+    if (!leg.dialog) {
+      // Taken back from a phone that did not answer in time, or the caller went first.
+      this.ringEnded(leg.offerId, this.over ? 'CANCEL' : 'NOANSWER')
+      return leg.invite.cancel()
+    }
+    this.held(false)
     this.host.ua.forget(leg.dialog)
     await this.host.ua.send(leg.dialog, 'BYE').catch(() => undefined)
     if (!this.over)
@@ -205,6 +292,8 @@ export class VoiceCall {
         tx.reply(200, 'OK')
         this.host.ua.forget(leg.dialog)
         this.agent = undefined
+        this.held(false)
+        this.host.linesChanged()
         return this.run(() => this.host.ended('agent', leg.agentId))
       case 'INVITE':
         return this.run(() => this.agentReinvite(leg, req, tx))
@@ -227,8 +316,11 @@ export class VoiceCall {
     this.host.ua.acceptReinvite(tx, withDirection(leg.offered, holdAnswer(offered)))
     const held = offered !== 'sendrecv'
     // A held phone may go on sending (silence, or its own music): the caller hears ours alone.
-    if (held !== this.silenced)
+    if (held !== this.silenced) {
       await this.host.media.silence(this.contactId, this.ourTag, (this.silenced = held))
+      this.held(held)
+      this.host.linesChanged()
+    }
     if (!held) await this.audio.stop()
     else await this.audio.holdMusic()
   }
@@ -254,6 +346,29 @@ export class VoiceCall {
       .catch(() => undefined)
     // The router has moved the contact on: sync() ends this leg and plays the queue again.
     if (ok) this.sync()
+  }
+
+  /** The agent's side hung up from outside the phone (004's hangup): a ringing phone just stops. */
+  hangUpAgent(agentId: string): void {
+    this.run(async () => {
+      const leg = this.agent
+      if (!leg || leg.agentId !== agentId) return
+      if (!leg.dialog) return this.host.rejectOffer(leg.offerId, agentId, 'hung up through the API')
+      await this.host.ended('agent', agentId)
+    })
+  }
+
+  /** A blind transfer asked for outside the phone (004's transfer); resolves false if refused. */
+  transferFrom(agentId: string, target: string): Promise<boolean> {
+    return new Promise((resolve) =>
+      this.run(async () => {
+        const leg = this.agent
+        if (!leg?.dialog || leg.agentId !== agentId) return resolve(false)
+        const ok = await this.host.transfer(agentId, target)
+        resolve(ok)
+        if (ok) this.sync()
+      }),
+    )
   }
 
   // ---- the caller side ------------------------------------------------------------------------
@@ -305,7 +420,46 @@ export class VoiceCall {
           return null
         })
       : null
-    this.host.finished(file)
+    this.host.finished(file, this.record(file !== null))
+  }
+
+  private ringEnded(offerId: string, outcome: RingOutcome): void {
+    const ring = this.rings.find((r) => r.offerId === offerId && r.outcome === null)
+    if (!ring) return
+    ring.endedAt = this.host.now()
+    ring.outcome = outcome
+    this.host.observer.ringEnded(this.host.tenantId, this.contactId, this.origin, { ...ring })
+  }
+
+  private held(held: boolean): void {
+    const now = this.host.now()
+    if (held && this.heldSince === null) this.heldSince = now
+    if (!held && this.heldSince !== null) {
+      this.holdMs += now - this.heldSince
+      this.heldSince = null
+    }
+  }
+
+  private record(recorded: boolean): CallRecord {
+    const c = this.seen
+    const answered = this.rings.find((r) => r.outcome === 'ANSWER')
+    return {
+      tenantId: this.host.tenantId,
+      contactId: this.contactId,
+      caller: this.origin,
+      startedAt: this.startedAt,
+      endedAt: c?.endedAt ?? this.host.now(),
+      endedBy: c?.endedBy ?? 'system',
+      queueId: c?.queueId ?? '',
+      enqueuedAt: c?.enqueuedAt ?? this.startedAt,
+      agentId: answered ? (c?.agentId ?? answered.agentId) : null,
+      answeredAt: answered?.endedAt ?? null,
+      rings: this.rings.map((r) => ({ ...r })),
+      holdMs: this.holdMs,
+      recording: recorded ? `${this.contactId}.wav` : null,
+      endedIn:
+        this.lastActive === 'connected' ? 'talking' : this.lastActive === 'offered' ? 'ringing' : 'queue',
+    }
   }
 }
 

@@ -1,5 +1,11 @@
 import type { Switchboard } from '../../app/switchboard.js'
-import type { CallRecordingStore, MediaServer, PhoneBindingStore } from '../../app/voice-ports.js'
+import type {
+  BlockedNumberStore,
+  CallObserver,
+  CallRecordingStore,
+  MediaServer,
+  PhoneBindingStore,
+} from '../../app/voice-ports.js'
 import type { GateReason } from '../../core/availability.js'
 import type { DomainEvent } from '../../core/events.js'
 import { VoiceDirectory } from './directory.js'
@@ -17,6 +23,9 @@ import { ALLOW } from './sip/user-agent.js'
 import type { CallHostDeps, VoiceLog } from './call-host.js'
 import { callHost, settingsOf } from './call-host.js'
 import { VoiceCall } from './voice-call.js'
+import type { QualifyOptions } from './qualify.js'
+import { PhoneQualifier } from './qualify.js'
+import { VoiceTelephony } from './telephony.js'
 
 export interface VoiceChannelDeps {
   readonly sb: Switchboard
@@ -25,8 +34,10 @@ export interface VoiceChannelDeps {
   readonly prompts: Prompts
   readonly bindings: PhoneBindingStore
   readonly recordings: CallRecordingStore
+  readonly blocked: BlockedNumberStore
   readonly newId: () => string
   readonly log: VoiceLog
+  readonly qualify?: QualifyOptions
 }
 
 // What a caller turned away at the door hears, as a SIP status.
@@ -46,6 +57,16 @@ const REFUSAL: Record<GateReason, readonly [number, string]> = {
  */
 export class VoiceChannel {
   readonly registrar: Registrar
+  readonly qualifier: PhoneQualifier
+  readonly telephony: VoiceTelephony
+  private readonly observers = new Set<CallObserver>()
+  /** Tells every observer, each on its own: one that throws does not stop a call or the others. */
+  private readonly told: CallObserver = {
+    ringing: (...a) => this.tell((o) => o.ringing(...a)),
+    ringEnded: (...a) => this.tell((o) => o.ringEnded(...a)),
+    finished: (r) => this.tell((o) => o.finished(r)),
+    linesChanged: (t) => this.tell((o) => o.linesChanged(t)),
+  }
   private readonly calls = new Map<string, VoiceCall>()
   /** Calls being admitted: their contacts exist a moment before their VoiceCall does. */
   private readonly arriving = new Set<string>()
@@ -69,25 +90,71 @@ export class VoiceChannel {
         }
       },
       resync: (tenantId, contactId) => this.calls.get(callKey(tenantId, contactId))?.sync(),
-      finished: (tenantId, contactId) => void this.calls.delete(callKey(tenantId, contactId)),
+      finished: (tenantId, contactId) => {
+        this.calls.delete(callKey(tenantId, contactId))
+        this.told.linesChanged(tenantId)
+      },
+      linesChanged: (tenantId) => this.told.linesChanged(tenantId),
+      observer: this.told,
     }
     this.registrar = new Registrar({
       directory: () => this.directory(),
       auth: (realm) => this.authenticator(realm),
       store: deps.bindings,
       now: () => deps.sb.now(),
-      onReachable: (tenantId, agentId, reachable) => this.setReachable(tenantId, agentId, reachable),
+      onReachable: (tenantId, agentId, reachable) => {
+        this.setReachable(tenantId, agentId, reachable)
+        this.phoneCameOrWent(tenantId, agentId, reachable)
+      },
       onError: (e) => deps.log.error({ err: e }, 'phone registration not stored'),
+    })
+    this.qualifier = new PhoneQualifier(
+      deps.ua,
+      () => this.deps.sb.tenantIds().flatMap((id) => this.registrar.all(id)),
+      deps.qualify,
+    )
+    this.telephony = new VoiceTelephony({
+      sb: deps.sb,
+      directory: () => this.directory(),
+      registrar: this.registrar,
+      qualifier: this.qualifier,
+      calls: (tenantId) => [...this.calls.values()].filter((c) => c.tenantId === tenantId),
     })
     deps.ua.onRequest = (req, tx) => this.request(req, tx)
   }
 
+  /** A phone registered (asked at once how fast it answers) or its registration ended. */
+  private phoneCameOrWent(tenantId: string, agentId: string, reachable: boolean): void {
+    const x = this.directory().extensionOf(tenantId, agentId)
+    const b = x && this.registrar.binding(tenantId, x.number)
+    if (x && !reachable) this.qualifier.forget(tenantId, x.number)
+    if (b) void this.qualifier.check(b).then(() => this.told.linesChanged(tenantId))
+    this.told.linesChanged(tenantId)
+  }
+
+  /** Follows every call and phone; returns how to stop. */
+  observe(o: CallObserver): () => void {
+    this.observers.add(o)
+    return () => void this.observers.delete(o)
+  }
+
+  private tell(what: (o: CallObserver) => void): void {
+    for (const o of this.observers)
+      try {
+        what(o)
+      } catch (err) {
+        this.deps.log.error({ err }, 'a call observer failed')
+      }
+  }
+
   async start(): Promise<void> {
     await this.registrar.start()
+    this.qualifier.start()
     this.watch()
   }
 
   async stop(): Promise<void> {
+    this.qualifier.stop()
     await this.registrar.stop()
     for (const unsubscribe of this.watched.values()) unsubscribe()
     this.watched.clear()
@@ -221,6 +288,11 @@ export class VoiceChannel {
     }
     const from = fromOf(req)
     const number = from.uri.user ?? 'anonymous'
+    if (await this.deps.blocked.has(tenant.tenantId, number)) {
+      const status = this.deps.sb.storedConfig(tenant.tenantId).config.pbx?.blacklistStatus ?? 486
+      this.deps.log.info({ tenantId: tenant.tenantId, number }, 'call refused: the number is blacklisted')
+      return void tx.reply(status, BLACKLIST_REASON[status] ?? 'Busy Here')
+    }
     const contactId = this.deps.newId()
     const key = callKey(tenant.tenantId, contactId)
     this.arriving.add(key)
@@ -249,7 +321,10 @@ export class VoiceChannel {
     const queueId = admission.contact.queueId
     const call = new VoiceCall(
       {
+        tenantId: tenant.tenantId,
         contactId,
+        caller: { number, name: from.display ?? number, dialled, trunkId: found.trunk.id },
+        startedAt: this.deps.sb.now(),
         callerTag: from.params.tag ?? '',
         ourTag: newTag(),
         callerOffer: offer,
@@ -275,6 +350,14 @@ export class VoiceChannel {
     }
     call.sync()
   }
+}
+
+// 004 leaves the answer to a listed caller open: these are the ones a PBX gives.
+const BLACKLIST_REASON: Record<number, string> = {
+  403: 'Forbidden',
+  480: 'Temporarily Unavailable',
+  486: 'Busy Here',
+  603: 'Decline',
 }
 
 function safeUser(uri: string): string | null {

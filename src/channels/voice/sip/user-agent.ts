@@ -190,6 +190,33 @@ export class SipUserAgent {
     })
   }
 
+  /**
+   * A request outside any dialog, as OPTIONS to see whether a phone answers (§11); resolves with
+   * the final answer (a timeout is a 408).
+   */
+  ask(method: string, uri: string, to: SipEndpoint, toHeader: string): Promise<SipResponse> {
+    const { host } = this.layer.wire
+    const req = request(
+      method,
+      uri,
+      SipHeaders.of({
+        'max-forwards': '70',
+        from: `<sip:switchboard@${host.includes(':') ? `[${host}]` : host}>;tag=${newTag()}`,
+        to: toHeader,
+        'call-id': `${newTag()}${newTag()}`,
+        cseq: `1 ${method}`,
+        'user-agent': 'Switchboard',
+        accept: 'application/sdp',
+      }),
+    )
+    return new Promise((resolve) => {
+      this.layer.request(req, to, {
+        onFinal: resolve,
+        onTimeout: () => resolve(responseTo(req, 408, 'Request Timeout')),
+      })
+    })
+  }
+
   /** §9.1: same Request-URI, Call-ID, From, To, CSeq number and branch as the INVITE. */
   sendCancel(invite: OutgoingInvite): void {
     const r = invite.request

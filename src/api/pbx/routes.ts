@@ -1,0 +1,254 @@
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
+import type { Switchboard } from '../../app/switchboard.js'
+import type { BlockedNumberStore, CallRecordingStore, Telephony } from '../../app/voice-ports.js'
+import type { AgentStateKind } from '../../core/agent.js'
+import { DomainError } from '../../core/errors.js'
+import type { TenantConfig } from '../../core/tenant-config.js'
+import { openRecording } from '../native-v1/recording.routes.js'
+import { pbxTenant } from './auth.js'
+import { PbxError, sendPbxError, success } from './errors.js'
+import { fieldsOf } from './form.js'
+import { channelView, hintView, peerView, queueInfoView } from './views.js'
+
+export const PBX_PREFIX = '/coocenter-api'
+
+export interface PbxDeps {
+  readonly sb: Switchboard
+  readonly blocked: BlockedNumberStore
+  /** Undefined when the server runs without voice: the call commands say so. */
+  readonly telephony?: Telephony
+  readonly recordings?: CallRecordingStore
+}
+
+const OPEN = { access: 'open' } as const
+const TAGS = { tags: ['PBX API (004)'] }
+
+/**
+ * The call-center HTTP API of document 004, under /coocenter-api: extension and queue state,
+ * queue membership and pause, call control, the blacklist and recordings. Each request is
+ * authenticated by 004's key of the day; answers are `{status, message, data}`.
+ */
+export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<void> {
+  const { sb } = deps
+  app.setErrorHandler((error: FastifyError, req, reply) => sendPbxError(error, req, reply))
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ status: 'error', message: `no such call: ${req.method} ${req.url}` }),
+  )
+  // Form bodies (sloppy ones included) and plain text are read as text; JSON stays JSON.
+  app.addContentTypeParser(
+    ['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data'],
+    { parseAs: 'string' },
+    (_req, body, done) => done(null, body),
+  )
+
+  const tenantOf = (req: FastifyRequest) => {
+    const t = pbxTenant(req, sb)
+    return { ...t, config: sb.storedConfig(t.tenantId).config }
+  }
+  const fields = (req: FastifyRequest, names: readonly string[], required: readonly string[] = names) => {
+    const f = fieldsOf(req.body, req.query, names)
+    const missing = required.filter((n) => !f[n])
+    if (missing.length > 0)
+      throw new PbxError(
+        400,
+        `give ${missing.join(', ')} (as a form body: ${names.map((n) => `${n}=…`).join('&')})`,
+      )
+    return f
+  }
+  const telephony = () => {
+    if (!deps.telephony)
+      throw new PbxError(503, 'voice is not running on this server: start it with a SIP port')
+    return deps.telephony
+  }
+  const voiceStates = (tenantId: string) =>
+    sb.runtime(tenantId).read((r) => {
+      const states = new Map<string, AgentStateKind>()
+      for (const [id, a] of r.pool.agents) {
+        const s = a.channels.get('voice')
+        if (s) states.set(id, s.state)
+      }
+      return states
+    })
+
+  const both = (path: string, handler: (req: FastifyRequest) => unknown) => {
+    app.route({
+      method: ['GET', 'POST'],
+      url: path,
+      config: OPEN,
+      schema: TAGS,
+      handler: (req) => handler(req),
+    })
+  }
+
+  both('/extensions/current-calls', (req) => {
+    const { tenantId } = tenantOf(req)
+    const now = sb.now()
+    const calls = deps.telephony?.channels(tenantId) ?? []
+    return success(
+      'Channels will follow',
+      calls.map((c) => channelView(c, now)),
+    )
+  })
+
+  both('/extensions/extension-status', (req) => {
+    const { tenantId } = tenantOf(req)
+    return success('Peer status list will follow', phones(tenantId).map(peerView))
+  })
+
+  // 004 answers this one with the bare list.
+  both('/extensions/extension-hints-status', (req) => {
+    const { tenantId, config } = tenantOf(req)
+    const names = new Map(config.agents.map((a) => [a.id, a.name]))
+    return phones(tenantId).map((p) => hintView(p, names.get(p.agentId) ?? p.extension))
+  })
+
+  const phones = (tenantId: string) =>
+    deps.telephony?.phones(tenantId) ??
+    (sb.storedConfig(tenantId).config.voice?.extensions ?? []).map((x) => ({
+      extension: x.number,
+      agentId: x.agentId,
+      address: null,
+      latencyMs: undefined,
+      hint: 4 as const,
+    }))
+
+  both('/queues/queue-info', (req) => {
+    const { tenantId, config } = tenantOf(req)
+    const states = voiceStates(tenantId)
+    return success(
+      'Queue status will follow',
+      queueInfoView(config, (id) => states.get(id)),
+    )
+  })
+
+  app.post('/queues/agent-pause', { config: OPEN, schema: TAGS }, async (req) => {
+    const { tenantId, config } = tenantOf(req)
+    const f = fields(req, ['queue', 'member', 'state', 'reason'], ['member', 'state'])
+    const agentId = memberAgent(config, f.member ?? '')
+    if (f.queue) servedQueue(config, agentId, f.queue)
+    const on = onOff(f.state ?? '')
+    await sb.runtime(tenantId).execute((r, now) => {
+      const s = r.pool.agents.get(agentId)?.channels.get('voice')
+      if (!s || s.state === 'logged_out')
+        throw new DomainError(
+          'AGENT_NOT_AVAILABLE',
+          `${f.member} is not logged in to the queues: agent-login first`,
+        )
+      r.setAgentState(
+        agentId,
+        'voice',
+        on ? 'not_ready' : 'ready',
+        on ? f.reason || 'Paused' : null,
+        'pbx-api',
+        now,
+      )
+    })
+    return success(on ? 'pause extension success' : 'unpause extension success')
+  })
+
+  const membership = (login: boolean) => async (req: FastifyRequest) => {
+    const { tenantId, config } = tenantOf(req)
+    const f = fields(req, ['extension', 'queue'], ['extension'])
+    const agentId = memberAgent(config, f.extension ?? '')
+    if (f.queue) servedQueue(config, agentId, f.queue)
+    await sb.runtime(tenantId).execute((r, now) => {
+      const s = r.pool.agents.get(agentId)?.channels.get('voice')
+      // Signing in again leaves a paused agent paused, as Asterisk's QueueAdd does.
+      if (login && s?.state !== 'logged_out') return
+      r.setAgentState(agentId, 'voice', login ? 'ready' : 'logged_out', null, 'pbx-api', now)
+    })
+    return success(login ? 'login extension success' : 'logout extension success')
+  }
+  app.post('/queues/agent-login', { config: OPEN, schema: TAGS }, membership(true))
+  app.post('/queues/agent-logout', { config: OPEN, schema: TAGS }, membership(false))
+
+  app.post('/extensions/hangup', { config: OPEN, schema: TAGS }, async (req) => {
+    const { tenantId } = tenantOf(req)
+    const f = fields(req, ['extension'])
+    telephony().hangUp(tenantId, f.extension ?? '')
+    return success('hangup extension success')
+  })
+
+  app.post('/extensions/transfer', { config: OPEN, schema: TAGS }, async (req) => {
+    const { tenantId } = tenantOf(req)
+    const f = fields(req, ['dst', 'src'])
+    await telephony().transfer(tenantId, f.src ?? '', f.dst ?? '')
+    // 004's wording, typo and all: a client may compare it.
+    return success('tansfer extension success')
+  })
+
+  both('/blacklist/index', async (req) => {
+    const { tenantId } = tenantOf(req)
+    return { status: 'success', data: await deps.blocked.list(tenantId) }
+  })
+
+  app.post('/blacklist/create', { config: OPEN, schema: TAGS }, async (req) => {
+    const { tenantId } = tenantOf(req)
+    const number = callerNumber(fields(req, ['number']).number ?? '')
+    await deps.blocked.add(tenantId, number, sb.now())
+    return success('Updated database successfully')
+  })
+
+  app.route({
+    method: ['DELETE', 'POST'],
+    url: '/blacklist/delete',
+    config: OPEN,
+    schema: TAGS,
+    handler: async (req) => {
+      const { tenantId } = tenantOf(req)
+      const number = callerNumber(fields(req, ['number']).number ?? '')
+      if (!(await deps.blocked.remove(tenantId, number)))
+        throw new PbxError(404, `${number} is not in the blacklist`)
+      return success('Key deleted successfully')
+    },
+  })
+
+  // The file name is only a key: it is looked up among the tenant's recordings, never opened as a path.
+  app.get<{ Params: { '*': string } }>('/monitor/*', { config: OPEN, schema: TAGS }, async (req, reply) => {
+    const { tenantId } = tenantOf(req)
+    const name = req.params['*']
+    const contactId = /^([A-Za-z0-9_-]{1,100})\.wav$/.exec(name)?.[1]
+    const rec = contactId && deps.recordings ? await deps.recordings.get(tenantId, contactId) : undefined
+    if (!contactId || !rec) throw new PbxError(404, `no recording ${name}`)
+    const stream = await openRecording(rec)
+    return reply.type('audio/wav').header('content-length', rec.bytes).send(stream)
+  })
+}
+
+/** A member as 004 names it: `808`, `sip/808` or `SIP/808` (an extension), or an agent id. */
+function memberAgent(config: TenantConfig, member: string): string {
+  const bare = member.replace(/^(sip|pjsip|agent)\//i, '')
+  const x = config.voice?.extensions.find((e) => e.number === bare)
+  if (x) return x.agentId
+  if (config.agents.some((a) => a.id === bare && a.channels.voice)) return bare
+  throw new PbxError(404, `no extension ${member}`)
+}
+
+/** A queue by its number (or id) that the agent serves. */
+function servedQueue(config: TenantConfig, agentId: string, queue: string): void {
+  const q = config.queues.find(
+    (q) => q.channel === 'voice' && (config.voice?.queues[q.id]?.number === queue || q.id === queue),
+  )
+  if (!q) throw new PbxError(404, `no queue ${queue}`)
+  const groups = new Set(q.tiers.flatMap((t) => t.skillGroups))
+  const serves = config.skillGroups.some((g) => groups.has(g.id) && agentId in g.members)
+  if (!serves)
+    throw new PbxError(
+      409,
+      `queue ${queue} is not served by this agent: add it to one of the queue's skill groups`,
+    )
+}
+
+function onOff(state: string): boolean {
+  const s = state.toLowerCase()
+  if (['on', '1', 'true', 'yes', 'pause'].includes(s)) return true
+  if (['off', '0', 'false', 'no', 'unpause'].includes(s)) return false
+  throw new PbxError(400, `state must be on or off, not "${state}"`)
+}
+
+/** A caller's number as a trunk shows it: digits, +, * and #, or a name such as anonymous. */
+function callerNumber(n: string): string {
+  if (!/^[A-Za-z0-9+*#._-]{1,64}$/.test(n))
+    throw new PbxError(400, `"${n}" is not a phone number (digits, +, * and #, up to 64)`)
+  return n
+}

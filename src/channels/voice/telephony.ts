@@ -1,0 +1,113 @@
+import type { HintStatus, LiveChannel, PhoneStatus, Telephony } from '../../app/voice-ports.js'
+import { HINT } from '../../app/voice-ports.js'
+import type { Switchboard } from '../../app/switchboard.js'
+import { DomainError } from '../../core/errors.js'
+import type { VoiceDirectory } from './directory.js'
+import type { PhoneQualifier } from './qualify.js'
+import type { Registrar } from './registrar.js'
+import type { CallLines, VoiceCall } from './voice-call.js'
+
+export interface TelephonyDeps {
+  readonly sb: Switchboard
+  readonly directory: () => VoiceDirectory
+  readonly registrar: Registrar
+  readonly qualifier: PhoneQualifier
+  /** The tenant's calls in progress. */
+  readonly calls: (tenantId: string) => readonly VoiceCall[]
+}
+
+/** The voice channel as a PBX shows and drives it: extensions, their states, live channels. */
+export class VoiceTelephony implements Telephony {
+  constructor(private readonly deps: TelephonyDeps) {}
+
+  phones(tenantId: string): PhoneStatus[] {
+    const lines = this.deps.calls(tenantId).map((c) => c.lines())
+    return (this.deps.directory().tenant(tenantId)?.voice.extensions ?? []).map((x) => {
+      const b = this.deps.registrar.binding(tenantId, x.number)
+      return {
+        extension: x.number,
+        agentId: x.agentId,
+        address: b ? b.source.host : null,
+        latencyMs: b ? this.deps.qualifier.of(tenantId, x.number) : undefined,
+        hint: hintOf(lines, x.agentId, b !== undefined),
+      }
+    })
+  }
+
+  channels(tenantId: string): LiveChannel[] {
+    const names = this.agentNames(tenantId)
+    const ext = (agentId: string) => this.deps.directory().extensionOf(tenantId, agentId)?.number ?? agentId
+    return this.deps.calls(tenantId).flatMap((call) => {
+      const l = call.lines()
+      const a = l.agent
+      const callerChannel: LiveChannel = {
+        channel: `SIP/${l.caller.trunkId}-${short(l.contactId)}`,
+        callerIdNum: l.caller.number,
+        callerIdName: l.caller.name,
+        connectedNum: a ? ext(a.agentId) : l.caller.dialled,
+        connectedName: a ? (names.get(a.agentId) ?? '') : '',
+        up: true,
+        since: l.startedAt,
+        contactId: l.contactId,
+      }
+      if (!a) return [callerChannel]
+      return [
+        callerChannel,
+        {
+          channel: `SIP/${ext(a.agentId)}-${short(a.offerId)}`,
+          callerIdNum: ext(a.agentId),
+          callerIdName: names.get(a.agentId) ?? '',
+          connectedNum: l.caller.number,
+          connectedName: l.caller.name,
+          up: a.state === 'up',
+          since: a.since,
+          contactId: l.contactId,
+        },
+      ]
+    })
+  }
+
+  hangUp(tenantId: string, extension: string): void {
+    const agentId = this.agentOf(tenantId, extension)
+    const call = this.callOf(tenantId, agentId)
+    if (!call) throw new DomainError('CONTACT_NOT_FOUND', `extension ${extension} is not in a call`)
+    call.hangUpAgent(agentId)
+  }
+
+  async transfer(tenantId: string, from: string, to: string): Promise<void> {
+    const agentId = this.agentOf(tenantId, from)
+    const call = this.callOf(tenantId, agentId)
+    if (call?.lines().agent?.state !== 'up')
+      throw new DomainError('CONTACT_NOT_FOUND', `extension ${from} is not talking on a call`)
+    if (!(await call.transferFrom(agentId, to)))
+      throw new DomainError(
+        'CONTACT_STATE_CONFLICT',
+        `the call of ${from} could not go to ${to}: not an extension, access number or queue number, or the call moved on`,
+      )
+  }
+
+  private agentOf(tenantId: string, extension: string): string {
+    const x = this.deps.directory().extension(tenantId, extension)
+    if (!x) throw new DomainError('AGENT_NOT_FOUND', `no extension ${extension}`)
+    return x.agentId
+  }
+
+  private callOf(tenantId: string, agentId: string): VoiceCall | undefined {
+    return this.deps.calls(tenantId).find((c) => c.lines().agent?.agentId === agentId)
+  }
+
+  private agentNames(tenantId: string): Map<string, string> {
+    return new Map(this.deps.sb.storedConfig(tenantId).config.agents.map((a) => [a.id, a.name]))
+  }
+}
+
+/** What an extension's phone is doing, as 004's status codes say it. */
+export function hintOf(lines: readonly CallLines[], agentId: string, registered: boolean): HintStatus {
+  const a = lines.find((l) => l.agent?.agentId === agentId)?.agent
+  if (a?.state === 'ringing') return HINT.ringing
+  if (a?.state === 'up') return a.held ? HINT.onHold : HINT.inUse
+  return registered ? HINT.idle : HINT.offline
+}
+
+/** A channel's suffix: a short, stable part of the call's id, as Asterisk's -0000000b. */
+const short = (id: string): string => id.replace(/-/g, '').slice(0, 8)
