@@ -8,6 +8,7 @@ import type { ReportStore } from './app/report-ports.js'
 import type { Switchboard } from './app/switchboard.js'
 import { CXONE_TOPIC, cxoneHandler, cxoneItems } from './api/cxone/deliveries.js'
 import type { CxoneSessions } from './api/cxone/session.js'
+import { PBX_TOPIC, pbxPushHandler } from './api/pbx/push.js'
 import type { OutboxContext } from './app/tenant-runtime.js'
 import type { DomainEvent } from './core/events.js'
 
@@ -29,5 +30,6 @@ export function deliveryHandlers(
     [AICC_PUSH_TOPIC]: aiccPushHandler(sb, sender),
     [WEBHOOK_TOPIC]: webhookHandler(sb, sender),
     [CXONE_TOPIC]: cxoneHandler(sb, reports, cxone),
+    [PBX_TOPIC]: pbxPushHandler(sb, sender),
   }
 }

@@ -30,6 +30,7 @@ import { buildHttpServer } from './api/http/server.js'
 import type { Clock } from './app/ports.js'
 import { Switchboard } from './app/switchboard.js'
 import { parseConfigFile } from './config/parse.js'
+import { PbxPush } from './api/pbx/push.js'
 import { SqlBlockedNumberStore } from './adapters/storage/sql-blocked-number-store.js'
 import type { RunningVoice, VoiceOptions } from './voice-wiring.js'
 import { startVoice } from './voice-wiring.js'
@@ -168,6 +169,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       })
     : undefined
 
+  // 004's pushed call events follow the voice channel's calls.
+  const pbxPush =
+    voice &&
+    new PbxPush({
+      sb,
+      outbox: outboxStore,
+      kick: () => dispatcher.kick(),
+      telephony: voice.channel.telephony,
+      log: logger,
+    })
+  if (voice && pbxPush) {
+    voice.channel.observe(pbxPush)
+    pbxPush.start()
+  }
+
   const aicc = new AiccSessions(sb, new SqlAiccSessionStore(opened.db), clock, scheduler)
   const app = await buildHttpServer({
     sb,
@@ -212,6 +228,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       sb.feed.releaseAll()
       await app.close()
       await voice?.stop()
+      // After the calls: their records are in the outbox before the database closes.
+      await pbxPush?.stop()
       aicc.stop()
       await sb.stop()
       await reporting.stop()

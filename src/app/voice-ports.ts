@@ -100,7 +100,10 @@ export interface PhoneStatus {
 
 /** A channel of a live call, as a PBX lists it: the caller's, or an agent's phone. */
 export interface LiveChannel {
-  readonly channel: string
+  /** The caller's leg (from a trunk) or an agent's phone (rung with an offer). */
+  readonly leg:
+    | { readonly kind: 'caller'; readonly trunkId: string }
+    | { readonly kind: 'phone'; readonly extension: string; readonly offerId: string }
   readonly callerIdNum: string
   readonly callerIdName: string
   readonly connectedNum: string

@@ -9,6 +9,7 @@ import { demoDocs } from '../support/harness.js'
 import type { RunningRtpengine } from '../support/rtpengine.js'
 import { startRtpengine } from '../support/rtpengine.js'
 import { startVoiceServer } from '../support/voice-server.js'
+import { until } from '../support/until.js'
 import { breachesOfRfc3261, recorder } from '../support/sip-trace.js'
 import { readWav, seconds } from '../support/tones.js'
 
@@ -77,16 +78,6 @@ interface Ev {
 /** The tenant's stored events so far. */
 async function events(): Promise<Ev[]> {
   return (await server.sb.queries.events('demo', { afterSeq: 0, limit: 5000 })) as unknown as Ev[]
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await probe()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
 }
 
 const registered = (phone: Phone) => phone.waitFor(/200 OK \(\) \[1 binding\]/, 10_000, 0)

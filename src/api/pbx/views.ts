@@ -1,6 +1,7 @@
 import type { LiveChannel, PhoneStatus } from '../../app/voice-ports.js'
 import type { AgentStateKind } from '../../core/agent.js'
 import type { TenantConfig } from '../../core/tenant-config.js'
+import { phoneChannel, shortId } from './events.js'
 
 /** extension-status: Asterisk's `sip show peers` as 004 shows it. */
 export function peerView(p: PhoneStatus) {
@@ -29,7 +30,10 @@ export function channelView(c: LiveChannel, now: number) {
   return {
     calleridname: c.callerIdName,
     calleridnum: c.callerIdNum,
-    channel: c.channel,
+    channel:
+      c.leg.kind === 'caller'
+        ? `SIP/${c.leg.trunkId}-${shortId(c.contactId)}`
+        : phoneChannel(c.leg.extension, c.leg.offerId),
     channelstate: c.up ? '6' : '5',
     channelstatedesc: c.up ? 'Up' : 'Ringing',
     connectedlinename: c.connectedName,

@@ -41,7 +41,7 @@ export class VoiceTelephony implements Telephony {
       const l = call.lines()
       const a = l.agent
       const callerChannel: LiveChannel = {
-        channel: `SIP/${l.caller.trunkId}-${short(l.contactId)}`,
+        leg: { kind: 'caller', trunkId: l.caller.trunkId },
         callerIdNum: l.caller.number,
         callerIdName: l.caller.name,
         connectedNum: a ? ext(a.agentId) : l.caller.dialled,
@@ -54,7 +54,7 @@ export class VoiceTelephony implements Telephony {
       return [
         callerChannel,
         {
-          channel: `SIP/${ext(a.agentId)}-${short(a.offerId)}`,
+          leg: { kind: 'phone', extension: ext(a.agentId), offerId: a.offerId },
           callerIdNum: ext(a.agentId),
           callerIdName: names.get(a.agentId) ?? '',
           connectedNum: l.caller.number,
@@ -108,6 +108,3 @@ export function hintOf(lines: readonly CallLines[], agentId: string, registered:
   if (a?.state === 'up') return a.held ? HINT.onHold : HINT.inUse
   return registered ? HINT.idle : HINT.offline
 }
-
-/** A channel's suffix: a short, stable part of the call's id, as Asterisk's -0000000b. */
-const short = (id: string): string => id.replace(/-/g, '').slice(0, 8)

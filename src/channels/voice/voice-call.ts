@@ -53,6 +53,8 @@ export class VoiceCall {
   private lastActive: ContactState = 'queued'
   private readonly rings: { -readonly [K in keyof Ring]: Ring[K] }[] = []
   private heldSince: number | null = null
+  private hungUpBy: 'customer' | 'agent' | undefined
+  private hungUpAt: number | undefined
   private holdMs = 0
 
   readonly tenantId: string
@@ -294,7 +296,7 @@ export class VoiceCall {
         this.agent = undefined
         this.held(false)
         this.host.linesChanged()
-        return this.run(() => this.host.ended('agent', leg.agentId))
+        return this.run(() => this.end('agent', leg.agentId))
       case 'INVITE':
         return this.run(() => this.agentReinvite(leg, req, tx))
       case 'REFER':
@@ -354,7 +356,7 @@ export class VoiceCall {
       const leg = this.agent
       if (!leg || leg.agentId !== agentId) return
       if (!leg.dialog) return this.host.rejectOffer(leg.offerId, agentId, 'hung up through the API')
-      await this.host.ended('agent', agentId)
+      await this.end('agent', agentId)
     })
   }
 
@@ -380,7 +382,7 @@ export class VoiceCall {
         tx.reply(200, 'OK')
         if (this.caller) this.host.ua.forget(this.caller)
         this.caller = undefined
-        return this.run(() => this.host.ended('customer', null))
+        return this.run(() => this.end('customer', null))
       case 'INVITE': {
         const offered = req.body.length > 0 ? directionOf(req.body.toString()) : 'sendrecv'
         return void this.host.ua.acceptReinvite(tx, withDirection(this.callerAnswer, holdAnswer(offered)))
@@ -396,7 +398,7 @@ export class VoiceCall {
 
   /** The caller hung up before we answered (CANCEL). */
   cancelled(): void {
-    this.run(() => this.host.ended('customer', null))
+    this.run(() => this.end('customer', null))
   }
 
   /** Hangs up whatever is still up and closes the media session (and with it the recording). */
@@ -421,6 +423,13 @@ export class VoiceCall {
         })
       : null
     this.host.finished(file, this.record(file !== null))
+  }
+
+  /** A side hung up: remembered for the record, since the router forgets a contact that ends for good. */
+  private end(by: 'customer' | 'agent', agentId: string | null): Promise<void> {
+    this.hungUpBy ??= by
+    this.hungUpAt ??= this.host.now()
+    return this.host.ended(by, agentId)
   }
 
   private ringEnded(offerId: string, outcome: RingOutcome): void {
@@ -448,8 +457,8 @@ export class VoiceCall {
       contactId: this.contactId,
       caller: this.origin,
       startedAt: this.startedAt,
-      endedAt: c?.endedAt ?? this.host.now(),
-      endedBy: c?.endedBy ?? 'system',
+      endedAt: c?.endedAt ?? this.hungUpAt ?? this.host.now(),
+      endedBy: c?.endedBy ?? this.hungUpBy ?? 'system',
       queueId: c?.queueId ?? '',
       enqueuedAt: c?.enqueuedAt ?? this.startedAt,
       agentId: answered ? (c?.agentId ?? answered.agentId) : null,

@@ -1,0 +1,170 @@
+import type { Caller, CallRecord, HintStatus, Ring } from '../../app/voice-ports.js'
+import { HINT } from '../../app/voice-ports.js'
+import { localParts } from '../../core/local-time.js'
+import type { PbxConfig } from '../../core/tenant-config.js'
+
+// The events 004 pushes, built from what the voice channel saw. Field names and value forms
+// follow 004's samples exactly (strings where they quote them, numbers where they do not).
+
+/** What the builders need to know about the tenant. */
+export interface PushContext {
+  readonly pbx: PbxConfig
+  readonly timeZone: string
+  extensionOf(agentId: string): string
+  queueNumber(queueId: string): string
+  /** Nobody serving the queue is signed in to the voice channel. */
+  noAgentSignedIn(queueId: string): boolean
+  shortAbandonMs(queueId: string): number
+}
+
+/** Asterisk's timestamp: seconds with microseconds, "1534993059.785012". */
+const stamp = (at: number): string => (at / 1000).toFixed(6)
+const secs = (ms: number): number => Math.max(0, Math.round(ms / 1000))
+
+/** "2018-11-05 19:05:31" in the tenant's time zone. */
+export function localTime(timeZone: string, at: number): string {
+  const p = localParts(timeZone, at)
+  const two = (n: number) => String(n).padStart(2, '0')
+  return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}:${two(p.second)}`
+}
+
+/** The channel names of current-calls and the events: the caller's, and an agent phone's. */
+export const callerChannel = (caller: Caller, contactId: string): string =>
+  `SIP/${caller.trunkId}-${shortId(contactId)}`
+export const phoneChannel = (extension: string, offerId: string): string =>
+  `SIP/${extension}-${shortId(offerId)}`
+export const shortId = (id: string): string => id.replace(/-/g, '').slice(0, 8)
+
+export function dialBegin(ctx: PushContext, contactId: string, caller: Caller, ring: Ring) {
+  const ext = ctx.extensionOf(ring.agentId)
+  return {
+    event: ctx.pbx.dialBeginEvent,
+    timestamp: stamp(ring.startedAt),
+    channel: callerChannel(caller, contactId),
+    calleridnum: caller.number,
+    destchannel: phoneChannel(ext, ring.offerId),
+    destcalleridnum: ext,
+    destuniqueid: ring.offerId,
+    dialstring: `SIP/${ext}`,
+    uniqueid: contactId,
+    mac: ctx.pbx.mac,
+  }
+}
+
+export function dialEnd(ctx: PushContext, contactId: string, caller: Caller, ring: Ring) {
+  const ext = ctx.extensionOf(ring.agentId)
+  return {
+    event: 'dialend',
+    timestamp: stamp(ring.endedAt ?? ring.startedAt),
+    channel: callerChannel(caller, contactId),
+    calleridnum: caller.number,
+    destchannel: phoneChannel(ext, ring.offerId),
+    destcalleridnum: ext,
+    uniqueid: contactId,
+    dialstatus: ring.outcome ?? 'CANCEL',
+  }
+}
+
+const HINT_TEXT: Record<HintStatus, string> = {
+  [HINT.idle]: 'Idle',
+  [HINT.inUse]: 'InUse',
+  [HINT.busy]: 'Busy',
+  [HINT.offline]: 'Unavailable',
+  [HINT.ringing]: 'Ringing',
+  [HINT.onHold]: 'Hold',
+}
+
+export const extensionStatus = (exten: string, status: HintStatus) => ({
+  event: 'extensionstatus',
+  exten,
+  status: String(status),
+  statustext: HINT_TEXT[status],
+})
+
+/** The extension the call reached: the agent who talked, else the last one rung. */
+function reached(ctx: PushContext, r: CallRecord): string {
+  const agentId = r.agentId ?? r.rings.at(-1)?.agentId
+  return agentId ? ctx.extensionOf(agentId) : ''
+}
+
+export function hangup(ctx: PushContext, r: CallRecord) {
+  const agent = r.agentId ?? r.rings.at(-1)?.agentId
+  return {
+    event: 'hangup',
+    calleridnum: r.caller.number,
+    calleridname: r.caller.name,
+    connectedlinenum: reached(ctx, r) || r.caller.dialled,
+    connectedlinename: agent ? reached(ctx, r) : '',
+    uniqueid: r.contactId,
+  }
+}
+
+export function cdr(ctx: PushContext, r: CallRecord) {
+  const busy = r.rings.some((x) => x.outcome === 'BUSY')
+  return {
+    event: 'cdr',
+    callerid: `"${r.caller.name}" <${r.caller.number}>`,
+    source: r.caller.number,
+    destination: r.caller.dialled,
+    starttime: localTime(ctx.timeZone, r.startedAt),
+    answertime: r.answeredAt === null ? '' : localTime(ctx.timeZone, r.answeredAt),
+    endtime: localTime(ctx.timeZone, r.endedAt),
+    disposition: r.answeredAt !== null ? 'ANSWERED' : busy ? 'BUSY' : 'NO ANSWER',
+    duration: String(secs(r.endedAt - r.startedAt)),
+    billableseconds: String(r.answeredAt === null ? 0 : secs(r.endedAt - r.answeredAt)),
+    calltype: 'inbound',
+    recordfile: r.recording ?? '',
+    uniqueid: r.contactId,
+  }
+}
+
+/** 004's reasons a call was lost; empty for an answered call. */
+export function missCause(ctx: PushContext, r: CallRecord): string {
+  if (r.answeredAt !== null) return ''
+  const waited = r.endedAt - r.enqueuedAt
+  if (r.endedBy === 'customer' && waited < ctx.shortAbandonMs(r.queueId)) return 'MEMBER_CANCEL'
+  if (r.rings.length > 0) return 'NO_AGENT_ANSWER'
+  if (ctx.noAgentSignedIn(r.queueId)) return 'NO_AGENT_LOGIN'
+  return 'NO_ASSIGN'
+}
+
+const HANGUP_SIDE = { customer: 'caller', agent: 'agent', system: 'system' } as const
+const CDR_STATE = { talking: 'bridged', ringing: 'queue', queue: 'queue' } as const
+
+export function ccCdr(ctx: PushContext, r: CallRecord, pauseMs: number, score: number | null) {
+  const ringMs = r.rings.reduce((sum, x) => sum + ((x.endedAt ?? r.endedAt) - x.startedAt), 0)
+  const ext = reached(ctx, r)
+  return {
+    event: 'cc_cdr',
+    uuid: r.contactId,
+    caller: r.caller.number,
+    called: ext || r.caller.dialled,
+    queueCode: r.queueId ? ctx.queueNumber(r.queueId) : '',
+    agentCode: ext,
+    callType: 'incoming',
+    cdrState: CDR_STATE[r.endedIn],
+    hangupSide: HANGUP_SIDE[r.endedBy],
+    hangupCause: r.endedBy === 'system' ? 'NORMAL_TEMPORARY_FAILURE' : 'NORMAL_CLEARING',
+    startTime: localTime(ctx.timeZone, r.startedAt),
+    endTime: localTime(ctx.timeZone, r.endedAt),
+    duration: String(secs(r.endedAt - r.startedAt)),
+    queueTime: String(secs((r.answeredAt ?? r.endedAt) - r.enqueuedAt)),
+    feedbackTime: '0',
+    ivrTime: '',
+    ringTime: String(secs(ringMs)),
+    holdTime: secs(r.holdMs),
+    pauseTime: secs(pauseMs),
+    talkingTime: String(r.answeredAt === null ? 0 : secs(r.endedAt - r.answeredAt)),
+    voicemailState: '0',
+    ivrId: '',
+    ivrName: '',
+    ivrDtmf: '',
+    fwType: '',
+    score: String(score ?? 0),
+    trunkNumber: r.caller.dialled,
+    forwardNumber: '',
+    filePath: r.recording ?? '',
+    missCause: missCause(ctx, r),
+    mac: ctx.pbx.mac,
+  }
+}

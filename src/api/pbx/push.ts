@@ -1,0 +1,174 @@
+import type { ClaimedOutboxItem, HttpSender, OutboxItem, OutboxStore } from '../../app/ports.js'
+import type { Switchboard } from '../../app/switchboard.js'
+import type { Caller, CallObserver, CallRecord, HintStatus, Ring, Telephony } from '../../app/voice-ports.js'
+import type { DomainEvent } from '../../core/events.js'
+import type { PushContext } from './events.js'
+import { ccCdr, cdr, dialBegin, dialEnd, extensionStatus, hangup } from './events.js'
+
+export const PBX_TOPIC = 'pbx.push'
+
+export interface PbxPushDeps {
+  readonly sb: Switchboard
+  readonly outbox: Pick<OutboxStore, 'add'>
+  /** Something was written to the outbox: send it now. */
+  readonly kick: () => void
+  readonly telephony: Telephony
+  readonly log: { error(obj: object, msg: string): void }
+}
+
+// A contact's close is kept this long for the call record that may still be on its way.
+const KEEP_CLOSED_MS = 10 * 60_000
+
+/**
+ * 004's pushed events, from the calls the voice channel reports: dialbegin and dialend as phones
+ * ring, extensionstatus as they change, hangup and cdr when a call ends, cc_cdr once the agent's
+ * after-call pause is over (its length is the record's pauseTime). Everything goes through the
+ * outbox, in order per call (and per extension), retried until the push URL takes it.
+ */
+export class PbxPush implements CallObserver {
+  private readonly hints = new Map<string, HintStatus>()
+  private readonly closed = new Map<string, number>()
+  private readonly waiting = new Map<string, CallRecord>()
+  private readonly watched = new Map<string, () => void>()
+  private writes: Promise<void> = Promise.resolve()
+
+  constructor(private readonly deps: PbxPushDeps) {}
+
+  start(): void {
+    for (const id of this.deps.sb.tenantIds()) this.watch(id)
+  }
+
+  /** Stops following; resolves once what was handed over is in the outbox. */
+  async stop(): Promise<void> {
+    for (const unsubscribe of this.watched.values()) unsubscribe()
+    this.watched.clear()
+    await this.writes
+  }
+
+  ringing(tenantId: string, contactId: string, caller: Caller, ring: Ring): void {
+    const ctx = this.context(tenantId)
+    if (ctx) this.push(tenantId, contactId, [dialBegin(ctx, contactId, caller, ring)])
+  }
+
+  ringEnded(tenantId: string, contactId: string, caller: Caller, ring: Ring): void {
+    const ctx = this.context(tenantId)
+    if (ctx) this.push(tenantId, contactId, [dialEnd(ctx, contactId, caller, ring)])
+  }
+
+  linesChanged(tenantId: string): void {
+    if (!this.context(tenantId)) return
+    for (const p of this.deps.telephony.phones(tenantId)) {
+      const key = `${tenantId}\u0000${p.extension}`
+      if (this.hints.get(key) === p.hint) continue
+      this.hints.set(key, p.hint)
+      this.push(tenantId, `ext:${p.extension}`, [extensionStatus(p.extension, p.hint)])
+    }
+  }
+
+  finished(record: CallRecord): void {
+    const ctx = this.context(record.tenantId)
+    if (!ctx) return
+    this.push(record.tenantId, record.contactId, [hangup(ctx, record), cdr(ctx, record)])
+    const key = `${record.tenantId}\u0000${record.contactId}`
+    const closedAt = this.closed.get(key)
+    const inWrapUp =
+      this.deps.sb.isRunning(record.tenantId) &&
+      this.deps.sb.runtime(record.tenantId).read((r) => r.contacts.get(record.contactId)?.state) === 'wrap_up'
+    if (closedAt === undefined && inWrapUp) return void this.waiting.set(key, record)
+    this.closed.delete(key)
+    this.ccCdr(ctx, record, closedAt === undefined ? 0 : closedAt - record.endedAt)
+  }
+
+  private ccCdr(ctx: PushContext, record: CallRecord, pauseMs: number): void {
+    this.push(record.tenantId, record.contactId, [ccCdr(ctx, record, pauseMs, null)])
+  }
+
+  /** Follows the tenant's contacts closing: the end of the after-call pause. */
+  private watch(tenantId: string): void {
+    if (this.watched.has(tenantId)) return
+    this.watched.set(
+      tenantId,
+      this.deps.sb.feed.subscribe(tenantId, {}, (events) => this.contactsClosed(tenantId, events)),
+    )
+  }
+
+  private contactsClosed(tenantId: string, events: readonly DomainEvent[]): void {
+    for (const e of events) {
+      if (e.type !== 'ContactClosed') continue
+      const key = `${tenantId}\u0000${e.contactId}`
+      const record = this.waiting.get(key)
+      const ctx = this.context(tenantId)
+      if (record && ctx) {
+        this.waiting.delete(key)
+        this.ccCdr(ctx, record, e.at - record.endedAt)
+      } else this.closed.set(key, e.at)
+    }
+    for (const [key, at] of this.closed) if (at < this.deps.sb.now() - KEEP_CLOSED_MS) this.closed.delete(key)
+  }
+
+  private push(tenantId: string, lane: string, payloads: readonly object[]): void {
+    const items: OutboxItem[] = payloads.map((payload) => ({
+      tenantId,
+      eventSeq: 0,
+      topic: PBX_TOPIC,
+      orderingKey: `pbx:${tenantId}:${lane}`,
+      payload,
+    }))
+    const now = this.deps.sb.now()
+    // One write after the other: the outbox's order is the order things happened.
+    this.writes = this.writes
+      .then(() => this.deps.outbox.add(items, now))
+      .then(
+        () => this.deps.kick(),
+        (err: unknown) => this.deps.log.error({ err, tenantId }, 'PBX events not stored: they are lost'),
+      )
+  }
+
+  /** The tenant's push settings and what the builders look up; undefined: nothing is pushed. */
+  private context(tenantId: string): PushContext | undefined {
+    const sb = this.deps.sb
+    if (!sb.hasTenant(tenantId)) return undefined
+    const config = sb.storedConfig(tenantId).config
+    if (!config.pbx?.pushUrl) return undefined
+    this.watch(tenantId)
+    const queues = new Map(config.queues.map((q) => [q.id, q]))
+    return {
+      pbx: config.pbx,
+      timeZone: config.timeZone,
+      extensionOf: (agentId) =>
+        config.voice?.extensions.find((x) => x.agentId === agentId)?.number ?? agentId,
+      queueNumber: (queueId) => config.voice?.queues[queueId]?.number ?? queueId,
+      shortAbandonMs: (queueId) => (queues.get(queueId)?.shortAbandonSeconds ?? 10) * 1000,
+      noAgentSignedIn: (queueId) => {
+        const groups = new Set(queues.get(queueId)?.tiers.flatMap((t) => t.skillGroups) ?? [])
+        const members = config.skillGroups
+          .filter((g) => groups.has(g.id))
+          .flatMap((g) => Object.keys(g.members))
+        return !sb
+          .runtime(tenantId)
+          .read((r) =>
+            members.some(
+              (id) => (r.pool.agents.get(id)?.channels.get('voice')?.state ?? 'logged_out') !== 'logged_out',
+            ),
+          )
+      },
+    }
+  }
+}
+
+/** Posts one event to the tenant's push URL as JSON; anything but a 2xx is tried again later. */
+export function pbxPushHandler(sb: () => Switchboard, sender: HttpSender) {
+  return async (item: ClaimedOutboxItem): Promise<void> => {
+    const pbx = sb().storedConfig(item.tenantId).config.pbx
+    // Pushing turned off since: nobody waits for it.
+    if (!pbx?.pushUrl) return
+    const res = await sender.post(
+      pbx.pushUrl,
+      JSON.stringify(item.payload),
+      { 'content-type': 'application/json' },
+      { allowPrivateNetwork: pbx.allowPrivateNetwork },
+    )
+    if (res.status < 200 || res.status >= 300)
+      throw new Error(`the push URL answered HTTP ${res.status} ${res.body.slice(0, 200)}`)
+  }
+}

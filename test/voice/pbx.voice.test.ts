@@ -1,0 +1,345 @@
+import { createHash } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { localDate } from '../../src/core/local-time.js'
+import type { RunningServer } from '../../src/main.js'
+import { Phone } from '../support/baresip.js'
+import { demoDocs } from '../support/harness.js'
+import type { PushedEvent } from '../support/pbx-sink.js'
+import { PushSink } from '../support/pbx-sink.js'
+import type { RunningRtpengine } from '../support/rtpengine.js'
+import { startRtpengine } from '../support/rtpengine.js'
+import { readWav, seconds } from '../support/tones.js'
+import { startVoiceServer } from '../support/voice-server.js'
+import { until } from '../support/until.js'
+
+// 004's API driven as a CRM would, against real phones (baresip), rtpengine and the server; its
+// pushed events received by a stand-in CRM that checks every field against 004's samples.
+const CALLER_HZ = 440
+const WEBKEY = 'crm-secret'
+
+let rtp: RunningRtpengine
+let server: RunningServer
+let sink: PushSink
+let agent1: Phone
+let agent2: Phone
+let caller: Phone
+let sip: string
+
+const key = () =>
+  createHash('md5')
+    .update(WEBKEY + localDate('Europe/London', Date.now()))
+    .digest('hex')
+
+async function pbx(method: string, path: string, form?: string) {
+  const res = await fetch(`${server.url}/coocenter-api${path}`, {
+    method,
+    headers: {
+      accept: 'application/json',
+      authorization: key(),
+      ...(form !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+    },
+    body: form,
+  })
+  const type = res.headers.get('content-type') ?? ''
+  return {
+    status: res.status,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test reads the answer it expects
+    body: (type.includes('json') ? await res.json() : Buffer.from(await res.arrayBuffer())) as any,
+  }
+}
+
+interface Ev {
+  type: string
+  contactId?: string
+  agentId?: string
+  by?: string
+  fromAgentId?: string
+  toAgentId?: string
+}
+const events = async () =>
+  (await server.sb.queries.events('demo', { afterSeq: 0, limit: 5000 })) as unknown as Ev[]
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const voiceState = (agentId: string) =>
+  server.sb.runtime('demo').read((r) => r.pool.agents.get(agentId)?.channels.get('voice')?.state)
+
+/** Dials the access number; resolves with the new call's contact id once it is queued. */
+async function call(): Promise<{ contactId: string; mark: number }> {
+  const before = (await events()).filter((e) => e.type === 'ContactQueued').length
+  const mark = caller.mark
+  caller.dial(`sip:8000@${sip}`)
+  await caller.waitFor(/Call established/, 10_000, mark)
+  const queued = await until('the call to queue', async () => {
+    const q = (await events()).filter((e) => e.type === 'ContactQueued')
+    return q.length > before ? q.at(-1) : undefined
+  })
+  return { contactId: queued.contactId!, mark }
+}
+
+/** The call's pushed events once its cc_cdr arrived (after the after-call pause). */
+const pushedFor = (contactId: string) =>
+  until(
+    `the cc_cdr of ${contactId}`,
+    () => (sink.of(contactId).some((e) => e.event === 'cc_cdr') ? sink.of(contactId) : undefined),
+    30_000,
+  )
+const one = (list: PushedEvent[], event: string) => list.find((e) => e.event === event)!
+
+beforeAll(async () => {
+  rtp = await startRtpengine()
+  sink = await PushSink.start()
+  const docs = demoDocs()
+  const demo = docs[0]!
+  demo.queues = demo.queues.map((q) => (q.id === 'voice-support' ? { ...q, offerTimeoutSeconds: 5 } : q))
+  demo.voice = { ...demo.voice!, announceEverySeconds: 0 }
+  // The after-call pause is 2 s: cc_cdr reports it as pauseTime.
+  demo.pbx = { ...demo.pbx!, webKey: WEBKEY, pushUrl: sink.url, allowPrivateNetwork: true, pauseSeconds: 2 }
+  server = await startVoiceServer(docs, rtp)
+  sip = `127.0.0.1:${server.voice!.sip.port}`
+  agent1 = await Phone.start({
+    account: `<sip:801@${sip};transport=udp>;auth_pass=phone801;regint=600`,
+    toneHz: 880,
+    autoAnswer: true,
+  })
+  agent2 = await Phone.start({
+    account: `<sip:802@${sip};transport=udp>;auth_pass=phone802;regint=600`,
+    toneHz: 1320,
+    autoAnswer: true,
+  })
+  caller = await Phone.start({
+    account: '<sip:5551234@127.0.0.1>;regint=0',
+    toneHz: CALLER_HZ,
+    autoAnswer: false,
+  })
+  for (const p of [agent1, agent2]) await p.waitFor(/200 OK \(\) \[1 binding\]/, 10_000, 0)
+}, 60_000)
+
+afterAll(async () => {
+  await Promise.all([agent1, agent2, caller].map((p) => p?.stop()))
+  await server?.stop()
+  await rtp?.stop()
+  await sink?.stop()
+})
+
+describe("004's call-center API with real phones", () => {
+  it('lists registered phones with their latency, and the state of every extension', async () => {
+    const peers = await until('both phones qualified', async () => {
+      const res = await pbx('GET', '/extensions/extension-status')
+      const data = res.body.data as { Exten: string; Status: string }[]
+      return data.filter((p) => /^OK \(\d+ ms\)$/.test(p.Status)).length === 2 ? data : undefined
+    })
+    expect(peers.map((p) => p.Exten)).toEqual(['801', '802', '803', '804'])
+    expect(peers[0]).toEqual({
+      Exten: '801',
+      Type: 'SIP',
+      IPAddr: '127.0.0.1',
+      Status: expect.stringMatching(/^OK/),
+    })
+    expect(peers[2]).toEqual({ Exten: '803', Type: 'SIP', IPAddr: '-none-', Status: 'UNKNOWN' })
+    const hints = (await pbx('GET', '/extensions/extension-hints-status')).body as { status: string }[]
+    expect(hints.map((h) => h.status)).toEqual(['0', '0', '4', '4'])
+    // Registration pushed each phone's state as it changed.
+    await until('extension states pushed', () =>
+      sink.events.filter((e) => e.event === 'extensionstatus' && e.status === '0').length >= 2
+        ? true
+        : undefined,
+    )
+  })
+
+  it('routes by who is signed in and paused, hangs up by API, and pushes the whole call', async () => {
+    expect((await pbx('POST', '/queues/agent-login', 'extension=801queue=630')).body.status).toBe('success')
+    await pbx('POST', '/queues/agent-login', 'extension=802queue=630')
+    await pbx('POST', '/queues/agent-pause', 'queue=630member=801state=on')
+    expect(voiceState('agent1')).toBe('not_ready')
+    const { contactId, mark } = await call()
+    // agent1 is paused: agent2's phone takes the call.
+    await agent2.waitFor(/Call established/, 10_000, 0)
+    const during = await pbx('POST', '/extensions/current-calls')
+    expect(during.body.data).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ calleridnum: '5551234', connectedlinenum: '802', channelstatedesc: 'Up' }),
+        expect.objectContaining({ calleridnum: '802', connectedlinenum: '5551234', channelstate: '6' }),
+      ]),
+    )
+    await sleep(1500)
+    agent2.command('/hold')
+    await until('802 on hold', async () => {
+      const hints = (await pbx('GET', '/extensions/extension-hints-status')).body as {
+        extension: string
+        status: string
+      }[]
+      return hints.find((h) => h.extension === '802')?.status === '16' ? true : undefined
+    })
+    await sleep(2500)
+    agent2.command('/resume')
+    await sleep(1500)
+    expect(await pbx('POST', '/extensions/hangup', 'extension=802')).toEqual({
+      status: 200,
+      body: { status: 'success', message: 'hangup extension success' },
+    })
+    await caller.waitFor(/session closed|terminated/i, 10_000, mark)
+
+    const pushed = await pushedFor(contactId)
+    expect(pushed.map((e) => e.event)).toEqual(['dialbegein', 'dialend', 'hangup', 'cdr', 'cc_cdr'])
+    expect(one(pushed, 'dialbegein')).toMatchObject({
+      calleridnum: '5551234',
+      destcalleridnum: '802',
+      dialstring: 'SIP/802',
+      mac: '68:69:2e:03:8b:3e',
+    })
+    expect(one(pushed, 'dialend')).toMatchObject({ dialstatus: 'ANSWER', destcalleridnum: '802' })
+    expect(one(pushed, 'cdr')).toMatchObject({
+      source: '5551234',
+      destination: '8000',
+      disposition: 'ANSWERED',
+      calltype: 'inbound',
+      recordfile: `${contactId}.wav`,
+    })
+    const cc = one(pushed, 'cc_cdr')
+    expect(cc).toMatchObject({
+      caller: '5551234',
+      called: '802',
+      queueCode: '630',
+      agentCode: '802',
+      cdrState: 'bridged',
+      hangupSide: 'agent',
+      missCause: '',
+      trunkNumber: '8000',
+      filePath: `${contactId}.wav`,
+    })
+    // Figures of the real call: about 1.5 s talking, 2.5 s held, 1.5 s more; a 2 s pause after.
+    expect(cc.holdTime).toBeGreaterThanOrEqual(2)
+    expect(cc.holdTime).toBeLessThanOrEqual(4)
+    expect(cc.pauseTime).toBe(2)
+    expect(Number(cc.talkingTime)).toBeGreaterThanOrEqual(5)
+    expect(Number(cc.ringTime)).toBeLessThanOrEqual(1)
+    expect(Number(cc.duration)).toBeGreaterThanOrEqual(Number(cc.talkingTime))
+    const ended = (await events()).find((e) => e.type === 'ContactEnded' && e.contactId === contactId)
+    expect(ended).toMatchObject({ by: 'agent', agentId: 'agent2' })
+    // 802's phone went ringing, in call, held, in call, idle: each pushed as it happened.
+    const states = sink.events
+      .filter((e) => e.event === 'extensionstatus' && e.exten === '802')
+      .map((e) => e.status)
+    expect(states.join(' ')).toMatch(/8 1 16 1 0$/)
+
+    // The recording is fetched by the name cc_cdr gave, and has the caller's tone in it.
+    const wav = await until('the recording', async () => {
+      const r = await pbx('GET', `/monitor/${String(cc.filePath)}`)
+      return r.status === 200 ? (r.body as Buffer) : undefined
+    })
+    const { writeFileSync, mkdtempSync } = await import('node:fs')
+    const os = await import('node:os')
+    const path = await import('node:path')
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'pbx-rec-')), 'call.wav')
+    writeFileSync(file, wav)
+    const rec = readWav(file)
+    expect(
+      seconds(rec.channels[0]!, rec.rate, [CALLER_HZ]).filter((s) => (s.share[CALLER_HZ] ?? 0) > 0.5).length,
+    ).toBeGreaterThanOrEqual(2)
+  }, 60_000)
+
+  it('transfers by API, and a signed-out agent gets no calls', async () => {
+    await pbx('POST', '/queues/agent-pause', 'queue=630member=801state=off')
+    await pbx('POST', '/queues/agent-logout', 'extension=802queue=630')
+    expect(voiceState('agent2')).toBe('logged_out')
+    const queueInfo = await pbx('GET', '/queues/queue-info')
+    expect(queueInfo.body.data).toEqual({ '630': [{ name: 'sip/801', paused: '0', penalty: '0' }] })
+    await sleep(2500) // agent2's pause from the last call
+    // The CRM is down during this call: its events wait in the outbox and come in order later.
+    sink.failing = true
+    const a1 = agent1.mark
+    const { contactId, mark } = await call()
+    await agent1.waitFor(/Call established/, 10_000, a1)
+    // Transfer to 802, signed out of the queue but reachable by its extension, as a PBX allows.
+    await pbx('POST', '/queues/agent-login', 'extension=802')
+    const a2 = agent2.mark
+    expect(await pbx('POST', '/extensions/transfer', 'dst=802src=801')).toEqual({
+      status: 200,
+      body: { status: 'success', message: 'tansfer extension success' },
+    })
+    await agent2.waitFor(/Call established/, 10_000, a2)
+    await agent1.waitFor(/terminated|closed/i, 10_000, a1)
+    await sleep(1500)
+    caller.hangup()
+    await caller.waitFor(/session closed|terminated/i, 10_000, mark)
+    const mine = (await events()).filter((e) => e.contactId === contactId)
+    expect(mine.find((e) => e.type === 'ContactTransferred')).toMatchObject({
+      fromAgentId: 'agent1',
+      toAgentId: 'agent2',
+    })
+    await until('the push to be refused', () => (sink.refused > 0 ? true : undefined))
+    sink.failing = false
+    const pushed = await pushedFor(contactId)
+    expect(pushed.map((e) => `${e.event} ${e.destcalleridnum ?? ''}`.trim())).toEqual([
+      'dialbegein 801',
+      'dialend 801',
+      'dialbegein 802',
+      'dialend 802',
+      'hangup',
+      'cdr',
+      'cc_cdr',
+    ])
+    expect(one(pushed, 'cc_cdr')).toMatchObject({
+      agentCode: '802',
+      hangupSide: 'caller',
+      cdrState: 'bridged',
+    })
+    // A transfer of an extension that is in no call is refused in 004's form.
+    expect(await pbx('POST', '/extensions/transfer', 'dst=802src=803')).toMatchObject({
+      status: 404,
+      body: { status: 'error' },
+    })
+  }, 60_000)
+
+  it('refuses a blacklisted caller before it queues, and reports a caller who gave up at once', async () => {
+    let gaveUp = ''
+    await pbx('POST', '/blacklist/create', 'number=5551234')
+    const before = (await events()).filter((e) => e.type === 'ContactQueued').length
+    const mark = caller.mark
+    caller.dial(`sip:8000@${sip}`)
+    await caller.waitFor(/486 Busy Here/, 10_000, mark)
+    await sleep(500)
+    expect((await events()).filter((e) => e.type === 'ContactQueued').length).toBe(before)
+    expect((await pbx('DELETE', '/blacklist/delete', 'number=5551234')).body.status).toBe('success')
+
+    // agent1 talks to another caller, agent2 is paused: the caller waits, and gives up at once.
+    await sleep(2500)
+    await pbx('POST', '/queues/agent-pause', 'member=801state=off')
+    await pbx('POST', '/queues/agent-pause', 'member=802state=on')
+    const other = await Phone.start({
+      account: '<sip:5559876@127.0.0.1>;regint=0',
+      toneHz: 500,
+      autoAnswer: false,
+    })
+    try {
+      const a1 = agent1.mark
+      other.dial(`sip:8000@${sip}`)
+      await agent1.waitFor(/Call established/, 10_000, a1)
+      const { contactId, mark: m2 } = await call()
+      await sleep(2000)
+      caller.hangup()
+      await caller.waitFor(/session closed|terminated/i, 10_000, m2)
+      other.hangup()
+      await other.waitFor(/session closed|terminated/i, 10_000, 0)
+      gaveUp = contactId
+    } finally {
+      await other.stop()
+    }
+    const contactId = gaveUp
+    const cc = one(await pushedFor(contactId), 'cc_cdr')
+    expect(cc).toMatchObject({
+      cdrState: 'queue',
+      hangupSide: 'caller',
+      agentCode: '',
+      missCause: 'MEMBER_CANCEL',
+      talkingTime: '0',
+      pauseTime: 0,
+    })
+    expect(one(sink.of(contactId), 'cdr')).toMatchObject({ disposition: 'NO ANSWER', answertime: '' })
+  }, 60_000)
+
+  it('pushed nothing that breaks the fields of 004', () => {
+    expect(sink.events.length).toBeGreaterThan(10)
+    expect(sink.breaches).toEqual([])
+  })
+})
