@@ -1,6 +1,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import { NgClient } from './adapters/media/rtpengine/ng-client.js'
+import { RtpMixer } from './adapters/media/mixer/listen-bridge.js'
 import { RtpengineMedia } from './adapters/media/rtpengine/rtpengine-media.js'
 import type { OpenedDatabase } from './adapters/storage/opened-database.js'
 import { SqlBlockedNumberStore } from './adapters/storage/sql-blocked-number-store.js'
@@ -84,6 +85,8 @@ export async function startVoice(
     bindings: new SqlPhoneBindingStore(opened.db),
     recordings,
     blocked: new SqlBlockedNumberStore(opened.db),
+    // Our own RTP sockets (listening in) sit where phones and rtpengine already reach us.
+    mixer: new RtpMixer(opts.sipHost, transport.host),
     newId,
     log,
   })

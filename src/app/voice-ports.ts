@@ -19,6 +19,24 @@ export interface MediaServer {
   end(callId: string): Promise<void>
   /** The finished recording of a call as a WAV file (after `end`), or null if there is none. */
   recording(callId: string): Promise<string | null>
+  /** A copy of the parties' audio for a new party `toTag` (a listener): the offer to answer. */
+  subscribe(callId: string, fromTags: readonly string[], toTag: string): Promise<string>
+  subscribeAnswer(callId: string, toTag: string, sdp: string): Promise<void>
+  unsubscribe(callId: string, toTag: string): Promise<void>
+}
+
+/** Listening in on a call: the parties' audio in (from the media server), their mix out to a phone. */
+export interface ListenBridge {
+  /** Our answer to the media server's subscription offer (one stream per party heard). */
+  answerSubscription(offer: string): Promise<string>
+  /** Our offer to the listening phone. */
+  phoneOffer(): string
+  phoneAnswered(answer: string): void
+  close(): void
+}
+
+export interface AudioMixer {
+  listen(): Promise<ListenBridge>
 }
 
 export interface MediaOffer {
@@ -121,6 +139,8 @@ export interface Telephony {
   hangUp(tenantId: string, extension: string): void
   /** Moves the call of extension `from` to `to` (an extension, an access number or a queue number). */
   transfer(tenantId: string, from: string, to: string): Promise<void>
+  /** Rings `spy`; once answered it hears both parties of the call of `target`, unheard. */
+  listenIn(tenantId: string, spy: string, target: string): Promise<void>
 }
 
 /** Who called, from where, to which number. */

@@ -32,7 +32,13 @@ describe("004's pushed events through the outbox", () => {
       sb: h.sb,
       outbox: new SqlOutboxStore(h.opened.db),
       kick: () => undefined,
-      telephony: { phones, channels: () => [], hangUp: () => undefined, transfer: async () => undefined },
+      telephony: {
+        phones,
+        channels: () => [],
+        hangUp: () => undefined,
+        transfer: async () => undefined,
+        listenIn: async () => undefined,
+      },
       log: { error: (_obj, msg) => expect.fail(msg) },
     })
     push.start()

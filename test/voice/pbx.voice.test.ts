@@ -15,6 +15,8 @@ import { until } from '../support/until.js'
 // 004's API driven as a CRM would, against real phones (baresip), rtpengine and the server; its
 // pushed events received by a stand-in CRM that checks every field against 004's samples.
 const CALLER_HZ = 440
+const AGENT1_HZ = 880
+const SPY_HZ = 660
 const WEBKEY = 'crm-secret'
 
 let rtp: RunningRtpengine
@@ -98,7 +100,7 @@ beforeAll(async () => {
   sip = `127.0.0.1:${server.voice!.sip.port}`
   agent1 = await Phone.start({
     account: `<sip:801@${sip};transport=udp>;auth_pass=phone801;regint=600`,
-    toneHz: 880,
+    toneHz: AGENT1_HZ,
     autoAnswer: true,
   })
   agent2 = await Phone.start({
@@ -336,6 +338,51 @@ describe("004's call-center API with real phones", () => {
       pauseTime: 0,
     })
     expect(one(sink.of(contactId), 'cdr')).toMatchObject({ disposition: 'NO ANSWER', answertime: '' })
+  }, 60_000)
+
+  it('lets an extension listen in: it hears both parties, and neither hears it', async () => {
+    const spy = await Phone.start({
+      account: `<sip:803@${sip};transport=udp>;auth_pass=phone803;regint=600`,
+      toneHz: SPY_HZ,
+      autoAnswer: true,
+    })
+    try {
+      await spy.waitFor(/200 OK \(\) \[1 binding\]/, 10_000, 0)
+      await sleep(2500) // agent1's pause after the last call
+      const a1 = agent1.mark
+      const { mark } = await call()
+      await agent1.waitFor(/Call established/, 10_000, a1)
+      // 004's sample: 801 listens to 806; here 803 listens to 801.
+      expect(await pbx('POST', '/extensions/extenSpy', 'dst=801src=803')).toEqual({
+        status: 200,
+        body: { status: 'success', message: 'spy extension success' },
+      })
+      await spy.waitFor(/Call established/, 10_000, 0)
+      const hints = (await pbx('GET', '/extensions/extension-hints-status')).body as {
+        extension: string
+        status: string
+      }[]
+      expect(hints.find((h) => h.extension === '803')?.status).toBe('1')
+      await sleep(5000)
+      caller.hangup()
+      await caller.waitFor(/session closed|terminated/i, 10_000, mark)
+      // The call's end hangs up the listener too.
+      await spy.waitFor(/terminated|closed/i, 10_000, 0)
+
+      const heard = (phone: Phone, hz: number[]) => {
+        const w = readWav(phone.heard().at(-1)!)
+        return seconds(w.channels[0]!, w.rate, hz)
+      }
+      const spyHeard = heard(spy, [CALLER_HZ, AGENT1_HZ, SPY_HZ])
+      const both = spyHeard.filter((x) => (x.share[CALLER_HZ] ?? 0) > 0.2 && (x.share[AGENT1_HZ] ?? 0) > 0.2)
+      expect(both.length, JSON.stringify(spyHeard.map((x) => x.share))).toBeGreaterThanOrEqual(3)
+      for (const phone of [caller, agent1]) {
+        const s = heard(phone, [SPY_HZ])
+        expect(s.filter((x) => (x.share[SPY_HZ] ?? 0) > 0.1)).toEqual([])
+      }
+    } finally {
+      await spy.stop()
+    }
   }, 60_000)
 
   it('pushed nothing that breaks the fields of 004', () => {

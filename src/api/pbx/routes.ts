@@ -177,6 +177,14 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
     return success('tansfer extension success')
   })
 
+  // 004: `dst` is the extension listened to, `src` the one listening.
+  app.post('/extensions/extenSpy', { config: OPEN, schema: TAGS }, async (req) => {
+    const { tenantId } = tenantOf(req)
+    const f = fields(req, ['dst', 'src'])
+    await telephony().listenIn(tenantId, f.src ?? '', f.dst ?? '')
+    return success('spy extension success')
+  })
+
   both('/blacklist/index', async (req) => {
     const { tenantId } = tenantOf(req)
     return { status: 'success', data: await deps.blocked.list(tenantId) }

@@ -14,6 +14,9 @@ export interface TelephonyDeps {
   readonly qualifier: PhoneQualifier
   /** The tenant's calls in progress. */
   readonly calls: (tenantId: string) => readonly VoiceCall[]
+  /** Extensions listening in on a call now. */
+  readonly listening: (tenantId: string) => ReadonlySet<string>
+  readonly listenIn: (tenantId: string, spy: string, target: string, call: VoiceCall) => Promise<void>
 }
 
 /** The voice channel as a PBX shows and drives it: extensions, their states, live channels. */
@@ -22,6 +25,7 @@ export class VoiceTelephony implements Telephony {
 
   phones(tenantId: string): PhoneStatus[] {
     const lines = this.deps.calls(tenantId).map((c) => c.lines())
+    const listening = this.deps.listening(tenantId)
     return (this.deps.directory().tenant(tenantId)?.voice.extensions ?? []).map((x) => {
       const b = this.deps.registrar.binding(tenantId, x.number)
       return {
@@ -29,7 +33,7 @@ export class VoiceTelephony implements Telephony {
         agentId: x.agentId,
         address: b ? b.source.host : null,
         latencyMs: b ? this.deps.qualifier.of(tenantId, x.number) : undefined,
-        hint: hintOf(lines, x.agentId, b !== undefined),
+        hint: listening.has(x.number) ? HINT.inUse : hintOf(lines, x.agentId, b !== undefined),
       }
     })
   }
@@ -84,6 +88,15 @@ export class VoiceTelephony implements Telephony {
         'CONTACT_STATE_CONFLICT',
         `the call of ${from} could not go to ${to}: not an extension, access number or queue number, or the call moved on`,
       )
+  }
+
+  async listenIn(tenantId: string, spy: string, target: string): Promise<void> {
+    this.agentOf(tenantId, spy)
+    const call = this.callOf(tenantId, this.agentOf(tenantId, target))
+    if (call?.lines().agent?.state !== 'up')
+      throw new DomainError('CONTACT_NOT_FOUND', `extension ${target} is not talking on a call`)
+    if (spy === target) throw new DomainError('VALIDATION_FAILED', 'an extension cannot listen in on itself')
+    await this.deps.listenIn(tenantId, spy, target, call)
   }
 
   private agentOf(tenantId: string, extension: string): string {

@@ -125,6 +125,11 @@ export class VoiceCall {
     }
   }
 
+  /** The media session's two parties while an agent talks: what a listener is given a copy of. */
+  talkingTags(): readonly [string, string] | undefined {
+    return this.agent?.dialog && !this.over ? [this.callerTag, this.ourTag] : undefined
+  }
+
   /** Answers the caller with the media server's SDP, then music and announcements while waiting. */
   async answer(tx: ServerTransaction): Promise<void> {
     const media = this.host.media

@@ -1,5 +1,6 @@
 import type { Switchboard } from '../../app/switchboard.js'
 import type {
+  AudioMixer,
   BlockedNumberStore,
   CallObserver,
   CallRecordingStore,
@@ -26,6 +27,8 @@ import { VoiceCall } from './voice-call.js'
 import type { QualifyOptions } from './qualify.js'
 import { PhoneQualifier } from './qualify.js'
 import { VoiceTelephony } from './telephony.js'
+import { ListenIn } from './listen-in.js'
+import { DomainError } from '../../core/errors.js'
 
 export interface VoiceChannelDeps {
   readonly sb: Switchboard
@@ -35,6 +38,7 @@ export interface VoiceChannelDeps {
   readonly bindings: PhoneBindingStore
   readonly recordings: CallRecordingStore
   readonly blocked: BlockedNumberStore
+  readonly mixer: AudioMixer
   readonly newId: () => string
   readonly log: VoiceLog
   readonly qualify?: QualifyOptions
@@ -68,6 +72,7 @@ export class VoiceChannel {
     linesChanged: (t) => this.tell((o) => o.linesChanged(t)),
   }
   private readonly calls = new Map<string, VoiceCall>()
+  private readonly listeners = new Map<string, Set<ListenIn>>()
   /** Calls being admitted: their contacts exist a moment before their VoiceCall does. */
   private readonly arriving = new Set<string>()
   private readonly watched = new Map<string, () => void>()
@@ -92,6 +97,7 @@ export class VoiceChannel {
       resync: (tenantId, contactId) => this.calls.get(callKey(tenantId, contactId))?.sync(),
       finished: (tenantId, contactId) => {
         this.calls.delete(callKey(tenantId, contactId))
+        for (const l of this.listeners.get(callKey(tenantId, contactId)) ?? []) void l.stop()
         this.told.linesChanged(tenantId)
       },
       linesChanged: (tenantId) => this.told.linesChanged(tenantId),
@@ -119,8 +125,51 @@ export class VoiceChannel {
       registrar: this.registrar,
       qualifier: this.qualifier,
       calls: (tenantId) => [...this.calls.values()].filter((c) => c.tenantId === tenantId),
+      listening: (tenantId) =>
+        new Set(
+          [...this.listeners]
+            .filter(([key]) => key.startsWith(`${tenantId}\u0000`))
+            .flatMap(([, set]) => [...set].map((l) => l.extension)),
+        ),
+      listenIn: (tenantId, spy, target, call) => this.listenIn(tenantId, spy, target, call),
     })
     deps.ua.onRequest = (req, tx) => this.request(req, tx)
+  }
+
+  /** Rings `spy`'s phone to hear the call `call` that `target` talks on. */
+  private async listenIn(tenantId: string, spy: string, target: string, call: VoiceCall): Promise<void> {
+    const tenant = this.directory().tenant(tenantId)
+    const agentId = this.directory().extension(tenantId, spy)?.agentId
+    const phone = tenant && agentId ? this.hostDeps.phoneOf(tenant, agentId) : undefined
+    const tags = call.talkingTags()
+    if (!phone) throw new DomainError('AGENT_NOT_AVAILABLE', `extension ${spy} is not registered`)
+    if (!tags) throw new DomainError('CONTACT_NOT_FOUND', `extension ${target} is not talking on a call`)
+    const key = callKey(tenantId, call.contactId)
+    const set = this.listeners.get(key) ?? new Set<ListenIn>()
+    this.listeners.set(key, set)
+    const listener = new ListenIn(
+      {
+        ua: this.deps.ua,
+        media: this.deps.media,
+        mixer: this.deps.mixer,
+        log: (msg, err) => this.deps.log.warn({ err, tenantId }, msg),
+      },
+      call.contactId,
+      spy,
+      () => {
+        set.delete(listener)
+        if (set.size === 0) this.listeners.delete(key)
+        this.told.linesChanged(tenantId)
+      },
+    )
+    set.add(listener)
+    try {
+      await listener.start(tags, phone, `"Listen ${target}" <sip:${target}@${phone.to.host}>`)
+    } catch (e) {
+      await listener.stop()
+      throw e
+    }
+    this.told.linesChanged(tenantId)
   }
 
   /** A phone registered (asked at once how fast it answers) or its registration ended. */

@@ -116,6 +116,29 @@ export class RtpengineMedia implements MediaServer {
     return out
   }
 
+  async subscribe(callId: string, fromTags: readonly string[], toTag: string): Promise<string> {
+    const reply = await this.ng.command('subscribe request', {
+      'call-id': callId,
+      'from-tags': [...fromTags],
+      'to-tag': toTag,
+    })
+    return sdpOf(reply)
+  }
+
+  async subscribeAnswer(callId: string, toTag: string, sdp: string): Promise<void> {
+    // The listener takes one G.711 of those offered: rtpengine turns the rest into it.
+    await this.ng.command('subscribe answer', {
+      'call-id': callId,
+      'to-tag': toTag,
+      sdp,
+      flags: ['allow transcoding'],
+    })
+  }
+
+  async unsubscribe(callId: string, toTag: string): Promise<void> {
+    await this.ng.command('unsubscribe', { 'call-id': callId, 'to-tag': toTag })
+  }
+
   close(): void {
     clearInterval(this.timer)
     this.ng.close()
