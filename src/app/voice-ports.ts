@@ -139,6 +139,8 @@ export interface Telephony {
   hangUp(tenantId: string, extension: string): void
   /** Moves the call of extension `from` to `to` (an extension, an access number or a queue number). */
   transfer(tenantId: string, from: string, to: string): Promise<void>
+  /** 004's click-to-dial: rings extension `from`; once it answers, calls `to` (an extension or a number out through the trunk). */
+  place(tenantId: string, from: string, to: string): Promise<{ callId: string }>
   /** Rings `spy`; once answered it hears both parties of the call of `target`, unheard. */
   listenIn(tenantId: string, spy: string, target: string): Promise<void>
 }
@@ -190,6 +192,45 @@ export interface CallObserver {
   ringing(tenantId: string, contactId: string, caller: Caller, ring: Ring): void
   ringEnded(tenantId: string, contactId: string, caller: Caller, ring: Ring): void
   finished(record: CallRecord): void
+  /** A placed call (click-to-dial) rings its second side, and that ringing ends. */
+  dialing(tenantId: string, dial: DirectDial): void
+  dialEnded(tenantId: string, dial: DirectDial): void
+  placedCallFinished(record: DirectCallRecord): void
   /** What a tenant's phones do changed: a call rings, is answered, held or ends; a phone comes or goes. */
   linesChanged(tenantId: string): void
+}
+
+/** One side of a call the API placed (click-to-dial): a number, an agent's when it is an extension. */
+export interface DirectLeg {
+  readonly number: string
+  readonly agentId: string | null
+  /** Reached through a trunk, not one of our phones. */
+  readonly external: boolean
+}
+
+/** Ringing the second side of a placed call, once the first answered. */
+export interface DirectDial {
+  readonly callId: string
+  /** The ringing leg's own id. */
+  readonly legId: string
+  readonly from: DirectLeg
+  readonly to: DirectLeg
+  readonly startedAt: number
+  readonly endedAt: number | null
+  readonly outcome: RingOutcome | null
+}
+
+/** A placed call's life, reported when it is over. */
+export interface DirectCallRecord {
+  readonly tenantId: string
+  readonly callId: string
+  readonly from: DirectLeg
+  readonly to: DirectLeg
+  readonly startedAt: number
+  /** When the second side answered: the two talk from then. */
+  readonly answeredAt: number | null
+  readonly endedAt: number
+  readonly endedBy: 'from' | 'to' | 'system'
+  readonly outcome: RingOutcome | null
+  readonly recording: string | null
 }

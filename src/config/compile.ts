@@ -191,6 +191,7 @@ function compileVoice(t: TenantDoc, queues: readonly QueueConfig[]): VoiceConfig
         }),
     ),
     registrationSeconds: { ...v.registrationSeconds },
+    recordCalls: v.recordCalls,
   }
 }
 
@@ -315,7 +316,7 @@ export function toDocument(c: TenantConfig): TenantDoc {
         ...(k.password !== null ? { password: k.password } : {}),
       })),
       // Per-queue settings carry the effective values; these are the defaults for new queues.
-      recordCalls: true,
+      recordCalls: c.voice.recordCalls,
       announceEverySeconds: 30,
       announcePosition: true,
       registrationSeconds: { ...c.voice.registrationSeconds },

@@ -214,6 +214,8 @@ export interface VoiceConfig {
   /** Per voice queue id. */
   readonly queues: Readonly<Record<string, VoiceQueueSettings>>
   readonly registrationSeconds: { readonly min: number; readonly max: number }
+  /** Calls placed through the API (click-to-dial) are recorded; queues say so for their own. */
+  readonly recordCalls: boolean
 }
 
 /** Channels whose agents need a device the channel reports on (a registered phone) to be routable. */

@@ -32,13 +32,7 @@ describe("004's pushed events through the outbox", () => {
       sb: h.sb,
       outbox: new SqlOutboxStore(h.opened.db),
       kick: () => undefined,
-      telephony: {
-        phones,
-        channels: () => [],
-        hangUp: () => undefined,
-        transfer: async () => undefined,
-        listenIn: async () => undefined,
-      },
+      telephony: { phones },
       log: { error: (_obj, msg) => expect.fail(msg) },
     })
     push.start()

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process'
 import { spawn } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { wavFile } from '../../src/app/wav.js'
@@ -126,6 +126,23 @@ export class Phone {
       .map((f) => path.join(this.dir, f))
   }
 
+  /**
+   * The last call's recording once baresip has closed it: it writes the sizes into the WAV header
+   * only then, and a file read before that looks empty. (baresip 1.0 may hear nothing at all of a
+   * stream whose sequence numbers jump back: its jitter buffer drops the packets as late.)
+   */
+  async lastHeard(timeoutMs = 5000): Promise<string> {
+    const end = Date.now() + timeoutMs
+    for (;;) {
+      const file = this.heard().at(-1)
+      const bytes = file ? readFileSync(file) : undefined
+      // Closed: the header's size and the file's agree (an empty call's file is a bare header).
+      if (file && bytes && bytes.length === 44 + dataSize(bytes)) return file
+      if (Date.now() > end) throw new Error(`baresip did not finish a recording in ${this.dir}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+
   stop(): Promise<void> {
     // Kept beside the phone's recordings, for whoever looks into a failure.
     writeFileSync(path.join(this.dir, 'console.log'), this.log)
@@ -136,6 +153,16 @@ export class Phone {
       setTimeout(() => this.child.kill('SIGKILL'), 3000).unref()
     })
   }
+}
+
+/** The size the WAV header gives its data chunk (0 until the writer closes the file). */
+function dataSize(b: Buffer): number {
+  for (let at = 12; at + 8 <= b.length;) {
+    const size = b.readUInt32LE(at + 4)
+    if (b.toString('latin1', at, at + 4) === 'data') return size
+    at += 8 + size + (size % 2)
+  }
+  return 0
 }
 
 const handedOut = new Set<number>()

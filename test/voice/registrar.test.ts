@@ -43,6 +43,7 @@ function setup(store = memoryStore()) {
       numbers: {},
       queues: {},
       registrationSeconds: { min: 60, max: 3600 },
+      recordCalls: true,
     },
   })
   let deliver: (msg: SipMessage, from: SipEndpoint) => void = () => undefined

@@ -1,4 +1,11 @@
-import type { Caller, CallRecord, HintStatus, Ring } from '../../app/voice-ports.js'
+import type {
+  Caller,
+  CallRecord,
+  DirectCallRecord,
+  DirectDial,
+  HintStatus,
+  Ring,
+} from '../../app/voice-ports.js'
 import { HINT } from '../../app/voice-ports.js'
 import { localParts } from '../../core/local-time.js'
 import type { PbxConfig } from '../../core/tenant-config.js'
@@ -166,5 +173,72 @@ export function ccCdr(ctx: PushContext, r: CallRecord, pauseMs: number, score: n
     filePath: r.recording ?? '',
     missCause: missCause(ctx, r),
     mac: ctx.pbx.mac,
+  }
+}
+
+// ---- calls placed through the API (click-to-dial): Asterisk's Originate, then its Dial ----------
+
+export function placedDialBegin(ctx: PushContext, d: DirectDial) {
+  return {
+    event: ctx.pbx.dialBeginEvent,
+    timestamp: stamp(d.startedAt),
+    channel: phoneChannel(d.from.number, d.callId),
+    calleridnum: d.from.number,
+    destchannel: phoneChannel(d.to.number, d.legId),
+    destcalleridnum: d.to.number,
+    destuniqueid: d.legId,
+    dialstring: `SIP/${d.to.number}`,
+    uniqueid: d.callId,
+    mac: ctx.pbx.mac,
+  }
+}
+
+export function placedDialEnd(d: DirectDial) {
+  return {
+    event: 'dialend',
+    timestamp: stamp(d.endedAt ?? d.startedAt),
+    channel: phoneChannel(d.from.number, d.callId),
+    calleridnum: d.from.number,
+    destchannel: phoneChannel(d.to.number, d.legId),
+    destcalleridnum: d.to.number,
+    uniqueid: d.callId,
+    dialstatus: d.outcome ?? 'CANCEL',
+  }
+}
+
+export function placedHangup(r: DirectCallRecord) {
+  return {
+    event: 'hangup',
+    calleridnum: r.from.number,
+    calleridname: r.from.number,
+    connectedlinenum: r.to.number,
+    connectedlinename: r.to.number,
+    uniqueid: r.callId,
+  }
+}
+
+export function placedCdr(ctx: PushContext, r: DirectCallRecord) {
+  return {
+    event: 'cdr',
+    callerid: `"${r.from.number}" <${r.from.number}>`,
+    source: r.from.number,
+    destination: r.to.number,
+    starttime: localTime(ctx.timeZone, r.startedAt),
+    answertime: r.answeredAt === null ? '' : localTime(ctx.timeZone, r.answeredAt),
+    endtime: localTime(ctx.timeZone, r.endedAt),
+    disposition:
+      r.answeredAt !== null
+        ? 'ANSWERED'
+        : r.outcome === 'BUSY'
+          ? 'BUSY'
+          : r.outcome === 'CHANUNAVAIL'
+            ? 'FAILED'
+            : 'NO ANSWER',
+    duration: String(secs(r.endedAt - r.startedAt)),
+    billableseconds: String(r.answeredAt === null ? 0 : secs(r.endedAt - r.answeredAt)),
+    // 004: outbound through a trunk, empty for a call between extensions.
+    calltype: r.to.external ? 'outbound' : '',
+    recordfile: r.recording ?? '',
+    uniqueid: r.callId,
   }
 }

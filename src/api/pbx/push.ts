@@ -1,9 +1,29 @@
 import type { ClaimedOutboxItem, HttpSender, OutboxItem, OutboxStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
-import type { Caller, CallObserver, CallRecord, HintStatus, Ring, Telephony } from '../../app/voice-ports.js'
+import type {
+  Caller,
+  CallObserver,
+  CallRecord,
+  DirectCallRecord,
+  DirectDial,
+  HintStatus,
+  Ring,
+  Telephony,
+} from '../../app/voice-ports.js'
 import type { DomainEvent } from '../../core/events.js'
 import type { PushContext } from './events.js'
-import { ccCdr, cdr, dialBegin, dialEnd, extensionStatus, hangup } from './events.js'
+import {
+  ccCdr,
+  cdr,
+  dialBegin,
+  dialEnd,
+  extensionStatus,
+  hangup,
+  placedCdr,
+  placedDialBegin,
+  placedDialEnd,
+  placedHangup,
+} from './events.js'
 
 export const PBX_TOPIC = 'pbx.push'
 
@@ -12,7 +32,8 @@ export interface PbxPushDeps {
   readonly outbox: Pick<OutboxStore, 'add'>
   /** Something was written to the outbox: send it now. */
   readonly kick: () => void
-  readonly telephony: Telephony
+  /** Whose phones' states are pushed as they change. */
+  readonly telephony: Pick<Telephony, 'phones'>
   readonly log: { error(obj: object, msg: string): void }
 }
 
@@ -53,6 +74,21 @@ export class PbxPush implements CallObserver {
   ringEnded(tenantId: string, contactId: string, caller: Caller, ring: Ring): void {
     const ctx = this.context(tenantId)
     if (ctx) this.push(tenantId, contactId, [dialEnd(ctx, contactId, caller, ring)])
+  }
+
+  dialing(tenantId: string, dial: DirectDial): void {
+    const ctx = this.context(tenantId)
+    if (ctx) this.push(tenantId, dial.callId, [placedDialBegin(ctx, dial)])
+  }
+
+  dialEnded(tenantId: string, dial: DirectDial): void {
+    if (this.context(tenantId)) this.push(tenantId, dial.callId, [placedDialEnd(dial)])
+  }
+
+  /** A placed call is in no queue: hangup and cdr, no cc_cdr. */
+  placedCallFinished(record: DirectCallRecord): void {
+    const ctx = this.context(record.tenantId)
+    if (ctx) this.push(record.tenantId, record.callId, [placedHangup(record), placedCdr(ctx, record)])
   }
 
   linesChanged(tenantId: string): void {

@@ -177,6 +177,14 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
     return success('tansfer extension success')
   })
 
+  // 004: the system calls `src` first, then `dst` once `src` answers.
+  app.post('/extensions/click-number', { config: OPEN, schema: TAGS }, async (req) => {
+    const { tenantId } = tenantOf(req)
+    const f = fields(req, ['src', 'dst'])
+    const { callId } = await telephony().place(tenantId, f.src ?? '', dialable(f.dst ?? ''))
+    return success('click number success', { uniqueid: callId })
+  })
+
   // 004: `dst` is the extension listened to, `src` the one listening.
   app.post('/extensions/extenSpy', { config: OPEN, schema: TAGS }, async (req) => {
     const { tenantId } = tenantOf(req)
@@ -252,6 +260,12 @@ function onOff(state: string): boolean {
   if (['on', '1', 'true', 'yes', 'pause'].includes(s)) return true
   if (['off', '0', 'false', 'no', 'unpause'].includes(s)) return false
   throw new PbxError(400, `state must be on or off, not "${state}"`)
+}
+
+function dialable(n: string): string {
+  if (!/^\+?[0-9*#]{1,32}$/.test(n))
+    throw new PbxError(400, `"${n}" cannot be dialled (digits, * and #, a leading +)`)
+  return n
 }
 
 /** A caller's number as a trunk shows it: digits, +, * and #, or a name such as anonymous. */

@@ -145,7 +145,7 @@ function transferTarget(sb: Switchboard, tenant: VoiceTenant, number: string): T
   return ep ? { queueId: ep.queueId } : undefined
 }
 
-async function keepRecording(
+export async function keepRecording(
   deps: CallHostDeps,
   tenantId: string,
   contactId: string,

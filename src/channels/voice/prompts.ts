@@ -10,6 +10,7 @@ const RATE = 8000
 
 /** Notes of the built-in hold music (C major, no A4: callers' test tones sit at 440 Hz). */
 export const HOLD_MUSIC_NOTES = [523.25, 659.25, 783.99, 1046.5] as const
+export const RINGBACK_HZ = 450
 
 /**
  * What callers hear: the built-in hold music (synthesised here, no file to ship) and spoken
@@ -26,6 +27,18 @@ export class Prompts {
     return this.once('hold-music', async () => {
       const file = path.join(this.dir, 'hold-music.wav')
       await this.write(file, wavFile(synthesiseMusic(16), RATE, 1))
+      return file
+    }) as Promise<string>
+  }
+
+  /** What a phone hears while the other end rings: 450 Hz, 1 s on and 4 s off (China's ringback). */
+  ringback(): Promise<string> {
+    return this.once('ringback', async () => {
+      const file = path.join(this.dir, 'ringback.wav')
+      const tone = Int16Array.from({ length: 5 * RATE }, (_, i) =>
+        i < RATE ? Math.round(8000 * Math.sin((2 * Math.PI * RINGBACK_HZ * i) / RATE)) : 0,
+      )
+      await this.write(file, wavFile(tone, RATE, 1))
       return file
     }) as Promise<string>
   }

@@ -75,3 +75,26 @@ export function hasAudio(sdp: string): boolean {
     return false
   }
 }
+
+/**
+ * The far side of a call we place, before it exists: G.711 and DTMF events at a discard
+ * address. The media server offers the first phone what it would offer this; the real far
+ * side replaces it once it answers.
+ */
+export function placeholderOffer(): string {
+  return waitingAnswer(
+    [
+      'v=0',
+      'o=- 0 0 IN IP4 127.0.0.1',
+      's=-',
+      'c=IN IP4 127.0.0.1',
+      't=0 0',
+      'm=audio 9 RTP/AVP 0 8 101',
+      'a=rtpmap:0 PCMU/8000',
+      'a=rtpmap:8 PCMA/8000',
+      'a=rtpmap:101 telephone-event/8000',
+      'a=fmtp:101 0-16',
+      '',
+    ].join('\r\n'),
+  )
+}

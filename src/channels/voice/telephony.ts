@@ -6,6 +6,7 @@ import type { VoiceDirectory } from './directory.js'
 import type { PhoneQualifier } from './qualify.js'
 import type { Registrar } from './registrar.js'
 import type { CallLines, VoiceCall } from './voice-call.js'
+import type { PlacedCall } from './placed-call.js'
 
 export interface TelephonyDeps {
   readonly sb: Switchboard
@@ -17,6 +18,9 @@ export interface TelephonyDeps {
   /** Extensions listening in on a call now. */
   readonly listening: (tenantId: string) => ReadonlySet<string>
   readonly listenIn: (tenantId: string, spy: string, target: string, call: VoiceCall) => Promise<void>
+  /** Calls placed through the API, in progress. */
+  readonly placed: (tenantId: string) => readonly PlacedCall[]
+  readonly place: (tenantId: string, from: string, to: string) => Promise<{ callId: string }>
 }
 
 /** The voice channel as a PBX shows and drives it: extensions, their states, live channels. */
@@ -26,6 +30,7 @@ export class VoiceTelephony implements Telephony {
   phones(tenantId: string): PhoneStatus[] {
     const lines = this.deps.calls(tenantId).map((c) => c.lines())
     const listening = this.deps.listening(tenantId)
+    const placed = this.placedStates(tenantId)
     return (this.deps.directory().tenant(tenantId)?.voice.extensions ?? []).map((x) => {
       const b = this.deps.registrar.binding(tenantId, x.number)
       return {
@@ -33,12 +38,45 @@ export class VoiceTelephony implements Telephony {
         agentId: x.agentId,
         address: b ? b.source.host : null,
         latencyMs: b ? this.deps.qualifier.of(tenantId, x.number) : undefined,
-        hint: listening.has(x.number) ? HINT.inUse : hintOf(lines, x.agentId, b !== undefined),
+        hint: listening.has(x.number)
+          ? HINT.inUse
+          : (placed.get(x.number) ?? hintOf(lines, x.agentId, b !== undefined)),
       }
     })
   }
 
   channels(tenantId: string): LiveChannel[] {
+    return [...this.routedChannels(tenantId), ...this.placedChannels(tenantId)]
+  }
+
+  /** A placed call's sides: each while it rings or talks. */
+  private placedChannels(tenantId: string): LiveChannel[] {
+    return this.deps.placed(tenantId).flatMap((c) => {
+      const s = c.state()
+      const side = (
+        me: PlacedCall['from'],
+        other: PlacedCall['from'],
+        state: 'ringing' | 'up' | 'idle',
+      ): LiveChannel[] =>
+        state === 'idle'
+          ? []
+          : [
+              {
+                leg: { kind: 'phone', extension: me.number, offerId: c.callId },
+                callerIdNum: me.number,
+                callerIdName: me.number,
+                connectedNum: other.number,
+                connectedName: other.number,
+                up: state === 'up',
+                since: c.startedAt,
+                contactId: c.callId,
+              },
+            ]
+      return [...side(c.from, c.to, s.from), ...side(c.to, c.from, s.to)]
+    })
+  }
+
+  private routedChannels(tenantId: string): LiveChannel[] {
     const names = this.agentNames(tenantId)
     const ext = (agentId: string) => this.deps.directory().extensionOf(tenantId, agentId)?.number ?? agentId
     return this.deps.calls(tenantId).flatMap((call) => {
@@ -71,7 +109,15 @@ export class VoiceTelephony implements Telephony {
     })
   }
 
+  place(tenantId: string, from: string, to: string): Promise<{ callId: string }> {
+    return this.deps.place(tenantId, from, to)
+  }
+
   hangUp(tenantId: string, extension: string): void {
+    const placed = this.deps
+      .placed(tenantId)
+      .find((c) => c.from.number === extension || c.to.number === extension)
+    if (placed) return placed.hangUp()
     const agentId = this.agentOf(tenantId, extension)
     const call = this.callOf(tenantId, agentId)
     if (!call) throw new DomainError('CONTACT_NOT_FOUND', `extension ${extension} is not in a call`)
@@ -97,6 +143,18 @@ export class VoiceTelephony implements Telephony {
       throw new DomainError('CONTACT_NOT_FOUND', `extension ${target} is not talking on a call`)
     if (spy === target) throw new DomainError('VALIDATION_FAILED', 'an extension cannot listen in on itself')
     await this.deps.listenIn(tenantId, spy, target, call)
+  }
+
+  /** Each extension in a placed call, and whether it rings or talks. */
+  private placedStates(tenantId: string): Map<string, HintStatus> {
+    const out = new Map<string, HintStatus>()
+    for (const c of this.deps.placed(tenantId)) {
+      const s = c.state()
+      if (!c.from.external && s.from !== 'idle')
+        out.set(c.from.number, s.from === 'up' ? HINT.inUse : HINT.ringing)
+      if (!c.to.external && s.to !== 'idle') out.set(c.to.number, s.to === 'up' ? HINT.inUse : HINT.ringing)
+    }
+    return out
   }
 
   private agentOf(tenantId: string, extension: string): string {

@@ -194,6 +194,7 @@ describe('Router', () => {
       numbers: {},
       queues: {},
       registrationSeconds: { min: 60, max: 3600 },
+      recordCalls: true,
     }
     const { router, chat, ready, offerOf } = setup(demoLike({ voice }))
     ready('agent4', T0, 'voice')
