@@ -1,10 +1,11 @@
 import os from 'node:os'
 import path from 'node:path'
 import { NgClient } from './adapters/media/rtpengine/ng-client.js'
-import { RtpMixer } from './adapters/media/mixer/listen-bridge.js'
+import { RtpMixer } from './adapters/media/mixer/rtp-mixer.js'
 import { RtpengineMedia } from './adapters/media/rtpengine/rtpengine-media.js'
 import type { OpenedDatabase } from './adapters/storage/opened-database.js'
 import { SqlBlockedNumberStore } from './adapters/storage/sql-blocked-number-store.js'
+import { SqlSurveyStore } from './adapters/storage/sql-survey-store.js'
 import { SqlCallRecordingStore } from './adapters/storage/sql-call-recording-store.js'
 import { SqlPhoneBindingStore } from './adapters/storage/sql-phone-binding-store.js'
 import type { Switchboard } from './app/switchboard.js'
@@ -85,6 +86,7 @@ export async function startVoice(
     bindings: new SqlPhoneBindingStore(opened.db),
     recordings,
     blocked: new SqlBlockedNumberStore(opened.db),
+    surveys: new SqlSurveyStore(opened.db),
     // Our own RTP sockets (listening in) sit where phones and rtpengine already reach us.
     mixer: new RtpMixer(opts.sipHost, transport.host),
     newId,

@@ -35,8 +35,16 @@ export interface ListenBridge {
   close(): void
 }
 
+/** The keys a caller presses (menus, ratings), from a copy of its stream. */
+export interface DtmfTap {
+  answerSubscription(offer: string): Promise<string>
+  onDigit(listener: (digit: string) => void): void
+  close(): void
+}
+
 export interface AudioMixer {
   listen(): Promise<ListenBridge>
+  dtmf(): Promise<DtmfTap>
 }
 
 export interface MediaOffer {
@@ -183,8 +191,28 @@ export interface CallRecord {
   readonly holdMs: number
   /** The recording's name (its key for download), when the call is recorded. */
   readonly recording: string | null
-  /** Where the call was when it ended. */
-  readonly endedIn: 'queue' | 'ringing' | 'talking'
+  /** Where the call was when it ended: in the menu, queued, ringing an agent, talking, or rating the call. */
+  readonly endedIn: 'menu' | 'queue' | 'ringing' | 'talking' | 'rating'
+  /** The menu the caller went through first, if any. */
+  readonly menu: MenuRecord | null
+  /** The rating asked after the agent hung up, if it was. */
+  readonly rating: {
+    readonly score: number | null
+    readonly startedAt: number
+    readonly endedAt: number
+  } | null
+}
+
+/** A caller's way through a voice menu. */
+export interface MenuRecord {
+  readonly id: string
+  readonly name: string
+  /** The valid key pressed; null when none came. */
+  readonly digit: string | null
+  readonly startedAt: number
+  readonly endedAt: number
+  /** The queue the caller went on to; null when the call ended in the menu. */
+  readonly queueId: string | null
 }
 
 /** What the voice channel tells those who follow calls (the PBX API's pushed events). */
@@ -192,6 +220,8 @@ export interface CallObserver {
   ringing(tenantId: string, contactId: string, caller: Caller, ring: Ring): void
   ringEnded(tenantId: string, contactId: string, caller: Caller, ring: Ring): void
   finished(record: CallRecord): void
+  /** A caller left a voice menu (to a queue, or not). */
+  menuFinished(tenantId: string, callId: string, caller: Caller, menu: MenuRecord): void
   /** A placed call (click-to-dial) rings its second side, and that ringing ends. */
   dialing(tenantId: string, dial: DirectDial): void
   dialEnded(tenantId: string, dial: DirectDial): void

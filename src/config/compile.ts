@@ -192,6 +192,12 @@ function compileVoice(t: TenantDoc, queues: readonly QueueConfig[]): VoiceConfig
     ),
     registrationSeconds: { ...v.registrationSeconds },
     recordCalls: v.recordCalls,
+    menus: Object.fromEntries(
+      t.entryPoints.flatMap((e) =>
+        e.voice?.menu ? [[e.id, { ...e.voice.menu, choices: { ...e.voice.menu.choices } }]] : [],
+      ),
+    ),
+    survey: v.survey && { ...v.survey },
   }
 }
 
@@ -280,7 +286,16 @@ export function toDocument(c: TenantConfig): TenantDoc {
       calendar: e.calendarId,
       chat: { ...e.chat, maskingPatterns: [...e.chat.maskingPatterns] },
       leaveMessageQueue: e.leaveMessageQueueId,
-      ...(numbers.has(e.id) ? { voice: { numbers: numbers.get(e.id) ?? [] } } : {}),
+      ...(numbers.has(e.id)
+        ? {
+            voice: {
+              numbers: numbers.get(e.id) ?? [],
+              ...(c.voice?.menus[e.id]
+                ? { menu: { ...c.voice.menus[e.id]!, choices: { ...c.voice.menus[e.id]!.choices } } }
+                : {}),
+            },
+          }
+        : {}),
     })),
     cannedResponses: c.cannedResponses.map((r) => ({ ...r, queues: [...r.queues] })),
     notReadyReasons: [...c.notReadyReasons],
@@ -320,6 +335,7 @@ export function toDocument(c: TenantConfig): TenantDoc {
       announceEverySeconds: 30,
       announcePosition: true,
       registrationSeconds: { ...c.voice.registrationSeconds },
+      survey: c.voice.survey && { ...c.voice.survey },
     },
   }
 }

@@ -106,6 +106,18 @@ const chatSettings = z.strictObject({
   offRecordEnabled: z.boolean().default(false),
 })
 
+// A voice menu (IVR): each digit leads to an entry point, whose queue, hours and gates apply.
+const menuDoc = z.strictObject({
+  id,
+  name: z.string().min(1).max(200),
+  prompt: z.string().min(1).max(1000),
+  choices: z.record(z.string().regex(/^[0-9*#]$/, 'one digit, * or #'), id),
+  timeoutSeconds: z.number().int().min(1).max(60).default(5),
+  retries: z.number().int().min(0).max(5).default(2),
+  otherwise: id.nullable().default(null),
+  closedPrompt: z.string().min(1).max(1000).nullable().default(null),
+})
+
 export const entryPointDoc = z.strictObject({
   id,
   name: z.string().max(200).optional(),
@@ -116,8 +128,9 @@ export const entryPointDoc = z.strictObject({
   chat: chatSettings.default({ attachmentsEnabled: false, maxAttachmentSizeMb: 3, offRecordEnabled: false }),
   // A queue for messages customers leave while this entry point does not take chats.
   leaveMessageQueue: id.nullable().default(null),
-  // A voice entry point: the access numbers (DIDs) callers dial to reach it through a trunk.
-  voice: z.strictObject({ numbers: z.array(dialable).min(1).max(100) }).optional(),
+  // A voice entry point: the access numbers (DIDs) callers dial to reach it through a trunk, and
+  // the menu they hear first (optional).
+  voice: z.strictObject({ numbers: z.array(dialable).min(1).max(100), menu: menuDoc.optional() }).optional(),
 })
 
 export const cannedResponseDoc = z.strictObject({
@@ -207,6 +220,15 @@ const voiceDoc = z.strictObject({
       max: z.number().int().min(10).max(86_400).default(3600),
     })
     .default({ min: 60, max: 3600 }),
+  // After the agent hangs up, callers are asked to rate the call with a digit (cc_cdr's score).
+  survey: z
+    .strictObject({
+      prompt: z.string().min(1).max(1000),
+      timeoutSeconds: z.number().int().min(1).max(60).default(8),
+      maxScore: z.number().int().min(1).max(9).default(5),
+    })
+    .nullable()
+    .default(null),
 })
 
 // 004's api.conf. Only a PBX on the same LAN as its CRM was ever meant to take an empty WEBKEY.

@@ -221,5 +221,19 @@ function voiceIssues(t: TenantDoc): ConfigIssue[] {
     queueNumbers.set(n, q.id)
   })
   if (t.pbx && !t.voice) add('pbx', "the PBX API needs the tenant's voice settings (voice: {})")
+  t.entryPoints.forEach((e, i) => {
+    const menu = e.voice?.menu
+    if (!menu) return
+    const target = (ep: string, path: string) => {
+      const found = t.entryPoints.find((x) => x.id === ep)
+      if (!found) add(`entryPoints[${i}].voice.menu.${path}`, `no entry point "${ep}"`)
+      else if (queueChannel.get(found.queue) !== 'voice')
+        add(`entryPoints[${i}].voice.menu.${path}`, `entry point "${ep}" does not lead to a voice queue`)
+    }
+    if (Object.keys(menu.choices).length === 0)
+      add(`entryPoints[${i}].voice.menu.choices`, 'give at least one choice')
+    for (const [digit, ep] of Object.entries(menu.choices)) target(ep, `choices.${digit}`)
+    if (menu.otherwise !== null) target(menu.otherwise, 'otherwise')
+  })
   return issues
 }

@@ -214,8 +214,37 @@ export interface VoiceConfig {
   /** Per voice queue id. */
   readonly queues: Readonly<Record<string, VoiceQueueSettings>>
   readonly registrationSeconds: { readonly min: number; readonly max: number }
-  /** Calls placed through the API (click-to-dial) are recorded; queues say so for their own. */
+  /** Calls placed through the API (click-to-dial) and calls in a menu are recorded; queues say so for their own. */
   readonly recordCalls: boolean
+  /** Voice menus, by the entry point whose access numbers callers dial. */
+  readonly menus: Readonly<Record<string, VoiceMenu>>
+  /** After the agent hangs up, the caller is asked for a rating digit; null: not asked. */
+  readonly survey: VoiceSurvey | null
+}
+
+/** A voice menu (IVR): a prompt, then a digit leads to an entry point (its queue, hours and gates). */
+export interface VoiceMenu {
+  /** 004's ivrId and ivrName. */
+  readonly id: string
+  readonly name: string
+  /** Spoken to the caller, repeated on each try. */
+  readonly prompt: string
+  /** Digit → entry point id. */
+  readonly choices: Readonly<Record<string, string>>
+  readonly timeoutSeconds: number
+  /** Tries after the first when no valid digit comes. */
+  readonly retries: number
+  /** Where the caller goes when no valid digit came; null: the call ends. */
+  readonly otherwise: string | null
+  /** Spoken (then the call ends) when the menu's entry point is outside its hours; null: refused. */
+  readonly closedPrompt: string | null
+}
+
+export interface VoiceSurvey {
+  readonly prompt: string
+  readonly timeoutSeconds: number
+  /** Ratings are 1..maxScore. */
+  readonly maxScore: number
 }
 
 /** Channels whose agents need a device the channel reports on (a registered phone) to be routable. */

@@ -78,6 +78,8 @@ describe("004's pushed events through the outbox", () => {
       holdMs: 12_400,
       recording: 'call-1.wav',
       endedIn: 'talking',
+      menu: null,
+      rating: null,
     }
     push.finished(record)
     hint = 0

@@ -97,7 +97,33 @@ beforeAll(async () => {
   const docs = demoDocs()
   const demo = docs[0]!
   demo.queues = demo.queues.map((q) => (q.id === 'voice-support' ? { ...q, offerTimeoutSeconds: 5 } : q))
-  demo.voice = { ...demo.voice!, announceEverySeconds: 0 }
+  // A menu on 8100 (1: the phone queue through entry point 8000), and a rating after each call.
+  demo.voice = {
+    ...demo.voice!,
+    announceEverySeconds: 0,
+    survey: { prompt: 'Please rate this call.', timeoutSeconds: 1, maxScore: 5 },
+  }
+  demo.entryPoints = [
+    ...demo.entryPoints,
+    {
+      id: '8100',
+      name: 'Phone menu',
+      queue: 'voice-support',
+      voice: {
+        numbers: ['8100'],
+        menu: {
+          id: '610',
+          name: 'working time',
+          prompt: 'For support, press 1.',
+          choices: { '1': '8000' },
+          timeoutSeconds: 3,
+          retries: 1,
+          otherwise: null,
+          closedPrompt: null,
+        },
+      },
+    },
+  ] as typeof demo.entryPoints
   // The after-call pause is 2 s: cc_cdr reports it as pauseTime.
   demo.pbx = { ...demo.pbx!, webKey: WEBKEY, pushUrl: sink.url, allowPrivateNetwork: true, pauseSeconds: 2 }
   server = await startVoiceServer(docs, rtp)
@@ -207,7 +233,9 @@ describe("004's call-center API with real phones", () => {
       called: '802',
       queueCode: '630',
       agentCode: '802',
-      cdrState: 'bridged',
+      // The agent hung up: the caller was asked for a rating, and gave none.
+      cdrState: 'feedback',
+      score: '0',
       hangupSide: 'agent',
       missCause: '',
       trunkNumber: '8000',
@@ -461,6 +489,57 @@ describe("004's call-center API with real phones", () => {
           .read((r) => r.pool.agents.get('agent1')?.channels.get('voice')?.reachable) || undefined,
     )
   }, 60_000)
+
+  it('runs a menu by DTMF, queues the caller where the key leads, then asks for a rating', async () => {
+    await sleep(2500)
+    const a1 = agent1.mark
+    const mark = caller.mark
+    caller.dial(`sip:8100@${sip}`)
+    await caller.waitFor(/Call established/, 10_000, mark)
+    await sleep(1500)
+    caller.command('1')
+    await agent1.waitFor(/Call established/, 15_000, a1)
+    const call = (await events()).filter((e) => e.type === 'ContactQueued').at(-1)!
+    await sleep(2000)
+    await pbx('POST', '/extensions/hangup', 'extension=801')
+    // The rating prompt plays; the caller presses 4, then is hung up on.
+    await sleep(1000)
+    caller.command('4')
+    await caller.waitFor(/session closed|terminated/i, 15_000, mark)
+    const pushed = await pushedFor(call.contactId!)
+    expect(pushed.map((e) => e.event)).toEqual(['ivr', 'dialbegein', 'dialend', 'hangup', 'cdr', 'cc_cdr'])
+    expect(one(pushed, 'ivr')).toMatchObject({
+      caller: '5551234',
+      called: '8100',
+      callType: 'IN',
+      queueCode: '630',
+      ivrId: '610',
+      ivrName: 'working time',
+      ivrDtmf: '1',
+      trunkNumber: '8100',
+    })
+    expect(Number(one(pushed, 'ivr').duration)).toBeGreaterThanOrEqual(1)
+    expect(one(pushed, 'cc_cdr')).toMatchObject({
+      ivrId: '610',
+      ivrName: 'working time',
+      ivrDtmf: '1',
+      cdrState: 'feedback',
+      score: '4',
+      agentCode: '801',
+      trunkNumber: '8100',
+    })
+
+    // No key at all: the menu asks twice, then the call ends in it.
+    const m2 = caller.mark
+    caller.dial(`sip:8100@${sip}`)
+    await caller.waitFor(/Call established/, 10_000, m2)
+    await caller.waitFor(/session closed|terminated/i, 30_000, m2)
+    const menuOnly = await until('the menu-only call pushed', () =>
+      [...sink.events].reverse().find((e) => e.event === 'cc_cdr' && e.cdrState === 'ivr'),
+    )
+    expect(menuOnly).toMatchObject({ ivrId: '610', ivrDtmf: '', queueCode: '', agentCode: '', missCause: '' })
+    expect(Number(menuOnly.ivrTime)).toBeGreaterThanOrEqual(6)
+  }, 90_000)
 
   it('pushed nothing that breaks the fields of 004', () => {
     expect(sink.events.length).toBeGreaterThan(10)

@@ -44,6 +44,8 @@ function setup(store = memoryStore()) {
       queues: {},
       registrationSeconds: { min: 60, max: 3600 },
       recordCalls: true,
+      menus: {},
+      survey: null,
     },
   })
   let deliver: (msg: SipMessage, from: SipEndpoint) => void = () => undefined

@@ -4,6 +4,7 @@ import type {
   DirectCallRecord,
   DirectDial,
   HintStatus,
+  MenuRecord,
   Ring,
 } from '../../app/voice-ports.js'
 import { HINT } from '../../app/voice-ports.js'
@@ -125,9 +126,9 @@ export function cdr(ctx: PushContext, r: CallRecord) {
   }
 }
 
-/** 004's reasons a call was lost; empty for an answered call. */
+/** 004's reasons a call was lost; empty for an answered call, and for one that never reached a queue. */
 export function missCause(ctx: PushContext, r: CallRecord): string {
-  if (r.answeredAt !== null) return ''
+  if (r.answeredAt !== null || r.endedIn === 'menu') return ''
   const waited = r.endedAt - r.enqueuedAt
   if (r.endedBy === 'customer' && waited < ctx.shortAbandonMs(r.queueId)) return 'MEMBER_CANCEL'
   if (r.rings.length > 0) return 'NO_AGENT_ANSWER'
@@ -136,9 +137,15 @@ export function missCause(ctx: PushContext, r: CallRecord): string {
 }
 
 const HANGUP_SIDE = { customer: 'caller', agent: 'agent', system: 'system' } as const
-const CDR_STATE = { talking: 'bridged', ringing: 'queue', queue: 'queue' } as const
+const CDR_STATE = {
+  menu: 'ivr',
+  queue: 'queue',
+  ringing: 'queue',
+  talking: 'bridged',
+  rating: 'feedback',
+} as const
 
-export function ccCdr(ctx: PushContext, r: CallRecord, pauseMs: number, score: number | null) {
+export function ccCdr(ctx: PushContext, r: CallRecord, pauseMs: number) {
   const ringMs = r.rings.reduce((sum, x) => sum + ((x.endedAt ?? r.endedAt) - x.startedAt), 0)
   const ext = reached(ctx, r)
   return {
@@ -156,22 +163,42 @@ export function ccCdr(ctx: PushContext, r: CallRecord, pauseMs: number, score: n
     endTime: localTime(ctx.timeZone, r.endedAt),
     duration: String(secs(r.endedAt - r.startedAt)),
     queueTime: String(secs((r.answeredAt ?? r.endedAt) - r.enqueuedAt)),
-    feedbackTime: '0',
-    ivrTime: '',
+    feedbackTime: String(r.rating ? secs(r.rating.endedAt - r.rating.startedAt) : 0),
+    ivrTime: r.menu ? String(secs(r.menu.endedAt - r.menu.startedAt)) : '',
     ringTime: String(secs(ringMs)),
     holdTime: secs(r.holdMs),
     pauseTime: secs(pauseMs),
     talkingTime: String(r.answeredAt === null ? 0 : secs(r.endedAt - r.answeredAt)),
     voicemailState: '0',
-    ivrId: '',
-    ivrName: '',
-    ivrDtmf: '',
+    ivrId: r.menu?.id ?? '',
+    ivrName: r.menu?.name ?? '',
+    ivrDtmf: r.menu?.digit ?? '',
     fwType: '',
-    score: String(score ?? 0),
+    score: String(r.rating?.score ?? 0),
     trunkNumber: r.caller.dialled,
     forwardNumber: '',
     filePath: r.recording ?? '',
     missCause: missCause(ctx, r),
+    mac: ctx.pbx.mac,
+  }
+}
+
+/** 004's ivr event: a caller's way through a menu, and the queue it led to. */
+export function ivr(ctx: PushContext, callId: string, caller: Caller, m: MenuRecord) {
+  return {
+    event: 'ivr',
+    uuid: callId,
+    caller: caller.number,
+    called: caller.dialled,
+    callType: 'IN',
+    queueCode: m.queueId ? ctx.queueNumber(m.queueId) : '',
+    startTime: localTime(ctx.timeZone, m.startedAt),
+    endTime: localTime(ctx.timeZone, m.endedAt),
+    duration: String(secs(m.endedAt - m.startedAt)),
+    ivrId: m.id,
+    ivrName: m.name,
+    ivrDtmf: m.digit ?? '',
+    trunkNumber: caller.dialled,
     mac: ctx.pbx.mac,
   }
 }

@@ -7,6 +7,7 @@ import type {
   DirectCallRecord,
   DirectDial,
   HintStatus,
+  MenuRecord,
   Ring,
   Telephony,
 } from '../../app/voice-ports.js'
@@ -19,6 +20,7 @@ import {
   dialEnd,
   extensionStatus,
   hangup,
+  ivr,
   placedCdr,
   placedDialBegin,
   placedDialEnd,
@@ -76,6 +78,11 @@ export class PbxPush implements CallObserver {
     if (ctx) this.push(tenantId, contactId, [dialEnd(ctx, contactId, caller, ring)])
   }
 
+  menuFinished(tenantId: string, callId: string, caller: Caller, menu: MenuRecord): void {
+    const ctx = this.context(tenantId)
+    if (ctx) this.push(tenantId, callId, [ivr(ctx, callId, caller, menu)])
+  }
+
   dialing(tenantId: string, dial: DirectDial): void {
     const ctx = this.context(tenantId)
     if (ctx) this.push(tenantId, dial.callId, [placedDialBegin(ctx, dial)])
@@ -116,7 +123,7 @@ export class PbxPush implements CallObserver {
   }
 
   private ccCdr(ctx: PushContext, record: CallRecord, pauseMs: number): void {
-    this.push(record.tenantId, record.contactId, [ccCdr(ctx, record, pauseMs, null)])
+    this.push(record.tenantId, record.contactId, [ccCdr(ctx, record, pauseMs)])
   }
 
   /** Follows the tenant's contacts closing: the end of the after-call pause. */

@@ -1,9 +1,17 @@
 import { stat } from 'node:fs/promises'
+import type { SurveyStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
-import type { CallObserver, CallRecord, CallRecordingStore, MediaServer } from '../../app/voice-ports.js'
+import type {
+  AudioMixer,
+  CallObserver,
+  CallRecord,
+  CallRecordingStore,
+  MediaServer,
+} from '../../app/voice-ports.js'
 import { estimateWait } from '../../core/availability.js'
 import type { Contact } from '../../core/contact.js'
 import type { TransferTarget } from '../../core/routing/contact-work.js'
+import type { VoiceSurvey } from '../../core/tenant-config.js'
 import type { VoiceTenant } from './directory.js'
 import type { Prompts } from './prompts.js'
 import type { SipEndpoint } from './sip/transport.js'
@@ -25,6 +33,7 @@ export interface Phone {
 export interface CallHost {
   readonly ua: SipUserAgent
   readonly media: MediaServer
+  readonly mixer: AudioMixer
   readonly prompts: Prompts
   /** The contact as the router has it now (undefined once it ended). */
   contact(): Contact | undefined
@@ -34,6 +43,8 @@ export interface CallHost {
   waitInfo(): { position: number; waitMs: number | null }
   acceptOffer(offerId: string, agentId: string): Promise<void>
   rejectOffer(offerId: string, agentId: string, reason: string): Promise<void>
+  /** The caller rated the call (a key after the agent hung up). */
+  rated(score: number): Promise<void>
   /** The caller or the agent hung up. */
   ended(by: 'customer' | 'agent', agentId: string | null): Promise<void>
   /** The agent's phone asked for a blind transfer to `target` (a number); resolves false if refused. */
@@ -50,6 +61,8 @@ export interface CallHost {
 
 export interface CallSettings {
   readonly record: boolean
+  /** The rating the caller is asked for after the agent hangs up; null: none. */
+  readonly survey: VoiceSurvey | null
   readonly announceEveryMs: number
   readonly announcePosition: boolean
   readonly holdMusic: string | null
@@ -60,8 +73,10 @@ export interface CallHostDeps {
   readonly sb: Switchboard
   readonly ua: SipUserAgent
   readonly media: MediaServer
+  readonly mixer: AudioMixer
   readonly prompts: Prompts
   readonly recordings: CallRecordingStore
+  readonly surveys: SurveyStore
   readonly log: VoiceLog
   phoneOf(tenant: VoiceTenant, agentId: string): Phone | undefined
   /** The call should look at its contact again. */
@@ -74,12 +89,13 @@ export interface CallHostDeps {
 
 /** A call's view of the router, the phones and the stores, for one tenant's contact. */
 export function callHost(deps: CallHostDeps, tenant: VoiceTenant, contactId: string): CallHost {
-  const { sb, ua, media, prompts } = deps
+  const { sb, ua, media, mixer, prompts } = deps
   const tenantId = tenant.tenantId
   const runtime = () => sb.runtime(tenantId)
   return {
     ua,
     media,
+    mixer,
     prompts,
     contact: () => (sb.isRunning(tenantId) ? runtime().read((r) => r.contacts.get(contactId)) : undefined),
     phoneOf: (agentId) => deps.phoneOf(tenant, agentId),
@@ -115,6 +131,16 @@ export function callHost(deps: CallHostDeps, tenant: VoiceTenant, contactId: str
           () => true,
           () => false,
         )
+    },
+    rated: async (score) => {
+      await deps.surveys
+        .submit(tenantId, {
+          contactId,
+          answers: [{ question: 'rating', answer: String(score) }],
+          source: 'voice',
+          submittedAt: sb.now(),
+        })
+        .catch((err: unknown) => deps.log.error({ err, tenantId, contactId }, 'call rating not stored'))
     },
     finished: (file, record) => {
       deps.finished(tenantId, contactId)
@@ -175,5 +201,6 @@ export function settingsOf(tenant: VoiceTenant, queueId: string): CallSettings {
     announceEveryMs: (q?.announceEverySeconds ?? 30) * 1000,
     announcePosition: q?.announcePosition ?? true,
     holdMusic: q?.holdMusic ?? null,
+    survey: tenant.voice.survey,
   }
 }

@@ -1,4 +1,7 @@
-import type { Caller, CallRecord, Ring, RingOutcome } from '../../app/voice-ports.js'
+import type { Caller, CallRecord, MenuRecord, Ring, RingOutcome } from '../../app/voice-ports.js'
+import type { CallerKeys } from './caller-keys.js'
+import { CallerKeys as Keys, infoDigit } from './caller-keys.js'
+import { askRating } from './voice-menu.js'
 import type { Contact, ContactState } from '../../core/contact.js'
 import type { CallHost, CallSettings } from './call-host.js'
 import { QueueAudio } from './queue-audio.js'
@@ -55,6 +58,9 @@ export class VoiceCall {
   private heldSince: number | null = null
   private hungUpBy: 'customer' | 'agent' | undefined
   private hungUpAt: number | undefined
+  private readonly menu: MenuRecord | null
+  private keys: CallerKeys | undefined
+  private rating: CallRecord['rating'] = null
   private holdMs = 0
 
   readonly tenantId: string
@@ -78,6 +84,9 @@ export class VoiceCall {
       readonly callerIdentity: string
       readonly caller: Caller
       readonly startedAt: number
+      /** The menu the caller came through, and the keys it pressed there (kept for the rating). */
+      readonly menu?: MenuRecord
+      readonly keys?: CallerKeys
     },
     private readonly settings: CallSettings,
     private readonly host: CallHost,
@@ -90,6 +99,8 @@ export class VoiceCall {
     this.callerIdentity = call.callerIdentity
     this.origin = call.caller
     this.startedAt = call.startedAt
+    this.menu = call.menu ?? null
+    this.keys = call.keys
     this.audio = new QueueAudio(
       host.media,
       host.prompts,
@@ -152,6 +163,14 @@ export class VoiceCall {
       this.ourTag,
     )
     // In line with everything else the call does: an offer may already be on its way.
+    this.run(() => this.audio.start(true))
+  }
+
+  /** Takes over a caller already answered (by a menu): its dialog, and the SDP it was answered with. */
+  adopt(dialog: Dialog, callerAnswer: string): void {
+    this.caller = dialog
+    this.callerAnswer = callerAnswer
+    this.host.ua.attach(dialog, (req, t) => this.fromCaller(req, t))
     this.run(() => this.audio.start(true))
   }
 
@@ -387,12 +406,18 @@ export class VoiceCall {
         tx.reply(200, 'OK')
         if (this.caller) this.host.ua.forget(this.caller)
         this.caller = undefined
+        // Gone while asked for a rating: nothing more to wait for.
+        void this.keys?.close()
         return this.run(() => this.end('customer', null))
       case 'INVITE': {
         const offered = req.body.length > 0 ? directionOf(req.body.toString()) : 'sendrecv'
         return void this.host.ua.acceptReinvite(tx, withDirection(this.callerAnswer, holdAnswer(offered)))
       }
-      case 'INFO':
+      case 'INFO': {
+        const digit = infoDigit(req.headers.get('content-type') ?? '', req.body.toString())
+        if (digit) this.keys?.pressed(digit)
+        return void tx.reply(200, 'OK')
+      }
       case 'NOTIFY':
       case 'UPDATE':
         return void tx.reply(200, 'OK')
@@ -412,6 +437,9 @@ export class VoiceCall {
     this.over = true
     this.audio.dispose()
     await this.dropAgent()
+    if (this.caller && this.settings.survey && this.hungUpBy === 'agent')
+      await this.askRating(this.settings.survey)
+    await this.keys?.close()
     if (this.caller) {
       const dialog = this.caller
       this.caller = undefined
@@ -428,6 +456,27 @@ export class VoiceCall {
         })
       : null
     this.host.finished(file, this.record(file !== null))
+  }
+
+  /** After the agent hung up: the caller rates the call with a key. */
+  private async askRating(survey: NonNullable<CallSettings['survey']>): Promise<void> {
+    const startedAt = this.host.now()
+    try {
+      this.keys ??= await Keys.open(this.host.mixer, this.host.media, this.contactId, this.callerTag)
+      const score = await askRating(
+        survey,
+        { callId: this.contactId, callerTag: this.callerTag },
+        {
+          media: this.host.media,
+          prompts: this.host.prompts,
+          keys: this.keys,
+        },
+      )
+      this.rating = { score, startedAt, endedAt: this.host.now() }
+      if (score !== null) await this.host.rated(score)
+    } catch (e) {
+      this.host.log(`call ${this.contactId}: rating`, e)
+    }
   }
 
   /** A side hung up: remembered for the record, since the router forgets a contact that ends for good. */
@@ -471,8 +520,15 @@ export class VoiceCall {
       rings: this.rings.map((r) => ({ ...r })),
       holdMs: this.holdMs,
       recording: recorded ? `${this.contactId}.wav` : null,
-      endedIn:
-        this.lastActive === 'connected' ? 'talking' : this.lastActive === 'offered' ? 'ringing' : 'queue',
+      endedIn: this.rating
+        ? 'rating'
+        : this.lastActive === 'connected'
+          ? 'talking'
+          : this.lastActive === 'offered'
+            ? 'ringing'
+            : 'queue',
+      menu: this.menu,
+      rating: this.rating,
     }
   }
 }

@@ -1,7 +1,10 @@
+import type { SurveyStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
 import type {
   AudioMixer,
   BlockedNumberStore,
+  Caller,
+  MenuRecord,
   CallObserver,
   CallRecordingStore,
   MediaServer,
@@ -25,6 +28,8 @@ import type { CallHostDeps, VoiceLog } from './call-host.js'
 import { callHost, keepRecording, settingsOf } from './call-host.js'
 import { VoiceCall } from './voice-call.js'
 import type { QualifyOptions } from './qualify.js'
+import type { MenuChoice } from './menu-call.js'
+import { answerWithMenu } from './menu-call.js'
 import { PhoneQualifier } from './qualify.js'
 import { VoiceTelephony } from './telephony.js'
 import { ListenIn } from './listen-in.js'
@@ -41,6 +46,7 @@ export interface VoiceChannelDeps {
   readonly bindings: PhoneBindingStore
   readonly recordings: CallRecordingStore
   readonly blocked: BlockedNumberStore
+  readonly surveys: SurveyStore
   readonly mixer: AudioMixer
   readonly newId: () => string
   readonly log: VoiceLog
@@ -72,6 +78,7 @@ export class VoiceChannel {
     ringing: (...a) => this.tell((o) => o.ringing(...a)),
     ringEnded: (...a) => this.tell((o) => o.ringEnded(...a)),
     finished: (r) => this.tell((o) => o.finished(r)),
+    menuFinished: (...a) => this.tell((o) => o.menuFinished(...a)),
     dialing: (...a) => this.tell((o) => o.dialing(...a)),
     dialEnded: (...a) => this.tell((o) => o.dialEnded(...a)),
     placedCallFinished: (r) => this.tell((o) => o.placedCallFinished(r)),
@@ -444,17 +451,50 @@ export class VoiceChannel {
       this.deps.log.info({ tenantId: tenant.tenantId, number }, 'call refused: the number is blacklisted')
       return void tx.reply(status, BLACKLIST_REASON[status] ?? 'Busy Here')
     }
+    const caller: Caller = { number, name: from.display ?? number, dialled, trunkId: found.trunk.id }
+    const callerTag = from.params.tag ?? ''
+    const ourTag = newTag()
     const contactId = this.deps.newId()
     const key = callKey(tenant.tenantId, contactId)
+    const runtime = this.deps.sb.runtime(tenant.tenantId)
+    const menu = tenant.voice.menus[entryPointId]
+    let chose: MenuChoice | undefined
+    if (menu) {
+      const open = runtime.read((r, now) => {
+        const ep = r.model.entryPoints.get(entryPointId)
+        return !ep || r.openNow(ep.calendarId, now).open
+      })
+      if (!open && !menu.closedPrompt) return void tx.reply(...REFUSAL.outside_business_hours)
+      this.arriving.add(key)
+      const result = await answerWithMenu(
+        { ...this.deps, now: () => this.deps.sb.now(), log: (msg, err) => this.deps.log.warn({ err }, msg) },
+        {
+          tenantId: tenant.tenantId,
+          callId: contactId,
+          caller,
+          callerTag,
+          ourTag,
+          callerOffer: offer,
+          record: tenant.voice.recordCalls,
+        },
+        tx,
+        menu,
+        open,
+      ).finally(() => this.arriving.delete(key))
+      if ('record' in result) {
+        if (result.record.menu) this.told.menuFinished(tenant.tenantId, contactId, caller, result.record.menu)
+        return this.told.finished(result.record)
+      }
+      chose = result
+    }
     this.arriving.add(key)
-    const admission = await this.deps.sb
-      .runtime(tenant.tenantId)
+    const admission = await runtime
       .execute((r, now) =>
         r.admitContact(
           {
             contactId,
-            entryPointId,
-            customer: { name: from.display ?? number, phone: number },
+            entryPointId: chose?.entryPointId ?? entryPointId,
+            customer: { name: caller.name, phone: number },
             subject: null,
           },
           now,
@@ -466,27 +506,50 @@ export class VoiceChannel {
       })
     if (!admission.admitted) {
       this.arriving.delete(key)
-      const [status, reason] = REFUSAL[admission.reason]
-      return void tx.reply(status, reason)
+      if (!chose) {
+        const [status, reason] = REFUSAL[admission.reason]
+        return void tx.reply(status, reason)
+      }
+      const record = await chose.end()
+      if (record.menu) this.told.menuFinished(tenant.tenantId, contactId, caller, record.menu)
+      return this.told.finished(record)
     }
     const queueId = admission.contact.queueId
+    const menuRecord: MenuRecord | undefined =
+      menu && chose
+        ? {
+            id: menu.id,
+            name: menu.name,
+            digit: chose.digit,
+            startedAt: chose.startedAt,
+            endedAt: this.deps.sb.now(),
+            queueId,
+          }
+        : undefined
+    if (menuRecord) this.told.menuFinished(tenant.tenantId, contactId, caller, menuRecord)
     const call = new VoiceCall(
       {
         tenantId: tenant.tenantId,
         contactId,
-        caller: { number, name: from.display ?? number, dialled, trunkId: found.trunk.id },
-        startedAt: this.deps.sb.now(),
-        callerTag: from.params.tag ?? '',
-        ourTag: newTag(),
+        caller,
+        startedAt: chose?.startedAt ?? this.deps.sb.now(),
+        callerTag,
+        ourTag,
         callerOffer: offer,
         callerIdentity:
           req.headers.get('from')?.replace(/;\s*tag=[^;]*/i, '') ?? '<sip:anonymous@anonymous.invalid>',
+        ...(chose && menuRecord ? { menu: menuRecord, keys: chose.keys } : {}),
       },
-      settingsOf(tenant, queueId),
+      // A call that came through a menu was answered (and its recording decided) before its queue was known.
+      { ...settingsOf(tenant, queueId), ...(chose ? { record: tenant.voice.recordCalls } : {}) },
       callHost(this.hostDeps, tenant, contactId),
     )
     this.calls.set(key, call)
     this.arriving.delete(key)
+    if (chose) {
+      call.adopt(chose.dialog, chose.callerAnswer)
+      return call.sync()
+    }
     tx.onCancel = () => {
       tx.reply(487, 'Request Terminated')
       call.cancelled()

@@ -195,6 +195,8 @@ describe('Router', () => {
       queues: {},
       registrationSeconds: { min: 60, max: 3600 },
       recordCalls: true,
+      menus: {},
+      survey: null,
     }
     const { router, chat, ready, offerOf } = setup(demoLike({ voice }))
     ready('agent4', T0, 'voice')

@@ -1,5 +1,6 @@
-import { parse, write } from 'sdp-transform'
-import type { AudioMixer, ListenBridge } from '../../../app/voice-ports.js'
+import { parse } from 'sdp-transform'
+import type { ListenBridge } from '../../../app/voice-ports.js'
+import { description, g711Of } from './sdp-streams.js'
 import { FRAME, RtpPort } from './rtp-port.js'
 
 const TICK_MS = 20
@@ -69,57 +70,5 @@ export class RtpListenBridge implements ListenBridge {
       }
       this.phone.send(Int16Array.from(mix, (v) => Math.max(-32768, Math.min(32767, v))))
     }
-  }
-}
-
-/** An SDP of audio streams at `host`, in G.711. */
-function description(
-  host: string,
-  streams: readonly { port: number; payloads: readonly number[]; direction: 'recvonly' | 'sendrecv' }[],
-): string {
-  const v = host.includes(':') ? 6 : 4
-  return write({
-    version: 0,
-    origin: {
-      username: '-',
-      sessionId: Date.now(),
-      sessionVersion: 1,
-      netType: 'IN',
-      ipVer: v,
-      address: host,
-    },
-    name: 'Switchboard',
-    timing: { start: 0, stop: 0 },
-    connection: { version: v, ip: host },
-    media: streams.map((x) => ({
-      type: 'audio',
-      port: x.port,
-      protocol: 'RTP/AVP',
-      payloads: x.payloads.join(' '),
-      rtp: x.payloads.map((p) => ({ payload: p, codec: p === 8 ? 'PCMA' : 'PCMU', rate: 8000 })),
-      fmtp: [],
-      direction: x.direction,
-    })),
-  })
-}
-
-/** The G.711 the other side offered first (PCMU unless only PCMA). */
-function g711Of(payloads: string | number | undefined): number {
-  // sdp-transform gives a lone payload type as a number.
-  const list = String(payloads ?? '')
-    .split(' ')
-    .map(Number)
-  return list.find((p) => p === 0 || p === 8) ?? 0
-}
-
-/** Bridges for listening in: sockets bound at `bind`, reached at `host`. */
-export class RtpMixer implements AudioMixer {
-  constructor(
-    private readonly bind: string,
-    private readonly host: string,
-  ) {}
-
-  listen(): Promise<ListenBridge> {
-    return RtpListenBridge.open(this.bind, this.host)
   }
 }

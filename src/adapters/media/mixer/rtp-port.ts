@@ -4,6 +4,9 @@ import g711 from 'alawmulaw'
 import { randomBytes } from 'node:crypto'
 import { decodeG711 } from '../rtpengine/g711.js'
 
+/** RFC 4733 §3.2: events 0-9, then * and #. */
+const DTMF = [...'0123456789*#']
+
 /** 20 ms of 8 kHz audio: what one RTP packet of G.711 carries. */
 export const FRAME = 160
 // A few frames of slack: more means the source runs ahead of our clock, and the oldest go.
@@ -21,6 +24,8 @@ export class RtpPort {
   private timestamp = randomBytes(4).readUInt32BE()
   private readonly ssrc = randomBytes(4).readUInt32BE()
   private closed = false
+  private events:
+    { payloadType: number; timestamp: number | undefined; digit: (d: string) => void } | undefined
 
   private constructor(
     private readonly socket: Socket,
@@ -46,6 +51,11 @@ export class RtpPort {
   sendTo(host: string, port: number, payloadType: number): void {
     this.peer = { host, port }
     this.payloadType = payloadType === 8 ? 8 : 0
+  }
+
+  /** RFC 4733 events (DTMF) arrive with this payload type: each key press is told once. */
+  onDigits(payloadType: number, digit: (d: string) => void): void {
+    this.events = { payloadType, timestamp: undefined, digit }
   }
 
   /** The oldest frame heard and not yet taken. */
@@ -80,6 +90,17 @@ export class RtpPort {
     // RFC 3550 §5.3.1: a header extension's length is in 32-bit words after its 4-byte head.
     if (msg[0]! & 0x10) offset += 4 + 4 * msg.readUInt16BE(offset + 2)
     const padding = msg[0]! & 0x20 ? msg[msg.length - 1]! : 0
+    const events = this.events
+    if (events && (msg[1]! & 0x7f) === events.payloadType) {
+      // One key press is one timestamp, sent again and again (and its end three times).
+      const timestamp = msg.readUInt32BE(4)
+      const digit = DTMF[msg[offset]!]
+      if (digit !== undefined && timestamp !== events.timestamp) {
+        events.timestamp = timestamp
+        events.digit(digit)
+      }
+      return
+    }
     const samples = decodeG711(msg[1]! & 0x7f, msg.subarray(offset, msg.length - padding))
     if (!samples) return
     for (let i = 0; i + FRAME <= samples.length; i += FRAME) this.frames.push(samples.subarray(i, i + FRAME))
