@@ -43,6 +43,10 @@ describe('a call on the agent desktop in Chromium: ringing, then on the phone', 
     const offer = page.getByRole('alertdialog', { name: /Incoming voice from Ann Caller/ })
     await offer.getByText('Ringing on your phone: answer there').waitFor()
     expect(await offer.getByRole('button', { name: 'Accept' }).count()).toBe(0)
+    // 004's pop_url: the CRM's page for the caller.
+    expect(await offer.getByRole('link', { name: 'Open 5551234 in the CRM' }).getAttribute('href')).toBe(
+      'https://crm.example.com/callers?number=5551234',
+    )
     await snapshot(page, 'voice-ringing')
 
     // The agent picks up the phone.

@@ -47,7 +47,8 @@ export function agentToolRoutes(app: FastifyInstance, sb: Switchboard): void {
       config: { access: 'user' },
       schema: {
         tags: ['agents'],
-        summary: 'What the agent desktop offers: not-ready reasons, wrap-up codes, transfer targets',
+        summary:
+          "What the agent desktop offers: not-ready reasons, wrap-up codes, transfer targets, the CRM's screen pop",
       },
     },
     async (req) => {
@@ -58,6 +59,7 @@ export function agentToolRoutes(app: FastifyInstance, sb: Switchboard): void {
         wrapUpCodes: config.wrapUpCodes,
         queues: config.queues.map((q) => ({ id: q.id, name: q.name, channel: q.channel })),
         agents: config.agents.map((a) => ({ id: a.id, name: a.name })),
+        popUrl: config.pbx?.popUrl ?? null,
       }
     },
   )

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { Desk } from './desk.js'
 import type { Offer } from './model.js'
+import { popUrlFor } from './model.js'
 
 /** An incoming contact with the seconds left to take it. */
 export function OfferCard({ offer, desk, onAccepted }: { offer: Offer; desk: Desk; onAccepted: () => void }) {
@@ -25,6 +26,15 @@ export function OfferCard({ offer, desk, onAccepted }: { offer: Offer; desk: Des
           <p class="ringing" role="status">
             Ringing on your phone: answer there
           </p>
+          {desk.settings?.popUrl && offer.phone && (
+            <a
+              href={popUrlFor(desk.settings.popUrl, offer.phone, offer.contactId)}
+              target="_blank"
+              rel="noopener"
+            >
+              Open {offer.phone} in the CRM
+            </a>
+          )}
           <button type="button" onClick={() => void desk.answer(offer.offerId, false)}>
             Decline
           </button>

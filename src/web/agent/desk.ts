@@ -71,6 +71,7 @@ export class Desk {
           queueId: c.queueId,
           expiresAt: Date.parse(c.offer.expiresAt),
           customer: c.customer.name,
+          ...(c.customer.phone ? { phone: c.customer.phone } : {}),
           channel: c.channel,
         })
       if (c.state === 'connected' || c.state === 'wrap_up') {
@@ -167,7 +168,8 @@ export class Desk {
         const r = await this.api<ContactRecord>(`/api/v1/contacts/${e.contactId}`, {
           token: this.token,
         }).catch(() => null)
-        if (r) Object.assign(offer, { customer: r.customer.name, channel: r.channel })
+        if (r)
+          Object.assign(offer, { customer: r.customer.name, phone: r.customer.phone, channel: r.channel })
         break
       }
       case 'OfferRejected':

@@ -45,6 +45,8 @@ export interface Offer {
   queueId: string
   expiresAt: number
   customer: string
+  /** The caller's number, for calls. */
+  phone?: string
   channel: string
 }
 
@@ -54,6 +56,23 @@ export interface DeskSettings {
   wrapUpCodes: { code: string; label: string }[]
   queues: { id: string; name: string; channel: string }[]
   agents: { id: string; name: string }[]
+  /** The CRM's screen for a caller (004's pop_url); null: none. */
+  popUrl: string | null
+}
+
+/**
+ * 004's screen pop: the CRM page for the caller. `{callerid}` and `{uniqueid}` in the URL are
+ * filled in; without them both go as query parameters.
+ */
+export function popUrlFor(template: string, phone: string, uniqueid: string): string {
+  if (/\{(callerid|uniqueid)\}/.test(template))
+    return template
+      .replace(/\{callerid\}/g, encodeURIComponent(phone))
+      .replace(/\{uniqueid\}/g, encodeURIComponent(uniqueid))
+  const url = new URL(template)
+  url.searchParams.set('callerid', phone)
+  url.searchParams.set('uniqueid', uniqueid)
+  return url.toString()
 }
 
 export interface Ev {
