@@ -56,6 +56,8 @@ export interface RunningServer {
   readonly metrics: Metrics
   readonly voice: RunningVoice | undefined
   stop(): Promise<void>
+  /** What `stop` is doing now: where a stop that hangs is stuck. */
+  readonly stopping: string | undefined
 }
 
 const VERSION = '0.1.0'
@@ -222,20 +224,34 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   logger.info({ url, docs: `${url}/docs` }, 'switchboard listening')
 
   let stopping: Promise<void> | undefined
+  let phase: string | undefined
+  // Each step of the shutdown, in order; `phase` names the one running.
+  const steps: [string, () => unknown][] = [
+    [
+      'HTTP (in-flight requests and streams)',
+      () => {
+        sb.feed.releaseAll()
+        return app.close()
+      },
+    ],
+    ['voice', () => voice?.stop()],
+    ['PBX events', () => pbxPush?.stop()],
+    ['AICC sessions', () => aicc.stop()],
+    ['routers', () => sb.stop()],
+    ['reports', () => reporting.stop()],
+    ['CXone monitor', () => cxoneMonitor.stop()],
+    ['outbox', () => dispatcher.stop()],
+    ['database', () => opened.close()],
+  ]
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      // Stop accepting, let in-flight requests finish (long-polls are released), store what was accepted.
-      sb.feed.releaseAll()
-      await app.close()
-      await voice?.stop()
-      // After the calls: their records are in the outbox before the database closes.
-      await pbxPush?.stop()
-      aicc.stop()
-      await sb.stop()
-      await reporting.stop()
-      cxoneMonitor.stop()
-      await dispatcher.stop()
-      await opened.close()
+      // Stop accepting, let in-flight requests finish (long-polls are released), store what was
+      // accepted; the calls' records reach the outbox before the database closes.
+      for (const [name, step] of steps) {
+        phase = name
+        await step()
+      }
+      phase = 'stopped'
       logger.info('switchboard stopped')
     })())
 
@@ -255,5 +271,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       })
     }
   }
-  return { url, sb, metrics, voice, stop }
+  return {
+    url,
+    sb,
+    metrics,
+    voice,
+    stop,
+    get stopping() {
+      return phase
+    },
+  }
 }

@@ -32,8 +32,15 @@ export interface ListenBridge {
   /** Our offer to the listening phone. */
   phoneOffer(): string
   phoneAnswered(answer: string): void
+  /** Sends `party` (whose SDP this is) the mix of the other party and the listener. */
+  speakTo(party: 'agent' | 'caller', sdp: string): Promise<void>
+  /** Stops sending to the parties: the call's own streams reach them again. */
+  quiet(): void
   close(): void
 }
+
+/** How one listens in: unheard; heard by the agent alone (whisper); heard by both (barge). */
+export type ListenMode = 'listen' | 'whisper' | 'barge'
 
 /** The keys a caller presses (menus, ratings), from a copy of its stream. */
 export interface DtmfTap {
@@ -149,8 +156,8 @@ export interface Telephony {
   transfer(tenantId: string, from: string, to: string): Promise<void>
   /** 004's click-to-dial: rings extension `from`; once it answers, calls `to` (an extension or a number out through the trunk). */
   place(tenantId: string, from: string, to: string): Promise<{ callId: string }>
-  /** Rings `spy`; once answered it hears both parties of the call of `target`, unheard. */
-  listenIn(tenantId: string, spy: string, target: string): Promise<void>
+  /** Rings `spy`; once answered it hears both parties of the call of `target`, and is heard as `mode` says. */
+  listenIn(tenantId: string, spy: string, target: string, mode: ListenMode): Promise<void>
 }
 
 /** Who called, from where, to which number. */

@@ -13,10 +13,12 @@ describe('configuration', () => {
       ['1002', 'support', false],
       ['1003', 'support', true],
       ['8000', 'voice-support', true],
+      ['8100', 'voice-support', true],
     ])
     expect(t.voice).toMatchObject({
       realm: 'demo',
-      numbers: { '8000': '8000' },
+      numbers: { '8000': '8000', '8100': '8100' },
+      menus: { '8100': { id: '610', choices: { '1': '8000' }, otherwise: '8000' } },
       trunks: [{ id: 'local-trunk', host: '127.0.0.1', port: 5080, transport: 'UDP' }],
       queues: { 'voice-support': { recordCalls: true, announceEverySeconds: 30, announcePosition: true } },
     })
@@ -89,6 +91,35 @@ tenants:
       'tenant.queues[0].overflowQueue: no queue "q9"',
       'tenant.queues[0].maxWaitSeconds: overflow needs maxWaitSeconds',
       'tenant.entryPoints[0].queue: no queue "missing"',
+    ])
+  })
+
+  it("reads 004's api.conf settings, bounds the wrap-up of calls by its pause, and checks menus", () => {
+    const doc = parseConfigFile(readFileSync('config/demo.yaml', 'utf8')).tenants[0]!
+    const t = compileTenant({ ...doc, pbx: { ...doc.pbx!, pauseSeconds: 10, blacklistAnswer: 'decline' } })
+    expect(t.pbx).toMatchObject({ webKey: 'demo-webkey', dialBeginEvent: 'dialbegein', blacklistStatus: 603 })
+    expect(t.queues.find((q) => q.id === 'voice-support')?.wrapUpSeconds).toBe(10)
+    expect(t.queues.find((q) => q.id === 'support')?.wrapUpSeconds).toBe(120)
+    expect(t.voice?.queues['voice-support']?.number).toBe('630')
+    let details: string[] = []
+    try {
+      parseTenantDoc({
+        ...doc,
+        entryPoints: doc.entryPoints.map((e) =>
+          e.voice?.menu
+            ? {
+                ...e,
+                voice: { ...e.voice, menu: { ...e.voice.menu, choices: { '1': '1000', '2': 'nope' } } },
+              }
+            : e,
+        ),
+      })
+    } catch (e) {
+      details = (e as { details: string[] }).details
+    }
+    expect(details).toEqual([
+      'tenant.entryPoints[5].voice.menu.choices.1: entry point "1000" does not lead to a voice queue',
+      'tenant.entryPoints[5].voice.menu.choices.2: no entry point "nope"',
     ])
   })
 

@@ -43,7 +43,8 @@ export function demoServerAndChromium(use: (server: RunningServer, browser: Brow
     // stop is a bug, and fails naming itself rather than as a bare hook timeout.
     const closed = await within(20_000, browser?.close())
     if (!closed) console.error('Chromium did not close within 20 s; left to end with the test process')
-    if (!(await within(30_000, server?.stop()))) throw new Error('the server did not stop within 30 s')
+    if (!(await within(30_000, server?.stop())))
+      throw new Error(`the server did not stop within 30 s: stuck at ${server?.stopping ?? 'its start'}`)
   })
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import type { Switchboard } from '../../app/switchboard.js'
-import type { BlockedNumberStore, CallRecordingStore, Telephony } from '../../app/voice-ports.js'
+import type { BlockedNumberStore, CallRecordingStore, ListenMode, Telephony } from '../../app/voice-ports.js'
 import type { AgentStateKind } from '../../core/agent.js'
 import { DomainError } from '../../core/errors.js'
 import type { TenantConfig } from '../../core/tenant-config.js'
@@ -188,8 +188,8 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
   // 004: `dst` is the extension listened to, `src` the one listening.
   app.post('/extensions/extenSpy', { config: OPEN, schema: TAGS }, async (req) => {
     const { tenantId } = tenantOf(req)
-    const f = fields(req, ['dst', 'src'])
-    await telephony().listenIn(tenantId, f.src ?? '', f.dst ?? '')
+    const f = fields(req, ['dst', 'src', 'mode', 'options'], ['dst', 'src'])
+    await telephony().listenIn(tenantId, f.src ?? '', f.dst ?? '', listenMode(f.mode, f.options))
     return success('spy extension success')
   })
 
@@ -260,6 +260,16 @@ function onOff(state: string): boolean {
   if (['on', '1', 'true', 'yes', 'pause'].includes(s)) return true
   if (['off', '0', 'false', 'no', 'unpause'].includes(s)) return false
   throw new PbxError(400, `state must be on or off, not "${state}"`)
+}
+
+/** `mode` listen / whisper / barge, or Asterisk ChanSpy's options: `w` whispers, `B` barges. */
+function listenMode(mode: string | undefined, options: string | undefined): ListenMode {
+  if (mode === 'listen' || mode === 'whisper' || mode === 'barge') return mode
+  if (mode !== undefined && mode !== '')
+    throw new PbxError(400, `mode must be listen, whisper or barge, not "${mode}"`)
+  if (options?.includes('B')) return 'barge'
+  if (options?.includes('w')) return 'whisper'
+  return 'listen'
 }
 
 function dialable(n: string): string {

@@ -1,8 +1,14 @@
-import type { AudioMixer, ListenBridge, MediaServer } from '../../app/voice-ports.js'
+import type { AudioMixer, ListenBridge, ListenMode, MediaServer } from '../../app/voice-ports.js'
 import type { Phone } from './call-host.js'
 import type { Dialog } from './sip/dialog.js'
 import { newTag } from './sip/transactions.js'
 import type { OutgoingInvite, SipUserAgent } from './sip/user-agent.js'
+
+/** The call listened to: its phones' streams, diverted to the listener's mixer and back. */
+export interface CallParties {
+  divert(barge: boolean): Promise<{ agent: string; caller: string }>
+  restore(barge: boolean): Promise<void>
+}
 
 export interface ListenInDeps {
   readonly ua: SipUserAgent
@@ -12,9 +18,9 @@ export interface ListenInDeps {
 }
 
 /**
- * A phone listening in on a call (004's extenSpy, Asterisk's ChanSpy in its quiet mode): the
- * media server copies both parties' audio to our mixer, which sends their mix to the phone.
- * The phone is rung like any call; it hears, and nobody hears it.
+ * A phone listening in on a call (004's extenSpy, Asterisk's ChanSpy): the media server copies
+ * both parties' audio to our mixer, which sends their mix to the phone, rung like any call.
+ * Listening, nobody hears it; whispering, the agent does; barging, both do.
  */
 export class ListenIn {
   private bridge: ListenBridge | undefined
@@ -22,6 +28,9 @@ export class ListenIn {
   private dialog: Dialog | undefined
   private readonly tag = newTag()
   private over = false
+  private mode: ListenMode = 'listen'
+  private call: CallParties | undefined
+  private diverted = false
 
   constructor(
     private readonly deps: ListenInDeps,
@@ -31,7 +40,15 @@ export class ListenIn {
   ) {}
 
   /** Subscribes to the parties `tags` and rings the listener's phone. */
-  async start(tags: readonly string[], phone: Phone, from: string): Promise<void> {
+  async start(
+    tags: readonly string[],
+    phone: Phone,
+    from: string,
+    mode: ListenMode,
+    call: CallParties,
+  ): Promise<void> {
+    this.mode = mode
+    this.call = call
     const { media, ua } = this.deps
     this.bridge = await this.deps.mixer.listen()
     try {
@@ -62,16 +79,29 @@ export class ListenIn {
             this.dialog = undefined
             void this.stop()
           })
-          try {
-            this.bridge?.phoneAnswered(res.body.toString())
-          } catch (e) {
-            this.deps.log(`listening in on ${this.contactId}`, e)
-            void this.stop()
-          }
+          void this.heard(res.body.toString())
         },
         onFailed: () => void this.stop(),
       },
     )
+  }
+
+  /** The listener's phone answered: it hears the call, and is heard as its mode says. */
+  private async heard(answer: string): Promise<void> {
+    try {
+      const bridge = this.bridge
+      if (!bridge) return
+      bridge.phoneAnswered(answer)
+      if (this.mode === 'listen' || !this.call) return
+      const barge = this.mode === 'barge'
+      const phones = await this.call.divert(barge)
+      this.diverted = true
+      await bridge.speakTo('agent', phones.agent)
+      if (barge) await bridge.speakTo('caller', phones.caller)
+    } catch (e) {
+      this.deps.log(`listening in on ${this.contactId}`, e)
+      void this.stop()
+    }
   }
 
   /** Ends it: the phone is hung up (or stops ringing), the copy of the call's audio stops. */
@@ -80,6 +110,7 @@ export class ListenIn {
     this.over = true
     this.invite?.cancel()
     await this.hangUp()
+    if (this.diverted) await this.call?.restore(this.mode === 'barge').catch(() => undefined)
     this.bridge?.close()
     await this.deps.media.unsubscribe(this.contactId, this.tag).catch(() => undefined)
     this.onEnd()

@@ -1,4 +1,4 @@
-import type { HintStatus, LiveChannel, PhoneStatus, Telephony } from '../../app/voice-ports.js'
+import type { HintStatus, ListenMode, LiveChannel, PhoneStatus, Telephony } from '../../app/voice-ports.js'
 import { HINT } from '../../app/voice-ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
 import { DomainError } from '../../core/errors.js'
@@ -17,7 +17,13 @@ export interface TelephonyDeps {
   readonly calls: (tenantId: string) => readonly VoiceCall[]
   /** Extensions listening in on a call now. */
   readonly listening: (tenantId: string) => ReadonlySet<string>
-  readonly listenIn: (tenantId: string, spy: string, target: string, call: VoiceCall) => Promise<void>
+  readonly listenIn: (
+    tenantId: string,
+    spy: string,
+    target: string,
+    call: VoiceCall,
+    mode: ListenMode,
+  ) => Promise<void>
   /** Calls placed through the API, in progress. */
   readonly placed: (tenantId: string) => readonly PlacedCall[]
   readonly place: (tenantId: string, from: string, to: string) => Promise<{ callId: string }>
@@ -136,13 +142,13 @@ export class VoiceTelephony implements Telephony {
       )
   }
 
-  async listenIn(tenantId: string, spy: string, target: string): Promise<void> {
+  async listenIn(tenantId: string, spy: string, target: string, mode: ListenMode): Promise<void> {
     this.agentOf(tenantId, spy)
     const call = this.callOf(tenantId, this.agentOf(tenantId, target))
     if (call?.lines().agent?.state !== 'up')
       throw new DomainError('CONTACT_NOT_FOUND', `extension ${target} is not talking on a call`)
     if (spy === target) throw new DomainError('VALIDATION_FAILED', 'an extension cannot listen in on itself')
-    await this.deps.listenIn(tenantId, spy, target, call)
+    await this.deps.listenIn(tenantId, spy, target, call, mode)
   }
 
   /** Each extension in a placed call, and whether it rings or talks. */

@@ -20,6 +20,8 @@ interface AgentLeg {
   readonly offered: string
   readonly ringingSince: number
   answeredAt: number | null
+  /** The phone's answer: where its audio goes (listening in diverts it, then restores it). */
+  answer: string
 }
 
 /** A call as a PBX lists its channels: the caller's, and an agent's phone while it rings or talks. */
@@ -166,6 +168,46 @@ export class VoiceCall {
     this.run(() => this.audio.start(true))
   }
 
+  /**
+   * Someone listening in is to be heard (whisper: by the agent; barge: by both): the media server
+   * stops sending the agent's phone the caller (and, barging, the caller the agent); the listener's
+   * mixer sends them instead. Resolves with where those phones want their audio.
+   */
+  divert(barge: boolean): Promise<{ agent: string; caller: string }> {
+    return this.step(async () => {
+      const leg = this.agent
+      if (!leg?.dialog) throw new Error('no agent is talking on this call')
+      await this.host.media.answer({
+        callId: this.contactId,
+        fromTag: this.callerTag,
+        toTag: this.ourTag,
+        sdp: waitingAnswer(this.callerOffer),
+      })
+      if (barge && !this.silenced) await this.host.media.silence(this.contactId, this.ourTag, true)
+      return { agent: leg.answer, caller: this.callerOffer }
+    })
+  }
+
+  /** The listener is gone: the call's own streams reach the phones again. */
+  restore(barge: boolean): Promise<void> {
+    return this.step(async () => {
+      const leg = this.agent
+      if (!leg?.dialog || this.over) return
+      await this.host.media.answer({
+        callId: this.contactId,
+        fromTag: this.callerTag,
+        toTag: this.ourTag,
+        sdp: leg.answer,
+      })
+      if (barge && !this.silenced) await this.host.media.silence(this.contactId, this.ourTag, false)
+    })
+  }
+
+  /** A step in line with the call's others, with its result. */
+  private step<T>(work: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => this.run(() => work().then(resolve, reject)))
+  }
+
   /** Takes over a caller already answered (by a menu): its dialog, and the SDP it was answered with. */
   adopt(dialog: Dialog, callerAnswer: string): void {
     this.caller = dialog
@@ -238,6 +280,7 @@ export class VoiceCall {
       offered,
       ringingSince: this.host.now(),
       answeredAt: null,
+      answer: '',
     }
     const ring = { offerId, agentId, startedAt: this.host.now(), endedAt: null, outcome: null }
     this.rings.push(ring)
@@ -253,6 +296,7 @@ export class VoiceCall {
     }
     leg.dialog = dialog
     leg.answeredAt = this.host.now()
+    leg.answer = sdp
     this.ringEnded(offerId, 'ANSWER')
     this.host.linesChanged()
     this.host.ua.attach(dialog, (req, tx) => this.fromAgent(req, tx))

@@ -4,6 +4,7 @@ import type {
   AudioMixer,
   BlockedNumberStore,
   Caller,
+  ListenMode,
   MenuRecord,
   CallObserver,
   CallRecordingStore,
@@ -145,7 +146,7 @@ export class VoiceChannel {
             .filter(([key]) => key.startsWith(`${tenantId}\u0000`))
             .flatMap(([, set]) => [...set].map((l) => l.extension)),
         ),
-      listenIn: (tenantId, spy, target, call) => this.listenIn(tenantId, spy, target, call),
+      listenIn: (tenantId, spy, target, call, mode) => this.listenIn(tenantId, spy, target, call, mode),
       placed: (tenantId) => [...this.placed.values()].filter((c) => c.tenantId === tenantId),
       place: (tenantId, from, to) => this.place(tenantId, from, to),
     })
@@ -246,7 +247,13 @@ export class VoiceChannel {
   }
 
   /** Rings `spy`'s phone to hear the call `call` that `target` talks on. */
-  private async listenIn(tenantId: string, spy: string, target: string, call: VoiceCall): Promise<void> {
+  private async listenIn(
+    tenantId: string,
+    spy: string,
+    target: string,
+    call: VoiceCall,
+    mode: ListenMode,
+  ): Promise<void> {
     const tenant = this.directory().tenant(tenantId)
     const agentId = this.directory().extension(tenantId, spy)?.agentId
     const phone = tenant && agentId ? this.hostDeps.phoneOf(tenant, agentId) : undefined
@@ -273,7 +280,7 @@ export class VoiceChannel {
     )
     set.add(listener)
     try {
-      await listener.start(tags, phone, `"Listen ${target}" <sip:${target}@${phone.to.host}>`)
+      await listener.start(tags, phone, `"Listen ${target}" <sip:${target}@${phone.to.host}>`, mode, call)
     } catch (e) {
       await listener.stop()
       throw e

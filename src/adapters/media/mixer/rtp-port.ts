@@ -22,7 +22,9 @@ export class RtpPort {
   private payloadType = 0
   private seq = randomBytes(2).readUInt16BE()
   private timestamp = randomBytes(4).readUInt32BE()
-  private readonly ssrc = randomBytes(4).readUInt32BE()
+  private ssrc = randomBytes(4).readUInt32BE()
+  /** The last packet heard: what a stream taking over from this one continues. */
+  private last: { ssrc: number; seq: number; timestamp: number } | undefined
   private closed = false
   private events:
     { payloadType: number; timestamp: number | undefined; digit: (d: string) => void } | undefined
@@ -58,6 +60,18 @@ export class RtpPort {
     this.events = { payloadType, timestamp: undefined, digit }
   }
 
+  /**
+   * What we send continues the stream `source` hears (its SSRC, sequence and timestamp): a phone
+   * that was receiving that stream goes on as if nothing changed. Some jitter buffers (baresip's)
+   * drop a new stream whose sequence numbers are behind the old one's.
+   */
+  continueStream(source: RtpPort): void {
+    if (!source.last) return
+    this.ssrc = source.last.ssrc
+    this.seq = (source.last.seq + 1) & 0xffff
+    this.timestamp = (source.last.timestamp + FRAME) >>> 0
+  }
+
   /** The oldest frame heard and not yet taken. */
   take(): Int16Array | undefined {
     return this.frames.shift()
@@ -90,6 +104,7 @@ export class RtpPort {
     // RFC 3550 §5.3.1: a header extension's length is in 32-bit words after its 4-byte head.
     if (msg[0]! & 0x10) offset += 4 + 4 * msg.readUInt16BE(offset + 2)
     const padding = msg[0]! & 0x20 ? msg[msg.length - 1]! : 0
+    this.last = { ssrc: msg.readUInt32BE(8), seq: msg.readUInt16BE(2), timestamp: msg.readUInt32BE(4) }
     const events = this.events
     if (events && (msg[1]! & 0x7f) === events.payloadType) {
       // One key press is one timestamp, sent again and again (and its end three times).
