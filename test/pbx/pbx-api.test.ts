@@ -124,6 +124,11 @@ describe('the PBX API of document 004', () => {
       ['/queues/agent-login', 'extension=801queue=631', 404, /no queue 631/],
       ['/blacklist/create', 'number=12;drop', 400, /not a phone number/],
       ['/extensions/hangup', 'extension=801', 503, /voice is not running/],
+      ['/extensions/click-number', 'src=801dst=80;1', 400, /cannot be dialled/],
+      ['/extensions/click-number', 'src=801dst=802', 503, /voice is not running/],
+      ['/extensions/extenSpy', 'dst=801src=803mode=shout', 400, /listen, whisper or barge/],
+      ['/extensions/extenSpy', 'dst=801src=803', 503, /voice is not running/],
+      ['/extensions/transfer', 'dst=802', 400, /give src/],
     ]
     for (const [url, body, status, message] of cases) {
       const res = await call('POST', url, body)

@@ -181,7 +181,8 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
   app.post('/extensions/click-number', { config: OPEN, schema: TAGS }, async (req) => {
     const { tenantId } = tenantOf(req)
     const f = fields(req, ['src', 'dst'])
-    const { callId } = await telephony().place(tenantId, f.src ?? '', dialable(f.dst ?? ''))
+    const dst = dialable(f.dst ?? '')
+    const { callId } = await telephony().place(tenantId, f.src ?? '', dst)
     return success('click number success', { uniqueid: callId })
   })
 
@@ -189,7 +190,8 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
   app.post('/extensions/extenSpy', { config: OPEN, schema: TAGS }, async (req) => {
     const { tenantId } = tenantOf(req)
     const f = fields(req, ['dst', 'src', 'mode', 'options'], ['dst', 'src'])
-    await telephony().listenIn(tenantId, f.src ?? '', f.dst ?? '', listenMode(f.mode, f.options))
+    const mode = listenMode(f.mode, f.options)
+    await telephony().listenIn(tenantId, f.src ?? '', f.dst ?? '', mode)
     return success('spy extension success')
   })
 
