@@ -114,6 +114,30 @@ beforeAll(async () => {
     announceEverySeconds: 0,
     survey: { prompt: 'Please rate this call.', timeoutSeconds: 1, maxScore: 5 },
   }
+  // A line whose hours never come: its menu only says so.
+  demo.calendars = [...demo.calendars, { id: 'never', weekly: {}, holidays: [] }]
+  demo.entryPoints = [
+    ...demo.entryPoints,
+    {
+      id: '8200',
+      name: 'Closed line',
+      queue: 'voice-support',
+      calendar: 'never',
+      voice: {
+        numbers: ['8200'],
+        menu: {
+          id: '620',
+          name: 'closed',
+          prompt: 'Press 1.',
+          choices: { '1': '8000' },
+          timeoutSeconds: 3,
+          retries: 0,
+          otherwise: null,
+          closedPrompt: 'We are closed.',
+        },
+      },
+    },
+  ] as typeof demo.entryPoints
   // The demo's menu on 8100, quicker, and ending the call when no key comes.
   demo.entryPoints = demo.entryPoints.map((e) =>
     e.voice?.menu
@@ -587,6 +611,20 @@ describe("004's call-center API with real phones", () => {
     )
     expect(menuOnly).toMatchObject({ ivrId: '610', ivrDtmf: '', queueCode: '', agentCode: '', missCause: '' })
     expect(Number(menuOnly.ivrTime)).toBeGreaterThanOrEqual(6)
+
+    // Outside the hours: the closed message, then the call ends.
+    const m3 = caller.mark
+    caller.dial(`sip:8200@${sip}`)
+    await caller.waitFor(/Call established/, 10_000, m3)
+    await caller.waitFor(/session closed|terminated/i, 15_000, m3)
+    const closed = await until('the closed call pushed', () =>
+      [...sink.events].reverse().find((e) => e.event === 'cc_cdr' && e.ivrId === '620'),
+    )
+    expect(closed).toMatchObject({ cdrState: 'ivr', trunkNumber: '8200', ivrDtmf: '' })
+    const speech = readWav(await caller.lastHeard())
+    expect(
+      seconds(speech.channels[0]!, speech.rate, []).filter((x) => x.rms > 500).length,
+    ).toBeGreaterThanOrEqual(1)
   }, 90_000)
 
   it('pushed nothing that breaks the fields of 004', () => {

@@ -4,7 +4,6 @@ import type {
   AudioMixer,
   BlockedNumberStore,
   Caller,
-  ListenMode,
   MenuRecord,
   CallObserver,
   CallRecordingStore,
@@ -26,18 +25,14 @@ import { parseUri } from './sip/uri.js'
 import type { SipUserAgent } from './sip/user-agent.js'
 import { ALLOW } from './sip/user-agent.js'
 import type { CallHostDeps, VoiceLog } from './call-host.js'
-import { callHost, keepRecording, settingsOf } from './call-host.js'
+import { callHost, settingsOf } from './call-host.js'
 import { VoiceCall } from './voice-call.js'
 import type { QualifyOptions } from './qualify.js'
 import type { MenuChoice } from './menu-call.js'
 import { answerWithMenu } from './menu-call.js'
 import { PhoneQualifier } from './qualify.js'
 import { VoiceTelephony } from './telephony.js'
-import { ListenIn } from './listen-in.js'
-import type { PlacedLeg } from './placed-call.js'
-import { PlacedCall } from './placed-call.js'
-import type { Trunk } from '../../core/tenant-config.js'
-import { DomainError } from '../../core/errors.js'
+import { CallControl } from './call-control.js'
 
 export interface VoiceChannelDeps {
   readonly sb: Switchboard
@@ -86,8 +81,7 @@ export class VoiceChannel {
     linesChanged: (t) => this.tell((o) => o.linesChanged(t)),
   }
   private readonly calls = new Map<string, VoiceCall>()
-  private readonly listeners = new Map<string, Set<ListenIn>>()
-  private readonly placed = new Map<string, PlacedCall>()
+  private readonly control: CallControl
   /** Calls being admitted: their contacts exist a moment before their VoiceCall does. */
   private readonly arriving = new Set<string>()
   private readonly watched = new Map<string, () => void>()
@@ -112,7 +106,7 @@ export class VoiceChannel {
       resync: (tenantId, contactId) => this.calls.get(callKey(tenantId, contactId))?.sync(),
       finished: (tenantId, contactId) => {
         this.calls.delete(callKey(tenantId, contactId))
-        for (const l of this.listeners.get(callKey(tenantId, contactId)) ?? []) void l.stop()
+        this.control.callEnded(tenantId, contactId)
         this.told.linesChanged(tenantId)
       },
       linesChanged: (tenantId) => this.told.linesChanged(tenantId),
@@ -134,158 +128,27 @@ export class VoiceChannel {
       () => this.deps.sb.tenantIds().flatMap((id) => this.registrar.all(id)),
       deps.qualify,
     )
+    this.control = new CallControl(deps, {
+      directory: () => this.directory(),
+      phoneOf: (tenant, agentId) => this.hostDeps.phoneOf(tenant, agentId),
+      binding: (tenantId, extension) => this.registrar.binding(tenantId, extension),
+      setReachable: (tenantId, agentId, reachable) => this.setReachable(tenantId, agentId, reachable),
+      told: this.told,
+      hostDeps: this.hostDeps,
+    })
     this.telephony = new VoiceTelephony({
       sb: deps.sb,
       directory: () => this.directory(),
       registrar: this.registrar,
       qualifier: this.qualifier,
       calls: (tenantId) => [...this.calls.values()].filter((c) => c.tenantId === tenantId),
-      listening: (tenantId) =>
-        new Set(
-          [...this.listeners]
-            .filter(([key]) => key.startsWith(`${tenantId}\u0000`))
-            .flatMap(([, set]) => [...set].map((l) => l.extension)),
-        ),
-      listenIn: (tenantId, spy, target, call, mode) => this.listenIn(tenantId, spy, target, call, mode),
-      placed: (tenantId) => [...this.placed.values()].filter((c) => c.tenantId === tenantId),
-      place: (tenantId, from, to) => this.place(tenantId, from, to),
+      listening: (tenantId) => this.control.listening(tenantId),
+      listenIn: (tenantId, spy, target, call, mode) =>
+        this.control.listenIn(tenantId, spy, target, call, mode),
+      placed: (tenantId) => this.control.placedCalls(tenantId),
+      place: (tenantId, from, to) => this.control.place(tenantId, from, to),
     })
     deps.ua.onRequest = (req, tx) => this.request(req, tx)
-  }
-
-  /** 004's click-to-dial: rings `from`, then `to` (an extension, or a number out through the first trunk). */
-  private async place(tenantId: string, from: string, to: string): Promise<{ callId: string }> {
-    const tenant = this.directory().tenant(tenantId)
-    if (!tenant) throw new DomainError('CHANNEL_NOT_CONFIGURED', 'this tenant has no voice settings')
-    const mediaDown = this.deps.media.unavailableReason
-    if (mediaDown !== null) throw new DomainError('SERVICE_NOT_RUNNING', `voice is unavailable: ${mediaDown}`)
-    const domain = tenant.voice.domain
-    const names = new Map(this.deps.sb.storedConfig(tenantId).config.agents.map((a) => [a.id, a.name]))
-    const extensionLeg = (number: string, calledBy: string): PlacedLeg | undefined => {
-      const x = this.directory().extension(tenantId, number)
-      if (!x) return undefined
-      const phone = this.hostDeps.phoneOf(tenant, x.agentId)
-      if (!phone) throw new DomainError('AGENT_NOT_AVAILABLE', `extension ${number} is not registered`)
-      return { number, agentId: x.agentId, external: false, phone, calledBy }
-    }
-    const identity = (number: string, name: string, host: string) =>
-      `"${name.replace(/"/g, '')}" <sip:${number}@${domain ?? host}>`
-    const a = extensionLeg(from, identity(to, to, '127.0.0.1'))
-    if (!a) throw new DomainError('AGENT_NOT_FOUND', `no extension ${from}`)
-    const fromName = names.get(a.agentId ?? '') ?? from
-    const b =
-      extensionLeg(to, identity(from, fromName, a.phone.to.host)) ??
-      this.outbound(tenant.voice.trunks, to, identity(from, fromName, a.phone.to.host))
-    for (const [key, c] of this.placed)
-      if (
-        key.startsWith(`${tenantId}\u0000`) &&
-        [c.from.number, c.to.number].some((n) => n === from || n === to)
-      )
-        throw new DomainError('AGENT_NOT_AVAILABLE', `${from} or ${to} is already in a placed call`)
-    const callId = this.deps.newId()
-    const key = callKey(tenantId, callId)
-    const occupy = (busy: boolean) => {
-      for (const leg of [a, b])
-        if (leg.agentId)
-          this.setReachable(
-            tenantId,
-            leg.agentId,
-            !busy && this.registrar.binding(tenantId, leg.number) !== undefined,
-          )
-    }
-    const call = new PlacedCall(tenantId, callId, a, b, {
-      ua: this.deps.ua,
-      media: this.deps.media,
-      prompts: this.deps.prompts,
-      record: tenant.voice.recordCalls,
-      now: () => this.deps.sb.now(),
-      dialing: (d) => this.told.dialing(tenantId, d),
-      dialEnded: (d) => this.told.dialEnded(tenantId, d),
-      changed: () => this.told.linesChanged(tenantId),
-      finished: (file, record) => {
-        this.placed.delete(key)
-        occupy(false)
-        void (file ? keepRecording(this.hostDeps, tenantId, callId, file) : Promise.resolve()).then(() =>
-          this.told.placedCallFinished(record),
-        )
-      },
-      log: (msg, err) => this.deps.log.warn({ err, tenantId }, msg),
-    })
-    this.placed.set(key, call)
-    // While on a placed call, its agents get no routed calls.
-    occupy(true)
-    try {
-      await call.start()
-    } catch (e) {
-      this.placed.delete(key)
-      occupy(false)
-      throw e
-    }
-    return { callId }
-  }
-
-  /** A number called out through the trunk: the first one (outbound routes are not configurable yet). */
-  private outbound(trunks: readonly Trunk[], number: string, calledBy: string): PlacedLeg {
-    const trunk = trunks[0]
-    if (!trunk)
-      throw new DomainError(
-        'VALIDATION_FAILED',
-        `${number} is no extension, and there is no trunk to call out through`,
-      )
-    const host = trunk.host.includes(':') ? `[${trunk.host}]` : trunk.host
-    return {
-      number,
-      agentId: null,
-      external: true,
-      calledBy,
-      phone: {
-        uri: `sip:${number}@${host}:${trunk.port}`,
-        to: { transport: trunk.transport, host: trunk.host, port: trunk.port },
-        toHeader: `<sip:${number}@${host}>`,
-      },
-    }
-  }
-
-  /** Rings `spy`'s phone to hear the call `call` that `target` talks on. */
-  private async listenIn(
-    tenantId: string,
-    spy: string,
-    target: string,
-    call: VoiceCall,
-    mode: ListenMode,
-  ): Promise<void> {
-    const tenant = this.directory().tenant(tenantId)
-    const agentId = this.directory().extension(tenantId, spy)?.agentId
-    const phone = tenant && agentId ? this.hostDeps.phoneOf(tenant, agentId) : undefined
-    const tags = call.talkingTags()
-    if (!phone) throw new DomainError('AGENT_NOT_AVAILABLE', `extension ${spy} is not registered`)
-    if (!tags) throw new DomainError('CONTACT_NOT_FOUND', `extension ${target} is not talking on a call`)
-    const key = callKey(tenantId, call.contactId)
-    const set = this.listeners.get(key) ?? new Set<ListenIn>()
-    this.listeners.set(key, set)
-    const listener = new ListenIn(
-      {
-        ua: this.deps.ua,
-        media: this.deps.media,
-        mixer: this.deps.mixer,
-        log: (msg, err) => this.deps.log.warn({ err, tenantId }, msg),
-      },
-      call.contactId,
-      spy,
-      () => {
-        set.delete(listener)
-        if (set.size === 0) this.listeners.delete(key)
-        this.told.linesChanged(tenantId)
-      },
-    )
-    set.add(listener)
-    try {
-      await listener.start(tags, phone, `"Listen ${target}" <sip:${target}@${phone.to.host}>`, mode, call)
-    } catch (e) {
-      await listener.stop()
-      throw e
-    }
-    this.told.linesChanged(tenantId)
   }
 
   /** A phone registered (asked at once how fast it answers) or its registration ended. */
