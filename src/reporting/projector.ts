@@ -40,30 +40,47 @@ const hasChanges = (c: ReportChanges): boolean =>
  */
 export class ReportProjector {
   private readonly running = new Map<string, Promise<number>>()
-  private readonly again = new Set<string>()
+  private readonly next = new Map<string, Promise<number>>()
+  private stopped = false
   /** Tenants being rebuilt: what was already sent is not sent again. */
   private readonly quiet = new Set<string>()
 
   constructor(private readonly deps: ProjectorDeps) {}
 
-  /** Folds everything new, and time up to now; resolves with the number of events folded. */
+  /**
+   * Folds everything new, and time up to now; resolves with the number of events folded. A call
+   * while a run is going gets the one run that follows it, shared by every such caller: a run
+   * that starts another from its end would, with callers chained on it, never stop.
+   */
   catchUp(tenantId: string): Promise<number> {
     const current = this.running.get(tenantId)
-    if (current) {
-      this.again.add(tenantId)
-      return current.then(() => this.catchUp(tenantId))
+    if (!current) return this.start(tenantId)
+    let next = this.next.get(tenantId)
+    if (!next) {
+      const follow = () => {
+        this.next.delete(tenantId)
+        return this.start(tenantId)
+      }
+      next = current.then(follow, follow)
+      this.next.set(tenantId, next)
     }
+    return next
+  }
+
+  /** Resolves once no run is going, and starts no more (a stopping server closes storage next). */
+  async stop(): Promise<void> {
+    this.stopped = true
+    while (this.running.size > 0 || this.next.size > 0)
+      await Promise.allSettled([...this.running.values(), ...this.next.values()])
+  }
+
+  private start(tenantId: string): Promise<number> {
+    if (this.stopped) return Promise.resolve(0)
     const run = this.run(tenantId).finally(() => {
-      this.running.delete(tenantId)
-      if (this.again.delete(tenantId)) void this.catchUp(tenantId)
+      if (this.running.get(tenantId) === run) this.running.delete(tenantId)
     })
     this.running.set(tenantId, run)
     return run
-  }
-
-  /** Resolves once no run is going (a stopping server waits for it before closing storage). */
-  async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running.values()])
   }
 
   /** Forgets the tenant's projections and folds the whole event log again. */

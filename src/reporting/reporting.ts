@@ -68,7 +68,7 @@ export class Reporting implements ReportAccess {
     this.cancelTick?.()
     for (const cancel of this.pending.values()) cancel()
     this.pending.clear()
-    await this.projector.idle()
+    await this.projector.stop()
   }
 
   private run(tenantId: string): void {

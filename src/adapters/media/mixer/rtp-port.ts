@@ -25,6 +25,7 @@ export class RtpPort {
   private ssrc = randomBytes(4).readUInt32BE()
   /** The last packet heard: what a stream taking over from this one continues. */
   private last: { ssrc: number; seq: number; timestamp: number } | undefined
+  private following: RtpPort | undefined
   private closed = false
   private events:
     { payloadType: number; timestamp: number | undefined; digit: (d: string) => void } | undefined
@@ -66,10 +67,20 @@ export class RtpPort {
    * drop a new stream whose sequence numbers are behind the old one's.
    */
   continueStream(source: RtpPort): void {
-    if (!source.last) return
-    this.ssrc = source.last.ssrc
-    this.seq = (source.last.seq + 1) & 0xffff
-    this.timestamp = (source.last.timestamp + FRAME) >>> 0
+    this.following = source
+    this.adopt()
+  }
+
+  /** Takes over the followed stream once it has been heard (until then nothing is sent). */
+  private adopt(): boolean {
+    const last = this.following?.last
+    if (!this.following) return true
+    if (!last) return false
+    this.ssrc = last.ssrc
+    this.seq = (last.seq + 1) & 0xffff
+    this.timestamp = (last.timestamp + FRAME) >>> 0
+    this.following = undefined
+    return true
   }
 
   /** The oldest frame heard and not yet taken. */
@@ -78,6 +89,7 @@ export class RtpPort {
   }
 
   send(frame: Int16Array): void {
+    if (!this.adopt()) return
     const header = Buffer.alloc(12)
     header[0] = 0x80
     header[1] = this.payloadType
