@@ -1,6 +1,5 @@
 import type { Caller, CallRecord, MenuRecord, Ring, RingOutcome } from '../../app/voice-ports.js'
-import type { CallerKeys } from './caller-keys.js'
-import { CallerKeys as Keys, infoDigit } from './caller-keys.js'
+import { CallerKeys, infoDigit } from './caller-keys.js'
 import { askRating } from './voice-menu.js'
 import type { Contact, ContactState } from '../../core/contact.js'
 import type { CallHost, CallSettings } from './call-host.js'
@@ -506,7 +505,7 @@ export class VoiceCall {
   private async askRating(survey: NonNullable<CallSettings['survey']>): Promise<void> {
     const startedAt = this.host.now()
     try {
-      this.keys ??= await Keys.open(this.host.mixer, this.host.media, this.contactId, this.callerTag)
+      this.keys ??= await CallerKeys.open(this.host.mixer, this.host.media, this.contactId, this.callerTag)
       const score = await askRating(
         survey,
         { callId: this.contactId, callerTag: this.callerTag },
