@@ -1,7 +1,7 @@
-import type { Caller, CallRecord, MenuRecord, Ring, RingOutcome } from '../../app/voice-ports.js'
+import type { Caller, MenuRecord, RingOutcome } from '../../app/voice-ports.js'
+import { CallJournal } from './call-journal.js'
 import { CallerKeys, infoDigit } from './caller-keys.js'
 import { askRating } from './voice-menu.js'
-import type { Contact, ContactState } from '../../core/contact.js'
 import type { CallHost, CallSettings } from './call-host.js'
 import { QueueAudio } from './queue-audio.js'
 import { directionOf, holdAnswer, waitingAnswer, withDirection } from './sdp.js'
@@ -53,16 +53,9 @@ export class VoiceCall {
   private steps: Promise<void> = Promise.resolve()
   private over = false
   /** The contact as last seen, and the last state it had before it ended. */
-  private seen: Contact | undefined
-  private lastActive: ContactState = 'queued'
-  private readonly rings: { -readonly [K in keyof Ring]: Ring[K] }[] = []
-  private heldSince: number | null = null
-  private hungUpBy: 'customer' | 'agent' | undefined
-  private hungUpAt: number | undefined
-  private readonly menu: MenuRecord | null
+  /** What happened, for the call's record. */
+  private readonly journal: CallJournal
   private keys: CallerKeys | undefined
-  private rating: CallRecord['rating'] = null
-  private holdMs = 0
 
   readonly tenantId: string
   readonly contactId: string
@@ -100,8 +93,17 @@ export class VoiceCall {
     this.callerIdentity = call.callerIdentity
     this.origin = call.caller
     this.startedAt = call.startedAt
-    this.menu = call.menu ?? null
     this.keys = call.keys
+    this.journal = new CallJournal(
+      {
+        tenantId: call.tenantId,
+        contactId: call.contactId,
+        caller: call.caller,
+        startedAt: call.startedAt,
+        menu: call.menu ?? null,
+      },
+      () => host.now(),
+    )
     this.audio = new QueueAudio(
       host.media,
       host.prompts,
@@ -219,11 +221,7 @@ export class VoiceCall {
   sync(): void {
     this.run(async () => {
       const c = this.host.contact()
-      if (c) {
-        this.seen = c
-        if (c.state === 'queued' || c.state === 'offered' || c.state === 'connected')
-          this.lastActive = c.state
-      }
+      if (c) this.journal.saw(c)
       if (!c || c.state === 'wrap_up' || c.state === 'closed' || TERMINAL.has(c.state)) return this.hangUp()
       if (c.state === 'queued') {
         if (this.agent) await this.dropAgent()
@@ -281,9 +279,8 @@ export class VoiceCall {
       answeredAt: null,
       answer: '',
     }
-    const ring = { offerId, agentId, startedAt: this.host.now(), endedAt: null, outcome: null }
-    this.rings.push(ring)
-    this.host.observer.ringing(this.host.tenantId, this.contactId, this.origin, { ...ring })
+    const ring = this.journal.ringStarted(offerId, agentId)
+    this.host.observer.ringing(this.host.tenantId, this.contactId, this.origin, ring)
     this.host.linesChanged()
   }
 
@@ -480,7 +477,7 @@ export class VoiceCall {
     this.over = true
     this.audio.dispose()
     await this.dropAgent()
-    if (this.caller && this.settings.survey && this.hungUpBy === 'agent')
+    if (this.caller && this.settings.survey && this.journal.hungUpBy === 'agent')
       await this.askRating(this.settings.survey)
     await this.keys?.close()
     if (this.caller) {
@@ -498,7 +495,7 @@ export class VoiceCall {
           return null
         })
       : null
-    this.host.finished(file, this.record(file !== null))
+    this.host.finished(file, this.journal.record(file !== null))
   }
 
   /** After the agent hung up: the caller rates the call with a key. */
@@ -515,7 +512,7 @@ export class VoiceCall {
           keys: this.keys,
         },
       )
-      this.rating = { score, startedAt, endedAt: this.host.now() }
+      this.journal.rated(score, startedAt)
       if (score !== null) await this.host.rated(score)
     } catch (e) {
       this.host.log(`call ${this.contactId}: rating`, e)
@@ -524,55 +521,17 @@ export class VoiceCall {
 
   /** A side hung up: remembered for the record, since the router forgets a contact that ends for good. */
   private end(by: 'customer' | 'agent', agentId: string | null): Promise<void> {
-    this.hungUpBy ??= by
-    this.hungUpAt ??= this.host.now()
+    this.journal.hangUp(by)
     return this.host.ended(by, agentId)
   }
 
   private ringEnded(offerId: string, outcome: RingOutcome): void {
-    const ring = this.rings.find((r) => r.offerId === offerId && r.outcome === null)
-    if (!ring) return
-    ring.endedAt = this.host.now()
-    ring.outcome = outcome
-    this.host.observer.ringEnded(this.host.tenantId, this.contactId, this.origin, { ...ring })
+    const ring = this.journal.ringEnded(offerId, outcome)
+    if (ring) this.host.observer.ringEnded(this.host.tenantId, this.contactId, this.origin, ring)
   }
 
   private held(held: boolean): void {
-    const now = this.host.now()
-    if (held && this.heldSince === null) this.heldSince = now
-    if (!held && this.heldSince !== null) {
-      this.holdMs += now - this.heldSince
-      this.heldSince = null
-    }
-  }
-
-  private record(recorded: boolean): CallRecord {
-    const c = this.seen
-    const answered = this.rings.find((r) => r.outcome === 'ANSWER')
-    return {
-      tenantId: this.host.tenantId,
-      contactId: this.contactId,
-      caller: this.origin,
-      startedAt: this.startedAt,
-      endedAt: c?.endedAt ?? this.hungUpAt ?? this.host.now(),
-      endedBy: c?.endedBy ?? this.hungUpBy ?? 'system',
-      queueId: c?.queueId ?? '',
-      enqueuedAt: c?.enqueuedAt ?? this.startedAt,
-      agentId: answered ? (c?.agentId ?? answered.agentId) : null,
-      answeredAt: answered?.endedAt ?? null,
-      rings: this.rings.map((r) => ({ ...r })),
-      holdMs: this.holdMs,
-      recording: recorded ? `${this.contactId}.wav` : null,
-      endedIn: this.rating
-        ? 'rating'
-        : this.lastActive === 'connected'
-          ? 'talking'
-          : this.lastActive === 'offered'
-            ? 'ringing'
-            : 'queue',
-      menu: this.menu,
-      rating: this.rating,
-    }
+    this.journal.held(held)
   }
 }
 
