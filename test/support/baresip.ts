@@ -84,6 +84,22 @@ export class Phone {
     return phone
   }
 
+  /** A demo extension's phone (its password is `phone<number>`), once registered at `sip`. */
+  static async extension(sip: string, number: string, toneHz: number, autoAnswer: boolean): Promise<Phone> {
+    const phone = await Phone.start({
+      account: `<sip:${number}@${sip};transport=udp>;auth_pass=phone${number};regint=600`,
+      toneHz,
+      autoAnswer,
+    })
+    await phone.waitFor(/200 OK \(\) \[1 binding\]/, 10_000, 0)
+    return phone
+  }
+
+  /** A caller's phone (through the trunk on loopback): it registers nowhere, and dials. */
+  static caller(number: string, toneHz: number): Promise<Phone> {
+    return Phone.start({ account: `<sip:${number}@127.0.0.1>;regint=0`, toneHz, autoAnswer: false })
+  }
+
   /** Resolves with the first matching output after this call (or since `from`, an offset of the log). */
   waitFor(test: RegExp, timeoutMs = 15_000, from = this.log.length): Promise<string> {
     const m = test.exec(this.log.slice(from))

@@ -107,16 +107,8 @@ beforeAll(async () => {
     toneHz: AGENT2_HZ,
     autoAnswer: true,
   })
-  caller = await Phone.start({
-    account: '<sip:5551234@127.0.0.1>;regint=0',
-    toneHz: CALLER_HZ,
-    autoAnswer: false,
-  })
-  caller2 = await Phone.start({
-    account: '<sip:5559876@127.0.0.1>;regint=0',
-    toneHz: CALLER_HZ,
-    autoAnswer: false,
-  })
+  caller = await Phone.caller('5551234', CALLER_HZ)
+  caller2 = await Phone.caller('5559876', CALLER_HZ)
   await Promise.all([registered(agent1), registered(agent2)])
 }, 60_000)
 

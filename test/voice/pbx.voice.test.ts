@@ -84,13 +84,7 @@ async function call(): Promise<{ contactId: string; mark: number }> {
 
 /** Extension 803's phone, registered: the one that listens in. */
 async function listener(): Promise<Phone> {
-  const spy = await Phone.start({
-    account: `<sip:803@${sip};transport=udp>;auth_pass=phone803;regint=600`,
-    toneHz: SPY_HZ,
-    autoAnswer: true,
-  })
-  await spy.waitFor(/200 OK \(\) \[1 binding\]/, 10_000, 0)
-  return spy
+  return Phone.extension(sip, '803', SPY_HZ, true)
 }
 
 /** The call's pushed events once its cc_cdr arrived (after the after-call pause). */
@@ -160,22 +154,9 @@ beforeAll(async () => {
   demo.pbx = { ...demo.pbx!, webKey: WEBKEY, pushUrl: sink.url, allowPrivateNetwork: true, pauseSeconds: 2 }
   server = await startVoiceServer(docs, rtp)
   sip = `127.0.0.1:${server.voice!.sip.port}`
-  agent1 = await Phone.start({
-    account: `<sip:801@${sip};transport=udp>;auth_pass=phone801;regint=600`,
-    toneHz: AGENT1_HZ,
-    autoAnswer: true,
-  })
-  agent2 = await Phone.start({
-    account: `<sip:802@${sip};transport=udp>;auth_pass=phone802;regint=600`,
-    toneHz: AGENT2_HZ,
-    autoAnswer: true,
-  })
-  caller = await Phone.start({
-    account: '<sip:5551234@127.0.0.1>;regint=0',
-    toneHz: CALLER_HZ,
-    autoAnswer: false,
-  })
-  for (const p of [agent1, agent2]) await p.waitFor(/200 OK \(\) \[1 binding\]/, 10_000, 0)
+  agent1 = await Phone.extension(sip, '801', AGENT1_HZ, true)
+  agent2 = await Phone.extension(sip, '802', AGENT2_HZ, true)
+  caller = await Phone.caller('5551234', CALLER_HZ)
 }, 60_000)
 
 afterAll(async () => {
@@ -369,11 +350,7 @@ describe("004's call-center API with real phones", () => {
     await sleep(2500)
     await pbx('POST', '/queues/agent-pause', 'member=801state=off')
     await pbx('POST', '/queues/agent-pause', 'member=802state=on')
-    const other = await Phone.start({
-      account: '<sip:5559876@127.0.0.1>;regint=0',
-      toneHz: 500,
-      autoAnswer: false,
-    })
+    const other = await Phone.caller('5559876', 500)
     try {
       const a1 = agent1.mark
       other.dial(`sip:8000@${sip}`)
