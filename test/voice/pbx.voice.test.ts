@@ -20,6 +20,7 @@ import { until } from '../support/until.js'
 const CALLER_HZ = 440
 const AGENT1_HZ = 880
 const AGENT2_HZ = 1320
+const PROVIDER_HZ = 1000
 const SPY_HZ = 660
 const WEBKEY = 'crm-secret'
 
@@ -29,6 +30,7 @@ let sink: PushSink
 let agent1: Phone
 let agent2: Phone
 let caller: Phone
+let provider: Phone
 let sip: string
 
 const key = () =>
@@ -152,6 +154,17 @@ beforeAll(async () => {
   )
   // The after-call pause is 2 s: cc_cdr reports it as pauseTime.
   demo.pbx = { ...demo.pbx!, webKey: WEBKEY, pushUrl: sink.url, allowPrivateNetwork: true, pauseSeconds: 2 }
+  // The provider's side of the trunk: calls placed out to 5557777 ring this phone (baresip takes
+  // only calls to its own user).
+  provider = await Phone.start({
+    account: '<sip:5557777@127.0.0.1>;regint=0',
+    toneHz: PROVIDER_HZ,
+    autoAnswer: true,
+  })
+  demo.voice = {
+    ...demo.voice!,
+    trunks: [{ id: 'local-trunk', host: '127.0.0.1', port: provider.port, transport: 'udp' }],
+  }
   server = await startVoiceServer(docs, rtp)
   sip = `127.0.0.1:${server.voice!.sip.port}`
   agent1 = await Phone.extension(sip, '801', AGENT1_HZ, true)
@@ -160,7 +173,7 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
-  await Promise.all([agent1, agent2, caller].map((p) => p?.stop()))
+  await Promise.all([agent1, agent2, caller, provider].map((p) => p?.stop()))
   await server?.stop()
   await rtp?.stop()
   await sink?.stop()
@@ -603,6 +616,30 @@ describe("004's call-center API with real phones", () => {
       seconds(speech.channels[0]!, speech.rate, []).filter((x) => x.rms > 500).length,
     ).toBeGreaterThanOrEqual(1)
   }, 90_000)
+
+  it('places a call out through the trunk to a number', async () => {
+    await sleep(2500)
+    const a1 = agent1.mark
+    const p = provider.mark
+    const res = await pbx('POST', '/extensions/click-number', 'src=801dst=5557777')
+    const callId = String(res.body.data.uniqueid)
+    await agent1.waitFor(/Call established/, 10_000, a1)
+    await provider.waitFor(/Call established/, 10_000, p)
+    await sleep(3000)
+    await pbx('POST', '/extensions/hangup', 'extension=801')
+    await provider.waitFor(/terminated|closed/i, 10_000, p)
+    const w = readWav(await provider.lastHeard())
+    expect(
+      seconds(w.channels[0]!, w.rate, [AGENT1_HZ]).filter((x) => (x.share[AGENT1_HZ] ?? 0) > 0.5).length,
+    ).toBeGreaterThanOrEqual(2)
+    const cdr = await until('the outbound cdr', () => sink.of(callId).find((e) => e.event === 'cdr'))
+    expect(cdr).toMatchObject({
+      source: '801',
+      destination: '5557777',
+      calltype: 'outbound',
+      disposition: 'ANSWERED',
+    })
+  }, 60_000)
 
   it('pushed nothing that breaks the fields of 004', () => {
     expect(sink.events.length).toBeGreaterThan(10)
