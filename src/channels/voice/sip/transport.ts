@@ -60,6 +60,17 @@ export class SipTransport {
   }
 
   static async listen(opts: TransportOptions): Promise<SipTransport> {
+    // Port 0: the UDP port chosen may be taken on TCP; another is tried (a given port is not).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await SipTransport.bind(opts)
+      } catch (e) {
+        if (opts.port !== 0 || attempt >= 10 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e
+      }
+    }
+  }
+
+  private static async bind(opts: TransportOptions): Promise<SipTransport> {
     const udp = createSocket(isIPv6(opts.host) ? 'udp6' : 'udp4')
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject)
