@@ -109,20 +109,51 @@ export function hangup(ctx: PushContext, r: CallRecord) {
 
 export function cdr(ctx: PushContext, r: CallRecord) {
   const busy = r.rings.some((x) => x.outcome === 'BUSY')
-  return {
-    event: 'cdr',
-    callerid: `"${r.caller.name}" <${r.caller.number}>`,
+  return cdrOf(ctx, {
+    name: r.caller.name,
     source: r.caller.number,
     destination: r.caller.dialled,
-    starttime: localTime(ctx.timeZone, r.startedAt),
-    answertime: r.answeredAt === null ? '' : localTime(ctx.timeZone, r.answeredAt),
-    endtime: localTime(ctx.timeZone, r.endedAt),
-    disposition: r.answeredAt !== null ? 'ANSWERED' : busy ? 'BUSY' : 'NO ANSWER',
-    duration: String(secs(r.endedAt - r.startedAt)),
-    billableseconds: String(r.answeredAt === null ? 0 : secs(r.endedAt - r.answeredAt)),
+    startedAt: r.startedAt,
+    answeredAt: r.answeredAt,
+    endedAt: r.endedAt,
+    unanswered: busy ? 'BUSY' : 'NO ANSWER',
     calltype: 'inbound',
-    recordfile: r.recording ?? '',
+    recording: r.recording,
     uniqueid: r.contactId,
+  })
+}
+
+/** 004's cdr, of an inbound call or a placed one. */
+function cdrOf(
+  ctx: PushContext,
+  c: {
+    name: string
+    source: string
+    destination: string
+    startedAt: number
+    answeredAt: number | null
+    endedAt: number
+    /** The disposition when nobody answered. */
+    unanswered: 'BUSY' | 'NO ANSWER' | 'FAILED'
+    calltype: 'inbound' | 'outbound' | ''
+    recording: string | null
+    uniqueid: string
+  },
+) {
+  return {
+    event: 'cdr',
+    callerid: `"${c.name}" <${c.source}>`,
+    source: c.source,
+    destination: c.destination,
+    starttime: localTime(ctx.timeZone, c.startedAt),
+    answertime: c.answeredAt === null ? '' : localTime(ctx.timeZone, c.answeredAt),
+    endtime: localTime(ctx.timeZone, c.endedAt),
+    disposition: c.answeredAt !== null ? 'ANSWERED' : c.unanswered,
+    duration: String(secs(c.endedAt - c.startedAt)),
+    billableseconds: String(c.answeredAt === null ? 0 : secs(c.endedAt - c.answeredAt)),
+    calltype: c.calltype,
+    recordfile: c.recording ?? '',
+    uniqueid: c.uniqueid,
   }
 }
 
@@ -245,27 +276,17 @@ export function placedHangup(r: DirectCallRecord) {
 }
 
 export function placedCdr(ctx: PushContext, r: DirectCallRecord) {
-  return {
-    event: 'cdr',
-    callerid: `"${r.from.number}" <${r.from.number}>`,
+  return cdrOf(ctx, {
+    name: r.from.number,
     source: r.from.number,
     destination: r.to.number,
-    starttime: localTime(ctx.timeZone, r.startedAt),
-    answertime: r.answeredAt === null ? '' : localTime(ctx.timeZone, r.answeredAt),
-    endtime: localTime(ctx.timeZone, r.endedAt),
-    disposition:
-      r.answeredAt !== null
-        ? 'ANSWERED'
-        : r.outcome === 'BUSY'
-          ? 'BUSY'
-          : r.outcome === 'CHANUNAVAIL'
-            ? 'FAILED'
-            : 'NO ANSWER',
-    duration: String(secs(r.endedAt - r.startedAt)),
-    billableseconds: String(r.answeredAt === null ? 0 : secs(r.endedAt - r.answeredAt)),
+    startedAt: r.startedAt,
+    answeredAt: r.answeredAt,
+    endedAt: r.endedAt,
+    unanswered: r.outcome === 'BUSY' ? 'BUSY' : r.outcome === 'CHANUNAVAIL' ? 'FAILED' : 'NO ANSWER',
     // 004: outbound through a trunk, empty for a call between extensions.
     calltype: r.to.external ? 'outbound' : '',
-    recordfile: r.recording ?? '',
+    recording: r.recording,
     uniqueid: r.callId,
-  }
+  })
 }

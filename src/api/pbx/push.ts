@@ -13,6 +13,7 @@ import type {
 } from '../../app/voice-ports.js'
 import type { DomainEvent } from '../../core/events.js'
 import type { PushContext } from './events.js'
+import { queueMembers } from './views.js'
 import {
   ccCdr,
   cdr,
@@ -183,10 +184,8 @@ export class PbxPush implements CallObserver {
       queueNumber: (queueId) => config.voice?.queues[queueId]?.number ?? queueId,
       shortAbandonMs: (queueId) => (queues.get(queueId)?.shortAbandonSeconds ?? 10) * 1000,
       noAgentSignedIn: (queueId) => {
-        const groups = new Set(queues.get(queueId)?.tiers.flatMap((t) => t.skillGroups) ?? [])
-        const members = config.skillGroups
-          .filter((g) => groups.has(g.id))
-          .flatMap((g) => Object.keys(g.members))
+        const queue = queues.get(queueId)
+        const members = queue ? [...queueMembers(config, queue).keys()] : []
         return !sb
           .runtime(tenantId)
           .read((r) =>

@@ -8,7 +8,7 @@ import { openRecording } from '../native-v1/recording.routes.js'
 import { pbxTenant } from './auth.js'
 import { PbxError, sendPbxError, success } from './errors.js'
 import { fieldsOf } from './form.js'
-import { channelView, hintView, peerView, queueInfoView } from './views.js'
+import { channelView, hintView, peerView, queueInfoView, queueMembers } from './views.js'
 
 export const PBX_PREFIX = '/coocenter-api'
 
@@ -248,9 +248,7 @@ function servedQueue(config: TenantConfig, agentId: string, queue: string): void
     (q) => q.channel === 'voice' && (config.voice?.queues[q.id]?.number === queue || q.id === queue),
   )
   if (!q) throw new PbxError(404, `no queue ${queue}`)
-  const groups = new Set(q.tiers.flatMap((t) => t.skillGroups))
-  const serves = config.skillGroups.some((g) => groups.has(g.id) && agentId in g.members)
-  if (!serves)
+  if (!queueMembers(config, q).has(agentId))
     throw new PbxError(
       409,
       `queue ${queue} is not served by this agent: add it to one of the queue's skill groups`,

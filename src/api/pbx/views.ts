@@ -1,6 +1,6 @@
 import type { LiveChannel, PhoneStatus } from '../../app/voice-ports.js'
 import type { AgentStateKind } from '../../core/agent.js'
-import type { TenantConfig } from '../../core/tenant-config.js'
+import type { QueueConfig, TenantConfig } from '../../core/tenant-config.js'
 import { phoneChannel, shortId } from './events.js'
 
 /** extension-status: Asterisk's `sip show peers` as 004 shows it. */
@@ -54,6 +54,18 @@ export function memberName(config: TenantConfig, agentId: string): string {
   return x ? `sip/${x.number}` : `agent/${agentId}`
 }
 
+/** The agents who serve a queue, each with the tier that brings it in (0 first): 004's penalty. */
+export function queueMembers(config: TenantConfig, queue: QueueConfig): Map<string, number> {
+  const groups = new Map(config.skillGroups.map((g) => [g.id, g]))
+  const tierOf = new Map<string, number>()
+  queue.tiers.forEach((tier, i) => {
+    for (const g of tier.skillGroups)
+      for (const agentId of Object.keys(groups.get(g)?.members ?? {}))
+        if (!tierOf.has(agentId)) tierOf.set(agentId, i)
+  })
+  return tierOf
+}
+
 /**
  * queue-info: each voice queue by its number, with the agents signed in to the voice channel
  * who serve it. Paused is not ready; the penalty is the tier that brings the agent in (0 first).
@@ -62,17 +74,11 @@ export function queueInfoView(
   config: TenantConfig,
   voiceState: (agentId: string) => AgentStateKind | undefined,
 ) {
-  const groups = new Map(config.skillGroups.map((g) => [g.id, g]))
   const data: Record<string, { name: string; paused: string; penalty: string }[]> = {}
   for (const q of config.queues) {
     const settings = config.voice?.queues[q.id]
     if (q.channel !== 'voice' || !settings) continue
-    const penalty = new Map<string, number>()
-    q.tiers.forEach((tier, i) => {
-      for (const g of tier.skillGroups)
-        for (const agentId of Object.keys(groups.get(g)?.members ?? {}))
-          if (!penalty.has(agentId)) penalty.set(agentId, i)
-    })
+    const penalty = queueMembers(config, q)
     data[settings.number] = [...penalty]
       .filter(([agentId]) => (voiceState(agentId) ?? 'logged_out') !== 'logged_out')
       .sort(([a, x], [b, y]) => x - y || a.localeCompare(b))
