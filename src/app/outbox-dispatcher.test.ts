@@ -11,9 +11,15 @@ function memoryStore(items: ClaimedOutboxItem[]) {
     async add() {
       throw new Error('not used by the dispatcher')
     },
-    async due(now, limit) {
-      return [...state.values()]
-        .filter((s) => !s.done && !s.dead && s.next <= now)
+    async due(now, limit, after = 0) {
+      const pending = [...state.values()].filter((s) => !s.done && !s.dead)
+      // A key waits behind an older item whose retry is not due yet.
+      const waits = (s: (typeof pending)[number]) =>
+        pending.some(
+          (o) => o.item.orderingKey === s.item.orderingKey && o.item.id < s.item.id && o.next > now,
+        )
+      return pending
+        .filter((s) => s.next <= now && s.item.id > after && !(s.item.orderingKey && waits(s)))
         .slice(0, limit)
         .map((s) => s.item)
     },
@@ -29,8 +35,14 @@ function memoryStore(items: ClaimedOutboxItem[]) {
       state.get(id)!.dead = true
     },
     async nextAttemptAt() {
-      const pending = [...state.values()].filter((s) => !s.done && !s.dead).map((s) => s.next)
-      return pending.length ? Math.min(...pending) : undefined
+      // Of each key only its oldest pending item: the others wait behind it.
+      const pending = [...state.values()].filter((s) => !s.done && !s.dead)
+      const heads = pending.filter(
+        (s) =>
+          !s.item.orderingKey ||
+          !pending.some((o) => o.item.orderingKey === s.item.orderingKey && o.item.id < s.item.id),
+      )
+      return heads.length ? Math.min(...heads.map((s) => s.next)) : undefined
     },
     // Not used by the dispatcher: the SQL store's contract suite covers them.
     stats: async () => [],
@@ -70,7 +82,7 @@ describe('outbox dispatcher', () => {
       },
     })
     while (!state.get(1)!.dead && now < 10 * 24 * HOUR) {
-      await d.runOnce()
+      await d.drain()
       now = (await store.nextAttemptAt()) ?? now + HOUR
     }
     expect(state.get(1)!.dead).toBe(true)
@@ -86,8 +98,126 @@ describe('outbox dispatcher', () => {
     ]
     const { store, state } = memoryStore(items)
     const d = new OutboxDispatcher(store, { now: () => 0 }, noTimers, { ok: async () => undefined })
-    expect(await d.runOnce()).toEqual({ tried: 2, nextAt: undefined })
+    expect(await d.drain()).toEqual({ tried: 2, nextAt: undefined })
     expect(state.get(1)!.dead).toBe(true)
     expect(state.get(2)!.done).toBe(true)
+  })
+
+  it("keeps a key's items in order across batches; a retry holds back the rest of its key only", async () => {
+    let now = 0
+    // 40 items of 4 keys; key k1's 3rd item fails once.
+    const items: ClaimedOutboxItem[] = Array.from({ length: 40 }, (_, i) => ({
+      id: i + 1,
+      tenantId: 't',
+      eventSeq: i + 1,
+      topic: 'x',
+      payload: { n: i },
+      attempts: 0,
+      createdAt: 0,
+      orderingKey: `k${i % 4}`,
+    }))
+    const { store, state } = memoryStore(items)
+    const reads: number[] = []
+    const due = store.due.bind(store)
+    let inFlight = 0
+    let most = 0
+    store.due = async (at, limit, after) => {
+      reads.push(inFlight)
+      return due(at, limit, after)
+    }
+    const sent: number[] = []
+    let failed = false
+    const d = new OutboxDispatcher(
+      store,
+      { now: () => now },
+      noTimers,
+      {
+        x: async (item) => {
+          inFlight++
+          most = Math.max(most, inFlight)
+          await new Promise((r) => setTimeout(r, 1 + (item.id % 3)))
+          inFlight--
+          if (item.id === 10 && !failed) {
+            failed = true
+            throw new Error('HTTP 503')
+          }
+          sent.push(item.id)
+        },
+      },
+      { batch: 8, concurrency: 3, random: () => 1 },
+    )
+    const first = await d.drain()
+    expect(most).toBeLessThanOrEqual(3)
+    // The next batch was read while the last one was still being sent.
+    expect(reads.some((n) => n > 0)).toBe(true)
+    const k1 = items.filter((i) => i.orderingKey === 'k1').map((i) => i.id)
+    expect(sent.filter((id) => k1.includes(id))).toEqual([2, 6])
+    for (const key of ['k0', 'k2', 'k3']) {
+      const mine = items.filter((i) => i.orderingKey === key).map((i) => i.id)
+      expect(sent.filter((id) => mine.includes(id))).toEqual(mine)
+    }
+    expect(first).toEqual({ tried: 33, nextAt: 1000 })
+    expect(state.get(10)!.item.attempts).toBe(1)
+    now = first.nextAt!
+    await d.drain()
+    expect(sent.filter((id) => k1.includes(id))).toEqual(k1)
+    expect([...state.values()].every((s) => s.done)).toBe(true)
+  })
+
+  it('fails the drain when the store cannot note a delivery, after what was in flight has ended', async () => {
+    const items: ClaimedOutboxItem[] = [1, 2, 3].map((id) => ({
+      id,
+      tenantId: 't',
+      eventSeq: id,
+      topic: 'x',
+      payload: {},
+      attempts: 0,
+      createdAt: 0,
+    }))
+    const { store, state } = memoryStore(items)
+    store.delivered = async () => {
+      throw new Error('database gone')
+    }
+    let ended = 0
+    const d = new OutboxDispatcher(store, { now: () => 0 }, noTimers, {
+      x: async () => {
+        await new Promise((r) => setTimeout(r, 5))
+        ended++
+      },
+    })
+    await expect(d.drain()).rejects.toThrow('database gone')
+    expect(ended).toBe(3)
+    // Not noted as delivered: they go again (at least once).
+    expect([...state.values()].filter((s) => s.done)).toHaveLength(0)
+  })
+
+  it('starts no delivery once stopped', async () => {
+    const items: ClaimedOutboxItem[] = Array.from({ length: 10 }, (_, i) => ({
+      id: i + 1,
+      tenantId: 't',
+      eventSeq: i + 1,
+      topic: 'x',
+      payload: {},
+      attempts: 0,
+      createdAt: 0,
+    }))
+    const { store, state } = memoryStore(items)
+    let started = 0
+    const d: OutboxDispatcher = new OutboxDispatcher(
+      store,
+      { now: () => 0 },
+      noTimers,
+      {
+        x: async () => {
+          if (++started === 2) void d.stop()
+          await new Promise((r) => setTimeout(r, 2))
+        },
+      },
+      { concurrency: 2 },
+    )
+    const { tried } = await d.drain()
+    expect(started).toBe(2)
+    expect(tried).toBe(2)
+    expect([...state.values()].filter((s) => s.done)).toHaveLength(2)
   })
 })

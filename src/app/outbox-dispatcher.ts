@@ -26,13 +26,13 @@ export function retryDelayMs(attempts: number, random: () => number): number {
 
 /**
  * Sends what the outbox holds: items were written in the same transaction as their events, so
- * nothing acknowledged is lost to a crash or an outage. Items of one ordering key go out in
- * order (the store hands out only a key's oldest pending item); failures are retried with
- * backoff and jitter, and dead-lettered after `giveUpAfterMs`.
+ * nothing acknowledged is lost to a crash or an outage. Items of one ordering key go out one
+ * after the other, in order, and a failed one holds back the rest of its key; failures are
+ * retried with backoff and jitter, and dead-lettered after `giveUpAfterMs`.
  */
 export class OutboxDispatcher {
   private cancel: (() => void) | undefined
-  private running: Promise<void> | undefined
+  private running: Promise<{ tried: number; nextAt: number | undefined }> | undefined
   private stopped = false
   private readonly idleMs: number
   private readonly batch: number
@@ -67,61 +67,51 @@ export class OutboxDispatcher {
   async stop(): Promise<void> {
     this.stopped = true
     this.cancel?.()
-    await this.running
-  }
-
-  /** One round: every due item tried once. Says how many were tried and when to look again. */
-  async runOnce(): Promise<{ tried: number; nextAt: number | undefined }> {
-    const items = await this.store.due(this.clock.now(), this.batch)
-    await this.deliverAll(items)
-    // A full batch: the caller looks again at once, so when the next is due does not matter yet.
-    if (items.length >= this.batch) return { tried: items.length, nextAt: this.clock.now() }
-    return { tried: items.length, nextAt: await this.store.nextAttemptAt() }
+    await this.running?.catch(() => undefined)
   }
 
   /**
-   * Rounds until nothing is due (what a kick runs). Reading the next batch while one is being
-   * sent was tried: with PGlite in the same thread the query stalls the sending anyway, and
-   * leaving the in-flight items out made it dearer (BENCHMARKS.md).
+   * Every item due now, tried once (what a kick runs). Says how many were tried and when the
+   * next one is due. The next batch is read while the last is still being sent, so the database
+   * and the receivers work at the same time.
    */
   async drain(): Promise<{ tried: number; nextAt: number | undefined }> {
-    let tried = 0
-    for (;;) {
-      const items = await this.store.due(this.clock.now(), this.batch)
-      if (items.length === 0 || this.stopped) break
-      await this.deliverAll(items)
-      tried += items.length
+    // One `now` for the whole drain: which keys wait behind a retry is then the same answer at
+    // every read, and a drain that reads on from its last id meets every due item once.
+    const now = this.clock.now()
+    const run = new DrainRun(this.store, (item) => this.deliver(item), this.concurrency, this.batch)
+    try {
+      let after = 0
+      while (!this.stopped) {
+        const items = await this.store.due(now, this.batch, after)
+        if (items.length === 0) break
+        after = (items.at(-1) as ClaimedOutboxItem).id
+        run.add(items)
+        await run.roomForBatch()
+      }
+    } finally {
+      // Even when a read failed: what is in flight ends, and what went is marked.
+      await run.settle()
     }
-    return { tried, nextAt: await this.store.nextAttemptAt() }
+    return { tried: run.tried, nextAt: await this.store.nextAttemptAt() }
   }
 
-  /** Sends `items`, `concurrency` at a time, then marks those that went as delivered. */
-  private async deliverAll(items: readonly ClaimedOutboxItem[]): Promise<void> {
-    const results: boolean[] = []
-    let next = 0
-    const worker = async (): Promise<void> => {
-      for (let i = next++; i < items.length; i = next++)
-        results[i] = await this.deliver(items[i] as ClaimedOutboxItem)
-    }
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, items.length) }, worker))
-    await this.store.delivered(
-      items.filter((_, i) => results[i]).map((i) => i.id),
-      this.clock.now(),
-    )
-  }
-
-  private async deliver(item: ClaimedOutboxItem): Promise<boolean> {
+  private async deliver(item: ClaimedOutboxItem): Promise<Outcome> {
+    if (this.stopped) return 'skipped'
     const handler = this.handlers[item.topic]
     try {
       if (!handler) throw new Error(`no delivery for topic ${item.topic}`)
       await handler(item)
-      return true
+      return 'delivered'
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e)
       const now = this.clock.now()
-      if (!handler || now - item.createdAt >= this.giveUpAfterMs) await this.store.dead(item.id, now, error)
-      else await this.store.retryLater(item.id, now + retryDelayMs(item.attempts, this.random), error)
-      return false
+      if (!handler || now - item.createdAt >= this.giveUpAfterMs) {
+        await this.store.dead(item.id, now, error)
+        return 'dead'
+      }
+      await this.store.retryLater(item.id, now + retryDelayMs(item.attempts, this.random), error)
+      return 'retry'
     }
   }
 
@@ -129,7 +119,8 @@ export class OutboxDispatcher {
     this.cancel?.()
     this.cancel = this.scheduler.wakeAt(this.clock.now() + delayMs, () => {
       this.cancel = undefined
-      this.running = this.drain().then(
+      this.running = this.drain()
+      this.running.then(
         ({ nextAt }) => {
           this.running = undefined
           if (this.stopped) return
@@ -143,5 +134,133 @@ export class OutboxDispatcher {
         },
       )
     })
+  }
+}
+
+type Outcome = 'delivered' | 'retry' | 'dead' | 'skipped'
+
+const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)))
+
+/** Delivered items are removed this many at a time, while sending goes on. */
+const MARK_EVERY = 200
+
+/**
+ * One drain's deliveries: `concurrency` workers take ready items; an item is ready when no
+ * earlier item of its key is still being sent, and a key whose item waits for a retry has the
+ * rest of its items wait too. Delivered ones are removed in batches while sending goes on.
+ */
+class DrainRun {
+  tried = 0
+  private readonly ready: ClaimedOutboxItem[] = []
+  /** Per key with an item out, the items waiting behind it, in order. */
+  private readonly behind = new Map<string, ClaimedOutboxItem[]>()
+  /** Keys whose item is waiting for a retry: their later items wait too. */
+  private readonly held = new Set<string>()
+  private unfinished = 0
+  private workers = 0
+  private marks: number[] = []
+  private marking: Promise<void> = Promise.resolve()
+  private failure: Error | undefined
+  private wake: (() => void) | undefined
+
+  constructor(
+    private readonly store: OutboxStore,
+    private readonly deliver: (item: ClaimedOutboxItem) => Promise<Outcome>,
+    private readonly concurrency: number,
+    private readonly batch: number,
+  ) {}
+
+  add(items: readonly ClaimedOutboxItem[]): void {
+    for (const item of items) {
+      const key = item.orderingKey
+      if (key !== undefined && this.held.has(key)) continue
+      this.unfinished++
+      const queue = key === undefined ? undefined : this.behind.get(key)
+      if (queue) queue.push(item)
+      else {
+        if (key !== undefined) this.behind.set(key, [])
+        this.ready.push(item)
+      }
+    }
+    while (this.workers < this.concurrency && this.ready.length > this.workers) {
+      this.workers++
+      void this.work()
+    }
+  }
+
+  /** Resolves once fewer than a batch are left to send: time to read the next. */
+  roomForBatch(): Promise<void> {
+    return this.until(() => this.unfinished < this.batch)
+  }
+
+  /** Waits for every delivery and removal; a store that failed on the way fails the drain. */
+  async settle(): Promise<void> {
+    await this.until(() => this.unfinished === 0)
+    this.flush()
+    await this.marking
+    if (this.failure) throw this.failure
+  }
+
+  private async work(): Promise<void> {
+    for (let item = this.ready.shift(); item; item = this.ready.shift()) {
+      let outcome: Outcome
+      try {
+        outcome = await this.deliver(item)
+      } catch (e) {
+        // The store failed to note a failure: the item stays as it was, and so does its key.
+        this.failure ??= asError(e)
+        outcome = 'retry'
+      }
+      this.finished(item, outcome)
+    }
+    this.workers--
+  }
+
+  private finished(item: ClaimedOutboxItem, outcome: Outcome): void {
+    if (outcome !== 'skipped') this.tried++
+    if (outcome === 'delivered') this.mark(item.id)
+    this.unfinished--
+    const key = item.orderingKey
+    if (key !== undefined) {
+      const queue = this.behind.get(key) ?? []
+      if (outcome === 'retry') {
+        this.held.add(key)
+        this.unfinished -= queue.length
+        this.behind.delete(key)
+      } else {
+        const next = queue.shift()
+        if (next) this.ready.push(next)
+        else this.behind.delete(key)
+      }
+    }
+    this.wake?.()
+  }
+
+  private until(done: () => boolean): Promise<void> {
+    if (done()) return Promise.resolve()
+    return new Promise((resolve) => {
+      this.wake = () => {
+        if (!done()) return
+        this.wake = undefined
+        resolve()
+      }
+    })
+  }
+
+  private mark(id: number): void {
+    this.marks.push(id)
+    if (this.marks.length >= MARK_EVERY) this.flush()
+  }
+
+  private flush(): void {
+    if (this.marks.length === 0) return
+    const ids = this.marks
+    this.marks = []
+    // One write at a time. A failed one leaves its items pending: they go again (at least once).
+    this.marking = this.marking
+      .then(() => this.store.delivered(ids))
+      .catch((e: unknown) => {
+        this.failure ??= asError(e)
+      })
   }
 }

@@ -157,11 +157,13 @@ export interface OutboxStore {
   /** Items that come from no commit of the router (a call's record, say), stored in order. */
   add(items: readonly OutboxItem[], now: number): Promise<void>
   /**
-   * Items due for delivery, oldest first: of each ordering key only its oldest pending item, so
-   * a key's items go out one after the other.
+   * Pending items due at `now` with an id above `after`, oldest first; none that waits behind
+   * an older item of its ordering key whose retry is not due yet. The caller sends a key's items
+   * one after the other.
    */
-  due(now: number, limit: number): Promise<ClaimedOutboxItem[]>
-  delivered(ids: readonly number[], now: number): Promise<void>
+  due(now: number, limit: number, after?: number): Promise<ClaimedOutboxItem[]>
+  /** Delivered: gone from the outbox. */
+  delivered(ids: readonly number[]): Promise<void>
   retryLater(id: number, at: number, error?: string): Promise<void>
   /** Gave up (dead letter): kept, with the last error, for inspection and redelivery. */
   dead(id: number, now: number, error: string): Promise<void>

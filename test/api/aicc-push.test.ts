@@ -137,7 +137,7 @@ describe('AICC push mode: downlink messages POSTed through the outbox', () => {
 
     // The receiver is down: the first message fails and holds back the ones after it.
     rx.setDown(true)
-    await h.dispatcher.runOnce()
+    await h.dispatcher.drain()
     for (const text of ['one', 'two', 'three'])
       await h.app.inject({
         method: 'POST',
@@ -147,14 +147,14 @@ describe('AICC push mode: downlink messages POSTed through the outbox', () => {
       })
     for (let i = 0; i < 3; i++) {
       h.time.advance(60_000)
-      await h.dispatcher.runOnce()
+      await h.dispatcher.drain()
     }
     expect(rx.got).toEqual([])
 
     rx.setDown(false)
     for (let i = 0; i < 10 && rx.got.length < 5; i++) {
       h.time.advance(3600_000)
-      await h.dispatcher.runOnce()
+      await h.dispatcher.drain()
     }
     expect(rx.problems).toEqual([])
     expect(rx.got.flatMap((r) => r.messages.map((m) => m.content))).toEqual([
@@ -175,7 +175,7 @@ describe('AICC push mode: downlink messages POSTed through the outbox', () => {
     })
     // Nothing is sent twice.
     h.time.advance(3600_000)
-    await h.dispatcher.runOnce()
+    await h.dispatcher.drain()
     expect(rx.got).toHaveLength(5)
   })
 })

@@ -61,7 +61,7 @@ describe('CXone WFM connector (document 003) against a stand-in that checks ever
     while (h.time.now() < t) {
       await h.advance(Math.min(10_000, t - h.time.now()))
       await h.reporting.projector.catchUp('demo')
-      for (let i = 0; i < 10 && (await h.dispatcher.runOnce()).tried > 0; i++);
+      for (let i = 0; i < 10 && (await h.dispatcher.drain()).tried > 0; i++);
     }
   }
   const intraday = (start: number) =>

@@ -95,7 +95,7 @@ describe('webhooks: every event type, signed, retried, dead-lettered, redelivere
   const auth = (t: string) => ({ authorization: `Bearer ${t}` })
   const deliverAll = async (rounds = 20) => {
     for (let i = 0; i < rounds; i++) {
-      const { tried } = await h.dispatcher.runOnce()
+      const { tried } = await h.dispatcher.drain()
       if (tried === 0) return
     }
   }

@@ -160,12 +160,12 @@ for (const harness of databases()) {
       const due = await outbox.due(T0 + 100, 10)
       expect(due.map((d) => d.eventSeq)).toEqual(items.map((i) => i.eventSeq))
       await outbox.retryLater(due[0]!.id, T0 + 10_000)
-      await outbox.delivered([due[1]!.id], T0 + 100)
+      await outbox.delivered([due[1]!.id])
       expect(await outbox.due(T0 + 100, 10)).toEqual([])
       expect(await outbox.due(T0 + 10_000, 10)).toMatchObject([{ eventSeq: items[0]!.eventSeq, attempts: 1 }])
     })
 
-    it("hands out a key's items one at a time, in order; dead letters stay out", async () => {
+    it("holds a key's items back behind its retry, reads on from an id; dead letters stay out", async () => {
       const store = new SqlRoutingStore(opened.db)
       const outbox = new SqlOutboxStore(opened.db)
       const changes = routed().router.drain()
@@ -177,20 +177,24 @@ for (const harness of databases()) {
         orderingKey: 'chat-1',
       }))
       await store.commit('t1', { ...changes, outbox: [...items, { ...items[0]!, orderingKey: undefined }] })
-      const first = await outbox.due(T0 + 100, 10)
-      // The key's head and the keyless item; the key's second waits behind its head.
-      expect(first.map((d) => [d.eventSeq, d.orderingKey ?? null])).toEqual([
-        [items[0]!.eventSeq, 'chat-1'],
+      const all = await outbox.due(T0 + 100, 10)
+      // Everything due, oldest first: the dispatcher sends a key's items one after the other.
+      expect(all.map((d) => [d.eventSeq, d.orderingKey ?? null])).toEqual([
+        ...items.map((i) => [i.eventSeq, 'chat-1']),
         [items[0]!.eventSeq, null],
       ])
-      await outbox.retryLater(first[0]!.id, T0 + 5000, 'HTTP 503')
-      expect(await outbox.due(T0 + 100, 10)).toHaveLength(1)
-      await outbox.delivered([first[1]!.id], T0 + 100)
-      // Only the key's head counts: the items behind it are not due before it is.
+      expect((await outbox.due(T0 + 100, 10, all[1]!.id)).map((d) => d.id)).toEqual([all[2]!.id, all[3]!.id])
+      // The key's first waits for a retry: the items behind it wait too, the keyless one goes.
+      await outbox.retryLater(all[0]!.id, T0 + 5000, 'HTTP 503')
+      expect((await outbox.due(T0 + 100, 10)).map((d) => d.id)).toEqual([all[3]!.id])
+      await outbox.delivered([all[3]!.id])
+      // Only the key's first counts: the items behind it are not due before it is.
       expect(await outbox.nextAttemptAt()).toBe(T0 + 5000)
-      await outbox.dead(first[0]!.id, T0 + 5000, 'gave up')
+      expect((await outbox.due(T0 + 5000, 10)).map((d) => d.id)).toEqual(all.slice(0, 3).map((d) => d.id))
+      await outbox.dead(all[0]!.id, T0 + 5000, 'gave up')
       const next = await outbox.due(T0 + 5000, 10)
-      expect(next.map((d) => d.eventSeq)).toEqual([items[1]!.eventSeq])
+      expect(next.map((d) => d.eventSeq)).toEqual([items[1]!.eventSeq, items[2]!.eventSeq])
+      expect(await outbox.stats()).toEqual([{ topic: 'push', pending: 2, oldestPendingAt: T0, dead: 1 }])
     })
 
     it('drains round after round and keeps each key in order, every item once', async () => {

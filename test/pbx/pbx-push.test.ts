@@ -89,7 +89,7 @@ describe("004's pushed events through the outbox", () => {
     sink.failing = true
     await push.stop()
     push.start()
-    await h.dispatcher.runOnce()
+    await h.dispatcher.drain()
     expect(sink.refused).toBeGreaterThan(0)
     expect(sink.events).toEqual([])
     // The pause ends after 20 s (the agent did not end it sooner): now cc_cdr can be written.
@@ -101,7 +101,7 @@ describe("004's pushed events through the outbox", () => {
     sink.failing = false
     for (let i = 0; i < 10 && sink.events.length < 7; i++) {
       h.time.advance(5000)
-      await h.dispatcher.runOnce()
+      await h.dispatcher.drain()
     }
     const call = sink.of('call-1')
     expect(call.map((e) => e.event)).toEqual(['dialbegein', 'dialend', 'hangup', 'cdr', 'cc_cdr'])

@@ -55,7 +55,7 @@ export const demoDocs = (): TenantDoc[] => parseConfigFile(readFileSync('config/
 export interface Harness {
   readonly app: FastifyInstance
   readonly sb: Switchboard
-  /** Delivers the outbox; tests run rounds with `runOnce` (time is fake, so nothing fires alone). */
+  /** Delivers the outbox; tests run `drain` (time is fake, so nothing fires alone). */
   readonly dispatcher: OutboxDispatcher
   readonly time: FakeTime
   /** Not started: tests fold with `reporting.projector.catchUp` when they want to. */
@@ -123,7 +123,7 @@ export async function startHarness(
     files: new ChatFiles(new SqlAttachmentStore(database.db), time),
     aicc: new AiccSessions(sb, new SqlAiccSessionStore(database.db), time, time),
     reports: reporting,
-    // Fake time: tests deliver with dispatcher.runOnce when they want to.
+    // Fake time: tests deliver with dispatcher.drain when they want to.
     outbox: { store: outboxStore, kick: () => undefined },
     cxone: cxoneMonitor,
     now: time.now,

@@ -37,6 +37,37 @@ function publicOnlyLookup(hostname: string, options: LookupOptions, callback: Lo
 const MAX_RESPONSE = 64 * 1024
 
 /**
+ * Requests past their deadline are ended by one sweep a few times a second, not by a timer on
+ * every socket: arming and clearing a socket timer per request cost more than the rest of a
+ * keep-alive POST's own work.
+ */
+class Deadlines {
+  private readonly due = new Map<http.ClientRequest, { at: number; host: string }>()
+  private sweeper: NodeJS.Timeout | undefined
+
+  constructor(private readonly timeoutMs: number) {}
+
+  watch(req: http.ClientRequest, host: string): void {
+    this.due.set(req, { at: Date.now() + this.timeoutMs, host })
+    req.once('close', () => this.due.delete(req))
+    this.sweeper ??= setInterval(() => this.sweep(), Math.min(250, this.timeoutMs / 4)).unref()
+  }
+
+  private sweep(): void {
+    const now = Date.now()
+    for (const [req, { at, host }] of this.due)
+      if (at <= now) {
+        this.due.delete(req)
+        req.destroy(new Error(`no answer from ${host} within ${this.timeoutMs} ms`))
+      }
+    if (this.due.size === 0) {
+      clearInterval(this.sweeper)
+      this.sweeper = undefined
+    }
+  }
+}
+
+/**
  * Outbound POSTs with a deadline: a receiver that hangs is a failed attempt, retried later.
  * Keep-alive sockets, pooled apart for guarded and unguarded requests so one never serves the
  * other.
@@ -46,6 +77,7 @@ export function httpSender(timeoutMs = 10_000): HttpSender {
     guarded: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
     open: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
   }
+  const deadlines = new Deadlines(timeoutMs)
   // Receivers are few and called often: parse each URL once.
   const parsed = new Map<string, { target: URL; options: http.RequestOptions }>()
   const parse = (url: string) => {
@@ -80,14 +112,19 @@ export function httpSender(timeoutMs = 10_000): HttpSender {
     const pool = guarded ? agents.guarded : agents.open
     const secure = target.protocol === 'https:'
     return new Promise((resolve, reject) => {
+      // One literal of one shape (no spreads): the request's own set-up then stays on V8's
+      // fast path, which measurably cut the cost of a delivery.
       const req = (secure ? https : http).request(
         {
-          ...options,
+          protocol: options.protocol,
+          hostname: options.hostname,
+          port: options.port,
+          path: options.path,
           method,
-          headers: method === 'POST' ? { ...headers, 'content-length': Buffer.byteLength(body) } : headers,
+          // Node sets Content-Length itself: the whole body is handed to end() at once.
+          headers,
           agent: secure ? pool.https : pool.http,
-          ...(guarded ? { lookup: publicOnlyLookup } : {}),
-          timeout: timeoutMs,
+          lookup: guarded ? publicOnlyLookup : lookup,
         },
         (res) => {
           const chunks: Buffer[] = []
@@ -97,12 +134,15 @@ export function httpSender(timeoutMs = 10_000): HttpSender {
             if (size <= MAX_RESPONSE) chunks.push(c)
           })
           res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+            resolve({
+              status: res.statusCode ?? 0,
+              body: chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8'),
+            }),
           )
           res.on('error', reject)
         },
       )
-      req.on('timeout', () => req.destroy(new Error(`no answer from ${target.host} within ${timeoutMs} ms`)))
+      deadlines.watch(req, target.host)
       req.on('error', reject)
       req.end(method === 'POST' ? body : undefined)
     })

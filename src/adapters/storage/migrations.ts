@@ -346,6 +346,17 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0011_outbox_pending_only': {
+    async up(db: Kysely<unknown>) {
+      // Delivered items are deleted from now on; those marked before go too.
+      await sql`delete from outbox where delivered_at is not null`.execute(db)
+      // Which keys wait behind a retry that is not due yet: a handful of rows, found without
+      // walking the (possibly long) queue of due items of the same key.
+      await sql`create index outbox_waiting on outbox (ordering_key, next_attempt_at) where delivered_at is null and dead_at is null`.execute(
+        db,
+      )
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

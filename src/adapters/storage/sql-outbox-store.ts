@@ -9,6 +9,17 @@ import type {
 } from '../../app/ports.js'
 import type { Database } from './schema.js'
 
+const ITEM_COLUMNS = [
+  'o.id',
+  'o.tenant_id',
+  'o.event_seq',
+  'o.topic',
+  'o.ordering_key',
+  'o.payload',
+  'o.attempts',
+  'o.created_at',
+] as const
+
 export class SqlOutboxStore implements OutboxStore {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -16,9 +27,34 @@ export class SqlOutboxStore implements OutboxStore {
     if (items.length > 0) await this.db.insertInto('outbox').values(outboxRows(items, now)).execute()
   }
 
-  async due(now: number, limit: number): Promise<ClaimedOutboxItem[]> {
-    const rows = await this.heads()
+  async due(now: number, limit: number, after = 0): Promise<ClaimedOutboxItem[]> {
+    const rows = await this.db
+      .selectFrom('outbox as o')
+      .select(ITEM_COLUMNS)
+      .where('o.delivered_at', 'is', null)
+      .where('o.dead_at', 'is', null)
       .where('o.next_attempt_at', '<=', now)
+      .where('o.id', '>', after)
+      .where((eb) =>
+        eb.or([
+          eb('o.ordering_key', '=', ''),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('outbox as w')
+                .select(sql`1`.as('one'))
+                .whereRef('w.ordering_key', '=', 'o.ordering_key')
+                .where('w.next_attempt_at', '>', now)
+                .where('w.delivered_at', 'is', null)
+                .where('w.dead_at', 'is', null)
+                // `+ 0`: no index on id may serve this test. The planner would otherwise walk
+                // the key's earlier items by id (quadratic in a long queue of one key), where the
+                // (ordering_key, next_attempt_at) index finds the one or two waiting at once.
+                .where(sql<boolean>`w.id + 0 < o.id`),
+            ),
+          ),
+        ]),
+      )
       .orderBy('o.id')
       .limit(limit)
       .execute()
@@ -53,9 +89,13 @@ export class SqlOutboxStore implements OutboxStore {
       )
   }
 
-  async delivered(ids: readonly number[], now: number): Promise<void> {
+  /**
+   * Delivered items leave the outbox: it stays the size of what is pending, and a delete costs
+   * the database a third of marking the row (no new row version, no index entries).
+   */
+  async delivered(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return
-    await this.db.updateTable('outbox').set({ delivered_at: now }).where('id', 'in', ids).execute()
+    await this.db.deleteFrom('outbox').where('id', 'in', ids).execute()
   }
 
   async retryLater(id: number, at: number, error?: string): Promise<void> {
