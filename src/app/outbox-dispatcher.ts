@@ -6,9 +6,9 @@ export type OutboxHandler = (item: ClaimedOutboxItem) => Promise<void>
 export interface DispatchOptions {
   /** How long to wait before looking again after the store itself failed. */
   readonly idleMs?: number
-  /** Items read per round: one query serves many deliveries. */
+  /** Items read at a time; the next read is made once fewer than this are left to send. */
   readonly batch?: number
-  /** Deliveries in flight at once (a receiver is not hit by a whole batch at the same moment). */
+  /** Deliveries in flight at once, across keys (a receiver is not hit by a whole batch at once). */
   readonly concurrency?: number
   /** Retried for this long after the item was written, then dead-lettered. */
   readonly giveUpAfterMs?: number

@@ -197,7 +197,7 @@ for (const harness of databases()) {
       expect(await outbox.stats()).toEqual([{ topic: 'push', pending: 2, oldestPendingAt: T0, dead: 1 }])
     })
 
-    it('drains round after round and keeps each key in order, every item once', async () => {
+    it('drains in batches, reading on while sending, and keeps each key in order, every item once', async () => {
       const store = new SqlRoutingStore(opened.db)
       const outbox = new SqlOutboxStore(opened.db)
       const changes = routed().router.drain()

@@ -108,6 +108,7 @@ export interface OutboxTable {
   created_at: number
   attempts: ColumnType<number, number | undefined, number>
   next_attempt_at: number
+  /** No longer set: delivered items are deleted (0011). Kept for the pending indexes' predicate. */
   delivered_at: number | null
   ordering_key: ColumnType<string, string | undefined, string>
   dead_at: number | null
