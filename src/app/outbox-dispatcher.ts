@@ -182,7 +182,8 @@ class DrainRun {
         this.ready.push(item)
       }
     }
-    while (this.workers < this.concurrency && this.ready.length > this.workers) {
+    // Every running worker is busy with an item; a new one takes its first item at once.
+    while (this.workers < this.concurrency && this.ready.length > 0) {
       this.workers++
       void this.work()
     }
