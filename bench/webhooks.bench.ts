@@ -150,7 +150,7 @@ export async function webhooksBench(): Promise<BenchResult> {
         ],
         ['pair ratios (sorted)', ratios.map((r) => r.toFixed(2)).join(', ')],
         [
-          'dispatcher: outbox → signed POST → marked delivered, per second (median)',
+          'dispatcher: outbox → signed POST → removed once delivered, per second (median)',
           fmt(median(rates.map((r) => r.ours))),
         ],
         [
