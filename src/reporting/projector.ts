@@ -74,27 +74,39 @@ export class ReportProjector {
       await Promise.allSettled([...this.running.values(), ...this.next.values()])
   }
 
-  private start(tenantId: string): Promise<number> {
+  private start(tenantId: string, job = () => this.run(tenantId)): Promise<number> {
     if (this.stopped) return Promise.resolve(0)
-    const run = this.run(tenantId).finally(() => {
+    const run = job().finally(() => {
       if (this.running.get(tenantId) === run) this.running.delete(tenantId)
     })
     this.running.set(tenantId, run)
     return run
   }
 
-  /** Forgets the tenant's projections and folds the whole event log again. */
+  /**
+   * Forgets the tenant's projections and folds the whole event log again. The clear and the
+   * fold are one run in the tenant's line of runs: a catch-up going beside the clear would save
+   * a checkpoint past rows it never wrote, and the rebuild would then fold nothing.
+   */
   async rebuild(tenantId: string, progress?: (events: number) => void): Promise<number> {
-    await this.running.get(tenantId)
-    await this.deps.store.clear(tenantId)
+    for (let busy = this.busy(tenantId); busy; busy = this.busy(tenantId)) await busy.catch(() => 0)
+    // Nothing runs or waits now, and nothing came between that check and this start: a
+    // catch-up asked for from here on follows the rebuild.
     this.quiet.add(tenantId)
     try {
-      const n = await this.catchUp(tenantId)
+      const n = await this.start(tenantId, async () => {
+        await this.deps.store.clear(tenantId)
+        return this.run(tenantId)
+      })
       progress?.(n)
       return n
     } finally {
       this.quiet.delete(tenantId)
     }
+  }
+
+  private busy(tenantId: string): Promise<number> | undefined {
+    return this.next.get(tenantId) ?? this.running.get(tenantId)
   }
 
   private async run(tenantId: string): Promise<number> {
