@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ReportStore } from '../app/report-ports.js'
+import type { DomainEvent } from '../core/events.js'
 import { ReportProjector } from './projector.js'
 
 describe('the report projector', () => {
@@ -34,8 +35,10 @@ describe('the report projector', () => {
 
   it('rebuilds in a run of its own: a catch-up asked for meanwhile neither folds beside the clear nor leaves it nothing', async () => {
     const T0 = Date.UTC(2026, 10, 21, 9)
-    const log = Array.from({ length: 30 }, (_, i) => ({
-      type: 'RouterRestored' as const,
+    const log: DomainEvent[] = Array.from({ length: 30 }, (_, i) => ({
+      type: 'RouterRestored',
+      contacts: 0,
+      rescindedOffers: 0,
       tenantId: 't1',
       seq: i + 1,
       at: T0 + i * 1000,
