@@ -141,7 +141,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     onOutbox: () => dispatcher.kick(),
     onFailure: (err) => logger.error({ err }, 'router batch failed; rebuilt from storage'),
   })
-  await sb.start(docs)
+  for (const f of await sb.start(docs)) {
+    if (!f.applied)
+      logger.info(
+        { tenant: f.tenantId, configFile: opts.configFile },
+        'configuration file unchanged since it was last applied: the stored configuration (with changes made through the admin API) stands',
+      )
+    else if (f.overridden.length > 0)
+      logger.warn(
+        { tenant: f.tenantId, configFile: opts.configFile, objects: f.overridden },
+        `the changed configuration file overrides what the admin API changed since the last file: ${f.overridden.join(', ')}`,
+      )
+  }
   dispatcher.start()
   const cxoneMonitor = new CxoneMonitor(() => sb, cxone, clock, scheduler)
   cxoneMonitor.start()

@@ -1,7 +1,17 @@
 import type { ClaimedOutboxItem, Clock, OutboxStore, Scheduler } from './ports.js'
 
-/** Delivers one item; throws (or rejects) to be retried later. */
+/**
+ * Delivers one item; throws (or rejects) to be retried later, or throws `Undeliverable` when
+ * trying again cannot help.
+ */
 export type OutboxHandler = (item: ClaimedOutboxItem) => Promise<void>
+
+/**
+ * Its destination is gone (removed or turned off): the item becomes a dead letter at once, with
+ * this reason, and can be sent again once the destination is back. Never dropped: an item leaves
+ * the outbox only by delivery.
+ */
+export class Undeliverable extends Error {}
 
 export interface DispatchOptions {
   /** How long to wait before looking again after the store itself failed. */
@@ -106,7 +116,7 @@ export class OutboxDispatcher {
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e)
       const now = this.clock.now()
-      if (!handler || now - item.createdAt >= this.giveUpAfterMs) {
+      if (!handler || e instanceof Undeliverable || now - item.createdAt >= this.giveUpAfterMs) {
         await this.store.dead(item.id, now, error)
         return 'dead'
       }

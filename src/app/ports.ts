@@ -46,13 +46,28 @@ export interface StoredConfig {
   readonly version: number
   /** Users still on a demo password: the server warns while there are any. */
   readonly demoUsers: readonly string[]
+  /** The configuration file last applied: its canonical hash and what it made. */
+  readonly file: AppliedFile | null
+}
+
+export interface AppliedFile {
+  readonly hash: string
+  readonly config: TenantConfig
 }
 
 export interface ConfigStore {
   list(): Promise<StoredConfig[]>
   get(tenantId: string): Promise<StoredConfig | undefined>
-  /** Optimistic: rejects with STALE_WRITE-like CONFLICT when the stored version moved. */
-  save(config: TenantConfig, demoUsers: readonly string[], expectedVersion: number): Promise<number>
+  /**
+   * Optimistic: rejects with CONFLICT when the stored version moved. `fileHash`: the save applies
+   * a configuration file (remembered with what it made); without it, the last file stays.
+   */
+  save(
+    config: TenantConfig,
+    demoUsers: readonly string[],
+    expectedVersion: number,
+    fileHash?: string,
+  ): Promise<number>
   /** A server-wide secret, created once (token signing). */
   secret(name: string, create: () => string): Promise<string>
 }

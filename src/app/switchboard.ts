@@ -6,6 +6,7 @@ import type { Credential } from './auth.js'
 import type { SignedTokens } from './auth.js'
 import { TokenSigner, verifyPassword } from './auth.js'
 import { sealTenant } from './config-service.js'
+import { changedObjects, fileHash, sameConfig } from '../config/file-changes.js'
 import { EventFeed } from './event-feed.js'
 import { Presence } from './presence.js'
 import { TypingBoard } from './typing.js'
@@ -16,6 +17,15 @@ import { TenantRuntime } from './tenant-runtime.js'
 export interface SwitchboardDeps extends Omit<RuntimeDeps, 'feed'> {
   readonly configs: ConfigStore
   readonly queries: ContactQueries
+}
+
+/** What starting with a configuration file did to one tenant. */
+export interface FileApplied {
+  readonly tenantId: string
+  /** False: the file is the one last applied, and the stored configuration stands. */
+  readonly applied: boolean
+  /** Objects the admin API changed since the last file, now set back by this one. */
+  readonly overridden: readonly string[]
 }
 
 const USER_TOKEN_MS = 12 * 3600_000
@@ -66,16 +76,39 @@ export class Switchboard {
     )
   }
 
-  /** Applies the given tenant documents (the config file), then starts every stored tenant. */
-  async start(docs: readonly TenantDoc[] = []): Promise<void> {
+  /**
+   * Applies the tenant documents of the configuration file, each only when it differs from the
+   * file last applied to its tenant, then starts every stored tenant.
+   */
+  async start(docs: readonly TenantDoc[] = []): Promise<FileApplied[]> {
     this.signer = new TokenSigner(
       await this.deps.configs.secret('token-signing', () => randomBytes(32).toString('base64url')),
     )
     for (const s of await this.deps.configs.list()) this.stored.set(s.config.id, s)
-    for (const doc of docs) await this.applyDocument(doc)
+    const applied: FileApplied[] = []
+    for (const doc of docs) applied.push(await this.applyFile(doc))
     // Stable across restarts: the file's first tenant, else the first stored one by id.
     this.defaultTenant = docs[0]?.id ?? [...this.stored.keys()].sort()[0]
     for (const s of this.stored.values()) if (!this.runtimes.has(s.config.id)) await this.startRuntime(s)
+    return applied
+  }
+
+  /**
+   * A tenant of the configuration file. An unchanged file never undoes what the admin API changed
+   * since it was applied; a changed one wins, and says which of those changes it overrides.
+   */
+  private async applyFile(doc: TenantDoc): Promise<FileApplied> {
+    const hash = fileHash(doc)
+    const current = this.stored.get(doc.id)
+    if (current?.file?.hash === hash) return { tenantId: doc.id, applied: false, overridden: [] }
+    const next = await this.applyDocument(doc, undefined, hash)
+    if (!current) return { tenantId: doc.id, applied: true, overridden: [] }
+    // Before the file was remembered, any difference may be an admin's change.
+    const byAdmin = new Set(current.file ? changedObjects(current.file.config, current.config) : null)
+    const overridden = changedObjects(current.config, next.config).filter(
+      (name) => !current.file || byAdmin.has(name),
+    )
+    return { tenantId: doc.id, applied: true, overridden }
   }
 
   private async startRuntime(s: StoredConfig): Promise<void> {
@@ -86,8 +119,11 @@ export class Switchboard {
     this.runtimes.set(s.config.id, runtime)
   }
 
-  /** Validated document in; saved (when it changed) and live. Returns the stored version. */
-  async applyDocument(doc: TenantDoc, expectedVersion?: number): Promise<StoredConfig> {
+  /**
+   * Validated document in; saved (when it changed) and live. Returns the stored version.
+   * `fromFile`: the hash of the configuration file it comes from.
+   */
+  async applyDocument(doc: TenantDoc, expectedVersion?: number, fromFile?: string): Promise<StoredConfig> {
     const current = this.stored.get(doc.id) ?? (await this.deps.configs.get(doc.id))
     if (expectedVersion !== undefined && (current?.version ?? 0) !== expectedVersion) {
       throw new DomainError(
@@ -96,12 +132,18 @@ export class Switchboard {
       )
     }
     const sealed = await sealTenant(doc, current?.config)
-    if (current && JSON.stringify(current.config) === JSON.stringify(sealed.config)) {
+    const file = fromFile === undefined ? (current?.file ?? null) : { hash: fromFile, config: sealed.config }
+    if (current && sameConfig(current.config, sealed.config) && file?.hash === current.file?.hash) {
       if (!this.runtimes.has(doc.id)) await this.startRuntime(current)
       return current
     }
-    const version = await this.deps.configs.save(sealed.config, sealed.demoUsers, current?.version ?? 0)
-    const next: StoredConfig = { config: sealed.config, version, demoUsers: sealed.demoUsers }
+    const version = await this.deps.configs.save(
+      sealed.config,
+      sealed.demoUsers,
+      current?.version ?? 0,
+      fromFile,
+    )
+    const next: StoredConfig = { config: sealed.config, version, demoUsers: sealed.demoUsers, file }
     this.stored.set(doc.id, next)
     await this.startRuntime(next)
     return next

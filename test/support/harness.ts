@@ -21,6 +21,7 @@ import { CxoneMonitor } from '../../src/api/cxone/monitor.js'
 import { CxoneSessions } from '../../src/api/cxone/session.js'
 import { buildHttpServer } from '../../src/api/http/server.js'
 import type { Scheduler } from '../../src/app/ports.js'
+import type { FileApplied } from '../../src/app/switchboard.js'
 import { Switchboard } from '../../src/app/switchboard.js'
 import type { TenantDoc } from '../../src/config/document.js'
 import { parseConfigFile } from '../../src/config/parse.js'
@@ -67,8 +68,10 @@ export interface Harness {
   /** Lets timers fire and waits until the tenant's router has stored the result. */
   advance(ms: number, tenant?: string): Promise<void>
   login(username: string, password?: string, tenant?: string): Promise<string>
-  /** A fresh server over the same database: what a restart sees. */
-  restart(): Promise<Harness>
+  /** What starting with the configuration file did to each of its tenants. */
+  readonly applied: readonly FileApplied[]
+  /** A fresh server over the same database: what a restart sees (with another file, if given). */
+  restart(docs?: TenantDoc[]): Promise<Harness>
   close(): Promise<void>
 }
 
@@ -92,7 +95,7 @@ export async function startHarness(
     newId: () => `id-${++counter}-${Math.random().toString(36).slice(2, 8)}`,
     outboxFor: outboxItems,
   })
-  await sb.start(docs)
+  const applied = await sb.start(docs)
   // Deliveries go to the real network: tests point them at their own stand-in receivers.
   const outboxStore = new SqlOutboxStore(database.db)
   const reportStore = new SqlReportStore(database.db)
@@ -155,10 +158,11 @@ export async function startHarness(
       if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.body}`)
       return (res.json() as { token: string }).token
     },
-    async restart() {
+    applied,
+    async restart(next = docs) {
       await app.close()
       await sb.stop()
-      return startHarness(db, docs, database, time, counts)
+      return startHarness(db, next, database, time, counts)
     },
     async close() {
       await app.close()

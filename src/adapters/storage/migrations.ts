@@ -357,6 +357,22 @@ const migrations: Record<string, Migration> = {
       )
     },
   },
+  '0012_config_file_and_sole_server': {
+    async up(db: Kysely<unknown>) {
+      // The configuration file last applied to a tenant: its canonical hash (an unchanged file is
+      // not applied again) and the configuration it produced (what the admin API changed since).
+      await db.schema.alterTable('tenant_configs').addColumn('file_hash', 'text').execute()
+      await db.schema.alterTable('tenant_configs').addColumn('file_doc', 'jsonb').execute()
+      // Who runs on this database (one server at a time, until nodes share tenants).
+      await db.schema
+        .createTable('server_holder')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('host', 'text', (c) => c.notNull())
+        .addColumn('pid', 'integer', (c) => c.notNull())
+        .addColumn('since', 'bigint', (c) => c.notNull())
+        .execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -10,6 +10,15 @@ export interface TenantConfigsTable {
   doc: ColumnType<unknown, string, string>
   demo_users: JSONColumnType<string[], string, string>
   updated_at: number
+  file_hash: string | null
+  file_doc: ColumnType<unknown, string | null, string | null>
+}
+
+export interface ServerHolderTable {
+  id: number
+  host: string
+  pid: number
+  since: number
 }
 
 export interface ServerSecretsTable {
@@ -209,6 +218,7 @@ export interface Database {
   surveys: SurveysTable
   tenant_configs: TenantConfigsTable
   server_secrets: ServerSecretsTable
+  server_holder: ServerHolderTable
   agent_states: AgentStatesTable
   contacts: ContactsTable
   messages: MessagesTable

@@ -1,8 +1,20 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import type { ConfigStore, StoredConfig } from '../../app/ports.js'
 import { DomainError } from '../../core/errors.js'
 import type { TenantConfig } from '../../core/tenant-config.js'
-import type { Database } from './schema.js'
+import type { Database, TenantConfigsTable } from './schema.js'
+
+function storedOf(r: Selectable<TenantConfigsTable>): StoredConfig {
+  return {
+    config: r.doc as TenantConfig,
+    version: r.version,
+    demoUsers: r.demo_users,
+    file:
+      r.file_hash === null || r.file_doc === null
+        ? null
+        : { hash: r.file_hash, config: r.file_doc as TenantConfig },
+  }
+}
 
 export class SqlConfigStore implements ConfigStore {
   constructor(
@@ -12,7 +24,7 @@ export class SqlConfigStore implements ConfigStore {
 
   async list(): Promise<StoredConfig[]> {
     const rows = await this.db.selectFrom('tenant_configs').selectAll().orderBy('tenant_id').execute()
-    return rows.map((r) => ({ config: r.doc as TenantConfig, version: r.version, demoUsers: r.demo_users }))
+    return rows.map(storedOf)
   }
 
   async get(tenantId: string): Promise<StoredConfig | undefined> {
@@ -21,23 +33,34 @@ export class SqlConfigStore implements ConfigStore {
       .selectAll()
       .where('tenant_id', '=', tenantId)
       .executeTakeFirst()
-    return r && { config: r.doc as TenantConfig, version: r.version, demoUsers: r.demo_users }
+    return r && storedOf(r)
   }
 
-  async save(config: TenantConfig, demoUsers: readonly string[], expectedVersion: number): Promise<number> {
+  async save(
+    config: TenantConfig,
+    demoUsers: readonly string[],
+    expectedVersion: number,
+    fileHash?: string,
+  ): Promise<number> {
     const version = expectedVersion + 1
     const doc = JSON.stringify(config)
-    const users = JSON.stringify(demoUsers)
+    const row = {
+      version,
+      doc,
+      demo_users: JSON.stringify(demoUsers),
+      updated_at: this.now(),
+      ...(fileHash === undefined ? {} : { file_hash: fileHash, file_doc: doc }),
+    }
     const res =
       expectedVersion === 0
         ? await this.db
             .insertInto('tenant_configs')
-            .values({ tenant_id: config.id, version, doc, demo_users: users, updated_at: this.now() })
+            .values({ tenant_id: config.id, ...row })
             .onConflict((oc) => oc.column('tenant_id').doNothing())
             .executeTakeFirst()
         : await this.db
             .updateTable('tenant_configs')
-            .set({ version, doc, demo_users: users, updated_at: this.now() })
+            .set(row)
             .where('tenant_id', '=', config.id)
             .where('version', '=', expectedVersion)
             .executeTakeFirst()

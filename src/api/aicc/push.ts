@@ -1,3 +1,4 @@
+import { Undeliverable } from '../../app/outbox-dispatcher.js'
 import { createHmac } from 'node:crypto'
 import type { ClaimedOutboxItem, HttpSender, OutboxItem } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
@@ -62,8 +63,7 @@ export function aiccPushHandler(switchboard: () => Switchboard, sender: HttpSend
   return async (item: ClaimedOutboxItem): Promise<void> => {
     const sb = switchboard()
     const push = sb.storedConfig(item.tenantId).config.aicc?.push
-    // Push turned off since: the client polls now, and nothing is left to send.
-    if (!push) return
+    if (!push) throw new Undeliverable('the AICC push (aicc.push) was turned off')
     const timestamp = sb.now()
     const body = JSON.stringify({ messages: [item.payload], timestamp })
     const res = await sender.post(`${push.url}/webhooks/v1/messages`, body, {

@@ -1,3 +1,4 @@
+import { Undeliverable } from '../../app/outbox-dispatcher.js'
 import type { ClaimedOutboxItem, OutboxItem } from '../../app/ports.js'
 import type { AgentActivity, ReportChanges, ReportStore } from '../../app/report-ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
@@ -53,8 +54,8 @@ export function cxoneHandler(sb: () => Switchboard, store: ReportStore, sessions
   return async (item: ClaimedOutboxItem): Promise<void> => {
     const tenant = sb().storedConfig(item.tenantId).config
     const cx = tenant.cxone
-    // Switched off since: CXone asked for nothing more.
-    if (!cx?.enabled) return
+    if (!cx) throw new Undeliverable('the CXone connector (cxone) was removed')
+    if (!cx.enabled) throw new Undeliverable('the CXone connector is disabled')
     const p = item.payload as CxonePayload
     if (p.kind === 'states')
       return post(cx, item.tenantId, CXONE_PATHS.agentStates, agentStates(cx, tenant, p.states))

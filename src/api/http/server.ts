@@ -37,6 +37,11 @@ import { reportRoutes } from '../native-v1/report.routes.js'
 import { supervisorRoutes } from '../native-v1/supervisor.routes.js'
 import type { OutboxAccess } from '../webhooks/routes.js'
 import { webhookRoutes } from '../webhooks/routes.js'
+import { WEBHOOK_TOPIC } from '../webhooks/deliveries.js'
+import { PBX_TOPIC } from '../pbx/push.js'
+import { AICC_PUSH_TOPIC } from '../aicc/push.js'
+import { CXONE_TOPIC } from '../cxone/deliveries.js'
+import { outboxRoutes } from '../native-v1/outbox.routes.js'
 import type { CxoneMonitor } from '../cxone/monitor.js'
 import { wfmRoutes } from '../cxone/routes.js'
 
@@ -135,6 +140,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   customerExtraRoutes(app, deps.sb, deps.surveys)
   reportRoutes(app, deps.sb, deps.reports, deps.surveys)
   webhookRoutes(app, deps.sb, deps.outbox)
+  outboxRoutes(app, deps.sb, deps.outbox, [WEBHOOK_TOPIC, PBX_TOPIC, AICC_PUSH_TOPIC, CXONE_TOPIC])
   supervisorRoutes(app, deps.sb)
   wfmRoutes(app, deps.sb, deps.cxone, deps.outbox.store)
   await app.register((scope) =>

@@ -1,3 +1,4 @@
+import { Undeliverable } from '../../app/outbox-dispatcher.js'
 import type { ClaimedOutboxItem, HttpSender, OutboxItem, OutboxStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
 import type {
@@ -202,8 +203,7 @@ export class PbxPush implements CallObserver {
 export function pbxPushHandler(sb: () => Switchboard, sender: HttpSender) {
   return async (item: ClaimedOutboxItem): Promise<void> => {
     const pbx = sb().storedConfig(item.tenantId).config.pbx
-    // Pushing turned off since: nobody waits for it.
-    if (!pbx?.pushUrl) return
+    if (!pbx?.pushUrl) throw new Undeliverable('the PBX push URL (pbx.pushUrl) was removed')
     const res = await sender.post(
       pbx.pushUrl,
       JSON.stringify(item.payload),

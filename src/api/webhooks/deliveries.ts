@@ -1,3 +1,4 @@
+import { Undeliverable } from '../../app/outbox-dispatcher.js'
 import { createHmac } from 'node:crypto'
 import type { ClaimedOutboxItem, HttpSender, OutboxItem } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
@@ -91,8 +92,8 @@ export function webhookHandler(switchboard: () => Switchboard, sender: HttpSende
     const sb = switchboard()
     const { subscriptionId, event } = item.payload as WebhookPayload
     const sub = sb.storedConfig(item.tenantId).config.webhooks.find((w) => w.id === subscriptionId)
-    // Unsubscribed or switched off since: the receiver asked for nothing more.
-    if (!sub?.enabled) return
+    if (!sub) throw new Undeliverable(`webhook subscription ${subscriptionId} was removed`)
+    if (!sub.enabled) throw new Undeliverable(`webhook subscription ${subscriptionId} is disabled`)
     const body = JSON.stringify(event)
     const headers = webhookHeaders(sub, event, body, {
       delivery: item.id,
