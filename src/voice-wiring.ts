@@ -114,6 +114,7 @@ export async function startVoice(
       },
     }),
     stop: async () => {
+      await channel.endCalls()
       layer.close()
       await transport.close()
       await channel.stop()

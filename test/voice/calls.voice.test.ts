@@ -12,6 +12,7 @@ import { startVoiceServer } from '../support/voice-server.js'
 import { until } from '../support/until.js'
 import { breachesOfRfc3261, recorder } from '../support/sip-trace.js'
 import { readWav, seconds } from '../support/tones.js'
+import { NgClient } from '../../src/adapters/media/rtpengine/ng-client.js'
 
 // Real phones (baresip), a real media server (rtpengine) and the real server, all on loopback.
 // The caller's phone sends 440 Hz, agent phones 880 Hz (agent1) and 1320 Hz (agent2).
@@ -344,5 +345,34 @@ describe('voice calls through the B2BUA and rtpengine, with real SIP phones', ()
     for (const m of ['REGISTER', 'INVITE', 'ACK', 'CANCEL', 'BYE', 'REFER', 'NOTIFY'])
       expect(methods).toContain(m)
     expect(breachesOfRfc3261(trace.messages)).toEqual([])
+  })
+
+  it('item 8: a server that stops hangs up its calls and leaves rtpengine none (10.5 crashes on stop with a recorded one)', async () => {
+    await until('agent2 free for a call', async () => {
+      const a = await api<{ channels: { voice: { state: string; activeTasks: number } } }>(
+        'GET',
+        '/api/v1/agents/agent2',
+        'agent2',
+      )
+      return a.body.channels.voice.state === 'ready' && a.body.channels.voice.activeTasks === 0
+        ? true
+        : undefined
+    })
+    const mark = caller2.mark
+    const a2 = agent2.mark
+    caller2.dial(`sip:8000@${sip}`)
+    await agent2.waitFor(/Call established/, 15_000, a2)
+    const [host, port] = rtp.ng.split(':')
+    const ng = await NgClient.open({ host: host!, port: Number(port) })
+    try {
+      expect((await ng.command('list', { limit: 100 })).calls).toHaveLength(1)
+      await server.stop()
+      // Both phones are told the call is over, and rtpengine holds no call (nor its recording).
+      await caller2.waitFor(/session closed|terminated/i, 10_000, mark)
+      await agent2.waitFor(/session closed|terminated/i, 10_000, a2)
+      expect((await ng.command('list', { limit: 100 })).calls).toEqual([])
+    } finally {
+      ng.close()
+    }
   })
 })

@@ -38,6 +38,10 @@ export class CallControl {
     return [...this.placed.values()].filter((c) => c.tenantId === tenantId)
   }
 
+  async endPlacedCalls(): Promise<void> {
+    await Promise.all([...this.placed.values()].map((c) => c.hangUp()))
+  }
+
   /** Extensions listening in on a call now. */
   listening(tenantId: string): Set<string> {
     return new Set(
@@ -104,8 +108,8 @@ export class CallControl {
       finished: (file, record) => {
         this.placed.delete(key)
         occupy(false)
-        void (file ? keepRecording(this.env.hostDeps, tenantId, callId, file) : Promise.resolve()).then(() =>
-          this.env.told.placedCallFinished(record),
+        return (file ? keepRecording(this.env.hostDeps, tenantId, callId, file) : Promise.resolve()).then(
+          () => this.env.told.placedCallFinished(record),
         )
       },
       log: (msg, err) => this.deps.log.warn({ err, tenantId }, msg),

@@ -49,8 +49,8 @@ export interface CallHost {
   ended(by: 'customer' | 'agent', agentId: string | null): Promise<void>
   /** The agent's phone asked for a blind transfer to `target` (a number); resolves false if refused. */
   transfer(agentId: string, target: string): Promise<boolean>
-  /** The call is over: its recording (a file) and its record. */
-  finished(recordingFile: string | null, record: CallRecord): void
+  /** The call is over: its recording (a file) and its record; resolves once both are kept. */
+  finished(recordingFile: string | null, record: CallRecord): Promise<void>
   /** What the call's phones are doing changed (ringing, talking, held, gone). */
   linesChanged(): void
   readonly observer: CallObserver
@@ -145,7 +145,7 @@ export function callHost(deps: CallHostDeps, tenant: VoiceTenant, contactId: str
     finished: (file, record) => {
       deps.finished(tenantId, contactId)
       // Listed before it is reported: whoever follows the record may fetch the recording at once.
-      void (file ? keepRecording(deps, tenantId, contactId, file) : Promise.resolve()).then(() =>
+      return (file ? keepRecording(deps, tenantId, contactId, file) : Promise.resolve()).then(() =>
         deps.observer.finished(record),
       )
     },

@@ -24,7 +24,7 @@ export interface PlacedCallHost {
   dialEnded(dial: DirectDial): void
   /** What the call's phones do changed. */
   changed(): void
-  finished(file: string | null, record: DirectCallRecord): void
+  finished(file: string | null, record: DirectCallRecord): Promise<void>
   log(msg: string, err?: unknown): void
 }
 
@@ -96,9 +96,10 @@ export class PlacedCall {
     this.host.changed()
   }
 
-  /** Hangs up both sides (004's hangup of either extension). */
-  hangUp(): void {
+  /** Hangs up both sides (004's hangup of either extension); resolves once it is over. */
+  hangUp(): Promise<void> {
     this.run(() => this.end('system'))
+    return this.steps
   }
 
   private ring(side: Side, sdp: string, answered: (dialog: Dialog, sdp: string) => Promise<void>): void {
@@ -212,7 +213,7 @@ export class PlacedCall {
       this.host.record && this.answeredAt !== null
         ? await this.host.media.recording(this.callId).catch(() => null)
         : null
-    this.host.finished(file, {
+    await this.host.finished(file, {
       tenantId: this.tenantId,
       callId: this.callId,
       from: strip(this.a.leg),

@@ -123,7 +123,7 @@ export class VoiceTelephony implements Telephony {
     const placed = this.deps
       .placed(tenantId)
       .find((c) => c.from.number === extension || c.to.number === extension)
-    if (placed) return placed.hangUp()
+    if (placed) return void placed.hangUp()
     const agentId = this.agentOf(tenantId, extension)
     const call = this.callOf(tenantId, agentId)
     if (!call) throw new DomainError('CONTACT_NOT_FOUND', `extension ${extension} is not in a call`)

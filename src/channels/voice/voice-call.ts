@@ -466,6 +466,15 @@ export class VoiceCall {
     }
   }
 
+  /**
+   * The server stops: both sides are hung up and the media session is deleted, so rtpengine keeps
+   * no recorded call (10.5 crashes when it is stopped with one). Resolves once it is over.
+   */
+  shutDown(): Promise<void> {
+    this.run(() => this.hangUp())
+    return this.steps
+  }
+
   /** The caller hung up before we answered (CANCEL). */
   cancelled(): void {
     this.run(() => this.end('customer', null))
@@ -495,7 +504,7 @@ export class VoiceCall {
           return null
         })
       : null
-    this.host.finished(file, this.journal.record(file !== null))
+    await this.host.finished(file, this.journal.record(file !== null))
   }
 
   /** After the agent hung up: the caller rates the call with a key. */

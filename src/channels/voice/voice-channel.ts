@@ -181,6 +181,12 @@ export class VoiceChannel {
     this.watch()
   }
 
+  /** Hangs up every call, routed or placed, before the SIP transport closes. */
+  async endCalls(): Promise<void> {
+    await Promise.all([...this.calls.values()].map((c) => c.shutDown()))
+    await this.control.endPlacedCalls()
+  }
+
   async stop(): Promise<void> {
     this.qualifier.stop()
     await this.registrar.stop()
