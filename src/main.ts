@@ -8,6 +8,9 @@ import { migrateToLatest } from './adapters/storage/migrations.js'
 import type { OpenedDatabase } from './adapters/storage/opened-database.js'
 import { openPgliteWorker } from './adapters/storage/pglite/open-pglite-worker.js'
 import { openPostgres } from './adapters/storage/postgres/open-postgres.js'
+import type { PostgresHold } from './adapters/storage/postgres/hold-postgres.js'
+import { holdPostgres } from './adapters/storage/postgres/hold-postgres.js'
+import { DatabaseHeld } from './adapters/storage/database-held.js'
 import { SqlConfigStore } from './adapters/storage/sql-config-store.js'
 import { SqlContactQueries } from './adapters/storage/sql-contact-queries.js'
 import { SqlRoutingStore } from './adapters/storage/sql-routing-store.js'
@@ -62,6 +65,9 @@ export interface RunningServer {
 
 const VERSION = '0.1.0'
 
+/** The server did not start, and has logged why (one line): nothing more to print. */
+export class StartRefused extends Error {}
+
 /** The project directory (holding package.json): from src/ under tsx, from dist/src/ when built. */
 function projectRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url))
@@ -81,9 +87,23 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ? parseConfigFile(readFileSync(opts.configFile, 'utf8'), opts.configFile).tenants
     : []
 
-  const opened: OpenedDatabase = opts.databaseUrl
-    ? await openPostgres(opts.databaseUrl, onQuery)
-    : await openPgliteWorker(opts.dataDir, onQuery)
+  let hold: PostgresHold | undefined
+  let opened: OpenedDatabase
+  try {
+    hold = opts.databaseUrl
+      ? await holdPostgres(opts.databaseUrl, (err) =>
+          logger.error({ err }, 'lost the connection that holds the database for this server'),
+        )
+      : undefined
+    opened = opts.databaseUrl
+      ? await openPostgres(opts.databaseUrl, onQuery)
+      : await openPgliteWorker(opts.dataDir, onQuery)
+  } catch (e) {
+    await hold?.release()
+    if (!(e instanceof DatabaseHeld)) throw e
+    logger.fatal({ database: e.database, holder: e.holder }, e.message)
+    throw new StartRefused(e.message, { cause: e })
+  }
   logger.info(
     { storage: opened.kind, dataDir: opened.kind === 'pglite' ? (opts.dataDir ?? 'memory') : undefined },
     'storage opened',
@@ -95,6 +115,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   const applied = await migrateToLatest(opened.db)
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated')
+  await hold?.announce(opened.db)
 
   const scheduler = timerScheduler(clock)
   // Its handlers read the tenants' configuration from the switchboard, created just below.
@@ -252,7 +273,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ['reports', () => reporting.stop()],
     ['CXone monitor', () => cxoneMonitor.stop()],
     ['outbox', () => dispatcher.stop()],
-    ['database', () => opened.close()],
+    [
+      'database',
+      async () => {
+        await opened.close()
+        await hold?.release()
+      },
+    ],
   ]
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander'
 import { migrateToLatest } from '../adapters/storage/migrations.js'
 import { openPglite } from '../adapters/storage/pglite/open-pglite.js'
 import { openPostgres } from '../adapters/storage/postgres/open-postgres.js'
-import { startServer } from '../main.js'
+import { StartRefused, startServer } from '../main.js'
 import { runExport, runRebuild } from './export.js'
 import { runSimulation } from './simulate.js'
 
@@ -200,6 +200,7 @@ program
   })
 
 program.parseAsync().catch((e: unknown) => {
+  if (e instanceof StartRefused) process.exit(1)
   // Configuration errors list every problem; say what to fix, not a stack trace.
   console.error(e instanceof Error ? e.message : String(e))
   process.exit(1)

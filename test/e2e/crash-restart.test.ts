@@ -1,56 +1,9 @@
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { api, exited, startServerProcess } from './server-process.js'
+import { backends } from './backends.js'
 
-interface Backend {
-  readonly name: string
-  env(): Promise<Record<string, string>>
-  cleanup(): Promise<void>
-}
-
-function pgliteBackend(): Backend {
-  const dir = mkdtempSync(path.join(tmpdir(), 'switchboard-e2e-'))
-  return {
-    name: 'pglite',
-    env: async () => ({ DATA_DIR: dir }),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-  }
-}
-
-function postgresBackend(url: string): Backend {
-  const name = `sb_e2e_${randomBytes(5).toString('hex')}`
-  const admin = async (q: string) => {
-    const c = new pg.Client({ connectionString: url })
-    await c.connect()
-    try {
-      await c.query(q)
-    } finally {
-      await c.end()
-    }
-  }
-  return {
-    name: 'postgres',
-    env: async () => {
-      await admin(`create database ${name}`)
-      const u = new URL(url)
-      u.pathname = `/${name}`
-      return { DATABASE_URL: u.toString() }
-    },
-    cleanup: () => admin(`drop database if exists ${name} with (force)`),
-  }
-}
-
-const backends = [
-  pgliteBackend(),
-  ...(process.env.TEST_DATABASE_URL ? [postgresBackend(process.env.TEST_DATABASE_URL)] : []),
-]
-
-for (const backend of backends) {
+for (const backend of backends()) {
   describe(`${backend.name}: the real server process`, () => {
     afterAll(() => backend.cleanup())
 

@@ -1,5 +1,8 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
+import { hostname } from 'node:os'
+import type { DatabaseHolder } from '../database-held.js'
+import { DatabaseHeld } from '../database-held.js'
 import { PGlite } from '@electric-sql/pglite'
 import type { OpenedDatabase, QueryListener } from '../opened-database.js'
 import { pgliteKysely, pgliteOptions } from './pglite-dialect.js'
@@ -11,21 +14,31 @@ export function lockDataDir(dir: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx')
-      writeSync(fd, String(process.pid))
+      const me: DatabaseHolder = { host: hostname(), pid: process.pid, since: new Date().toISOString() }
+      writeSync(fd, JSON.stringify(me))
       closeSync(fd)
       return () => rmSync(file, { force: true })
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
-      const pid = Number(readFileSync(file, 'utf8'))
-      if (pid && pid !== process.pid && isAlive(pid)) {
-        throw new Error(
-          `data directory ${dir} is in use by process ${pid}; stop it or choose another DATA_DIR`,
-        )
-      }
+      const holder = holderIn(readFileSync(file, 'utf8'))
+      // A pid of another machine (a shared disk) cannot be checked: taken as alive.
+      const alive = holder.host !== hostname() || (holder.pid !== process.pid && isAlive(holder.pid))
+      if (holder.pid && alive) throw new DatabaseHeld(`the PGlite data directory ${dir}`, holder)
       rmSync(file, { force: true })
     }
   }
   throw new Error(`could not lock data directory ${dir}`)
+}
+
+/** The pid file: JSON, or (written by earlier versions) the bare pid. */
+function holderIn(text: string): DatabaseHolder {
+  try {
+    const h = JSON.parse(text) as Partial<DatabaseHolder> | number
+    if (typeof h === 'number') return { host: hostname(), pid: h, since: 'unknown' }
+    return { host: String(h.host), pid: Number(h.pid), since: String(h.since) }
+  } catch {
+    return { host: hostname(), pid: 0, since: 'unknown' }
+  }
 }
 
 function isAlive(pid: number): boolean {
