@@ -112,21 +112,25 @@ export function gate(router: RouterCore, entryPointId: string, now: number): Gat
     .groupsOf(queue.config.id)
     .some((g) => router.pool.readyMembers(g).size > 0)
   const maxDepth = queue.config.maxDepth
-  const eligibility: Eligibility = !someoneReady
-    ? 1
-    : maxDepth !== null && queue.waiting.size >= maxDepth
-      ? 2
-      : 0
   const reason: GateReason | null = !ep.active
     ? 'entry_point_inactive'
     : !hours.open
       ? 'outside_business_hours'
-      : eligibility === 1
+      : !someoneReady
         ? 'agent_not_available'
-        : eligibility === 2
+        : maxDepth !== null && queue.waiting.size >= maxDepth
           ? 'queue_depth_reached'
           : null
-  return { reason, eligibility, queue, hours }
+  return { reason, eligibility: eligibilityOf(reason), queue, hours }
+}
+
+/**
+ * ECE's responseType, from the one reason that also answers chatAllowed: 0 only when a chat may
+ * start, 2 at the queue's max depth, and 1 (no new chat will be handled) for every other refusal,
+ * an inactive or closed entry point included.
+ */
+export function eligibilityOf(reason: GateReason | null): Eligibility {
+  return reason === null ? 0 : reason === 'queue_depth_reached' ? 2 : 1
 }
 
 /** Expected wait of a contact with `ahead` contacts in front of it in this queue. */

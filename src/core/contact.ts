@@ -19,6 +19,11 @@ export const TERMINAL_STATES: ReadonlySet<ContactState> = new Set([
   'rejected',
 ])
 
+/** The customer's side is over (the agent may still wrap up): a survey may now be taken. */
+export function conversationOver(state: ContactState): boolean {
+  return state === 'wrap_up' || TERMINAL_STATES.has(state)
+}
+
 export interface Customer {
   readonly name: string
   readonly email?: string

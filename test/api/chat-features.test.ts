@@ -320,6 +320,13 @@ for (const db of databases()) {
           headers: auth(chat.customerToken),
           payload: { answers: [{ question: 'How did we do?', answer: '5' }] },
         })
+      // Hardening item 4 (its sibling here): not while the chat runs.
+      expect((await survey()).json()).toMatchObject({ error: { code: 'CONTACT_STATE_CONFLICT' } })
+      await h.app.inject({
+        method: 'POST',
+        url: `/api/v1/chats/${chat.contactId}/end`,
+        headers: auth(chat.customerToken),
+      })
       expect((await survey()).statusCode).toBe(204)
       expect((await survey()).json()).toMatchObject({ error: { code: 'SURVEY_ALREADY_SUBMITTED' } })
       const record = (

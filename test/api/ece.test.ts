@@ -203,6 +203,31 @@ describe('ECE entry-point API (documents 000 and 001)', () => {
     expect(off.json()).toMatchObject({ isChatAttachmentEnabled: false, maxChatAttachmentSize: 3 })
   })
 
+  it('item 4: initialize, checkEligibility and chatAllowed give one answer for inactive and closed entry points', async () => {
+    await ready('agent1')
+    const answers = async (id: string) => ({
+      initialize: (await h.app.inject({ url: `${ECE}/initialize/${id}` })).json<{
+        checkEligibility: { responseType: number }
+      }>().checkEligibility.responseType,
+      checkEligibility: (await get('checkEligibility', id)).doc.checkEligibility!['@responseType'],
+      chatAllowed: (await get('chatAllowed', id)).doc.chatAllowed,
+    })
+    expect(await answers('1000')).toMatchObject({ initialize: 0, checkEligibility: '0' })
+    // 1002 is inactive.
+    expect(await answers('1002')).toEqual({
+      initialize: 1,
+      checkEligibility: '1',
+      chatAllowed: expect.objectContaining({ '@allowed': 'false', '@reason': 'entry_point_inactive' }),
+    })
+    // 1003 keeps office hours (Monday 09:00–17:00 in London): closed at 20:00, though agent1 is ready.
+    await h.advance(10 * 3600_000)
+    expect(await answers('1003')).toEqual({
+      initialize: 1,
+      checkEligibility: '1',
+      chatAllowed: expect.objectContaining({ '@allowed': 'false', '@reason': 'other' }),
+    })
+  })
+
   it('answers per-session status and the transcript of an open session', async () => {
     const t1 = await ready('agent1')
     for (let i = 0; i < 3; i++) await startChat()
@@ -249,7 +274,16 @@ describe('ECE entry-point API (documents 000 and 001)', () => {
 
     it('stores one survey per contact (204), refuses a repeat, and shows it in the contact record', async () => {
       await ready('agent1')
-      const chat = (await startChat()).json() as { contactId: string }
+      const chat = (await startChat()).json() as { contactId: string; customerToken: string }
+      // Item 4: whoever learns a sid cannot pre-empt the customer's survey while the chat runs.
+      const early = await post(survey(chat.contactId))
+      expect(early.statusCode).toBe(409)
+      expect(early.body).toContain('<ns2:code>409-102</ns2:code>')
+      await h.app.inject({
+        method: 'POST',
+        url: `/api/v1/chats/${chat.contactId}/end`,
+        headers: auth(chat.customerToken),
+      })
       const first = await post(survey(chat.contactId))
       expect(first.statusCode).toBe(204)
       expect(first.body).toBe('')

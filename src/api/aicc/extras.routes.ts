@@ -1,3 +1,4 @@
+import { conversationOver } from '../../core/contact.js'
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { AICC, AiccError } from './errors.js'
@@ -127,6 +128,9 @@ export function extraRoutes(app: FastifyInstance, deps: AiccDeps): void {
         throw new AiccError(200, AICC.saveFailed, 'userId and channelConfigId must be those of the token')
       const contactId = await sessions.latest(userOf(s))
       if (!contactId) throw new AiccError(200, AICC.saveFailed, 'no chat of this user to rate')
+      const contact = await sb.queries.contact(s.tenantId, contactId)
+      if (contact && !conversationOver(contact.state))
+        throw new AiccError(200, AICC.saveFailed, 'Save satisfaction failed: the chat has not ended yet')
       const answers = [
         { question: 'evaluation', answer: String(r.evaluation) },
         ...(r.comment ? [{ question: 'comment', answer: r.comment }] : []),

@@ -1,3 +1,4 @@
+import { conversationOver } from '../../core/contact.js'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { SurveyAnswer, SurveyStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
@@ -187,6 +188,13 @@ export async function eceRoutes(app: FastifyInstance, deps: EceDeps): Promise<vo
       const survey = readSurvey(req.body)
       const contact = await sb.queries.contact(req.tenantId, survey.sid)
       if (!contact) throw new EceError(400, '400-116', `no chat session ${survey.sid}`)
+      // Only the customer of an ended chat rates it: a survey sent while it runs would pre-empt theirs.
+      if (!conversationOver(contact.state))
+        throw new EceError(
+          409,
+          '409-102',
+          `chat session ${survey.sid} has not ended; send the survey once the chat is over`,
+        )
       const stored = await deps.surveys.submit(req.tenantId, {
         contactId: survey.sid,
         answers: survey.answers,

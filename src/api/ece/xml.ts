@@ -8,11 +8,29 @@ const NAMESPACES =
 // The samples end the declaration with `standalone="yes"/>`; a well-formed one ends with `?>`.
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
-export function escapeXml(text: string): string {
-  return text.replace(
-    /[<>&"']/g,
-    (c) => `&${{ '<': 'lt', '>': 'gt', '&': 'amp', '"': 'quot', "'": 'apos' }[c] ?? ''};`,
-  )
+// What XML 1.0 cannot carry at all (§2.2 Char), even as a reference: C0 controls other than tab,
+// LF and CR, U+FFFE/U+FFFF, and halves of surrogate pairs. A customer can type them (U+0001
+// pasted from elsewhere); they become U+FFFD, so the document stays well-formed.
+const NOT_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+const ESCAPES: Readonly<Record<string, string>> = {
+  '<': '&lt;',
+  '>': '&gt;',
+  '&': '&amp;',
+  '"': '&quot;',
+  "'": '&apos;',
+  // In an attribute a parser turns a literal tab or line break into a space: kept as references.
+  '\t': '&#9;',
+  '\n': '&#10;',
+  '\r': '&#13;',
+}
+
+/** Text as XML 1.0 character data (or, with `attribute`, an attribute value). */
+export function escapeXml(text: string, attribute = false): string {
+  return text
+    .replace(NOT_XML, '\uFFFD')
+    .replace(attribute ? /[<>&"'\t\n\r]/g : /[<>&"'\r]/g, (c) => ESCAPES[c] ?? c)
 }
 
 /** A whole ECE document: root element with the ECE namespaces, attributes, and child markup. */
@@ -22,7 +40,7 @@ export function eceDocument(
   children = '',
 ): string {
   const attrs = Object.entries(attributes)
-    .map(([k, v]) => ` ${k}="${escapeXml(v)}"`)
+    .map(([k, v]) => ` ${k}="${escapeXml(v, true)}"`)
     .join('')
   return children === ''
     ? `${DECLARATION}<${root} ${NAMESPACES}${attrs}/>`
@@ -35,7 +53,7 @@ export function element(
   attributes: Readonly<Record<string, string>> = {},
 ): string {
   const attrs = Object.entries(attributes)
-    .map(([k, v]) => ` ${k}="${escapeXml(v)}"`)
+    .map(([k, v]) => ` ${k}="${escapeXml(v, true)}"`)
     .join('')
   return `<${name}${attrs}>${escapeXml(text)}</${name}>`
 }

@@ -1,3 +1,4 @@
+import { conversationOver } from '../../core/contact.js'
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { SurveyAnswer, SurveyStore } from '../../app/ports.js'
@@ -123,6 +124,9 @@ export function customerExtraRoutes(app: FastifyInstance, sb: Switchboard, surve
     async (req, reply) => {
       const { contactId } = req.params
       customerContact(req, contactId)
+      const contact = await sb.queries.contact(req.tenantId, contactId)
+      if (contact && !conversationOver(contact.state))
+        throw new DomainError('CONTACT_STATE_CONFLICT', 'a survey is taken once the chat has ended')
       const stored = await surveys.submit(req.tenantId, {
         contactId,
         answers: req.body.answers,
