@@ -152,7 +152,7 @@ describe('AICC push mode: downlink messages POSTed through the outbox', () => {
     expect(rx.got).toEqual([])
 
     rx.setDown(false)
-    for (let i = 0; i < 10 && rx.got.length < 5; i++) {
+    for (let i = 0; i < 10 && rx.got.length < 6; i++) {
       h.time.advance(3600_000)
       await h.dispatcher.drain()
     }
@@ -163,6 +163,8 @@ describe('AICC push mode: downlink messages POSTed through the outbox', () => {
       'one',
       'two',
       'three',
+      // Hours passed without a call from the client: the chat was released, and it is told so.
+      'The chat has ended.',
     ])
     expect(rx.got.flatMap((r) => r.messages)[2]).toMatchObject({
       channel: 'WEB',
@@ -176,6 +178,6 @@ describe('AICC push mode: downlink messages POSTed through the outbox', () => {
     // Nothing is sent twice.
     h.time.advance(3600_000)
     await h.dispatcher.drain()
-    expect(rx.got).toHaveLength(5)
+    expect(rx.got).toHaveLength(6)
   })
 })

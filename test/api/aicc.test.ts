@@ -655,5 +655,111 @@ for (const db of databases()) {
       })
       expect(swapped.statusCode).toBe(401)
     })
+
+    it('item 6: a chat released because its client went quiet says DISCONNECT (isOfflineStatus) to the next poll', async () => {
+      await readyAgent()
+      const c = await client()
+      await c.send('CONNECT', 'start')
+      await c.poll()
+      await h.advance(130_000)
+      await c.refreshAccessToken()
+      const after = (await c.poll()).downlinkMessages
+      expect(after.at(-1)).toMatchObject({
+        controlType: 'DISCONNECT',
+        isOfflineStatus: true,
+        sourceType: 'SYSTEM',
+      })
+    })
+
+    it('item 6: doLeaveMessage takes the 36-character callId that poll hands out', async () => {
+      const c = await client()
+      await c.send('CONNECT', 'start') // nobody ready: the chat cannot start
+      const left = await c.call('POST', '/apiaccess/ccmessaging/doLeaveMessage', {
+        callId: '1b4e28ba-2fa1-11d2-883f-0016d3cca427',
+        caller: '13866667777',
+        leaveMessage: 'call me back',
+        channel: 'WEB',
+      })
+      expect(left.json()).toEqual({ resultCode: '0', resultDesc: 'Save leaveMessage success!' })
+    })
+
+    it('item 6: polls are limited per chat user, not per address: many customers behind one NAT poll freely', async () => {
+      const users = await Promise.all(Array.from({ length: 5 }, (_, i) => client(`nat-user-${i}`)))
+      // 5 × 100 polls from one address (inject's 127.0.0.1): more than 120 a minute, none refused.
+      for (let round = 0; round < 100; round++) {
+        const codes = await Promise.all(
+          users.map(
+            async (u) =>
+              (await u.call('GET', `/apiaccess/ccmessaging/poll?channel=WEB&x=${round}`)).statusCode,
+          ),
+        )
+        expect(codes.filter((x) => x === 429)).toEqual([])
+        if (round === 0) for (const u of users) expect(u.token()).toBeTruthy()
+      }
+    }, 60_000)
+
+    it('item 6: feedbacksatisfaction and getUserInfoBycallId answer as 002 documents them', async () => {
+      const agent = await readyAgent()
+      const c = await client()
+      await c.send('CONNECT', 'start')
+      const contactId = await acceptOffer(agent)
+      const feedback = (payload: Record<string, unknown>) =>
+        c.call('POST', '/apiaccess/ccmessaging/v1/robot/feedbacksatisfaction', payload)
+      expect((await feedback({ feedback: 0, from: USER, interIdx: '1' })).json()).toMatchObject({
+        resultCode: '30000000008',
+      })
+      // Agents answer every chat here: there is no chatbot reply to rate, and it says so.
+      expect((await feedback({ feedback: 1, from: USER, interIdx: '1' })).json()).toMatchObject({
+        resultCode: '30000000019',
+        resultDesc: expect.stringContaining('saveSatisfaction'),
+      })
+      expect((await feedback({ feedback: 1, from: 'someone-else', interIdx: '1' })).json()).toMatchObject({
+        resultCode: '1',
+      })
+
+      const info = (payload: Record<string, unknown>, headers = c.headers()) =>
+        h.app.inject({
+          method: 'POST',
+          url: '/apiaccess/rest/workbench/v1/getUserInfoBycallId',
+          headers,
+          payload,
+        })
+      const got = await info({ callId: contactId, userId: USER, tenantId: 'demo' })
+      expect(got.json()).toEqual({
+        resultCode: '0',
+        resultDesc: '',
+        userNickname: 'Li Lei',
+        userId: USER,
+        userAvatar: null,
+        channel: 'WEB',
+        createTime: expect.stringMatching(/^\d{13}$/),
+        channelConfigId: CHANNEL,
+        userAgent: null,
+        clientIp: null,
+        osName: null,
+        borderType: null,
+      })
+      expect((await info({ callId: contactId, userId: 'other', tenantId: 'demo' })).json()).toMatchObject({
+        resultCode: '160004',
+      })
+      expect((await info({ callId: contactId, userId: USER, tenantId: 'acme' })).statusCode).toBe(400)
+      const noAuth = await info(
+        { callId: contactId, userId: USER, tenantId: 'demo' },
+        {
+          'content-type': 'application/json',
+        },
+      )
+      expect(noAuth.statusCode).toBe(401)
+      expect(noAuth.json()).toMatchObject({ resultCode: '3' })
+    })
+
+    it('item 6: createcall, chat_dropMail, sendWhatsappMessage and unknown calls answer in AICC form', async () => {
+      const c = await client()
+      for (const path of ['createcall', 'chat_dropMail', 'sendWhatsappMessage', 'no-such-call']) {
+        const res = await c.call('POST', `/apiaccess/ccmessaging/${path}`, {})
+        expect(res.statusCode, path).toBe(path === 'no-such-call' ? 404 : 501)
+        expect(Object.keys(res.json()).sort(), path).toEqual(['resultCode', 'resultDesc'])
+      }
+    })
   })
 }

@@ -334,7 +334,7 @@ describe('ECE entry-point API (documents 000 and 001)', () => {
         `<egainSurvey sid="1"><survey><question>${'x'.repeat(20_000)}</question><answer>a</answer></survey></egainSurvey>`,
       )
       expect(huge.statusCode).toBe(413)
-      expect((await post('{"sid":"1"}', 'application/json')).statusCode).toBe(400)
+      expect((await post('{"sid":"1"}', 'application/json')).statusCode).toBe(415)
       expect((await post('sid=1', 'application/x-www-form-urlencoded')).statusCode).toBe(415)
     })
   })

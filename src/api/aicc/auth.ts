@@ -25,7 +25,7 @@ export const SESSION_TOKEN_MS = 3600_000
 // A token this close to expiry is replaced through the response header, as AICC does.
 const ROTATE_BEFORE_MS = 10 * 60_000
 // An expired token of a chat still open is replaced on its next call, as AICC does mid-session.
-const SESSION_GRACE_MS = 24 * 3600_000
+export const SESSION_GRACE_MS = 24 * 3600_000
 
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name]

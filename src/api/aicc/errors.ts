@@ -46,6 +46,11 @@ const FROM_DOMAIN: Partial<Record<ErrorCode, [number, string]>> = {
   RATE_LIMITED: [429, AICC.unknown],
 }
 
+/** A failure of the transport (no such call, wrong method, URL too long…) in AICC's form. */
+export function aiccFailure(status: number, message: string): { resultCode: string; resultDesc: string } {
+  return { resultCode: status >= 500 ? AICC.unknown : AICC.badParameter, resultDesc: message }
+}
+
 export function sendAiccError(error: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   const send = (status: number, resultCode: string, resultDesc: string) =>
     reply.status(status).send({ resultCode, resultDesc })

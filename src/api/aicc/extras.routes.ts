@@ -2,7 +2,7 @@ import { conversationOver } from '../../core/contact.js'
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { AICC, AiccError } from './errors.js'
-import { OPEN, aiccContext, userOf } from './context.js'
+import { OPEN, aiccContext, perUser, userOf } from './context.js'
 import { clickToCallRoutes } from './click-to-call.routes.js'
 import type { AiccDeps } from './routes.js'
 import { historyMessageOf } from './views.js'
@@ -59,14 +59,15 @@ export function extraRoutes(app: FastifyInstance, deps: AiccDeps): void {
   app.post<{ Body: { callId: string; caller: string; leaveMessage: string; channel: string } }>(
     '/apiaccess/ccmessaging/doLeaveMessage',
     {
-      config: { ...OPEN, rateLimit: { max: 10, timeWindow: '1 minute' } },
+      config: perUser(sb, 10),
       schema: {
         tags: ['AICC'],
         summary: 'A message left when no agent could be reached: agents take it later',
         body: {
           type: 'object',
           properties: {
-            callId: { type: 'string', minLength: 1, maxLength: 24 },
+            // poll hands out 36-character call ids (UUIDs): 002's sample shows a shorter one.
+            callId: { type: 'string', minLength: 1, maxLength: 64 },
             caller: { type: 'string', minLength: 1, maxLength: 32 },
             leaveMessage: { type: 'string', minLength: 1, maxLength: 4000 },
             channel: { type: 'string', const: 'WEB' },
@@ -218,7 +219,7 @@ export function extraRoutes(app: FastifyInstance, deps: AiccDeps): void {
   app.post<{ Body: { strContent: string; locale: string; channel: string } }>(
     '/apiaccess/ccmessaging/queryPhraseByKeyword',
     {
-      config: { ...OPEN, rateLimit: { max: 120, timeWindow: '1 minute' } },
+      config: perUser(sb, 120),
       schema: {
         tags: ['AICC'],
         summary: "Up to 5 of the tenant's common questions containing what the customer typed",

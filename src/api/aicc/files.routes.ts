@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AICC, AiccError } from './errors.js'
-import { OPEN, aiccContext, userOf } from './context.js'
+import { OPEN, aiccContext, perUser, userOf } from './context.js'
 import type { AiccDeps } from './routes.js'
 
 // Base64 makes a file a third larger: the largest entry-point limit (50 MB) fits.
@@ -32,7 +32,7 @@ export function fileRoutes(app: FastifyInstance, deps: AiccDeps): void {
   app.post<{ Body: { fileType?: string; fileStream?: string; channel?: string } }>(
     '/apiaccess/ccmessaging/uploadFileStream',
     {
-      config: { ...OPEN, rateLimit: { max: 20, timeWindow: '1 minute' } },
+      config: perUser(deps.sb, 20),
       bodyLimit: BODY_LIMIT,
       schema: {
         tags: ['AICC'],

@@ -6,10 +6,12 @@ import type { SurveyStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
 import { contactWait } from '../../core/availability.js'
 import { AICC, AiccError, ok, sendAiccError } from './errors.js'
-import { OPEN, aiccContext, userOf } from './context.js'
+import { OPEN, aiccContext, perUser, userOf } from './context.js'
 import { extraRoutes } from './extras.routes.js'
+import { workbenchRoutes } from './workbench.routes.js'
 import { fileOfContent, fileRoutes } from './files.routes.js'
 import { tokenRoutes } from './token.routes.js'
+import { ipCeiling } from '../http/ip-ceiling.js'
 import { downlinkOf } from './views.js'
 
 export interface AiccDeps {
@@ -20,6 +22,8 @@ export interface AiccDeps {
 }
 
 const POLL_WAIT_MS = 20_000
+/** Requests a minute from one address across every AICC call: many customers behind one NAT. */
+const AICC_IP_CEILING = 6000
 const MAX_TEXT_BYTES = 1024
 const CONTROL_TYPES = ['CONNECT', 'CHAT', 'DISCONNECT', 'TRANS2AGENT', 'INPUT'] as const
 const FILE_MEDIA = new Set(['IMAGE', 'AUDIO', 'VIDEO', 'FILE', 'FILE_IMAGE', 'FILE_VIDEO'])
@@ -45,10 +49,19 @@ interface SendBody {
 export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<void> {
   const { sb, sessions } = deps
   app.setErrorHandler((error: FastifyError, req, reply) => sendAiccError(error, req, reply))
+  app.addHook(
+    'onRequest',
+    ipCeiling(
+      AICC_IP_CEILING,
+      () => sb.now(),
+      (m) => new AiccError(429, AICC.unknown, m),
+    ),
+  )
   tokenRoutes(app, sb)
 
   const { session, activeSession } = aiccContext(sb, sessions)
   extraRoutes(app, deps)
+  workbenchRoutes(app, deps)
   fileRoutes(app, deps)
 
   /** A CHAT message carrying an uploaded file: the file must belong to this chat. */
@@ -149,7 +162,7 @@ export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<
   app.get<{ Querystring: { receiverId?: string; channel?: string; isNeedRead?: string } }>(
     '/apiaccess/ccmessaging/poll',
     {
-      config: { ...OPEN, rateLimit: { max: 120, timeWindow: '1 minute' } },
+      config: perUser(sb, 120),
       schema: {
         tags: ['AICC'],
         summary: 'Poll the messages for the user (waits up to 20 s for one)',

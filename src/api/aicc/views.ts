@@ -92,8 +92,10 @@ export function downlinkOf(e: DomainEvent, ctx: DownlinkContext): DownlinkMessag
     case 'ContactTimedOut':
       return system(text.timedOut, 'DISCONNECT', true)
     case 'ContactEnded':
-      // The customer's own DISCONNECT needs no answer; an agent's end does.
-      return e.by === 'customer' ? undefined : system(text.ended, 'DISCONNECT', true)
+      // Whoever ended it. A chat ends on the customer's side also when its client went quiet
+      // and the server released it: a client that comes back must learn it here, not from a
+      // 160004 on its next send. One that sent DISCONNECT itself reads it as the confirmation.
+      return system(text.ended, 'DISCONNECT', true)
     case 'MessagePosted': {
       if (e.from !== 'agent') return undefined
       const a = e.attachment ?? null

@@ -81,9 +81,6 @@ export async function eceRoutes(app: FastifyInstance, deps: EceDeps): Promise<vo
     req.log.error({ err: error }, 'ECE request failed')
     return sendXml(reply, 500, errorXml('500-100', 'internal error'))
   })
-  app.setNotFoundHandler((req, reply) =>
-    sendXml(reply, 404, errorXml('404-100', `no ECE call ${req.method} ${req.url}`)),
-  )
 
   /** The tenant's runtime, or ECE's 500 "could not obtain …" while its router is not running. */
   const runtimeOf = (req: FastifyRequest): TenantRuntime => {
@@ -185,6 +182,9 @@ export async function eceRoutes(app: FastifyInstance, deps: EceDeps): Promise<vo
       },
     },
     async (req, reply) => {
+      // 000 defines the survey as an XML document; JSON, which other calls take, is not one.
+      if (!/^(application|text)\/xml\b/.test(req.headers['content-type'] ?? ''))
+        throw new EceError(415, '415-101', 'send the survey as application/xml')
       const survey = readSurvey(req.body)
       const contact = await sb.queries.contact(req.tenantId, survey.sid)
       if (!contact) throw new EceError(400, '400-116', `no chat session ${survey.sid}`)

@@ -73,6 +73,11 @@ export function errorXml(code: string, message: string): string {
   )
 }
 
+/** A failure of the transport (no such call, wrong method, URL too long…): `{status}-100`. */
+export function eceFailureXml(status: number, message: string): string {
+  return errorXml(`${status}-100`, message)
+}
+
 export function transcriptXml(sid: string, messages: readonly StoredMessage[]): string {
   const body = messages
     .map((m) =>

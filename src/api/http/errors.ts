@@ -9,6 +9,10 @@ export const STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   RATE_LIMITED: 429,
   PAYLOAD_TOO_LARGE: 413,
+  METHOD_NOT_ALLOWED: 405,
+  LENGTH_REQUIRED: 411,
+  URI_TOO_LONG: 414,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_FOUND: 404,
   TENANT_NOT_FOUND: 404,
   AGENT_NOT_FOUND: 404,
@@ -52,6 +56,7 @@ function classify(e: FastifyError): { code: ErrorCode; message: string } {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { code: 'PAYLOAD_TOO_LARGE', message: 'the request body is too large' }
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the body as application/json' }
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { code: 'VALIDATION_FAILED', message: e.message }

@@ -8,7 +8,15 @@ export interface Readiness {
   components?(): Record<string, unknown>
 }
 
-export function opsRoutes(app: FastifyInstance, metrics: Metrics, readiness: Readiness): void {
+/** Each tenant's router: `running`, or `service_not_running` (what its dialects then answer). */
+export type RouterStates = () => Record<string, 'running' | 'service_not_running'>
+
+export function opsRoutes(
+  app: FastifyInstance,
+  metrics: Metrics,
+  readiness: Readiness,
+  routers: RouterStates,
+): void {
   app.get(
     '/healthz',
     { config: { access: 'open' }, schema: { tags: ['operations'], summary: 'The process is alive' } },
@@ -22,8 +30,12 @@ export function opsRoutes(app: FastifyInstance, metrics: Metrics, readiness: Rea
       schema: { tags: ['operations'], summary: 'Ready to serve: database reachable, routers running' },
     },
     async (_req, reply) => {
-      const problem = await readiness.check()
-      const components = readiness.components?.() ?? {}
+      const tenants = routers()
+      const down = Object.keys(tenants).filter((t) => tenants[t] !== 'running')
+      const problem =
+        (await readiness.check()) ??
+        (down.length > 0 ? `the router of ${down.join(', ')} is not running` : null)
+      const components = { ...readiness.components?.(), tenants }
       return problem === null
         ? { status: 'ready', ...components }
         : reply.status(503).send({ status: 'not_ready', reason: problem, ...components })

@@ -30,6 +30,8 @@ import type { Readiness } from './ops.routes.js'
 import { opsRoutes } from './ops.routes.js'
 import { statusFastPath } from './status-fast-path.js'
 import { webRoutes } from './web.routes.js'
+import { sendInDialect } from './dialect-errors.js'
+import { methodTable } from './method-table.js'
 import type { AiccSessions } from '../../app/aicc-sessions.js'
 import { aiccRoutes } from '../aicc/routes.js'
 import type { ReportAccess } from '../../app/report-ports.js'
@@ -67,6 +69,11 @@ export interface HttpDeps {
   readonly webRoot: string
 }
 
+// Clients send Content-Type on a GET too (002's samples do): only these methods carry a body.
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
+// No call of any dialect needs more; longer ones are refused before routing work.
+const MAX_URL_LENGTH = 4096
+
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const fast = statusFastPath(deps.sb, () => deps.metrics.statusFastPathServed++)
   const app = Fastify({
@@ -84,6 +91,12 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+    // Failures before routing (an id past maxParamLength, a malformed URL) in the dialect's form.
+    frameworkErrors: (error, req, reply) => {
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+        void sendInDialect(reply, req.url, 'URI_TOO_LONG', 'a path segment is longer than 100 characters')
+      else void sendInDialect(reply, req.url, 'VALIDATION_FAILED', `malformed URL ${req.url}`)
+    },
   })
   app.server.headersTimeout = 20_000
 
@@ -110,6 +123,30 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   await registerCors(app)
 
   app.decorateRequest('tenantId', '')
+  const methodsOf = methodTable(app)
+  // A URL too long, or a body announced by its type with neither a length nor chunked framing.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url.length > MAX_URL_LENGTH)
+      return sendInDialect(
+        reply,
+        req.url,
+        'URI_TOO_LONG',
+        `the URL is longer than ${MAX_URL_LENGTH} characters`,
+      )
+    const h = req.headers
+    if (
+      BODY_METHODS.has(req.method) &&
+      h['content-type'] &&
+      h['content-length'] === undefined &&
+      h['transfer-encoding'] === undefined
+    )
+      return sendInDialect(
+        reply,
+        req.url,
+        'LENGTH_REQUIRED',
+        'the request has a Content-Type but neither Content-Length nor Transfer-Encoding',
+      )
+  })
   app.addHook('onRequest', authenticate(deps.sb))
   app.addHook('onResponse', (req, reply, done) => {
     deps.metrics.observeRequest(
@@ -121,11 +158,25 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     done()
   })
   app.setErrorHandler((error, req, reply) => sendError(error, req, reply))
-  app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send(errorBody('NOT_FOUND', `no route ${req.method} ${req.url}`)),
-  )
+  app.setNotFoundHandler((req, reply) => {
+    const allowed = methodsOf(req.url)
+    // A path the request's own method has (a file not found, say) is a plain 404.
+    if (allowed.length === 0 || allowed.includes(req.method as (typeof allowed)[number]))
+      return sendInDialect(reply, req.url, 'NOT_FOUND', `no route ${req.method} ${req.url}`)
+    reply.header('allow', allowed.join(', '))
+    return sendInDialect(
+      reply,
+      req.url,
+      'METHOD_NOT_ALLOWED',
+      `${req.method} is not allowed on ${req.url.split('?')[0]}; use ${allowed.join(', ')}`,
+    )
+  })
 
-  opsRoutes(app, deps.metrics, deps.readiness)
+  opsRoutes(app, deps.metrics, deps.readiness, () =>
+    Object.fromEntries(
+      deps.sb.tenantIds().map((t) => [t, deps.sb.isRunning(t) ? 'running' : 'service_not_running'] as const),
+    ),
+  )
   app.get('/openapi.json', { config: { access: 'open' }, schema: { hide: true } }, async () => app.swagger())
   agentRoutes(app, deps.sb)
   offerRoutes(app, deps.sb)

@@ -7,10 +7,12 @@ import type { TenantConfig } from '../../core/tenant-config.js'
 import { openRecording } from '../native-v1/recording.routes.js'
 import { pbxTenant } from './auth.js'
 import { PbxError, sendPbxError, success } from './errors.js'
+import { ipCeiling } from '../http/ip-ceiling.js'
 import { fieldsOf } from './form.js'
 import { channelView, hintView, peerView, queueInfoView, queueMembers } from './views.js'
 
 export const PBX_PREFIX = '/coocenter-api'
+const PBX_IP_CEILING = 1200
 
 export interface PbxDeps {
   readonly sb: Switchboard
@@ -31,8 +33,14 @@ const TAGS = { tags: ['PBX API (004)'] }
 export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<void> {
   const { sb } = deps
   app.setErrorHandler((error: FastifyError, req, reply) => sendPbxError(error, req, reply))
-  app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ status: 'error', message: `no such call: ${req.method} ${req.url}` }),
+  // A CRM calls from one or two servers: generous, against floods (and guessing the daily key).
+  app.addHook(
+    'onRequest',
+    ipCeiling(
+      PBX_IP_CEILING,
+      () => sb.now(),
+      (m) => new PbxError(429, m),
+    ),
   )
   // Form bodies (sloppy ones included) and plain text are read as text; JSON stays JSON.
   app.addContentTypeParser(
