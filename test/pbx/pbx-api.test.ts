@@ -129,6 +129,10 @@ describe('the PBX API of document 004', () => {
       ['/extensions/extenSpy', 'dst=801src=803mode=shout', 400, /listen, whisper or barge/],
       ['/extensions/extenSpy', 'dst=801src=803', 503, /voice is not running/],
       ['/extensions/transfer', 'dst=802', 400, /give src/],
+      // Hardening item 5: an extension cannot call, listen to or transfer to itself.
+      ['/extensions/click-number', 'src=801dst=801', 400, /cannot call itself/],
+      ['/extensions/extenSpy', 'dst=801src=801', 400, /cannot listen to itself/],
+      ['/extensions/transfer', 'dst=801src=801', 400, /cannot transfer to itself/],
     ]
     for (const [url, body, status, message] of cases) {
       const res = await call('POST', url, body)

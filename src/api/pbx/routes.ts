@@ -180,6 +180,7 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
   app.post('/extensions/transfer', { config: OPEN, schema: TAGS }, async (req) => {
     const { tenantId } = tenantOf(req)
     const f = fields(req, ['dst', 'src'])
+    notItself(f.src, f.dst, 'transfer to')
     await telephony().transfer(tenantId, f.src ?? '', f.dst ?? '')
     // 004's wording, typo and all: a client may compare it.
     return success('tansfer extension success')
@@ -190,6 +191,7 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
     const { tenantId } = tenantOf(req)
     const f = fields(req, ['src', 'dst'])
     const dst = dialable(f.dst ?? '')
+    notItself(f.src, dst, 'call')
     const { callId } = await telephony().place(tenantId, f.src ?? '', dst)
     return success('click number success', { uniqueid: callId })
   })
@@ -199,6 +201,7 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
     const { tenantId } = tenantOf(req)
     const f = fields(req, ['dst', 'src', 'mode', 'options'], ['dst', 'src'])
     const mode = listenMode(f.mode, f.options)
+    notItself(f.src, f.dst, 'listen to')
     await telephony().listenIn(tenantId, f.src ?? '', f.dst ?? '', mode)
     return success('spy extension success')
   })
@@ -291,4 +294,10 @@ function callerNumber(n: string): string {
   if (!/^[A-Za-z0-9+*#._-]{1,64}$/.test(n))
     throw new PbxError(400, `"${n}" is not a phone number (digits, +, * and #, up to 64)`)
   return n
+}
+
+/** An extension that would call, listen to or transfer to itself: its phone would ring its own call. */
+function notItself(src: string | undefined, dst: string | undefined, verb: string): void {
+  if (src !== undefined && src !== '' && src === dst)
+    throw new PbxError(400, `src and dst are both ${src}: an extension cannot ${verb} itself`)
 }
