@@ -130,13 +130,24 @@ describe('access, tenancy and errors', () => {
     ).toBe(404)
     expect((await h.app.inject({ url: '/api/v1/agents', headers: auth(agent) })).statusCode).toBe(403)
     expect((await h.app.inject({ url: '/api/v1/admin/config', headers: auth(sup) })).statusCode).toBe(403)
-    const forced = await h.app.inject({
+    // Hardening item 3: a reason outside the tenant's list never reaches reports or CXone.
+    const unlisted = await h.app.inject({
       method: 'PUT',
       url: '/api/v1/agents/agent2/channels/chat',
       headers: auth(sup),
       payload: { state: 'not_ready', reason: 'meeting' },
     })
-    expect(forced.json()).toMatchObject({ channels: { chat: { state: 'not_ready', reason: 'meeting' } } })
+    expect(unlisted.statusCode).toBe(400)
+    expect(unlisted.json()).toMatchObject({
+      error: { code: 'VALIDATION_FAILED', details: ['Break', 'Lunch', 'Meeting', 'Training', 'Back office'] },
+    })
+    const forced = await h.app.inject({
+      method: 'PUT',
+      url: '/api/v1/agents/agent2/channels/chat',
+      headers: auth(sup),
+      payload: { state: 'not_ready', reason: 'Meeting' },
+    })
+    expect(forced.json()).toMatchObject({ channels: { chat: { state: 'not_ready', reason: 'Meeting' } } })
     expect(
       (await h.app.inject({ method: 'POST', url: '/api/v1/offers/x/accept', headers: auth(sup) })).statusCode,
     ).toBe(403)

@@ -119,8 +119,17 @@ export function agentRoutes(app: FastifyInstance, sb: Switchboard): void {
       mayActFor(req, req.params.agentId)
       const by = userOf(req).username
       const { agentId, channel } = req.params
+      const { reason } = req.body
+      // The tenant's list is what reports and CXone's reasonCode expect: nothing else gets in.
+      const allowed = sb.storedConfig(req.tenantId).config.notReadyReasons
+      if (req.body.state === 'not_ready' && reason !== undefined && !allowed.includes(reason))
+        throw new DomainError(
+          'VALIDATION_FAILED',
+          `"${reason}" is not a not-ready reason of this tenant; use one of: ${allowed.join(', ')}`,
+          allowed,
+        )
       return sb.runtime(req.tenantId).execute((r, now) => {
-        r.setAgentState(agentId, channel, req.body.state, req.body.reason ?? null, by, now)
+        r.setAgentState(agentId, channel, req.body.state, reason ?? null, by, now)
         const a = r.agentOrThrow(agentId)
         return agentView(a.profile, a.channels)
       })
