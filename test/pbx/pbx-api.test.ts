@@ -51,6 +51,35 @@ describe('the PBX API of document 004', () => {
   const voiceState = (agentId: string) =>
     h.sb.runtime('demo').read((r) => r.pool.agents.get(agentId)?.channels.get('voice')?.state)
 
+  it('item 5: agent-pause state=off ends the after-call pause (004: the agent may set itself idle)', async () => {
+    await start()
+    const runtime = h.sb.runtime('demo')
+    expect((await call('POST', '/queues/agent-login', 'extension=804')).status).toBe(200)
+    await runtime.execute((r, now) => r.setReachable('agent4', 'voice', true, now))
+    const admitted = await runtime.execute((r, now) =>
+      r.admitContact(
+        {
+          contactId: 'call-1',
+          entryPointId: '8000',
+          customer: { name: 'Ann', phone: '5551234' },
+          subject: null,
+        },
+        now,
+      ),
+    )
+    await runtime.execute((r, now) => r.acceptOffer(admitted.contact.offer!.offerId, 'agent4', now))
+    await runtime.execute((r, now) => r.endContact('call-1', 'agent', 'agent4', now))
+    const state = () =>
+      runtime.read((r) => ({
+        contact: r.contacts.get('call-1')?.state ?? 'closed',
+        tasks: r.pool.agents.get('agent4')?.channels.get('voice')?.activeTasks,
+      }))
+    expect(state()).toEqual({ contact: 'wrap_up', tasks: 1 })
+    expect(await call('POST', '/queues/agent-pause', 'member=804state=off')).toMatchObject({ status: 200 })
+    expect(state()).toEqual({ contact: 'closed', tasks: 0 })
+    expect(voiceState('agent4')).toBe('ready')
+  })
+
   it("takes today's key in the tenant's time zone and refuses yesterday's, a wrong one and none", async () => {
     await start()
     expect(await call('GET', '/queues/queue-info')).toMatchObject({

@@ -142,6 +142,11 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
           'AGENT_NOT_AVAILABLE',
           `${f.member} is not logged in to the queues: agent-login first`,
         )
+      // 004: the agent may end the after-call pause by hand. Its calls in wrap-up close now.
+      if (!on)
+        for (const c of [...r.contacts.values()])
+          if (c.agentId === agentId && c.channel === 'voice' && c.state === 'wrap_up')
+            r.wrapUp(c.id, agentId, null, null, now)
       r.setAgentState(
         agentId,
         'voice',
