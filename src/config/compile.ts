@@ -138,9 +138,14 @@ export function compileTenant(t: TenantDoc): TenantConfig {
       pauseSeconds: t.pbx.pauseSeconds,
       dialBeginEvent: t.pbx.dialBeginEvent,
       blacklistStatus: BLACKLIST_STATUS[t.pbx.blacklistAnswer],
+      keyTimeZone: t.pbx.keyTimeZone,
+      keyGraceSeconds: t.pbx.keyGraceSeconds,
     },
   }
 }
+
+// Stored before the setting existed: the document's default.
+const DEFAULT_KEY_GRACE_SECONDS = 300
 
 /** 004's after-call pause is the wrap-up of calls, and bounds it: `pausetime = no` is none. */
 function afterCallPause(wrapUp: number | null, pause: number | null | undefined): number | null {
@@ -319,6 +324,8 @@ export function toDocument(c: TenantConfig): TenantDoc {
       pauseSeconds: c.pbx.pauseSeconds,
       dialBeginEvent: c.pbx.dialBeginEvent,
       blacklistAnswer: BLACKLIST_ANSWER[c.pbx.blacklistStatus] ?? 'busy',
+      keyTimeZone: c.pbx.keyTimeZone ?? null,
+      keyGraceSeconds: c.pbx.keyGraceSeconds ?? DEFAULT_KEY_GRACE_SECONDS,
     },
     voice: c.voice && {
       ...(c.voice.domain !== null ? { domain: c.voice.domain } : {}),

@@ -247,6 +247,10 @@ const pbxDoc = z.strictObject({
   pauseSeconds: z.number().int().min(0).max(30).nullable().default(null),
   dialBeginEvent: z.enum(['dialbegein', 'dialbegin']).default('dialbegein'),
   blacklistAnswer: z.enum(['busy', 'decline', 'forbidden', 'unavailable']).default('busy'),
+  // The zone of the key's date (a CRM that computes it in its own); null: the tenant's.
+  keyTimeZone: z.string().min(1).max(64).nullable().default(null),
+  // Around midnight the key of the neighbouring date is taken too: clocks differ.
+  keyGraceSeconds: z.number().int().min(0).max(3600).default(300),
 })
 
 const presence = z.strictObject({

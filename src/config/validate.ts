@@ -40,6 +40,8 @@ export function crossCheck(t: TenantDoc, at: string): ConfigIssue[] {
   }
   if (!isValidTimeZone(t.timeZone))
     issues.push({ path: `${at}.timeZone`, message: `unknown time zone "${t.timeZone}"` })
+  if (t.pbx?.keyTimeZone && !isValidTimeZone(t.pbx.keyTimeZone))
+    issues.push({ path: `${at}.pbx.keyTimeZone`, message: `unknown time zone "${t.pbx.keyTimeZone}"` })
 
   const agents = new Map(t.agents.map((a) => [a.id, a]))
   const groups = new Map(t.skillGroups.map((g) => [g.id, g]))

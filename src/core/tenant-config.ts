@@ -170,6 +170,10 @@ export interface PbxConfig {
   readonly dialBeginEvent: 'dialbegein' | 'dialbegin'
   /** What a blacklisted caller is answered, as a SIP status. */
   readonly blacklistStatus: number
+  /** The time zone of the key's date; null: the tenant's. */
+  readonly keyTimeZone: string | null
+  /** Within this many seconds of midnight the neighbouring date's key is accepted too. */
+  readonly keyGraceSeconds: number
 }
 
 /** An agent's SIP phone. */

@@ -51,6 +51,32 @@ describe('the PBX API of document 004', () => {
   const voiceState = (agentId: string) =>
     h.sb.runtime('demo').read((r) => r.pool.agents.get(agentId)?.channels.get('voice')?.state)
 
+  it("item 5: near midnight the neighbouring date's key is taken too, within the grace; the key's zone can be set", async () => {
+    const at = async (utc: number, patch: Record<string, unknown> = {}) => {
+      const d = docs()
+      d[0]!.pbx = { ...d[0]!.pbx!, ...patch }
+      h = await startHarness(pglite!, d, undefined, new FakeTime(utc))
+    }
+    const status = async (key: string) => (await call('GET', '/queues/queue-info', undefined, key)).status
+    // 23:58 in Shanghai: today's key and, 2 minutes early, tomorrow's.
+    await at(Date.UTC(2026, 10, 2, 15, 58))
+    expect([await status(md5('demo-webkey2026-11-02')), await status(md5('demo-webkey2026-11-03'))]).toEqual([
+      200, 200,
+    ])
+    expect(await status(md5('demo-webkey2026-11-04'))).toBe(401)
+    await h.close()
+    // 00:10: yesterday's key is 10 minutes late, past the default 5 minutes; with 15 it is taken.
+    await at(Date.UTC(2026, 10, 2, 16, 10))
+    expect(await status(md5('demo-webkey2026-11-02'))).toBe(401)
+    await h.close()
+    await at(Date.UTC(2026, 10, 2, 16, 10), { keyGraceSeconds: 900 })
+    expect(await status(md5('demo-webkey2026-11-02'))).toBe(200)
+    await h.close()
+    // A CRM that dates its key in UTC: at 20:00 UTC that is still the 2nd.
+    await at(NOW, { keyTimeZone: 'UTC' })
+    expect([await status(md5('demo-webkey2026-11-02')), await status(TODAY)]).toEqual([200, 401])
+  })
+
   it('item 5: agent-pause state=off ends the after-call pause (004: the agent may set itself idle)', async () => {
     await start()
     const runtime = h.sb.runtime('demo')

@@ -7,10 +7,22 @@ import { PbxError } from './errors.js'
 
 /** 004's key of the day: md5(WEBKEY + 'YYYY-MM-DD'), the date local to the tenant. */
 export function dayKey(webKey: string, timeZone: string, now: number): string {
-  return createHash('md5')
-    .update(webKey + localDate(timeZone, now))
-    .digest('hex')
+  return md5(webKey + localDate(timeZone, now))
 }
+
+/**
+ * Today's key, and within `keyGraceSeconds` of midnight the neighbouring date's too: a client
+ * whose clock is a little off, or that turned its date a moment earlier or later, still gets in.
+ * Stored configurations from before these settings take the tenant's zone and 300 s.
+ */
+export function acceptedKeys(pbx: PbxConfig, tenantZone: string, now: number): string[] {
+  const zone = pbx.keyTimeZone ?? tenantZone
+  const grace = (pbx.keyGraceSeconds ?? 300) * 1000
+  const dates = new Set([now - grace, now, now + grace].map((t) => localDate(zone, t)))
+  return [...dates].map((d) => md5(pbx.webKey + d))
+}
+
+const md5 = (s: string): string => createHash('md5').update(s).digest('hex')
 
 /**
  * The tenant a request acts for: the one whose key of the day it carries in `Authorization`
@@ -31,7 +43,7 @@ export function pbxTenant(req: FastifyRequest, sb: Switchboard): { tenantId: str
   const given = (req.headers.authorization ?? '').trim().toLowerCase()
   const now = sb.now()
   const keyed = tenants.filter(
-    (t) => t.pbx.webKey !== '' && same(given, dayKey(t.pbx.webKey, t.timeZone, now)),
+    (t) => t.pbx.webKey !== '' && acceptedKeys(t.pbx, t.timeZone, now).some((k) => same(given, k)),
   )
   const open = tenants.filter((t) => t.pbx.webKey === '')
   const match = keyed.length > 0 ? keyed : open
