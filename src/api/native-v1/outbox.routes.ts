@@ -65,15 +65,21 @@ export function outboxRoutes(
         },
       },
     },
-    async (req) => {
-      const redelivered = await outbox.store.redeliver(
-        req.tenantId,
-        req.params.topic,
-        req.body?.ids ?? 'all',
-        sb.now(),
-      )
-      if (redelivered > 0) outbox.kick()
-      return { redelivered }
-    },
+    async (req) => ({
+      redelivered: await redeliver(outbox, req.tenantId, req.params.topic, req.body?.ids, sb.now()),
+    }),
   )
+}
+
+/** Dead letters of a topic sent again (the given ids, or all), delivered at once. */
+export async function redeliver(
+  outbox: OutboxAccess,
+  tenantId: string,
+  topic: string,
+  ids: readonly number[] | undefined,
+  now: number,
+): Promise<number> {
+  const redelivered = await outbox.store.redeliver(tenantId, topic, ids ?? 'all', now)
+  if (redelivered > 0) outbox.kick()
+  return redelivered
 }

@@ -4,6 +4,7 @@ import type { Switchboard } from '../../app/switchboard.js'
 import type { WebhookPayload } from './deliveries.js'
 import { WEBHOOK_TOPIC } from './deliveries.js'
 import { errorSchema } from '../native-v1/schemas.js'
+import { redeliver } from '../native-v1/outbox.routes.js'
 
 export interface OutboxAccess {
   readonly store: OutboxStore
@@ -78,11 +79,8 @@ export function webhookRoutes(app: FastifyInstance, sb: Switchboard, outbox: Out
         },
       },
     },
-    async (req) => {
-      const ids = req.body?.ids ?? 'all'
-      const redelivered = await outbox.store.redeliver(req.tenantId, WEBHOOK_TOPIC, ids, sb.now())
-      if (redelivered > 0) outbox.kick()
-      return { redelivered }
-    },
+    async (req) => ({
+      redelivered: await redeliver(outbox, req.tenantId, WEBHOOK_TOPIC, req.body?.ids, sb.now()),
+    }),
   )
 }
