@@ -34,6 +34,7 @@ import type { Clock } from './app/ports.js'
 import { Switchboard } from './app/switchboard.js'
 import { parseConfigFile } from './config/parse.js'
 import { PbxPush } from './api/pbx/push.js'
+import { SqlAgentWatchStore } from './adapters/storage/sql-agent-watch-store.js'
 import { SqlBlockedNumberStore } from './adapters/storage/sql-blocked-number-store.js'
 import type { RunningVoice, VoiceOptions } from './voice-wiring.js'
 import { startVoice } from './voice-wiring.js'
@@ -151,6 +152,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     configs: new SqlConfigStore(opened.db, () => clock.now()),
     queries: new SqlContactQueries(opened.db),
     store: new SqlRoutingStore(opened.db),
+    watches: new SqlAgentWatchStore(opened.db),
     clock,
     scheduler,
     newId: randomUUID,

@@ -41,6 +41,12 @@ export interface RoutingStore {
   commit(tenantId: string, batch: CommitBatch): Promise<void>
 }
 
+/** Agents whose client holds streams, remembered so that a restart watches them again. */
+export interface AgentWatchStore {
+  watched(tenantId: string): Promise<string[]>
+  watch(tenantId: string, agentId: string, now: number): Promise<void>
+}
+
 export interface StoredConfig {
   readonly config: TenantConfig
   readonly version: number

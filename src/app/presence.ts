@@ -1,5 +1,6 @@
 import type { Channel } from '../core/channel.js'
-import type { Clock, Scheduler } from './ports.js'
+import { deviceChannels } from '../core/tenant-config.js'
+import type { AgentWatchStore, Clock, Scheduler } from './ports.js'
 import type { TenantRuntime } from './tenant-runtime.js'
 
 export interface PresenceSettings {
@@ -21,16 +22,35 @@ interface Seen {
  * Agent liveness. An agent is attached while it holds a WebSocket stream or a waiting long-poll;
  * when the last one goes (tab closed, network pulled, laptop asleep), timers start. Agents that
  * never attach a stream (REST-only integrations) are not watched: offer timeouts catch those.
+ * On a channel with a device (voice), a reachable device is presence enough: a registered phone
+ * keeps its agent signed in there whatever the desktop does.
  */
 export class Presence {
   private readonly seen = new Map<string, Seen>()
+  /** Agents already stored as watched, so attaching again writes nothing. */
+  private readonly remembered = new Set<string>()
 
   constructor(
     private readonly runtimeOf: (tenantId: string) => TenantRuntime | undefined,
     private readonly clock: Clock,
     private readonly scheduler: Scheduler,
     private readonly settings: (tenantId: string) => PresenceSettings | null,
+    private readonly store?: AgentWatchStore,
   ) {}
+
+  /**
+   * After a start or rebuild: every agent whose client held streams before lost them with the
+   * restart, so its timers run from now unless it attaches again in time.
+   */
+  async resume(tenantId: string): Promise<void> {
+    for (const agentId of (await this.store?.watched(tenantId)) ?? []) {
+      const key = `${tenantId}\u0000${agentId}`
+      this.remembered.add(key)
+      const s = this.seen.get(key) ?? { streams: 0, cancel: undefined }
+      this.seen.set(key, s)
+      if (s.streams === 0 && !s.cancel) this.watch(tenantId, agentId, s)
+    }
+  }
 
   /** Marks a stream open; call the returned function when it closes. */
   attach(tenantId: string, agentId: string): () => void {
@@ -40,6 +60,11 @@ export class Presence {
     s.streams++
     s.cancel?.()
     s.cancel = undefined
+    if (this.store && !this.remembered.has(key)) {
+      this.remembered.add(key)
+      // Not remembered, it is tried again at the next attach: nothing but a restart's watch hangs on it.
+      this.store.watch(tenantId, agentId, this.clock.now()).catch(() => this.remembered.delete(key))
+    }
     let open = true
     return () => {
       if (!open) return
@@ -70,7 +95,9 @@ export class Presence {
     await runtime
       .execute((r, now) => {
         const agent = r.pool.agents.get(agentId)
+        const devices = deviceChannels(runtime.config)
         for (const [channel, s] of agent?.channels ?? new Map<Channel, never>()) {
+          if (devices.has(channel) && s.reachable) continue
           // Not ready only takes ready agents off routing; logout applies to anyone still logged in.
           const applies = state === 'not_ready' ? s.state === 'ready' : s.state !== 'logged_out'
           if (applies)

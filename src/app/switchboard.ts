@@ -10,13 +10,15 @@ import { changedObjects, fileHash, sameConfig } from '../config/file-changes.js'
 import { EventFeed } from './event-feed.js'
 import { Presence } from './presence.js'
 import { TypingBoard } from './typing.js'
-import type { ConfigStore, ContactQueries, StoredConfig } from './ports.js'
+import type { AgentWatchStore, ConfigStore, ContactQueries, StoredConfig } from './ports.js'
 import type { RuntimeDeps } from './tenant-runtime.js'
 import { TenantRuntime } from './tenant-runtime.js'
 
 export interface SwitchboardDeps extends Omit<RuntimeDeps, 'feed'> {
   readonly configs: ConfigStore
   readonly queries: ContactQueries
+  /** Without it, agents are watched only once their client attaches after a start. */
+  readonly watches?: AgentWatchStore
 }
 
 /** What starting with a configuration file did to one tenant. */
@@ -73,6 +75,7 @@ export class Switchboard {
           ? { notReadyAfterMs: p.notReadyAfterSeconds * 1000, logoutAfterMs: p.logoutAfterSeconds * 1000 }
           : null
       },
+      deps.watches,
     )
   }
 
@@ -90,6 +93,8 @@ export class Switchboard {
     // Stable across restarts: the file's first tenant, else the first stored one by id.
     this.defaultTenant = docs[0]?.id ?? [...this.stored.keys()].sort()[0]
     for (const s of this.stored.values()) if (!this.runtimes.has(s.config.id)) await this.startRuntime(s)
+    // Every stream was lost with the previous process: liveness timers run from this start.
+    for (const id of this.runtimes.keys()) await this.presence.resume(id)
     return applied
   }
 

@@ -76,6 +76,8 @@ export interface Contact {
   readonly wrapUpNotes: string | null
   /** Agents who rejected or missed this contact: it is not offered to them again. */
   readonly declinedBy: readonly string[]
+  /** Until then those agents are passed over (epoch ms): the hold restarts at each decline. */
+  readonly declineHoldUntil: number | null
   readonly messageCount: number
   readonly transfers: number
   readonly overflows: number

@@ -85,3 +85,69 @@ describe('agent liveness', () => {
     expect(agent2.channels.chat.state).toBe('ready')
   })
 })
+
+describe('agent liveness across a restart, and a phone as presence', () => {
+  let h: Harness
+  afterEach(async () => {
+    await h.close()
+  })
+  const channels = async (agentId: string, token: string) =>
+    (
+      (
+        await h.app.inject({
+          url: `/api/v1/agents/${agentId}`,
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json() as { channels: Record<string, { state: string; reason: string | null }> }
+    ).channels
+  const setState = (agentId: string, token: string, channel: string, state: string) =>
+    h.app.inject({
+      method: 'PUT',
+      url: `/api/v1/agents/${agentId}/channels/${channel}`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { state },
+    })
+
+  it('item 2: an agent whose client streamed is watched again after a restart; a REST-only one is not', async () => {
+    h = await startHarness(pglite!)
+    const t1 = await h.login('agent1')
+    const t2 = await h.login('agent2')
+    await setState('agent1', t1, 'chat', 'ready')
+    await setState('agent2', t2, 'chat', 'ready')
+    // agent1's desktop holds a stream when the server goes down; it never comes back.
+    h.sb.presence.attach('demo', 'agent1')
+    await h.advance(1_000)
+    h = await h.restart()
+    await h.advance(29_000)
+    expect((await channels('agent1', t1)).chat).toMatchObject({ state: 'ready' })
+    await h.advance(1_000)
+    expect((await channels('agent1', t1)).chat).toMatchObject({ state: 'not_ready', reason: 'disconnected' })
+    await h.advance(270_000)
+    expect((await channels('agent1', t1)).chat).toMatchObject({ state: 'logged_out' })
+    expect((await channels('agent2', t2)).chat).toMatchObject({ state: 'ready' })
+  })
+
+  it('item 5: a registered phone keeps its agent signed in to voice when the desktop goes', async () => {
+    h = await startHarness(pglite!)
+    const t1 = await h.login('agent1')
+    await setState('agent1', t1, 'chat', 'ready')
+    await setState('agent1', t1, 'voice', 'ready')
+    await h.sb.runtime('demo').execute((r, now) => r.setReachable('agent1', 'voice', true, now))
+    await h.app.inject({
+      url: '/api/v1/agents/agent1/events?after=0&wait=1',
+      headers: { authorization: `Bearer ${t1}` },
+    })
+    await h.advance(300_000)
+    const after = await channels('agent1', t1)
+    expect(after.chat).toMatchObject({ state: 'logged_out' })
+    expect(after.voice).toMatchObject({ state: 'ready' })
+    // Without its phone, voice goes the way of the desktop.
+    await h.sb.runtime('demo').execute((r, now) => r.setReachable('agent1', 'voice', false, now))
+    await h.app.inject({
+      url: '/api/v1/agents/agent1/events?after=0&wait=1',
+      headers: { authorization: `Bearer ${t1}` },
+    })
+    await h.advance(300_000)
+    expect((await channels('agent1', t1)).voice).toMatchObject({ state: 'logged_out' })
+  })
+})

@@ -7,6 +7,7 @@ import { SqlBlockedNumberStore } from '../../src/adapters/storage/sql-blocked-nu
 import { SqlConfigStore } from '../../src/adapters/storage/sql-config-store.js'
 import { SqlContactQueries } from '../../src/adapters/storage/sql-contact-queries.js'
 import { SqlRoutingStore } from '../../src/adapters/storage/sql-routing-store.js'
+import { SqlAgentWatchStore } from '../../src/adapters/storage/sql-agent-watch-store.js'
 import { SqlSurveyStore } from '../../src/adapters/storage/sql-survey-store.js'
 import { Metrics } from '../../src/api/http/metrics.js'
 import { SqlAttachmentStore } from '../../src/adapters/storage/sql-attachment-store.js'
@@ -90,6 +91,7 @@ export async function startHarness(
     configs: new SqlConfigStore(database.db, time.now),
     queries: new SqlContactQueries(database.db),
     store: new SqlRoutingStore(database.db),
+    watches: new SqlAgentWatchStore(database.db),
     clock: time,
     scheduler: time,
     newId: () => `id-${++counter}-${Math.random().toString(36).slice(2, 8)}`,

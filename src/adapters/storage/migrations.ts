@@ -373,6 +373,23 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0013_restorable_timers': {
+    async up(db: Kysely<unknown>) {
+      // The decline hold was counted from the last offer, which no rebuild could schedule again.
+      await db.schema.alterTable('contacts').addColumn('decline_hold_until', 'bigint').execute()
+      await sql`update contacts set decline_hold_until = offered_at + 60000 where offered_at is not null and closed_at is null`.execute(
+        db,
+      )
+      // Agents whose client holds streams: after a restart their liveness timers start again.
+      await db.schema
+        .createTable('agent_watch')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('since', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('agent_watch_pk', ['tenant_id', 'agent_id'])
+        .execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -69,6 +69,7 @@ export interface ContactsTable {
   wrap_up_code: string | null
   wrap_up_notes: string | null
   declined_by: JSONColumnType<string[], string, string>
+  decline_hold_until: number | null
   message_count: number
   transfers: number
   overflows: number
@@ -227,6 +228,13 @@ export interface Database {
   phone_bindings: PhoneBindingsTable
   call_recordings: CallRecordingsTable
   blocked_numbers: BlockedNumbersTable
+  agent_watch: AgentWatchTable
+}
+
+export interface AgentWatchTable {
+  tenant_id: string
+  agent_id: string
+  since: number
 }
 
 export interface BlockedNumbersTable {

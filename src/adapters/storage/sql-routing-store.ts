@@ -110,6 +110,7 @@ export class SqlRoutingStore implements RoutingStore {
               wrap_up_code: eb.ref('excluded.wrap_up_code'),
               wrap_up_notes: eb.ref('excluded.wrap_up_notes'),
               declined_by: eb.ref('excluded.declined_by'),
+              decline_hold_until: eb.ref('excluded.decline_hold_until'),
               message_count: eb.ref('excluded.message_count'),
               transfers: eb.ref('excluded.transfers'),
               overflows: eb.ref('excluded.overflows'),

@@ -52,6 +52,7 @@ export abstract class ContactLifecycle extends RouterCore {
       wrapUpCode: null,
       wrapUpNotes: null,
       declinedBy: [],
+      declineHoldUntil: null,
       messageCount: 0,
       transfers: 0,
       overflows: 0,
@@ -72,7 +73,7 @@ export abstract class ContactLifecycle extends RouterCore {
   }
 
   protected isDeclined(c: Contact, agentId: string, now: number): boolean {
-    return c.declinedBy.includes(agentId) && (c.offeredAt ?? 0) + DECLINE_HOLD_MS > now
+    return c.declinedBy.includes(agentId) && (c.declineHoldUntil ?? 0) > now
   }
 
   protected offerTo(c: Contact, agentId: string, decision: RoutingDecision, now: number): void {
@@ -130,10 +131,15 @@ export abstract class ContactLifecycle extends RouterCore {
     if (!offer) return c
     this.retireOffer(offer.offerId, offer.agentId, outcome)
     const declinedBy = c.declinedBy.includes(offer.agentId) ? c.declinedBy : [...c.declinedBy, offer.agentId]
-    const back = this.saveContact({ ...c, state: 'queued', offer: null, declinedBy })
+    const declineHoldUntil = now + DECLINE_HOLD_MS
+    const back = this.saveContact({ ...c, state: 'queued', offer: null, declinedBy, declineHoldUntil })
     this.emit({ type: 'ContactRequeued', contactId: c.id, queueId: c.queueId, enqueuedAt: c.enqueuedAt }, now)
     this.queueOf(back).add(back, now)
-    this.schedule(now + DECLINE_HOLD_MS, 'decline', c.id, offer.agentId)
+    this.schedule(declineHoldUntil, 'decline', c.id, offer.agentId)
+    // A max wait that passed while the contact was offered fired for nothing: it applies now.
+    const q = this.queueOf(back).config
+    if (q.maxWaitSeconds !== null && back.queuedAt + q.maxWaitSeconds * 1000 <= now)
+      this.schedule(now, 'max_wait', c.id, q.id)
     this.adjustTasks(offer.agentId, c.channel, -1, now)
     this.routeContact(c.id, 'requeued', now)
     this.serveAgent(offer.agentId, 'agent_available', now)
@@ -187,6 +193,7 @@ export abstract class ContactLifecycle extends RouterCore {
         queueId: target.config.id,
         queuedAt: now,
         declinedBy: [],
+        declineHoldUntil: null,
         overflows: c.overflows + 1,
       })
       this.emit(
@@ -209,9 +216,10 @@ export abstract class ContactLifecycle extends RouterCore {
   }
 
   /**
-   * Rebuilds memory after a restart from what was committed. Agents come back in the state they
-   * were in; offers in flight are taken back (the agent's client lost them) and their contacts keep
-   * their place and enqueue time.
+   * Rebuilds memory after a restart, a configuration change or a storage recovery from what was
+   * committed. Agents come back in the state they were in, contacts with their place and enqueue
+   * time, and every timer (offer timeout, decline hold, wrap-up, tiers, max wait) fires when it
+   * would have without the rebuild. An offer whose agent can no longer take it is taken back.
    */
   restore(
     agents: readonly { readonly agentId: string; readonly channels: readonly AgentChannelState[] }[],
@@ -251,14 +259,27 @@ export abstract class ContactLifecycle extends RouterCore {
         })
         continue
       }
-      if (c.state === 'offered' && c.offer) {
+      const offer = c.offer
+      if (c.state === 'offered' && offer) {
+        // An offer survives the rebuild while its agent can still take it: the agent's client
+        // still shows it, and it times out when it would have. Otherwise it is taken back.
+        const s = this.pool.agents.get(offer.agentId)?.channels.get(c.channel)
+        if (s?.state === 'ready') {
+          this.contacts.set(c.id, c)
+          this.offers.set(offer.offerId, c.id)
+          this.schedule(offer.expiresAt, 'offer', c.id, offer.offerId)
+          this.pool.agents
+            .get(offer.agentId)
+            ?.channels.set(c.channel, { ...s, activeTasks: s.activeTasks + 1 })
+          continue
+        }
         rescinded++
         this.emit(
           {
             type: 'OfferRescinded',
             contactId: c.id,
-            offerId: c.offer.offerId,
-            agentId: c.offer.agentId,
+            offerId: offer.offerId,
+            agentId: offer.agentId,
             reason: 'restart',
           },
           now,
@@ -266,8 +287,11 @@ export abstract class ContactLifecycle extends RouterCore {
         c = this.saveContact({ ...c, state: 'queued', offer: null })
       }
       this.contacts.set(c.id, c)
-      if (c.state === 'queued') this.enqueue(c, now)
-      else if (c.agentId) {
+      if (c.state === 'queued') {
+        this.enqueue(c, now)
+        if (c.declineHoldUntil !== null && c.declineHoldUntil > now && c.declinedBy.length > 0)
+          this.schedule(c.declineHoldUntil, 'decline', c.id, '')
+      } else if (c.agentId) {
         const agent = this.pool.agents.get(c.agentId)
         const s = agent?.channels.get(c.channel)
         if (agent && s) agent.channels.set(c.channel, { ...s, activeTasks: s.activeTasks + 1 })

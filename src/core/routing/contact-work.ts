@@ -172,6 +172,7 @@ export abstract class ContactWork extends ContactLifecycle {
       agentId: null,
       connectedAt: null,
       declinedBy: [],
+      declineHoldUntil: null,
       transfers: c.transfers + 1,
     })
     this.adjustTasks(agentId, c.channel, -1, now)
@@ -186,7 +187,8 @@ export abstract class ContactWork extends ContactLifecycle {
         chosenAgentId: toAgent.profile.id,
         waitedMs: now - c.enqueuedAt,
       }
-      this.queueOf(moved).add(moved, now)
+      // In its queue with its timers first: if the named agent declines, it waits there as any other.
+      this.enqueue(moved, now)
       this.offerTo(moved, toAgent.profile.id, decision, now)
     } else {
       this.enqueue(moved, now)
