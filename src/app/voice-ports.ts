@@ -198,8 +198,13 @@ export interface CallRecord {
   readonly holdMs: number
   /** The recording's name (its key for download), when the call is recorded. */
   readonly recording: string | null
-  /** Where the call was when it ended: in the menu, queued, ringing an agent, talking, or rating the call. */
-  readonly endedIn: 'menu' | 'queue' | 'ringing' | 'talking' | 'rating'
+  /**
+   * Where the call was when it ended: refused at the door, in the menu, queued, ringing an agent,
+   * talking, or rating the call.
+   */
+  readonly endedIn: 'refused' | 'menu' | 'queue' | 'ringing' | 'talking' | 'rating'
+  /** Why a refused call was turned away, and the SIP status it was given. */
+  readonly refusal?: { readonly why: RefusalCause; readonly status: number }
   /** The menu the caller went through first, if any. */
   readonly menu: MenuRecord | null
   /** The rating asked after the agent hung up, if it was. */
@@ -209,6 +214,14 @@ export interface CallRecord {
     readonly endedAt: number
   } | null
 }
+
+/** Why a call was refused before it queued: the entry point's reason, or the caller's number. */
+export type RefusalCause =
+  | 'blacklisted'
+  | 'entry_point_inactive'
+  | 'outside_business_hours'
+  | 'agent_not_available'
+  | 'queue_depth_reached'
 
 /** A caller's way through a voice menu. */
 export interface MenuRecord {

@@ -31,6 +31,14 @@ export function isRoutable(s: AgentChannelState): boolean {
   return s.state === 'ready' && !s.notResponding && s.reachable
 }
 
+/**
+ * Signed in on the channel yet given nothing now: not ready, not responding, its device gone, or
+ * every slot taken (for voice: in a call, or in the after-call pause that follows one).
+ */
+export function signedInUnavailable(s: AgentChannelState): boolean {
+  return s.state !== 'logged_out' && (!isRoutable(s) || s.activeTasks >= s.maxTasks)
+}
+
 export function initialChannelState(
   channel: Channel,
   maxTasks: number,

@@ -106,6 +106,47 @@ describe('the PBX API of document 004', () => {
     expect(voiceState('agent4')).toBe('ready')
   })
 
+  it('item 5: queue-info shows paused whoever the router gives no call: phone gone, not responding, after-call pause', async () => {
+    await start()
+    const runtime = h.sb.runtime('demo')
+    const paused = async () =>
+      Object.fromEntries(
+        (
+          (await call('GET', '/queues/queue-info')).body.data as Record<
+            string,
+            { name: string; paused: string }[]
+          >
+        )['630']!.map((m) => [m.name, m.paused]),
+      )
+    for (const x of ['801', '802']) await call('POST', '/queues/agent-login', `extension=${x}`)
+    await runtime.execute((r, now) => r.setReachable('agent1', 'voice', true, now))
+    // 802's phone is not registered: signed in, yet no call reaches it.
+    expect(await paused()).toEqual({ 'sip/801': '0', 'sip/802': '1' })
+    // Two calls ring 801 in turn, unanswered (the demo's notRespondingAfter is 2).
+    for (const id of ['call-1', 'call-2'])
+      await runtime.execute((r, now) =>
+        r.admitContact({ contactId: id, entryPointId: '8000', customer: { name: id }, subject: null }, now),
+      )
+    for (let miss = 0; miss < 2; miss++) {
+      const offer = runtime.read((r) => [...r.contacts.values()].find((c) => c.offer)?.offer)
+      expect(offer?.agentId).toBe('agent1')
+      await h.advance(offer!.expiresAt - h.time.now())
+    }
+    expect(runtime.read((r) => r.pool.agents.get('agent1')!.channels.get('voice')!.notResponding)).toBe(true)
+    expect(await paused()).toEqual({ 'sip/801': '1', 'sip/802': '1' })
+    // 804 signs in with its phone, takes a call, and is in its after-call pause.
+    await call('POST', '/queues/agent-login', 'extension=804')
+    await runtime.execute((r, now) => r.setReachable('agent4', 'voice', true, now))
+    const offer = runtime.read((r) => [...r.contacts.values()].find((c) => c.offer)?.offer)
+    expect(offer?.agentId).toBe('agent4')
+    const contactId = runtime.read((r) => [...r.contacts.values()].find((c) => c.offer)!.id)
+    await runtime.execute((r, now) => r.acceptOffer(offer!.offerId, 'agent4', now))
+    await runtime.execute((r, now) => r.endContact(contactId, 'agent', 'agent4', now))
+    expect(await paused()).toEqual({ 'sip/801': '1', 'sip/802': '1', 'sip/804': '1' })
+    // The router agrees: nobody is free for the call still waiting.
+    expect(runtime.entryPointStatus('8000')).toMatchObject({ agentsAvailable: 0, queueDepth: 1 })
+  })
+
   it("takes today's key in the tenant's time zone and refuses yesterday's, a wrong one and none", async () => {
     await start()
     expect(await call('GET', '/queues/queue-info')).toMatchObject({
@@ -123,6 +164,9 @@ describe('the PBX API of document 004', () => {
 
   it('pauses, signs in and out through sloppy form bodies, as one state with the router and queue-info', async () => {
     await start()
+    // Their phones are registered (the voice channel says so; this server runs without it).
+    for (const id of ['agent1', 'agent2'])
+      await h.sb.runtime('demo').execute((r, now) => r.setReachable(id, 'voice', true, now))
     // 004's sample body, without the & between fields.
     expect(await call('POST', '/queues/agent-login', 'extension=801queue=630')).toEqual({
       status: 200,

@@ -98,6 +98,16 @@ const pushedFor = (contactId: string) =>
   )
 const one = (list: PushedEvent[], event: string) => list.find((e) => e.event === event)!
 
+/** Until the extension's phone is at rest and its agent free for a call: its after-call pause is over. */
+const free = (extension: string) =>
+  until(`${extension} free for a call`, async () => {
+    const hints = (await pbx('GET', '/extensions/extension-hints-status')).body as {
+      extension: string
+      status: string
+    }[]
+    return hints.find((h) => h.extension === extension)?.status === '0' ? true : undefined
+  })
+
 beforeAll(async () => {
   rtp = await startRtpengine()
   sink = await PushSink.start()
@@ -280,7 +290,12 @@ describe("004's call-center API with real phones", () => {
     const states = sink.events
       .filter((e) => e.event === 'extensionstatus' && e.exten === '802')
       .map((e) => e.status)
-    expect(states.join(' ')).toMatch(/8 1 16 1 0$/)
+    // Item 5: busy (2) through the after-call pause, when the router gives it no call.
+    expect(states.join(' ')).toMatch(/8 1 16 1 2 0$/)
+    // ...and 801, paused with its phone at rest, was busy too.
+    expect(
+      sink.events.filter((e) => e.event === 'extensionstatus' && e.exten === '801').map((e) => e.status),
+    ).toContain('2')
 
     // The recording is fetched by the name cc_cdr gave, and has the caller's tone in it.
     const wav = await until('the recording', async () => {
@@ -301,7 +316,7 @@ describe("004's call-center API with real phones", () => {
     expect(voiceState('agent2')).toBe('logged_out')
     const queueInfo = await pbx('GET', '/queues/queue-info')
     expect(queueInfo.body.data).toEqual({ '630': [{ name: 'sip/801', paused: '0', penalty: '0' }] })
-    await sleep(2500) // agent2's pause from the last call
+    await free('802')
     // The CRM is down during this call: its events wait in the outbox and come in order later.
     sink.failing = true
     const a1 = agent1.mark
@@ -355,12 +370,39 @@ describe("004's call-center API with real phones", () => {
     const mark = caller.mark
     caller.dial(`sip:8000@${sip}`)
     await caller.waitFor(/486 Busy Here/, 10_000, mark)
-    await sleep(500)
+    // Item 5: refused, it still has its cdr and cc_cdr, saying why.
+    const refused = await until('the records of the refused call', () => {
+      const cc = sink.events.find((e) => e.event === 'cc_cdr' && e.hangupCause === 'USER_BUSY')
+      const mine = cc ? sink.of(String(cc.uuid)) : []
+      return mine.some((e) => e.event === 'cdr') ? mine : undefined
+    })
+    expect(refused.map((e) => e.event)).toEqual(['hangup', 'cdr', 'cc_cdr'])
+    expect(one(refused, 'cc_cdr')).toMatchObject({
+      caller: '5551234',
+      queueCode: '630',
+      agentCode: '',
+      cdrState: 'queue',
+      hangupSide: 'system',
+      missCause: '',
+      talkingTime: '0',
+    })
+    expect(one(refused, 'cdr')).toMatchObject({ source: '5551234', disposition: 'BUSY', answertime: '' })
     expect((await events()).filter((e) => e.type === 'ContactQueued').length).toBe(before)
     expect((await pbx('DELETE', '/blacklist/delete', 'number=5551234')).body.status).toBe('success')
 
+    // Item 5: nobody signed in to the queue: 480, and a cc_cdr that says NO_AGENT_LOGIN.
+    for (const x of ['801', '802']) await pbx('POST', '/queues/agent-logout', `extension=${x}queue=630`)
+    const m480 = caller.mark
+    caller.dial(`sip:8000@${sip}`)
+    await caller.waitFor(/480 Temporarily Unavailable/, 10_000, m480)
+    const nobody = await until('the records of the call nobody could take', () =>
+      sink.events.find((e) => e.event === 'cc_cdr' && e.missCause === 'NO_AGENT_LOGIN'),
+    )
+    expect(nobody).toMatchObject({ caller: '5551234', cdrState: 'queue', hangupCause: 'NO_USER_RESPONSE' })
+    expect(one(sink.of(String(nobody.uuid)), 'cdr')).toMatchObject({ disposition: 'NO ANSWER' })
+    for (const x of ['801', '802']) await pbx('POST', '/queues/agent-login', `extension=${x}queue=630`)
+
     // agent1 talks to another caller, agent2 is paused: the caller waits, and gives up at once.
-    await sleep(2500)
     await pbx('POST', '/queues/agent-pause', 'member=801state=off')
     await pbx('POST', '/queues/agent-pause', 'member=802state=on')
     const other = await Phone.caller('5559876', 500)
@@ -394,7 +436,7 @@ describe("004's call-center API with real phones", () => {
   it('lets an extension listen in: it hears both parties, and neither hears it', async () => {
     const spy = await listener()
     try {
-      await sleep(2500) // agent1's pause after the last call
+      await free('801')
       const a1 = agent1.mark
       const { mark } = await call()
       await agent1.waitFor(/Call established/, 10_000, a1)
@@ -435,7 +477,7 @@ describe("004's call-center API with real phones", () => {
     const spy = await listener()
     try {
       for (const mode of ['whisper', 'barge'] as const) {
-        await sleep(2500) // agent1's pause after the last call
+        await free('801')
         const a1 = agent1.mark
         const s = spy.mark
         const { contactId, mark } = await call()
@@ -553,7 +595,7 @@ describe("004's call-center API with real phones", () => {
   }, 60_000)
 
   it('runs a menu by DTMF, queues the caller where the key leads, then asks for a rating', async () => {
-    await sleep(2500)
+    await free('801')
     const a1 = agent1.mark
     const mark = caller.mark
     caller.dial(`sip:8100@${sip}`)
@@ -562,8 +604,18 @@ describe("004's call-center API with real phones", () => {
     caller.command('1')
     await agent1.waitFor(/Call established/, 15_000, a1)
     const call = (await events()).filter((e) => e.type === 'ContactQueued').at(-1)!
-    await sleep(2000)
-    await pbx('POST', '/extensions/hangup', 'extension=801')
+    const spy = await listener()
+    try {
+      expect((await pbx('POST', '/extensions/extenSpy', 'dst=801src=803')).status).toBe(200)
+      await spy.waitFor(/Call established/, 10_000, 0)
+      await sleep(2000)
+      await pbx('POST', '/extensions/hangup', 'extension=801')
+      // Item 5: the conversation listened to is over: the listener goes with the agent, before
+      // the caller has rated the call.
+      await spy.waitFor(/terminated|closed/i, 10_000, 0)
+    } finally {
+      await spy.stop()
+    }
     // The rating prompt plays; the caller presses 4, then is hung up on.
     await sleep(1000)
     caller.command('4')
@@ -618,7 +670,7 @@ describe("004's call-center API with real phones", () => {
   }, 90_000)
 
   it('places a call out through the trunk to a number', async () => {
-    await sleep(2500)
+    await free('801')
     const a1 = agent1.mark
     const p = provider.mark
     const res = await pbx('POST', '/extensions/click-number', 'src=801dst=5557777')

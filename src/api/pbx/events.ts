@@ -108,7 +108,7 @@ export function hangup(ctx: PushContext, r: CallRecord) {
 }
 
 export function cdr(ctx: PushContext, r: CallRecord) {
-  const busy = r.rings.some((x) => x.outcome === 'BUSY')
+  const busy = r.rings.some((x) => x.outcome === 'BUSY') || r.refusal?.status === 486
   return cdrOf(ctx, {
     name: r.caller.name,
     source: r.caller.number,
@@ -160,6 +160,13 @@ function cdrOf(
 /** 004's reasons a call was lost; empty for an answered call, and for one that never reached a queue. */
 export function missCause(ctx: PushContext, r: CallRecord): string {
   if (r.answeredAt !== null || r.endedIn === 'menu') return ''
+  // Turned away at the door: for want of agents 004 has a cause; a closed line or a listed
+  // number is not a call the center missed, and cc_cdr's hangupCause says why.
+  if (r.refusal) {
+    if (r.refusal.why === 'queue_depth_reached') return 'NO_ASSIGN'
+    if (r.refusal.why !== 'agent_not_available') return ''
+    return ctx.noAgentSignedIn(r.queueId) ? 'NO_AGENT_LOGIN' : 'NO_ASSIGN'
+  }
   const waited = r.endedAt - r.enqueuedAt
   if (r.endedBy === 'customer' && waited < ctx.shortAbandonMs(r.queueId)) return 'MEMBER_CANCEL'
   if (r.rings.length > 0) return 'NO_AGENT_ANSWER'
@@ -169,12 +176,22 @@ export function missCause(ctx: PushContext, r: CallRecord): string {
 
 const HANGUP_SIDE = { customer: 'caller', agent: 'agent', system: 'system' } as const
 const CDR_STATE = {
+  refused: 'queue',
   menu: 'ivr',
   queue: 'queue',
   ringing: 'queue',
   talking: 'bridged',
   rating: 'feedback',
 } as const
+
+/** As Q.850 names it, the way Asterisk and FreeSWITCH report a SIP refusal (RFC 3398). */
+function hangupCause(r: CallRecord): string {
+  const status = r.refusal?.status
+  if (status === 486 || status === 600) return 'USER_BUSY'
+  if (status === 403 || status === 603) return 'CALL_REJECTED'
+  if (status === 480) return 'NO_USER_RESPONSE'
+  return r.endedBy === 'system' ? 'NORMAL_TEMPORARY_FAILURE' : 'NORMAL_CLEARING'
+}
 
 export function ccCdr(ctx: PushContext, r: CallRecord, pauseMs: number) {
   const ringMs = r.rings.reduce((sum, x) => sum + ((x.endedAt ?? r.endedAt) - x.startedAt), 0)
@@ -189,7 +206,7 @@ export function ccCdr(ctx: PushContext, r: CallRecord, pauseMs: number) {
     callType: 'incoming',
     cdrState: CDR_STATE[r.endedIn],
     hangupSide: HANGUP_SIDE[r.endedBy],
-    hangupCause: r.endedBy === 'system' ? 'NORMAL_TEMPORARY_FAILURE' : 'NORMAL_CLEARING',
+    hangupCause: hangupCause(r),
     startTime: localTime(ctx.timeZone, r.startedAt),
     endTime: localTime(ctx.timeZone, r.endedAt),
     duration: String(secs(r.endedAt - r.startedAt)),

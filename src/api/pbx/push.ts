@@ -128,7 +128,7 @@ export class PbxPush implements CallObserver {
     this.push(record.tenantId, record.contactId, [ccCdr(ctx, record, pauseMs)])
   }
 
-  /** Follows the tenant's contacts closing: the end of the after-call pause. */
+  /** Follows the tenant's contacts closing (the end of the after-call pause) and agents' states. */
   private watch(tenantId: string): void {
     if (this.watched.has(tenantId)) return
     this.watched.set(
@@ -138,6 +138,13 @@ export class PbxPush implements CallObserver {
   }
 
   private contactsClosed(tenantId: string, events: readonly DomainEvent[]): void {
+    // An agent paused, signed in or out, or out of its after-call pause: its phone's hint moves.
+    if (
+      events.some(
+        (e) => (e.type === 'AgentStateChanged' && e.channel === 'voice') || e.type === 'ContactClosed',
+      )
+    )
+      this.linesChanged(tenantId)
     for (const e of events) {
       if (e.type !== 'ContactClosed') continue
       const key = `${tenantId}\u0000${e.contactId}`

@@ -70,10 +70,17 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
   }
   const voiceStates = (tenantId: string) =>
     sb.runtime(tenantId).read((r) => {
-      const states = new Map<string, AgentStateKind>()
+      const afterCall = new Set<string>()
+      for (const c of r.contacts.values())
+        if (c.channel === 'voice' && c.state === 'wrap_up' && c.agentId) afterCall.add(c.agentId)
+      const states = new Map<string, { state: AgentStateKind; paused: boolean }>()
       for (const [id, a] of r.pool.agents) {
         const s = a.channels.get('voice')
-        if (s) states.set(id, s.state)
+        if (s)
+          states.set(id, {
+            state: s.state,
+            paused: s.state === 'not_ready' || s.notResponding || !s.reachable || afterCall.has(id),
+          })
       }
       return states
     })

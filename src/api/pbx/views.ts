@@ -68,11 +68,13 @@ export function queueMembers(config: TenantConfig, queue: QueueConfig): Map<stri
 
 /**
  * queue-info: each voice queue by its number, with the agents signed in to the voice channel
- * who serve it. Paused is not ready; the penalty is the tier that brings the agent in (0 first).
+ * who serve it. Paused: the router gives the agent no call while it is not in one (not ready,
+ * not responding, its phone not registered, in the after-call pause). The penalty is the tier
+ * that brings the agent in (0 first).
  */
 export function queueInfoView(
   config: TenantConfig,
-  voiceState: (agentId: string) => AgentStateKind | undefined,
+  voiceState: (agentId: string) => { readonly state: AgentStateKind; readonly paused: boolean } | undefined,
 ) {
   const data: Record<string, { name: string; paused: string; penalty: string }[]> = {}
   for (const q of config.queues) {
@@ -80,11 +82,11 @@ export function queueInfoView(
     if (q.channel !== 'voice' || !settings) continue
     const penalty = queueMembers(config, q)
     data[settings.number] = [...penalty]
-      .filter(([agentId]) => (voiceState(agentId) ?? 'logged_out') !== 'logged_out')
+      .filter(([agentId]) => (voiceState(agentId)?.state ?? 'logged_out') !== 'logged_out')
       .sort(([a, x], [b, y]) => x - y || a.localeCompare(b))
       .map(([agentId, p]) => ({
         name: memberName(config, agentId),
-        paused: voiceState(agentId) === 'not_ready' ? '1' : '0',
+        paused: voiceState(agentId)?.paused ? '1' : '0',
         penalty: String(p),
       }))
   }

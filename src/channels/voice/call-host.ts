@@ -53,6 +53,8 @@ export interface CallHost {
   finished(recordingFile: string | null, record: CallRecord): Promise<void>
   /** What the call's phones are doing changed (ringing, talking, held, gone). */
   linesChanged(): void
+  /** The agent left the conversation: listeners in on it are hung up. */
+  agentLeft(): void
   readonly observer: CallObserver
   readonly tenantId: string
   now(): number
@@ -83,6 +85,8 @@ export interface CallHostDeps {
   resync(tenantId: string, contactId: string): void
   /** The call is over: the channel lets go of it. */
   finished(tenantId: string, contactId: string): void
+  /** The agent's side of the call is gone (hung up, transferred, taken back): listeners go too. */
+  agentLeft(tenantId: string, contactId: string): void
   linesChanged(tenantId: string): void
   readonly observer: CallObserver
 }
@@ -152,6 +156,7 @@ export function callHost(deps: CallHostDeps, tenant: VoiceTenant, contactId: str
     observer: deps.observer,
     tenantId,
     linesChanged: () => deps.linesChanged(tenantId),
+    agentLeft: () => deps.agentLeft(tenantId, contactId),
     now: () => sb.now(),
     log: (msg, err) => deps.log.warn({ err, tenantId, contactId }, msg),
   }

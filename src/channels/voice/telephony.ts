@@ -1,6 +1,7 @@
 import type { HintStatus, ListenMode, LiveChannel, PhoneStatus, Telephony } from '../../app/voice-ports.js'
 import { HINT } from '../../app/voice-ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
+import { signedInUnavailable } from '../../core/agent.js'
 import { DomainError } from '../../core/errors.js'
 import type { VoiceDirectory } from './directory.js'
 import type { PhoneQualifier } from './qualify.js'
@@ -37,6 +38,17 @@ export class VoiceTelephony implements Telephony {
     const lines = this.deps.calls(tenantId).map((c) => c.lines())
     const listening = this.deps.listening(tenantId)
     const placed = this.placedStates(tenantId)
+    // The router's word on each agent: a phone at rest whose agent gets no call now is busy.
+    const unavailable = this.deps.sb.isRunning(tenantId)
+      ? this.deps.sb.runtime(tenantId).read((r) => {
+          const ids = new Set<string>()
+          for (const [id, a] of r.pool.agents) {
+            const s = a.channels.get('voice')
+            if (s && signedInUnavailable(s)) ids.add(id)
+          }
+          return ids
+        })
+      : new Set<string>()
     return (this.deps.directory().tenant(tenantId)?.voice.extensions ?? []).map((x) => {
       const b = this.deps.registrar.binding(tenantId, x.number)
       return {
@@ -46,7 +58,7 @@ export class VoiceTelephony implements Telephony {
         latencyMs: b ? this.deps.qualifier.of(tenantId, x.number) : undefined,
         hint: listening.has(x.number)
           ? HINT.inUse
-          : (placed.get(x.number) ?? hintOf(lines, x.agentId, b !== undefined)),
+          : (placed.get(x.number) ?? hintOf(lines, x.agentId, b !== undefined, unavailable.has(x.agentId))),
       }
     })
   }
@@ -178,10 +190,20 @@ export class VoiceTelephony implements Telephony {
   }
 }
 
-/** What an extension's phone is doing, as 004's status codes say it. */
-export function hintOf(lines: readonly CallLines[], agentId: string, registered: boolean): HintStatus {
+/**
+ * What an extension's phone is doing, as 004's status codes say it. A registered phone at rest
+ * is busy (2) while its agent is signed in but given no call (paused, not responding, after-call
+ * pause): the call center would refuse or queue a caller for it, so it is not idle.
+ */
+export function hintOf(
+  lines: readonly CallLines[],
+  agentId: string,
+  registered: boolean,
+  unavailable = false,
+): HintStatus {
   const a = lines.find((l) => l.agent?.agentId === agentId)?.agent
   if (a?.state === 'ringing') return HINT.ringing
   if (a?.state === 'up') return a.held ? HINT.onHold : HINT.inUse
-  return registered ? HINT.idle : HINT.offline
+  if (!registered) return HINT.offline
+  return unavailable ? HINT.busy : HINT.idle
 }

@@ -339,6 +339,8 @@ export class VoiceCall {
       return leg.invite.cancel()
     }
     this.held(false)
+    // Whoever listened in heard this agent's conversation: it is over, the caller's rating is not theirs.
+    this.host.agentLeft()
     this.host.ua.forget(leg.dialog)
     await this.host.ua.send(leg.dialog, 'BYE').catch(() => undefined)
     if (!this.over)

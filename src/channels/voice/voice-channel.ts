@@ -4,8 +4,10 @@ import type {
   AudioMixer,
   BlockedNumberStore,
   Caller,
+  CallRecord,
   MenuRecord,
   CallObserver,
+  RefusalCause,
   CallRecordingStore,
   MediaServer,
   PhoneBindingStore,
@@ -110,6 +112,7 @@ export class VoiceChannel {
         this.told.linesChanged(tenantId)
       },
       linesChanged: (tenantId) => this.told.linesChanged(tenantId),
+      agentLeft: (tenantId, contactId) => this.control.callEnded(tenantId, contactId),
       observer: this.told,
     }
     this.registrar = new Registrar({
@@ -210,6 +213,13 @@ export class VoiceChannel {
       this.watch()
     }
     return this.cached.directory
+  }
+
+  /** The queue an access number's entry point feeds, for the record of a call refused there. */
+  private queueAt(tenantId: string, entryPointId: string): string {
+    return (
+      this.deps.sb.storedConfig(tenantId).config.entryPoints.find((e) => e.id === entryPointId)?.queueId ?? ''
+    )
   }
 
   private authenticator(realm: string): DigestAuthenticator {
@@ -322,12 +332,27 @@ export class VoiceChannel {
     }
     const from = fromOf(req)
     const number = from.uri.user ?? 'anonymous'
+    const caller: Caller = { number, name: from.display ?? number, dialled, trunkId: found.trunk.id }
+    // A caller turned away still leaves its call record: a CRM's missed calls are all there.
+    const refuse = (why: RefusalCause, status: number, text: string, queueId?: string): void => {
+      tx.reply(status, text)
+      this.told.finished(
+        refusedCall(
+          tenant.tenantId,
+          this.deps.newId(),
+          caller,
+          this.deps.sb.now(),
+          why,
+          status,
+          queueId ?? this.queueAt(tenant.tenantId, entryPointId),
+        ),
+      )
+    }
     if (await this.deps.blocked.has(tenant.tenantId, number)) {
       const status = this.deps.sb.storedConfig(tenant.tenantId).config.pbx?.blacklistStatus ?? 486
       this.deps.log.info({ tenantId: tenant.tenantId, number }, 'call refused: the number is blacklisted')
-      return void tx.reply(status, BLACKLIST_REASON[status] ?? 'Busy Here')
+      return refuse('blacklisted', status, BLACKLIST_REASON[status] ?? 'Busy Here')
     }
-    const caller: Caller = { number, name: from.display ?? number, dialled, trunkId: found.trunk.id }
     const callerTag = from.params.tag ?? ''
     const ourTag = newTag()
     const contactId = this.deps.newId()
@@ -340,7 +365,8 @@ export class VoiceChannel {
         const ep = r.model.entryPoints.get(entryPointId)
         return !ep || r.openNow(ep.calendarId, now).open
       })
-      if (!open && !menu.closedPrompt) return void tx.reply(...REFUSAL.outside_business_hours)
+      if (!open && !menu.closedPrompt)
+        return refuse('outside_business_hours', ...REFUSAL.outside_business_hours)
       this.arriving.add(key)
       const result = await answerWithMenu(
         { ...this.deps, now: () => this.deps.sb.now(), log: (msg, err) => this.deps.log.warn({ err }, msg) },
@@ -384,7 +410,10 @@ export class VoiceChannel {
       this.arriving.delete(key)
       if (!chose) {
         const [status, reason] = REFUSAL[admission.reason]
-        return void tx.reply(status, reason)
+        const why = admission.reason
+        if (why === 'invalid_entry_point' || why === 'service_not_running')
+          return void tx.reply(status, reason)
+        return refuse(why, status, reason, admission.contact.queueId)
       }
       const record = await chose.end()
       if (record.menu) this.told.menuFinished(tenant.tenantId, contactId, caller, record.menu)
@@ -439,6 +468,37 @@ export class VoiceChannel {
       return
     }
     call.sync()
+  }
+}
+
+/** The record of a call refused at the door: nobody rang, nothing was said. */
+function refusedCall(
+  tenantId: string,
+  contactId: string,
+  caller: Caller,
+  now: number,
+  why: RefusalCause,
+  status: number,
+  queueId: string,
+): CallRecord {
+  return {
+    tenantId,
+    contactId,
+    caller,
+    startedAt: now,
+    endedAt: now,
+    endedBy: 'system',
+    queueId,
+    enqueuedAt: now,
+    agentId: null,
+    answeredAt: null,
+    rings: [],
+    holdMs: 0,
+    recording: null,
+    endedIn: 'refused',
+    refusal: { why, status },
+    menu: null,
+    rating: null,
   }
 }
 
