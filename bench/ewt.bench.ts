@@ -1,3 +1,8 @@
+import type { AgentChannelState } from '../src/core/agent.js'
+import { entryPointStatus, someoneServes } from '../src/core/availability.js'
+import type { Contact } from '../src/core/contact.js'
+import { TERMINAL_STATES } from '../src/core/contact.js'
+import type { QueueEstimate } from '../src/core/routing/router-core.js'
 import { Router } from '../src/core/routing/router.js'
 import { exponential, mulberry32 } from '../src/core/random.js'
 import { TimerHeap } from '../src/core/routing/timer-heap.js'
@@ -14,6 +19,10 @@ interface Scenario {
   readonly load: number
   readonly handleMs: number
   readonly patienceMs: number
+  /** Edge: the router is rebuilt from what it stored, half-way through the run. */
+  readonly rebuild?: boolean
+  /** Edge: every agent goes away (nothing in hand) for this share of the run, from its middle. */
+  readonly breakShare?: number
 }
 
 const SCENARIOS: readonly Scenario[] = [
@@ -40,6 +49,35 @@ const SCENARIOS: readonly Scenario[] = [
     load: 0.95,
     handleMs: 240_000,
     patienceMs: 300_000,
+  },
+]
+/** The edges of item 2: a restart, one agent at capacity, nobody able to serve. */
+const EDGES: readonly Scenario[] = [
+  {
+    name: 'edge: restart half-way (chat, 10 agents × 3, load 1.2)',
+    agents: 10,
+    slots: 3,
+    load: 1.2,
+    handleMs: 300_000,
+    patienceMs: 180_000,
+    rebuild: true,
+  },
+  {
+    name: 'edge: one agent at capacity (1 × 3 chats, load 1.1)',
+    agents: 1,
+    slots: 3,
+    load: 1.1,
+    handleMs: 300_000,
+    patienceMs: 300_000,
+  },
+  {
+    name: 'edge: everyone on a break for a tenth of the run (4 × 1, load 0.95)',
+    agents: 4,
+    slots: 1,
+    load: 0.95,
+    handleMs: 240_000,
+    patienceMs: 300_000,
+    breakShare: 0.1,
   },
 ]
 const ARRIVALS = 6000
@@ -82,18 +120,62 @@ type SimEvent =
 function simulate(
   s: Scenario,
   seed: number,
-): { ours: number; naive: number; perSlot: number; served: number; abandoned: number } {
+): {
+  ours: number
+  naive: number
+  perSlot: number
+  served: number
+  abandoned: number
+  /** Quotes of the entry point while nobody could serve: finite ones are promises nobody keeps. */
+  quotesNobody: number
+  finiteNobody: number
+} {
   const rng = mulberry32(seed)
   let n = 0
-  const router = new Router({
+  let router = new Router({
     tenantId: 'sim',
     config: tenant(s),
     now: 0,
     lastSeq: 0,
     newId: () => `o${++n}`,
   })
+  // What storage would hold: a rebuild starts from it.
+  const stored = {
+    contacts: new Map<string, Contact>(),
+    agents: new Map<string, AgentChannelState[]>(),
+    estimates: new Map<string, QueueEstimate>(),
+  }
+  const drain = () => {
+    const changes = router.drain()
+    for (const c of changes.contacts)
+      if (TERMINAL_STATES.has(c.state)) stored.contacts.delete(c.id)
+      else stored.contacts.set(c.id, c)
+    for (const a of changes.agents) stored.agents.set(a.agentId, a.channels)
+    for (const e of changes.estimates) stored.estimates.set(e.queueId, e)
+    return changes
+  }
+  const rebuild = (now: number) => {
+    router = new Router({
+      tenantId: 'sim',
+      config: tenant(s),
+      now,
+      lastSeq: router.lastSeq,
+      newId: () => `o${++n}`,
+    })
+    router.restore(
+      [...stored.agents].map(([agentId, channels]) => ({ agentId, channels })),
+      [...stored.contacts.values()],
+      now,
+      { estimates: [...stored.estimates.values()] },
+    )
+  }
   for (let i = 0; i < s.agents; i++) router.setAgentState(`a${i}`, 'chat', 'ready', null, null, 0)
-  router.drain()
+  drain()
+  let quotesNobody = 0
+  let finiteNobody = 0
+  let rebuilt = false
+  const onBreak = { from: 0.5 * ARRIVALS, to: (0.5 + (s.breakShare ?? 0)) * ARRIVALS }
+  let away = false
   const heap = new TimerHeap()
   const events = new Map<string, SimEvent>()
   let seq = 0
@@ -115,7 +197,7 @@ function simulate(
   at(exponential(rng, meanGap), { kind: 'arrive' })
 
   const accept = (now: number) => {
-    for (const e of router.drain().events) {
+    for (const e of drain().events) {
       if (e.type !== 'ContactOffered') continue
       router.acceptOffer(e.offerId, e.agentId, now)
       const p = predicted.get(e.contactId)
@@ -129,7 +211,7 @@ function simulate(
       }
       at(now + exponential(rng, s.handleMs), { kind: 'finish', contactId: e.contactId, agentId: e.agentId })
     }
-    router.drain()
+    drain()
   }
 
   for (let t = heap.pop(); t; t = heap.pop()) {
@@ -137,6 +219,32 @@ function simulate(
     const e = events.get(t.contactId)
     events.delete(t.contactId)
     if (!e) continue
+    if (s.rebuild && !rebuilt && arrivals >= ARRIVALS / 2) {
+      rebuilt = true
+      rebuild(now)
+      accept(now)
+    }
+    if (s.breakShare && e.kind === 'arrive') {
+      // The break: each agent goes not ready as its hands are free, and comes back at its end.
+      const inBreak = arrivals >= onBreak.from && arrivals < onBreak.to
+      if (inBreak !== away) {
+        away = inBreak
+        for (let i = 0; i < s.agents; i++)
+          router.setAgentState(
+            `a${i}`,
+            'chat',
+            away ? 'not_ready' : 'ready',
+            away ? 'Break' : null,
+            null,
+            now,
+          )
+        accept(now)
+      }
+      if (away && !someoneServes(router, 'q')) {
+        quotesNobody++
+        if (entryPointStatus(router, 'e', now).estimatedWaitMs !== null) finiteNobody++
+      }
+    }
     if (e.kind === 'arrive') {
       const contactId = `c${++arrivals}`
       const a = router.admitContact(
@@ -147,7 +255,7 @@ function simulate(
         const meanHandle = handleCount > 0 ? handleSum / handleCount : s.handleMs
         // The naive predictor as the issue defines it (÷ agents), and a kinder one per chat slot.
         predicted.set(contactId, {
-          ours: a.estimatedWaitMs,
+          ours: a.estimatedWaitMs ?? Number.NaN,
           naive: (a.position * meanHandle) / s.agents,
           perSlot: (a.position * meanHandle) / (s.agents * s.slots),
           arrivedAt: now,
@@ -162,7 +270,8 @@ function simulate(
         handleSum += now - c.connectedAt
         handleCount++
       }
-      router.wrapUp(e.contactId, e.agentId, null, null, now)
+      if (router.contacts.get(e.contactId)?.state === 'connected')
+        router.wrapUp(e.contactId, e.agentId, null, null, now)
       accept(now)
     } else if (router.contacts.get(e.contactId)?.state === 'queued') {
       router.endContact(e.contactId, 'customer', null, now)
@@ -171,7 +280,15 @@ function simulate(
       accept(now)
     }
   }
-  return { ours: errOurs / served, naive: errNaive / served, perSlot: errSlot / served, served, abandoned }
+  return {
+    ours: errOurs / served,
+    naive: errNaive / served,
+    perSlot: errSlot / served,
+    served,
+    abandoned,
+    quotesNobody,
+    finiteNobody,
+  }
 }
 
 export function ewtBench(): BenchResult {
@@ -200,6 +317,30 @@ export function ewtBench(): BenchResult {
     ])
     ours += o / SCENARIOS.length
     naive += nv / SCENARIOS.length
+  }
+  // The edges are reported beside the ratio, not in it: each says how far off we are where the
+  // estimate is hardest, and whether any figure was given when none could be kept.
+  for (const s of EDGES) {
+    let o = 0
+    let nv = 0
+    let quotes = 0
+    let finite = 0
+    for (const seed of SEEDS) {
+      process.stdout.write(`ewt: ${s.name}, seed ${seed}… `)
+      const r = simulate(s, seed)
+      console.log(`ours ${fmt(r.ours / 1000, 1)} s, naive ${fmt(r.naive / 1000, 1)} s`)
+      o += r.ours / SEEDS.length
+      nv += r.naive / SEEDS.length
+      quotes += r.quotesNobody
+      finite += r.finiteNobody
+    }
+    const nobody = s.breakShare
+      ? `; while nobody could serve, ${fmt(finite)} of ${fmt(quotes)} quotes were a figure`
+      : ''
+    rows.push([
+      s.name,
+      `MAE ours ${fmt(o / 1000, 1)} s, naive ${fmt(nv / 1000, 1)} s (ratio ${fmt(o / nv, 2)})${nobody}`,
+    ])
   }
   return verdict({
     name: 'ewt-accuracy',

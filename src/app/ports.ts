@@ -1,6 +1,7 @@
 import type { AgentChannelState } from '../core/agent.js'
 import type { AttachmentRef, Contact } from '../core/contact.js'
 import type { PostedMessage } from '../core/routing/chat-work.js'
+import type { QueueEstimate } from '../core/routing/router-core.js'
 import type { DomainEvent } from '../core/events.js'
 import type { TenantConfig } from '../core/tenant-config.js'
 
@@ -24,6 +25,8 @@ export interface CommitBatch {
   readonly contacts: readonly Contact[]
   readonly agents: readonly AgentRecord[]
   readonly outbox: readonly OutboxItem[]
+  /** Queues' wait estimators that changed: the latest of each is kept. */
+  readonly estimates?: readonly QueueEstimate[]
 }
 
 export interface RouterSnapshot {
@@ -33,6 +36,8 @@ export interface RouterSnapshot {
   readonly contacts: readonly Contact[]
   /** Messages of those contacts sent with a client id: a retry after a restart is still recognised. */
   readonly sent: readonly (PostedMessage & { readonly contactId: string })[]
+  /** What each queue's wait estimator had learned at the last commit. */
+  readonly estimates: readonly QueueEstimate[]
 }
 
 export interface RoutingStore {

@@ -65,7 +65,7 @@ export class TenantRuntime {
     const snap = await deps.store.load(config.id)
     const now = deps.clock.now()
     const router = new Router({ tenantId: config.id, config, now, lastSeq: snap.lastSeq, newId: deps.newId })
-    router.restore(snap.agents, snap.contacts, now, snap.sent)
+    router.restore(snap.agents, snap.contacts, now, { sent: snap.sent, estimates: snap.estimates })
     const runtime = new TenantRuntime(router, config, deps)
     await runtime.commit(router.drain())
     runtime.scheduleWake()
@@ -213,7 +213,7 @@ export class TenantRuntime {
       lastSeq: snap.lastSeq,
       newId: this.deps.newId,
     })
-    this.router.restore(snap.agents, snap.contacts, now, snap.sent)
+    this.router.restore(snap.agents, snap.contacts, now, { sent: snap.sent, estimates: snap.estimates })
     this.statusCache.clear()
     await this.commit(this.router.drain())
   }

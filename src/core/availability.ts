@@ -38,7 +38,8 @@ export interface EntryPointStatus {
   readonly agentsAvailable: number
   readonly availableSlots: number
   readonly queueDepth: number
-  readonly estimatedWaitMs: number
+  /** Null: nobody can serve the queue now, so no wait can be promised. */
+  readonly estimatedWaitMs: number | null
   readonly eligibility: Eligibility
   readonly allowed: boolean
   readonly reason: GateReason | null
@@ -133,14 +134,34 @@ export function eligibilityOf(reason: GateReason | null): Eligibility {
   return reason === null ? 0 : reason === 'queue_depth_reached' ? 2 : 1
 }
 
-/** Expected wait of a contact with `ahead` contacts in front of it in this queue. */
+/**
+ * Someone could serve the queue's contacts: a member of its skill groups ready on its channel,
+ * or busy there (a contact in hand ends). Agents all signed out or away give no basis for a wait.
+ */
+export function someoneServes(router: RouterCore, queueId: string): boolean {
+  const channel = router.queues.get(queueId)?.config.channel
+  for (const gid of router.model.groupsOf(queueId)) {
+    if (router.pool.readyMembers(gid).size > 0) return true
+    for (const agentId of Object.keys(router.model.groups.get(gid)?.members ?? {})) {
+      const s = channel && router.pool.agents.get(agentId)?.channels.get(channel)
+      if (s && s.state !== 'logged_out' && s.activeTasks > 0) return true
+    }
+  }
+  return false
+}
+
+/**
+ * Expected wait (ms) of a contact with `ahead` contacts in front of it in this queue; null when
+ * nobody can serve it (no finite wait can be promised).
+ */
 export function estimateWait(
   router: RouterCore,
   q: QueueRuntime,
   ahead: number,
   now: number,
   freeNow: boolean,
-): number {
+): number | null {
+  if (!someoneServes(router, q.config.id)) return null
   const oldest = q.oldestEnqueuedAt()
   return q.estimator.estimate(
     ahead,
@@ -181,7 +202,7 @@ export function entryPointStatus(router: RouterCore, entryPointId: string, now: 
     agentsAvailable: avail.agentsAvailable,
     availableSlots: avail.availableSlots,
     queueDepth: q.waiting.size,
-    estimatedWaitMs: Math.round(estimateWait(router, q, q.waiting.size, now, avail.agentsAvailable > 0)),
+    estimatedWaitMs: rounded(estimateWait(router, q, q.waiting.size, now, avail.agentsAvailable > 0)),
     eligibility: g.eligibility,
     allowed: g.reason === null,
     reason: g.reason,
@@ -196,7 +217,7 @@ export interface QueueStats {
   readonly agentsReady: number
   readonly agentsBusy: number
   readonly availableSlots: number
-  readonly estimatedWaitMs: number
+  readonly estimatedWaitMs: number | null
   /** Today's share answered within the threshold, short abandons excluded; null before any contact. */
   readonly serviceLevel: number | null
 }
@@ -216,7 +237,7 @@ export function queueStats(router: RouterCore, queueId: string, now: number): Qu
     agentsReady: avail.agentsReady,
     agentsBusy: avail.agentsBusy,
     availableSlots: avail.availableSlots,
-    estimatedWaitMs: Math.round(estimateWait(router, q, q.waiting.size, now, avail.agentsAvailable > 0)),
+    estimatedWaitMs: rounded(estimateWait(router, q, q.waiting.size, now, avail.agentsAvailable > 0)),
     serviceLevel: counted > 0 ? t.answeredInTime / counted : null,
   }
 }
@@ -226,10 +247,12 @@ export function contactWait(
   router: RouterCore,
   contactId: string,
   now: number,
-): { readonly position: number; readonly estimatedWaitMs: number } | undefined {
+): { readonly position: number; readonly estimatedWaitMs: number | null } | undefined {
   const c = router.contacts.get(contactId)
   const q = c && c.state === 'queued' ? router.queues.get(c.queueId) : undefined
   if (!c || !q) return undefined
   const position = q.position(contactId)
-  return { position, estimatedWaitMs: Math.round(estimateWait(router, q, position - 1, now, false)) }
+  return { position, estimatedWaitMs: rounded(estimateWait(router, q, position - 1, now, false)) }
 }
+
+export const rounded = (ms: number | null): number | null => (ms === null ? null : Math.round(ms))

@@ -13,7 +13,21 @@ const HISTORY = 40
 const MIN_HISTORY = 8
 const DEFAULT_HANDLE_MS = 180_000
 
+/** What an estimator has learned: stored with each commit that changed it, so a rebuild keeps it. */
+export interface EstimatorState {
+  readonly departuresAt: readonly number[]
+  readonly busyMs: number
+  readonly busySince: number | null
+  readonly meanHandle: number
+  readonly handleCount: number
+  readonly arrivals: readonly (readonly [string, number, number])[]
+  readonly history: readonly (readonly [number, number])[]
+}
+
 export class WaitEstimator {
+  /** Something was learned since the last snapshot was taken. */
+  changed = false
+
   /** Busy-clock readings at recent departures, after one reading where counting began (oldest first). */
   private readonly departuresAt: number[] = []
   private busyMs = 0
@@ -26,11 +40,13 @@ export class WaitEstimator {
   private readonly history: [number, number][] = []
 
   noteArrival(contactId: string, position: number, now: number): void {
+    this.changed = true
     this.arrivals.set(contactId, { position, at: now })
   }
 
   /** The contact reached an agent: its real wait joins the history. */
   served(contactId: string, now: number): void {
+    this.changed = true
     const a = this.arrivals.get(contactId)
     if (!a) return
     this.arrivals.delete(contactId)
@@ -40,6 +56,7 @@ export class WaitEstimator {
 
   /** It left without being served (abandoned, moved, timed out): no sample. */
   forget(contactId: string): void {
+    this.changed = true
     this.arrivals.delete(contactId)
   }
 
@@ -57,6 +74,7 @@ export class WaitEstimator {
 
   /** Called whenever the number of waiting contacts changes. */
   onLength(length: number, now: number): void {
+    this.changed = true
     if (length > 0 && this.busySince === null) {
       this.busySince = now
       if (this.departuresAt.length === 0) this.departuresAt.push(this.busyClock(now))
@@ -72,15 +90,44 @@ export class WaitEstimator {
 
   /** A contact that had waited left the queue (to an agent, abandoned, overflowed). */
   recordDeparture(now: number): void {
+    this.changed = true
     this.departuresAt.push(this.busyClock(now))
     if (this.departuresAt.length > SAMPLE + 1) this.departuresAt.shift()
   }
 
   recordHandle(ms: number): void {
+    this.changed = true
     // A running mean that settles into an exponential one: recent handle times matter more.
     this.handleCount++
     const alpha = Math.max(1 / this.handleCount, 0.05)
     this.meanHandle = this.handleCount === 1 ? ms : this.meanHandle + (ms - this.meanHandle) * alpha
+  }
+
+  snapshot(): EstimatorState {
+    this.changed = false
+    return {
+      departuresAt: [...this.departuresAt],
+      busyMs: this.busyMs,
+      busySince: this.busySince,
+      meanHandle: this.meanHandle,
+      handleCount: this.handleCount,
+      arrivals: [...this.arrivals].map(([id, a]) => [id, a.position, a.at] as const),
+      history: this.history.map(([p, w]) => [p, w] as const),
+    }
+  }
+
+  /** Takes up what an earlier estimator of this queue had learned (before a rebuild). */
+  restore(s: EstimatorState, waiting: ReadonlySet<string>): void {
+    this.departuresAt.splice(0, this.departuresAt.length, ...s.departuresAt)
+    this.busyMs = s.busyMs
+    this.busySince = s.busySince
+    this.meanHandle = s.meanHandle
+    this.handleCount = s.handleCount
+    this.arrivals.clear()
+    // Only contacts still waiting here: the others left while the state was being stored.
+    for (const [id, position, at] of s.arrivals) if (waiting.has(id)) this.arrivals.set(id, { position, at })
+    this.history.splice(0, this.history.length, ...s.history.map(([p, w]) => [p, w] as [number, number]))
+    this.changed = false
   }
 
   meanHandleMs(): number {

@@ -390,6 +390,18 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0014_queue_estimates': {
+    async up(db: Kysely<unknown>) {
+      // What each queue's wait estimator learned: after a restart the estimates are the same.
+      await db.schema
+        .createTable('queue_estimates')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('queue_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'jsonb', (c) => c.notNull())
+        .addPrimaryKeyConstraint('queue_estimates_pk', ['tenant_id', 'queue_id'])
+        .execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

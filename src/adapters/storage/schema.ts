@@ -1,3 +1,4 @@
+import type { EstimatorState } from '../../core/ewt.js'
 import type { ContactRecord } from '../../app/report-ports.js'
 import type { AttachmentRef } from '../../core/contact.js'
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
@@ -229,6 +230,13 @@ export interface Database {
   call_recordings: CallRecordingsTable
   blocked_numbers: BlockedNumbersTable
   agent_watch: AgentWatchTable
+  queue_estimates: QueueEstimatesTable
+}
+
+export interface QueueEstimatesTable {
+  tenant_id: string
+  queue_id: string
+  state: JSONColumnType<EstimatorState, string, string>
 }
 
 export interface AgentWatchTable {

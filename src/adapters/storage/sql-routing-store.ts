@@ -18,7 +18,7 @@ export class SqlRoutingStore implements RoutingStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async load(tenantId: string): Promise<RouterSnapshot> {
-    const [seq, states, contacts] = await Promise.all([
+    const [seq, states, contacts, estimates] = await Promise.all([
       this.db
         .selectFrom('events')
         .select((eb) => eb.fn.max('seq').as('seq'))
@@ -31,6 +31,7 @@ export class SqlRoutingStore implements RoutingStore {
         .where('tenant_id', '=', tenantId)
         .where('closed_at', 'is', null)
         .execute(),
+      this.db.selectFrom('queue_estimates').selectAll().where('tenant_id', '=', tenantId).execute(),
     ])
     const byAgent = new Map<string, AgentChannelState[]>()
     for (const r of states) {
@@ -61,12 +62,36 @@ export class SqlRoutingStore implements RoutingStore {
       })),
       agents: [...byAgent].map(([agentId, channels]) => ({ agentId, channels })),
       contacts: contacts.map(contactFromRow),
+      estimates: estimates.map((e) => ({ queueId: e.queue_id, state: e.state })),
     }
   }
 
   async commit(tenantId: string, batch: CommitBatch): Promise<void> {
-    if (batch.events.length + batch.contacts.length + batch.agents.length + batch.outbox.length === 0) return
+    const estimates = batch.estimates ?? []
+    if (
+      batch.events.length +
+        batch.contacts.length +
+        batch.agents.length +
+        batch.outbox.length +
+        estimates.length ===
+      0
+    )
+      return
     await this.db.transaction().execute(async (trx) => {
+      if (estimates.length > 0)
+        await trx
+          .insertInto('queue_estimates')
+          .values(
+            estimates.map((e) => ({
+              tenant_id: tenantId,
+              queue_id: e.queueId,
+              state: JSON.stringify(e.state),
+            })),
+          )
+          .onConflict((oc) =>
+            oc.columns(['tenant_id', 'queue_id']).doUpdateSet((eb) => ({ state: eb.ref('excluded.state') })),
+          )
+          .execute()
       for (const rows of chunks(batch.events.map(eventRow)))
         await trx.insertInto('events').values(rows).execute()
       const messages = batch.events.flatMap((e) =>

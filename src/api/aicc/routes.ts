@@ -234,7 +234,9 @@ export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<
           currentDeviceWaitTime: Math.round((now - contact.queuedAt) / 1000),
           configMaxcWaitTime: queue?.config.maxWaitSeconds ?? 0,
           longestWaitTime: oldest === null ? 0 : Math.round((now - oldest) / 1000),
-          estimateWaitTime: Math.round((wait?.estimatedWaitMs ?? 0) / 1000),
+          // -1: nobody can serve the queue, so there is no wait to tell (docs/aicc.md).
+          estimateWaitTime:
+            wait?.estimatedWaitMs === null ? -1 : Math.round((wait?.estimatedWaitMs ?? 0) / 1000),
         }
       })
       return { ...info, resultCode: AICC.ok, resultDesc: '' }

@@ -145,7 +145,11 @@ export async function eceRoutes(app: FastifyInstance, deps: EceDeps): Promise<vo
       if (!live.contact && !(await sb.queries.contact(req.tenantId, req.params.id))) {
         throw new EceError(400, '400-116', `no chat session ${req.params.id}`)
       }
-      return sendXml(reply, 200, sessionStatusXml(live.wait?.estimatedWaitMs ?? 0, live.wait?.position ?? 0))
+      return sendXml(
+        reply,
+        200,
+        sessionStatusXml(live.wait ? live.wait.estimatedWaitMs : 0, live.wait?.position ?? 0),
+      )
     },
   )
 

@@ -36,11 +36,15 @@ export function liveSessionStatusXml(s: EntryPointStatus): string {
   return sessionStatusXml(s.estimatedWaitMs, s.queueDepth)
 }
 
-export function sessionStatusXml(waitMs: number, queueDepth: number): string {
+/** ECE's waitTime when nobody can serve the queue: not an estimate (docs/ece.md). */
+export const NO_WAIT_ESTIMATE = '-1.0'
+
+export function sessionStatusXml(waitMs: number | null, queueDepth: number): string {
   return eceDocument(
     'sessionStatus',
     {},
-    element('ns2:waitTime', seconds(waitMs)) + element('ns2:queueDepth', String(queueDepth)),
+    element('ns2:waitTime', waitMs === null ? NO_WAIT_ESTIMATE : seconds(waitMs)) +
+      element('ns2:queueDepth', String(queueDepth)),
   )
 }
 

@@ -6,7 +6,8 @@ import { refusalError } from '../../core/routing/router.js'
 import { customerContact } from '../http/authenticate.js'
 import type { PollQuery, TextBody } from './schemas.js'
 import { customerSchema, errorSchema, idParam, pollQuery, textBody } from './schemas.js'
-import { customerEventView } from './views.js'
+import { customerEventView, waitView } from './views.js'
+import { WAIT_SCHEMA } from './schemas.js'
 
 interface StartBody {
   customer: { name: string; email?: string }
@@ -40,7 +41,7 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
               customerToken: { type: 'string' },
               state: { type: 'string' },
               position: { type: 'integer' },
-              estimatedWaitSeconds: { type: 'integer' },
+              ...WAIT_SCHEMA,
             },
           },
           404: errorSchema,
@@ -67,7 +68,7 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
         customerToken: sb.customerToken(req.tenantId, admission.contact.id),
         state: admission.contact.state,
         position: admission.position,
-        estimatedWaitSeconds: Math.round(admission.estimatedWaitMs / 1000),
+        ...waitView(admission.estimatedWaitMs),
       })
     },
   )
@@ -107,7 +108,7 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
         lastSeq: events[events.length - 1]?.seq ?? after,
         state: live.contact?.state ?? 'closed',
         position: live.wait?.position ?? 0,
-        estimatedWaitSeconds: Math.round((live.wait?.estimatedWaitMs ?? 0) / 1000),
+        ...waitView(live.wait ? live.wait.estimatedWaitMs : 0),
         agentTyping: sb.typing.isTyping(req.tenantId, req.params.contactId, sb.now()).agent,
       }
     },

@@ -4,6 +4,7 @@ import { queueStats } from '../../core/availability.js'
 import { DomainError } from '../../core/errors.js'
 import { errorSchema, idParam, statusSchema } from './schemas.js'
 import { notRunningView, queueStatsView, statusView } from './views.js'
+import { WAIT_SCHEMA } from './schemas.js'
 
 export function queueRoutes(app: FastifyInstance, sb: Switchboard): void {
   app.get<{ Params: { entryPointId: string } }>(
@@ -51,7 +52,7 @@ export function queueRoutes(app: FastifyInstance, sb: Switchboard): void {
               agentsReady: { type: 'integer' },
               agentsBusy: { type: 'integer' },
               availableSlots: { type: 'integer' },
-              estimatedWaitSeconds: { type: 'integer' },
+              ...WAIT_SCHEMA,
               serviceLevel: { type: ['number', 'null'] },
             },
           },

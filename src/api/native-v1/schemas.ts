@@ -1,5 +1,11 @@
 // JSON Schemas shared by routes: they validate input, shape output (an allow-list) and feed OpenAPI.
 
+/** An estimated wait: seconds, or null with the reason (see waitView). */
+export const WAIT_SCHEMA = {
+  estimatedWaitSeconds: { type: ['integer', 'null'] },
+  estimatedWaitReason: { type: ['string', 'null'], enum: ['nobody_can_serve', null] },
+} as const
+
 export const errorSchema = {
   type: 'object',
   properties: {
@@ -75,7 +81,7 @@ export const statusSchema = {
     agentsAvailable: { type: 'integer' },
     availableSlots: { type: 'integer' },
     queueDepth: { type: 'integer' },
-    estimatedWaitSeconds: { type: 'integer' },
+    ...WAIT_SCHEMA,
     open: { type: 'boolean' },
     nextOpenAt: { type: ['string', 'null'], format: 'date-time' },
   },

@@ -5,7 +5,7 @@ import type { Switchboard } from '../../app/switchboard.js'
 import type { FloorSnapshot } from '../../core/floor.js'
 import { floorSnapshot } from '../../core/floor.js'
 import { errorSchema, idParam } from './schemas.js'
-import { contactView } from './views.js'
+import { contactView, waitView } from './views.js'
 
 const SUPERVISORS = { access: ['supervisor', 'admin'] as const }
 /** The live view is at most this old (the bound: 1 s). */
@@ -24,7 +24,7 @@ export function floorView(f: FloorSnapshot) {
       channel: q.channel,
       waiting: q.waiting,
       oldestWaitSeconds: seconds(q.oldestWaitMs),
-      estimatedWaitSeconds: seconds(q.estimatedWaitMs),
+      ...waitView(q.estimatedWaitMs),
       serviceLevelToday: q.serviceLevel,
       answeredToday: q.answeredToday,
       abandonedToday: q.abandonedToday,

@@ -8,6 +8,19 @@ import type { AgentProfile } from '../../core/tenant-config.js'
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
 const seconds = (ms: number): number => Math.round(ms / 1000)
 
+/**
+ * An estimated wait as the native API gives it: seconds, or null with the reason when nobody
+ * can serve the queue (any number would be a promise nobody keeps).
+ */
+export function waitView(ms: number | null): {
+  estimatedWaitSeconds: number | null
+  estimatedWaitReason: 'nobody_can_serve' | null
+} {
+  return ms === null
+    ? { estimatedWaitSeconds: null, estimatedWaitReason: 'nobody_can_serve' }
+    : { estimatedWaitSeconds: Math.max(0, Math.round(ms / 1000)), estimatedWaitReason: null }
+}
+
 export function channelView(s: AgentChannelState) {
   return {
     state: s.state,
@@ -131,7 +144,7 @@ export function statusView(s: EntryPointStatus) {
     agentsAvailable: s.agentsAvailable,
     availableSlots: s.availableSlots,
     queueDepth: s.queueDepth,
-    estimatedWaitSeconds: seconds(s.estimatedWaitMs),
+    ...waitView(s.estimatedWaitMs),
     open: s.open,
     nextOpenAt: iso(s.nextOpenAt),
   }
@@ -145,7 +158,7 @@ export function notRunningView(): ReturnType<typeof statusView> {
     agentsAvailable: 0,
     availableSlots: 0,
     queueDepth: 0,
-    estimatedWaitSeconds: 0,
+    ...waitView(null),
     open: false,
     nextOpenAt: null,
   }
@@ -159,7 +172,7 @@ export function queueStatsView(s: QueueStats) {
     agentsReady: s.agentsReady,
     agentsBusy: s.agentsBusy,
     availableSlots: s.availableSlots,
-    estimatedWaitSeconds: seconds(s.estimatedWaitMs),
+    ...waitView(s.estimatedWaitMs),
     serviceLevel: s.serviceLevel,
   }
 }

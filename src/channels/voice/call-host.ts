@@ -8,7 +8,7 @@ import type {
   CallRecordingStore,
   MediaServer,
 } from '../../app/voice-ports.js'
-import { estimateWait } from '../../core/availability.js'
+import { estimateWait, rounded } from '../../core/availability.js'
 import type { Contact } from '../../core/contact.js'
 import type { TransferTarget } from '../../core/routing/contact-work.js'
 import type { VoiceSurvey } from '../../core/tenant-config.js'
@@ -109,7 +109,7 @@ export function callHost(deps: CallHostDeps, tenant: VoiceTenant, contactId: str
         const q = c && r.queues.get(c.queueId)
         const position = c && q && c.state === 'queued' ? q.position(contactId) : 0
         if (!q || position <= 0) return { position: 0, waitMs: null }
-        return { position, waitMs: Math.round(estimateWait(r, q, position - 1, now, false)) }
+        return { position, waitMs: rounded(estimateWait(r, q, position - 1, now, false)) }
       }),
     acceptOffer: async (offerId, agentId) => {
       await runtime().execute((r, now) => r.acceptOffer(offerId, agentId, now))

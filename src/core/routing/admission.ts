@@ -1,6 +1,6 @@
 import { Supervision } from './supervision.js'
 import type { GateReason } from '../availability.js'
-import { estimateWait, gate } from '../availability.js'
+import { estimateWait, gate, rounded } from '../availability.js'
 import type { Contact, Customer } from '../contact.js'
 import type { ErrorCode } from '../errors.js'
 import { DomainError } from '../errors.js'
@@ -20,7 +20,7 @@ export type ContactAdmission =
       readonly admitted: true
       readonly contact: Contact
       readonly position: number
-      readonly estimatedWaitMs: number
+      readonly estimatedWaitMs: number | null
     }
   | { readonly admitted: false; readonly contact: Contact; readonly reason: GateReason }
 
@@ -67,7 +67,7 @@ export abstract class Admission extends Supervision {
       admitted: true,
       contact,
       position,
-      estimatedWaitMs: position > 0 ? Math.round(estimateWait(this, queue, position - 1, now, false)) : 0,
+      estimatedWaitMs: position > 0 ? rounded(estimateWait(this, queue, position - 1, now, false)) : 0,
     }
   }
 

@@ -38,11 +38,13 @@ export abstract class ChatWork extends ContactWork {
     agents: Parameters<ContactWork['restore']>[0],
     contacts: readonly Contact[],
     now: number,
-    sent: readonly (PostedMessage & { readonly contactId: string })[] = [],
+    more: Parameters<ContactWork['restore']>[3] & {
+      readonly sent?: readonly (PostedMessage & { readonly contactId: string })[]
+    } = {},
   ): void {
-    super.restore(agents, contacts, now)
+    super.restore(agents, contacts, now, more)
     // The client ids already used by open contacts: a send retried across the restart is recognised.
-    for (const m of sent) this.rememberSent(m.contactId, m)
+    for (const m of more.sent ?? []) this.rememberSent(m.contactId, m)
   }
 
   private rememberSent(contactId: string, m: PostedMessage): void {

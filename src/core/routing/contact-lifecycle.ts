@@ -4,7 +4,7 @@ import type { Channel } from '../channel.js'
 import type { Contact } from '../contact.js'
 import { DomainError } from '../errors.js'
 import type { RoutingDecision } from './decision.js'
-import type { OfferOutcome, Trigger } from './router-core.js'
+import type { OfferOutcome, QueueEstimate, Trigger } from './router-core.js'
 import { RouterCore } from './router-core.js'
 
 /** How long an agent who rejected or missed a contact is passed over for it. */
@@ -225,6 +225,7 @@ export abstract class ContactLifecycle extends RouterCore {
     agents: readonly { readonly agentId: string; readonly channels: readonly AgentChannelState[] }[],
     contacts: readonly Contact[],
     now: number,
+    more: { readonly estimates?: readonly QueueEstimate[] } = {},
   ): void {
     for (const rec of agents) {
       const agent = this.pool.agents.get(rec.agentId)
@@ -297,6 +298,12 @@ export abstract class ContactLifecycle extends RouterCore {
         if (agent && s) agent.channels.set(c.channel, { ...s, activeTasks: s.activeTasks + 1 })
         if (c.state === 'wrap_up' && c.wrapUpUntil !== null) this.schedule(c.wrapUpUntil, 'wrap_up', c.id, '')
       }
+    }
+    for (const e of more.estimates ?? []) {
+      const q = this.queues.get(e.queueId)
+      if (!q) continue
+      q.estimator.restore(e.state, new Set(q.waiting.ids()))
+      q.estimator.onLength(q.waiting.size, now)
     }
     for (const agent of this.pool.agents.values()) this.pool.reindex(agent)
     for (const q of this.queues.values()) q.version++

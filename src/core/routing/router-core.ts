@@ -14,6 +14,7 @@ import type { PooledAgent } from './agent-pool.js'
 import { AgentPool } from './agent-pool.js'
 import type { RoutingDecision } from './decision.js'
 import { TenantModel } from './tenant-model.js'
+import type { EstimatorState } from '../ewt.js'
 import type { TimerKind } from './timer-heap.js'
 import { TimerHeap } from './timer-heap.js'
 import { QueueRuntime } from './waiting-room.js'
@@ -32,6 +33,13 @@ export interface RouterChanges {
   readonly events: DomainEvent[]
   readonly contacts: Contact[]
   readonly agents: { readonly agentId: string; readonly channels: AgentChannelState[] }[]
+  /** Queues whose wait estimator learned something: kept so a rebuild estimates the same. */
+  readonly estimates: QueueEstimate[]
+}
+
+export interface QueueEstimate {
+  readonly queueId: string
+  readonly state: EstimatorState
 }
 
 export type Trigger = RoutingDecision['trigger']
@@ -129,6 +137,9 @@ export class RouterCore {
         agentId,
         channels: [...(this.pool.agents.get(agentId)?.channels.values() ?? [])],
       })),
+      estimates: [...this.queues.values()]
+        .filter((q) => q.estimator.changed)
+        .map((q) => ({ queueId: q.config.id, state: q.estimator.snapshot() })),
     }
     this.pendingEvents = []
     this.changedContacts = new Map()

@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { contactWait } from '../../src/core/availability.js'
+import { databases } from '../support/databases.js'
+import type { Harness } from '../support/harness.js'
+import { startHarness } from '../support/harness.js'
+
+const [pglite] = databases()
+
+describe('item 2: estimated wait at the edges', () => {
+  let h: Harness
+  afterEach(async () => {
+    await h.close()
+  })
+  const runtime = () => h.sb.runtime('demo')
+  const setState = (agentId: string, state: string, reason?: string) =>
+    runtime().execute((r, now) =>
+      r.setAgentState(agentId, 'chat', state as 'ready', reason ?? null, agentId, now),
+    )
+  const admit = (id: string) =>
+    runtime().execute((r, now) =>
+      r.admitContact({ contactId: id, entryPointId: '1000', customer: { name: id }, subject: null }, now),
+    )
+  const waits = (ids: string[]) =>
+    runtime().read((r, now) => ids.map((id) => contactWait(r, id, now)?.estimatedWaitMs))
+  const native = async () =>
+    (await h.app.inject({ url: '/api/v1/entry-points/1000/status' })).json() as {
+      estimatedWaitSeconds: number | null
+      estimatedWaitReason: string | null
+    }
+  const ece = async () =>
+    (await h.app.inject({ url: '/system/egain/chat/entrypoint/liveSessionStatus/1000' })).body
+
+  /** agent1 and agent2 take 3 chats each and serve a few, so the queue has a history. */
+  async function busyFloor(): Promise<string[]> {
+    await setState('agent1', 'ready')
+    await setState('agent2', 'ready')
+    let n = 0
+    const served = async () => {
+      const offers = runtime().read((r) => [...r.contacts.values()].filter((c) => c.state === 'offered'))
+      for (const c of offers)
+        await runtime().execute((r, now) => r.acceptOffer(c.offer!.offerId, c.offer!.agentId, now))
+    }
+    for (let i = 0; i < 6; i++) await admit(`busy-${++n}`)
+    await served()
+    const waiting: string[] = []
+    for (let i = 0; i < 12; i++) {
+      const id = `w-${i}`
+      await admit(id)
+      waiting.push(id)
+      await h.advance(7_000)
+      // Every so often an agent finishes a chat and the head of the line moves up.
+      if (i % 3 === 2) {
+        const done = runtime().read((r) => [...r.contacts.values()].find((c) => c.state === 'connected')!)
+        await runtime().execute((r, now) => r.wrapUp(done.id, done.agentId!, null, null, now))
+        await served()
+      }
+    }
+    return waiting.filter((id) => runtime().read((r) => r.contacts.get(id)?.state) === 'queued')
+  }
+
+  it('nobody able to serve: no finite estimate, natively null with the reason, in ECE the documented -1.0', async () => {
+    h = await startHarness(pglite!)
+    await setState('agent1', 'ready')
+    await admit('c1')
+    await admit('c2')
+    // The one agent leaves for a meeting with nothing in hand: nobody can serve the queue.
+    await runtime().execute((r, now) => r.acceptOffer(r.contacts.get('c1')!.offer!.offerId, 'agent1', now))
+    await runtime().execute((r, now) => r.wrapUp('c1', 'agent1', null, null, now))
+    const stillQueued = runtime().read((r) => r.contacts.get('c2')?.state)
+    if (stillQueued === 'offered')
+      await runtime().execute((r, now) =>
+        r.rejectOffer(r.contacts.get('c2')!.offer!.offerId, 'agent1', null, now),
+      )
+    await setState('agent1', 'not_ready', 'Meeting')
+    expect(waits(['c2'])).toEqual([null])
+    expect(await native()).toMatchObject({
+      estimatedWaitSeconds: null,
+      estimatedWaitReason: 'nobody_can_serve',
+    })
+    expect(await ece()).toContain('<ns2:waitTime>-1.0</ns2:waitTime>')
+    // The customer gives up: a newcomer would still be told no figure.
+    await runtime().execute((r, now) => r.endContact('c2', 'customer', null, now))
+    expect(await ece()).toContain('<ns2:waitTime>-1.0</ns2:waitTime>')
+    // Back from the meeting: a figure again.
+    await setState('agent1', 'ready')
+    expect((await native()).estimatedWaitSeconds).toEqual(expect.any(Number))
+  })
+
+  it('never decreases with the place in line, and is the same after a restart', async () => {
+    h = await startHarness(pglite!)
+    const waiting = await busyFloor()
+    expect(waiting.length).toBeGreaterThanOrEqual(3)
+    const before = waits(waiting)
+    for (let i = 1; i < before.length; i++)
+      expect(before[i]!, `place ${i + 1}`).toBeGreaterThanOrEqual(before[i - 1]!)
+    h = await h.restart()
+    // Agents are back as they were (ready, with their chats): the same queue, the same estimates.
+    expect(waits(waiting)).toEqual(before)
+  })
+})
