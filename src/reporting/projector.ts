@@ -105,6 +105,11 @@ export class ReportProjector {
     }
   }
 
+  /** Resolves once no run of the tenant goes or waits (starting none). */
+  async idle(tenantId: string): Promise<void> {
+    for (let busy = this.busy(tenantId); busy; busy = this.busy(tenantId)) await busy.catch(() => 0)
+  }
+
   private busy(tenantId: string): Promise<number> | undefined {
     return this.next.get(tenantId) ?? this.running.get(tenantId)
   }
@@ -133,7 +138,18 @@ export class ReportProjector {
         })
         if (items.length > 0) this.deps.onOutbox?.()
       }
-      if (events.length < BATCH) return folded
+      if (events.length < BATCH) {
+        this.lastingAt.set(tenantId, fold.nextLastingAt())
+        return folded
+      }
     }
+  }
+
+  /** Per tenant, when a state now going reaches 3 s (as of the last run): a run is due then. */
+  private readonly lastingAt = new Map<string, number | undefined>()
+
+  /** The event time at which the next agent state becomes lasting, if one is going. */
+  nextLastingAt(tenantId: string): number | undefined {
+    return this.lastingAt.get(tenantId)
   }
 }

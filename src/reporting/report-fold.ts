@@ -278,6 +278,16 @@ export class ReportFold {
     return (this.state.agents[agentId] ??= newAgentFold())
   }
 
+  /** When the earliest current activity not yet lasting reaches 3 s: WFM must hear of it then. */
+  nextLastingAt(): number | undefined {
+    let at: number | undefined
+    for (const a of Object.values(this.state.agents)) {
+      const cur = a.activity
+      if (cur && !cur.lasting) at = Math.min(at ?? Infinity, cur.startedAt + LASTING_MS)
+    }
+    return at
+  }
+
   /** Activities that have run 3 s by time `t` (still going): WFM hears of them now. */
   private noteLasting(t: number): void {
     for (const [agentId, a] of Object.entries(this.state.agents)) {

@@ -68,12 +68,37 @@ export class Reporting implements ReportAccess {
     this.cancelTick?.()
     for (const cancel of this.pending.values()) cancel()
     this.pending.clear()
+    for (const w of this.lastingWake.values()) w.cancel()
+    this.lastingWake.clear()
     await this.projector.stop()
   }
 
   private run(tenantId: string): void {
-    this.projector.catchUp(tenantId).catch((err: unknown) => this.onError(tenantId, err))
+    this.projector.catchUp(tenantId).then(
+      () => this.followLasting(tenantId),
+      (err: unknown) => this.onError(tenantId, err),
+    )
   }
+
+  /**
+   * On a quiet floor no commit comes to fold the moment an agent's state has lasted 3 s: a run
+   * is due then (plus the settle delay the fold keeps behind the clock), so WFM hears of it in time.
+   */
+  private followLasting(tenantId: string): void {
+    const lasting = this.projector.nextLastingAt(tenantId)
+    if (this.stopped || lasting === undefined) return
+    const at = Math.max(this.clock.now(), lasting + SETTLE_MS + 100)
+    const known = this.lastingWake.get(tenantId)
+    if (known && known.at <= at) return
+    known?.cancel()
+    const cancel = this.scheduler.wakeAt(at, () => {
+      this.lastingWake.delete(tenantId)
+      this.run(tenantId)
+    })
+    this.lastingWake.set(tenantId, { at, cancel })
+  }
+
+  private readonly lastingWake = new Map<string, { readonly at: number; readonly cancel: () => void }>()
 
   private armTick(): void {
     if (this.stopped) return

@@ -223,6 +223,24 @@ describe('CXone WFM connector (document 003) against a stand-in that checks ever
     expect(cx.problems).toEqual([])
   })
 
+  it('item 3: on a quiet floor a state that lasts 3 s is sent within 10 s of its start plus 3 s', async () => {
+    // The server's own timers only: the projection follows commits and its own wake-ups.
+    h.reporting.start()
+    const started = h.time.now()
+    await run((r, now) => r.changeAgentState('agent1', 'chat', 'ready', null, 'agent1', now))
+    h.reporting.committed('demo')
+    let sentAt: number | undefined
+    while (sentAt === undefined && h.time.now() <= started + 20_000) {
+      await h.advance(500)
+      await h.reporting.projector.idle('demo')
+      for (let i = 0; i < 10 && (await h.dispatcher.drain()).tried > 0; i++);
+      if (states().some((s) => s.loginId === 'alice@demo.example' && s.eventUtcTime === iso(started)))
+        sentAt = h.time.now()
+    }
+    expect(sentAt, 'the ready state reached CXone').toBeDefined()
+    expect(sentAt! - started).toBeLessThanOrEqual(13_000)
+  })
+
   it('keeps the connection monitor: heartbeat, ACD type, and a status for supervisors', async () => {
     expect(await h.cxoneMonitor.check('demo')).toMatchObject({
       connected: true,
