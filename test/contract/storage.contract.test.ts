@@ -71,7 +71,17 @@ for (const harness of databases()) {
         state: 'ready',
         activeTasks: 3,
       })
-      expect(await store.load('other')).toEqual({ lastSeq: 0, agents: [], sent: [], contacts: [] })
+      // What the support queue's wait estimator learned comes back as it was stored.
+      const learned = changes.estimates.find((e) => e.queueId === 'support')
+      expect(learned).toBeDefined()
+      expect(snap.estimates.find((e) => e.queueId === 'support')).toEqual(learned)
+      expect(await store.load('other')).toEqual({
+        lastSeq: 0,
+        agents: [],
+        sent: [],
+        contacts: [],
+        estimates: [],
+      })
     })
 
     it('keeps closed contacts out of the restart set', async () => {
@@ -93,7 +103,13 @@ for (const harness of databases()) {
       const changes = router.drain()
       const dup = [...changes.events, changes.events[0]!]
       await expect(store.commit('t1', { ...changes, events: dup, outbox: [] })).rejects.toThrow()
-      expect(await store.load('t1')).toEqual({ lastSeq: 0, agents: [], sent: [], contacts: [] })
+      expect(await store.load('t1')).toEqual({
+        lastSeq: 0,
+        agents: [],
+        sent: [],
+        contacts: [],
+        estimates: [],
+      })
     })
 
     it('refuses to change or delete events', async () => {
