@@ -291,55 +291,47 @@ function simulate(
   }
 }
 
+/** One scenario over every seed: errors averaged, counts summed. */
+function overSeeds(s: Scenario): ReturnType<typeof simulate> {
+  const sum = { ours: 0, naive: 0, perSlot: 0, served: 0, abandoned: 0, quotesNobody: 0, finiteNobody: 0 }
+  for (const seed of SEEDS) {
+    process.stdout.write(`ewt: ${s.name}, seed ${seed}… `)
+    const r = simulate(s, seed)
+    console.log(`ours ${fmt(r.ours / 1000, 1)} s, naive ${fmt(r.naive / 1000, 1)} s`)
+    sum.ours += r.ours / SEEDS.length
+    sum.naive += r.naive / SEEDS.length
+    sum.perSlot += r.perSlot / SEEDS.length
+    sum.served += r.served
+    sum.abandoned += r.abandoned
+    sum.quotesNobody += r.quotesNobody
+    sum.finiteNobody += r.finiteNobody
+  }
+  return sum
+}
+
 export function ewtBench(): BenchResult {
   const rows: [string, string][] = []
   let ours = 0
   let naive = 0
   for (const s of SCENARIOS) {
-    let o = 0
-    let nv = 0
-    let ps = 0
-    let served = 0
-    let abandoned = 0
-    for (const seed of SEEDS) {
-      process.stdout.write(`ewt: ${s.name}, seed ${seed}… `)
-      const r = simulate(s, seed)
-      console.log(`ours ${fmt(r.ours / 1000, 1)} s, naive ${fmt(r.naive / 1000, 1)} s`)
-      o += r.ours / SEEDS.length
-      nv += r.naive / SEEDS.length
-      ps += r.perSlot / SEEDS.length
-      served += r.served
-      abandoned += r.abandoned
-    }
+    const r = overSeeds(s)
     rows.push([
       s.name,
-      `MAE ours ${fmt(o / 1000, 1)} s, naive ${fmt(nv / 1000, 1)} s (ratio ${fmt(o / nv, 2)}), naive per slot ${fmt(ps / 1000, 1)} s; ${fmt(served)} waited and were served, ${fmt(abandoned)} abandoned`,
+      `MAE ours ${fmt(r.ours / 1000, 1)} s, naive ${fmt(r.naive / 1000, 1)} s (ratio ${fmt(r.ours / r.naive, 2)}), naive per slot ${fmt(r.perSlot / 1000, 1)} s; ${fmt(r.served)} waited and were served, ${fmt(r.abandoned)} abandoned`,
     ])
-    ours += o / SCENARIOS.length
-    naive += nv / SCENARIOS.length
+    ours += r.ours / SCENARIOS.length
+    naive += r.naive / SCENARIOS.length
   }
   // The edges are reported beside the ratio, not in it: each says how far off we are where the
   // estimate is hardest, and whether any figure was given when none could be kept.
   for (const s of EDGES) {
-    let o = 0
-    let nv = 0
-    let quotes = 0
-    let finite = 0
-    for (const seed of SEEDS) {
-      process.stdout.write(`ewt: ${s.name}, seed ${seed}… `)
-      const r = simulate(s, seed)
-      console.log(`ours ${fmt(r.ours / 1000, 1)} s, naive ${fmt(r.naive / 1000, 1)} s`)
-      o += r.ours / SEEDS.length
-      nv += r.naive / SEEDS.length
-      quotes += r.quotesNobody
-      finite += r.finiteNobody
-    }
+    const r = overSeeds(s)
     const nobody = s.breakShare
-      ? `; while nobody could serve, ${fmt(finite)} of ${fmt(quotes)} quotes were a figure`
+      ? `; while nobody could serve, ${fmt(r.finiteNobody)} of ${fmt(r.quotesNobody)} quotes were a figure`
       : ''
     rows.push([
       s.name,
-      `MAE ours ${fmt(o / 1000, 1)} s, naive ${fmt(nv / 1000, 1)} s (ratio ${fmt(o / nv, 2)})${nobody}`,
+      `MAE ours ${fmt(r.ours / 1000, 1)} s, naive ${fmt(r.naive / 1000, 1)} s (ratio ${fmt(r.ours / r.naive, 2)})${nobody}`,
     ])
   }
   return verdict({
