@@ -162,6 +162,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     },
     outboxFor: outboxItems,
     onOutbox: () => dispatcher.kick(),
+    onConfigured: (tenantId) => reporting.committed(tenantId),
     onFailure: (err) => logger.error({ err }, 'router batch failed; rebuilt from storage'),
   })
   for (const f of await sb.start(docs)) {

@@ -154,6 +154,14 @@ export interface ReportChanges {
   /** Intervals are final up to here (exclusive) after the step, and were before it. */
   readonly closedUpTo: number
   readonly closedBefore: number
+  /** The first instant the projections cover (0 when unknown): no interval before it exists. */
+  readonly foldedSince: number
+}
+
+/** What a report step sends out, and which push lanes are on (a lane just turned on catches up). */
+export interface OutboxPush {
+  readonly items: readonly OutboxItem[]
+  readonly on: readonly string[]
 }
 
 export interface ReportRange {

@@ -19,6 +19,8 @@ export interface SwitchboardDeps extends Omit<RuntimeDeps, 'feed'> {
   readonly queries: ContactQueries
   /** Without it, agents are watched only once their client attaches after a start. */
   readonly watches?: AgentWatchStore
+  /** A tenant's configuration changed (what follows from it, a push just turned on, runs soon). */
+  readonly onConfigured?: (tenantId: string) => void
 }
 
 /** What starting with a configuration file did to one tenant. */
@@ -151,6 +153,7 @@ export class Switchboard {
     const next: StoredConfig = { config: sealed.config, version, demoUsers: sealed.demoUsers, file }
     this.stored.set(doc.id, next)
     await this.startRuntime(next)
+    this.deps.onConfigured?.(doc.id)
     return next
   }
 

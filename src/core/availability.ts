@@ -218,7 +218,7 @@ export interface QueueStats {
   readonly agentsBusy: number
   readonly availableSlots: number
   readonly estimatedWaitMs: number | null
-  /** Today's share answered within the threshold, short abandons excluded; null before any contact. */
+  /** Today's share answered within the threshold, of those answered, abandoned past the short threshold or timed out; null before any contact. */
   readonly serviceLevel: number | null
 }
 
@@ -229,7 +229,7 @@ export function queueStats(router: RouterCore, queueId: string, now: number): Qu
   const oldest = q.oldestEnqueuedAt()
   const oldestWaitMs = oldest === null ? 0 : now - oldest
   const t = router.countToday(q, now)
-  const counted = t.answered + t.abandoned - t.abandonedShort
+  const counted = t.answered + t.abandoned - t.abandonedShort + t.timedOut
   return {
     queueId,
     waiting: q.waiting.size,

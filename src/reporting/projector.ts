@@ -1,5 +1,5 @@
-import type { Clock, OutboxItem } from '../app/ports.js'
-import type { ReportChanges, ReportStore } from '../app/report-ports.js'
+import type { Clock } from '../app/ports.js'
+import type { OutboxPush, ReportChanges, ReportStore } from '../app/report-ports.js'
 import type { DomainEvent } from '../core/events.js'
 import type { FoldSettings, FoldState } from './report-fold.js'
 import { emptyFoldState, ReportFold } from './report-fold.js'
@@ -10,11 +10,18 @@ export interface ProjectorDeps {
   /** The tenant's events after `afterSeq`, in order, at most `limit`. */
   readonly events: (tenantId: string, afterSeq: number, limit: number) => Promise<DomainEvent[]>
   readonly settings: (tenantId: string) => FoldSettings
-  /** What a step sends out (WFM pushes), stored with it; not asked during a rebuild. */
-  readonly outboxFor?: (tenantId: string, changes: ReportChanges) => OutboxItem[]
+  /**
+   * What a step sends out (WFM pushes), stored with it. `wasOn`: the push lanes that were on at
+   * the last step (a lane just turned on sends the last day); `on` says which are on now. Asked
+   * once at the end of a rebuild, with no lane on, so the rebuilt intervals go out again.
+   */
+  readonly outboxFor?: (tenantId: string, changes: ReportChanges, wasOn: ReadonlySet<string>) => OutboxPush
   /** After a step that stored outbox items. */
   readonly onOutbox?: () => void
 }
+
+/** What a checkpoint keeps: the fold, and the push lanes that were on when it was saved. */
+type Checkpoint = FoldState & { pushing?: readonly string[] }
 
 const BATCH = 2000
 
@@ -117,28 +124,40 @@ export class ReportProjector {
   private async run(tenantId: string): Promise<number> {
     const saved = await this.deps.store.checkpoint(tenantId)
     let lastSeq = saved?.lastSeq ?? 0
-    const fold = new ReportFold(
-      this.deps.settings(tenantId),
-      (saved?.state as FoldState | undefined) ?? emptyFoldState(),
-    )
+    const { pushing, ...state }: Checkpoint = (saved?.state as Checkpoint | undefined) ?? emptyFoldState()
+    const fold = new ReportFold(this.deps.settings(tenantId), state)
+    const rebuilding = this.quiet.has(tenantId)
+    let lanes = rebuilding ? [] : (pushing ?? [])
     let folded = 0
     for (;;) {
       const events = await this.deps.events(tenantId, lastSeq, BATCH)
       const last = events[events.length - 1]
+      const drained = events.length < BATCH
       // Time runs to now only once the log is drained: a batch's end is not "now".
-      const now = events.length < BATCH ? this.deps.clock.now() - SETTLE_MS : (last?.at ?? 0)
+      const now = drained ? this.deps.clock.now() - SETTLE_MS : (last?.at ?? 0)
       const changes = fold.step(events, Math.max(now, last?.at ?? 0))
       lastSeq = last?.seq ?? lastSeq
       folded += events.length
-      if (hasChanges(changes) || events.length > 0) {
-        const items = this.quiet.has(tenantId) ? [] : (this.deps.outboxFor?.(tenantId, changes) ?? [])
-        await this.deps.store.save(tenantId, changes, lastSeq, fold.state, {
+      // A rebuild sends nothing while it folds what was sent already; at its end, the last
+      // day's intervals as rebuilt (a WFM keeps an interval's last report), and no state again.
+      const push = !rebuilding
+        ? this.deps.outboxFor?.(tenantId, changes, new Set(lanes))
+        : drained
+          ? this.deps.outboxFor?.(tenantId, { ...changes, lasting: [] }, new Set())
+          : undefined
+      if (push) lanes = [...push.on]
+      // An interval that closed is saved even on a quiet floor, so its report (zeros) goes out.
+      const closed = changes.closedUpTo !== changes.closedBefore
+      if (hasChanges(changes) || events.length > 0 || closed || lanes.join() !== (pushing ?? []).join()) {
+        const items = push?.items ?? []
+        const checkpoint: Checkpoint = { ...fold.state, pushing: lanes }
+        await this.deps.store.save(tenantId, changes, lastSeq, checkpoint, {
           items,
           now: this.deps.clock.now(),
         })
         if (items.length > 0) this.deps.onOutbox?.()
       }
-      if (events.length < BATCH) {
+      if (drained) {
         this.lastingAt.set(tenantId, fold.nextLastingAt())
         return folded
       }

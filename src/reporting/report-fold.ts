@@ -19,6 +19,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 export interface FoldState {
   /** The time folded up to (0: nothing yet). */
   at: number
+  /** The first instant folded: nothing is reported before it (absent in older checkpoints). */
+  since?: number
   /** Contacts not finished yet (waiting, with an agent or wrapping up). */
   contacts: Record<string, OpenRecord>
   agents: Record<string, AgentFold>
@@ -57,6 +59,7 @@ export class ReportFold {
       lasting: this.lasting,
       closedUpTo: intervalOf(this.state.at),
       closedBefore,
+      foldedSince: this.state.since ?? 0,
     }
     this.deltas = new IntervalDeltas()
     this.records = new Map()
@@ -67,7 +70,7 @@ export class ReportFold {
 
   private advanceTo(t: number): void {
     const s = this.state
-    if (s.at === 0) s.at = t
+    if (s.at === 0) s.at = s.since = t
     if (s.at < t) this.noteLasting(t)
     while (s.at < t) {
       const boundary = intervalOf(s.at) + INTERVAL_MS
@@ -177,6 +180,11 @@ export class ReportFold {
         const q = this.deltas.queue(v.queueId, e.at)
         q.contactsReceived++
         q.timedOut++
+        // A contact with an agent ends this way only when its queue was removed.
+        if (v.agentId && this.agent(v.agentId).contacts[c.contactId]) {
+          delete this.agent(v.agentId).contacts[c.contactId]
+          this.settle(v.agentId, e.at)
+        }
         this.finish(c, 'timed_out', e.at, 'system')
         return
       }

@@ -32,12 +32,14 @@ type States = {
 describe('CXone WFM connector (document 003) against a stand-in that checks every field', () => {
   let h: Harness
   let cx: Awaited<ReturnType<typeof cxoneStandIn>>
+  let demo: TenantDoc
 
   beforeEach(async () => {
     let clock = () => T0
     cx = await cxoneStandIn(CREDS, () => clock())
     const docs = demoDocs()
-    ;(docs[0] as TenantDoc).cxone = {
+    demo = docs[0] as TenantDoc
+    demo.cxone = {
       enabled: true,
       baseUrl: cx.base,
       ...CREDS,
@@ -263,5 +265,101 @@ describe('CXone WFM connector (document 003) against a stand-in that checks ever
       connected: false,
       error: expect.stringContaining('503'),
     })
+  })
+
+  const intervalsSent = () => (cx.received.intraday as Intraday[]).map((r) => r.startDate)
+  const queueRow = (r: Intraday, queueId: string) =>
+    r.reportData.queueReport.find((q) => q.queueValue === queueId)!
+
+  it('item 3: a connector turned on late sends the last day, a report rebuild sends it again, and nothing before the first event', async () => {
+    await h.sb.applyDocument({ ...demo, cxone: { ...demo.cxone!, enabled: false } })
+    await run((r, now) => r.changeAgentState('agent1', 'chat', 'ready', null, 'agent1', now))
+    await until(at(3))
+    await run((r, now) =>
+      r.admitContact(
+        { contactId: 'c1', entryPointId: '1000', customer: { name: 'Ann' }, subject: null },
+        now,
+      ),
+    )
+    const offer = h.sb.runtime('demo').read((r) => r.contacts.get('c1')!.offer!)
+    await run((r, now) => r.acceptOffer(offer.offerId, offer.agentId, now))
+    await until(at(20))
+    await run((r, now) => r.endContact('c1', 'agent', offer.agentId, now))
+    await until(at(65))
+    expect(intervalsSent(), 'nothing goes out while the connector is off').toEqual([])
+
+    await h.sb.applyDocument(demo)
+    await until(at(65, 10))
+    expect(cx.problems).toEqual([])
+    // The day so far, each closed interval once, none from before the tenant's first event.
+    const day = [at(0), at(15), at(30), at(45)].map(iso)
+    expect(intervalsSent()).toEqual(day)
+    const first = [...(cx.received.intraday as Intraday[])]
+    expect(queueRow(first[1]!, 'support')).toMatchObject({ contactsReceived: 1, handledShort: 1 })
+    // States from while it was off are history, not live states: the activity report has them.
+    expect(states()).toEqual([])
+    expect((cx.received.activity as { startDate: string }[]).map((a) => a.startDate)).toEqual(day)
+
+    const rebuilt = await h.reporting.rebuild('demo')
+    expect(rebuilt).toBeGreaterThan(0)
+    for (let i = 0; i < 10 && (await h.dispatcher.drain()).tried > 0; i++);
+    expect(intervalsSent()).toEqual([...day, ...day])
+    const again = (cx.received.intraday as Intraday[]).slice(day.length)
+    expect(again.map((r) => r.reportData)).toEqual(first.map((r) => r.reportData))
+    expect(states(), 'a rebuild sends no state again').toEqual([])
+    expect(cx.problems).toEqual([])
+  })
+
+  it('item 3: a contact ended by its max wait is counted in an outcome, and every interval adds up', async () => {
+    const support = demo.queues.find((q) => q.id === 'support')!
+    await h.sb.applyDocument({
+      ...demo,
+      queues: demo.queues.map((q) => (q === support ? { ...q, maxWaitSeconds: 60 } : q)),
+    })
+    // The only agent declines it: the chat waits its minute and is ended by the queue.
+    await run((r, now) => r.changeAgentState('agent1', 'chat', 'ready', null, 'agent1', now))
+    await run((r, now) =>
+      r.admitContact(
+        { contactId: 'late', entryPointId: '1000', customer: { name: 'Bo' }, subject: null },
+        now,
+      ),
+    )
+    const offer = h.sb.runtime('demo').read((r) => r.contacts.get('late')!.offer!)
+    await run((r, now) => r.rejectOffer(offer.offerId, offer.agentId, 'busy', now))
+    await until(at(2))
+    const ended = await h.sb.queries.events('demo', { afterSeq: 0, limit: 100 })
+    expect(ended.map((e) => e.type)).toContain('ContactTimedOut')
+    await until(at(15, 10))
+    const report = (cx.received.intraday as Intraday[]).find((r) => r.startDate === iso(at(0)))!
+    for (const q of report.reportData.queueReport)
+      expect(
+        (q.handledShort as number) +
+          (q.handledLong as number) +
+          (q.abandonedShort as number) +
+          (q.abandonedLong as number),
+        `${q.queueValue as string} adds up`,
+      ).toBe(q.contactsReceived)
+    expect(queueRow(report, 'support')).toMatchObject({ contactsReceived: 1, abandonedLong: 1, svcLvlPct: 0 })
+
+    const supervisor = await h.login('supervisor')
+    const rows = (
+      await h.app.inject({
+        url: '/api/v1/reports/queue-intervals?from=2026-11-02&timeZone=UTC',
+        headers: { authorization: `Bearer ${supervisor}` },
+      })
+    ).json() as { rows: Record<string, unknown>[] }
+    expect(rows.rows.find((r) => r.queueId === 'support')).toMatchObject({
+      contactsReceived: 1,
+      timedOut: 1,
+      abandonedLong: 0,
+      serviceLevelPct: 0,
+    })
+    const stats = (
+      await h.app.inject({
+        url: '/api/v1/queues/support/stats',
+        headers: { authorization: `Bearer ${supervisor}` },
+      })
+    ).json() as { serviceLevel: number | null }
+    expect(stats.serviceLevel, 'the live service level counts the chat that timed out').toBe(0)
   })
 })

@@ -248,7 +248,7 @@ for (const db of databases()) {
           queueDelaySeconds: q.queueDelayTime / 1000,
           backlogAtEnd: q.backlog,
         })
-        const offered = q.handledShort + q.handledLong + q.abandonedLong
+        const offered = q.handledShort + q.handledLong + q.abandonedLong + q.timedOut
         expect(r.serviceLevelPct).toBe(
           offered === 0 ? null : Math.round((1000 * q.handledShort) / offered) / 10,
         )

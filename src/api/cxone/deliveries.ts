@@ -1,6 +1,6 @@
 import { Undeliverable } from '../../app/outbox-dispatcher.js'
 import type { ClaimedOutboxItem, OutboxItem } from '../../app/ports.js'
-import type { AgentActivity, ReportChanges, ReportStore } from '../../app/report-ports.js'
+import type { AgentActivity, OutboxPush, ReportChanges, ReportStore } from '../../app/report-ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
 import type { CxoneConfig } from '../../core/tenant-config.js'
 import { activityReport, agentStates, INTERVAL_MS, intervalReport } from './payloads.js'
@@ -19,13 +19,14 @@ const BACKFILL_INTERVALS = 96
 /**
  * What a report step sends to CXone: agent states that lasted 3 s, each interval that closed,
  * and again each closed interval that late events changed (a wrap-up ending after its
- * interval). Interval items carry only the interval: their report is read when sent, so it is
- * the latest. Two ordered lanes: states, and reports.
+ * interval). A connector just turned on (or a rebuild's end: `wasOn` without it) sends every
+ * interval of the last day. Interval items carry only the interval: their report is read when
+ * sent, so it is the latest. Two ordered lanes: states, and reports.
  */
 export function cxoneItems(sb: () => Switchboard) {
-  return (tenantId: string, changes: ReportChanges): OutboxItem[] => {
+  return (tenantId: string, changes: ReportChanges, wasOn: ReadonlySet<string>): OutboxPush => {
     const cx = sb().storedConfig(tenantId).config.cxone
-    if (!cx?.enabled) return []
+    if (!cx?.enabled) return { items: [], on: [] }
     const item = (payload: CxonePayload, lane: string): OutboxItem => ({
       tenantId,
       eventSeq: 0,
@@ -36,16 +37,20 @@ export function cxoneItems(sb: () => Switchboard) {
     const items: OutboxItem[] = []
     if (changes.lasting.length > 0) items.push(item({ kind: 'states', states: changes.lasting }, 'states'))
     const intervals = new Set<number>()
-    const oldest = changes.closedUpTo - BACKFILL_INTERVALS * INTERVAL_MS
+    // Nothing before the day's first interval, nor before the first event ever folded.
+    const oldest = Math.max(
+      changes.closedUpTo - BACKFILL_INTERVALS * INTERVAL_MS,
+      changes.foldedSince - (changes.foldedSince % INTERVAL_MS),
+    )
     for (const rows of [changes.queueIntervals, changes.agentQueueIntervals, changes.agentIntervals])
       for (const r of rows)
         if (r.intervalStart < changes.closedBefore && r.intervalStart >= oldest)
           intervals.add(r.intervalStart)
-    for (let start = Math.max(changes.closedBefore, oldest); start < changes.closedUpTo; start += INTERVAL_MS)
-      intervals.add(start)
+    const from = wasOn.has(CXONE_TOPIC) ? Math.max(changes.closedBefore, oldest) : oldest
+    for (let start = from; start < changes.closedUpTo; start += INTERVAL_MS) intervals.add(start)
     for (const start of [...intervals].sort((a, b) => a - b))
       items.push(item({ kind: 'interval', start }, 'reports'))
-    return items
+    return { items, on: [CXONE_TOPIC] }
   }
 }
 

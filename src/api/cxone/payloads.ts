@@ -33,9 +33,9 @@ export interface IntervalRows {
   readonly agents: readonly AgentInterval[]
 }
 
-/** A CXone svcLvlPct: answered within the service level, of those answered or abandoned late. */
+/** A CXone svcLvlPct: answered within the service level, of those answered, abandoned late or timed out. */
 function svcLvlPct(q: QueueInterval): number {
-  const offered = q.handledShort + q.handledLong + q.abandonedLong
+  const offered = q.handledShort + q.handledLong + q.abandonedLong + q.timedOut
   return offered === 0 ? 0 : Math.round((1000 * q.handledShort) / offered) / 10
 }
 
@@ -70,7 +70,9 @@ export function intervalReport(cx: CxoneConfig, tenant: TenantConfig, start: num
           isOutbound: false,
           contactsReceived: q.contactsReceived,
           abandonedShort: q.abandonedShort,
-          abandonedLong: q.abandonedLong,
+          // 003 has no field for a contact ended by the queue's max wait: it was received and not
+          // handled, which a WFM counts as abandoned, so every interval adds up.
+          abandonedLong: q.abandonedLong + q.timedOut,
           handledShort: q.handledShort,
           handledLong: q.handledLong,
           handleTime: sec(q.handleTime),

@@ -12,9 +12,12 @@ import { localIso } from '../../core/local-time.js'
 const sec = (ms: number): number => Math.round(ms) / 1000
 const at = (tz: string, ms: number | null): string | null => (ms === null ? null : localIso(tz, ms))
 
-/** Share of contacts answered within the service level, of those answered or given up on past the short-abandon time. */
+/**
+ * Share of contacts answered within the service level, of those answered, given up on past the
+ * short-abandon time, or ended by the queue's max wait.
+ */
 export function serviceLevelPct(q: QueueInterval): number | null {
-  const offered = q.handledShort + q.handledLong + q.abandonedLong
+  const offered = q.handledShort + q.handledLong + q.abandonedLong + q.timedOut
   return offered === 0 ? null : Math.round((1000 * q.handledShort) / offered) / 10
 }
 

@@ -205,6 +205,7 @@ export abstract class ContactLifecycle extends RouterCore {
       return
     }
     this.emit({ type: 'ContactTimedOut', contactId: c.id, queueId: q.config.id }, now)
+    this.countToday(q, now).timedOut++
     this.saveContact({
       ...c,
       state: 'timed_out',
@@ -251,6 +252,8 @@ export abstract class ContactLifecycle extends RouterCore {
     )) {
       let c = stored
       if (!this.queues.has(c.queueId)) {
+        // Said as an event too: reports and webhooks would otherwise keep it open for ever.
+        this.emit({ type: 'ContactTimedOut', contactId: c.id, queueId: c.queueId }, now)
         this.saveContact({
           ...c,
           state: 'timed_out',

@@ -20,7 +20,7 @@ class Run {
   readonly events: DomainEvent[] = []
   private n = 0
 
-  constructor(private readonly config: TenantConfig) {
+  constructor(private config: TenantConfig) {
     this.router = this.fresh(T0, 0)
   }
 
@@ -46,7 +46,8 @@ class Run {
   }
 
   /** A restart, a configuration change or a storage recovery: memory rebuilt from storage. */
-  rebuild(now: number): void {
+  rebuild(now: number, config = this.config): void {
+    this.config = config
     const lastSeq = this.router.lastSeq
     this.router = this.fresh(now, lastSeq)
     const agents = [...this.agents].map(([agentId, channels]) => ({ agentId, channels }))
@@ -226,5 +227,24 @@ describe('item 2: every router timer fires when it would have without a rebuild'
     expect(straight).toContain('+31s AgentStateChanged agent1 ready not responding')
     expect(straight.filter((l) => l.includes('ContactOffered'))).toHaveLength(2)
     expect(rebuilt).toEqual(straight)
+  })
+})
+
+describe('a rebuild under a configuration without the queue', () => {
+  it("ends the queue's waiting contacts with an event, so reports and webhooks close them too", () => {
+    const run = new Run(demoLike())
+    run.act((r) => r.setAgentState('agent3', 'chat', 'ready', null, 'agent3', T0))
+    run.act((r) =>
+      r.admitContact({ contactId: 'c1', entryPointId: '1001', customer: { name: 'c1' }, subject: null }, T0),
+    )
+    run.act((r) => r.rejectOffer(r.contacts.get('c1')!.offer!.offerId, 'agent3', 'busy', T0 + 1000))
+    const without = demoLike()
+    run.rebuild(T0 + 2000, {
+      ...without,
+      queues: without.queues.filter((q) => q.id !== 'sales'),
+      entryPoints: without.entryPoints.filter((e) => e.queueId !== 'sales'),
+    })
+    expect(run.timeline()).toContain('+2s ContactTimedOut c1')
+    expect(run.router.contacts.has('c1')).toBe(false)
   })
 })

@@ -245,7 +245,7 @@ export class RouterCore {
     // Intl is slow: find the local day's bounds only when `now` leaves the cached day.
     if (now < q.today.start || now >= q.today.end) {
       const d = localDay(this.model.timeZone, now)
-      q.today = { ...d, answered: 0, answeredInTime: 0, abandoned: 0, abandonedShort: 0 }
+      q.today = { ...d, answered: 0, answeredInTime: 0, abandoned: 0, abandonedShort: 0, timedOut: 0 }
     }
     return q.today
   }

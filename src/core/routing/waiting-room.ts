@@ -12,6 +12,8 @@ export interface DayCounters {
   answeredInTime: number
   abandoned: number
   abandonedShort: number
+  /** Ended by the queue's max wait: not answered in time, so counted against the service level. */
+  timedOut: number
 }
 
 /** A queue's waiting contacts, ordered by priority (high first) then original enqueue time. */
@@ -29,6 +31,7 @@ export class QueueRuntime {
     answeredInTime: 0,
     abandoned: 0,
     abandonedShort: 0,
+    timedOut: 0,
   }
 
   constructor(readonly config: QueueConfig) {}
