@@ -329,10 +329,13 @@ describe('a whole chat in Chromium: the widget on /demo and the agent desktop on
 
       // Earlier tests left chats waiting, offered first: Dave rejects them until Zhang San's comes.
       const offer = agent.getByRole('alertdialog', { name: /Zhang San/ })
-      for (let i = 0; i < 20 && !(await offer.isVisible()); i++) {
+      while (!(await offer.isVisible())) {
         const other = agent.getByRole('alertdialog').first()
-        if (await other.isVisible()) await other.getByRole('button', { name: 'Reject' }).click()
-        await agent.waitForTimeout(250)
+        await other.waitFor()
+        if (await offer.isVisible()) break
+        const text = await other.innerText()
+        await other.getByRole('button', { name: 'Reject' }).click()
+        await agent.getByRole('alertdialog').filter({ hasText: text }).waitFor({ state: 'detached' })
       }
       await offer.getByRole('button', { name: 'Accept' }).click()
       await agent.getByRole('tab', { name: /Zhang San/ }).click()

@@ -77,6 +77,17 @@ interface Ev {
 }
 
 /** The tenant's stored events so far. */
+/** Until the agent's voice channel holds no call (its wrap-up from the last one is over). */
+const voiceFree = (agent: string) =>
+  until(`${agent} free of its last call`, async () => {
+    const a = await api<{ channels: { voice: { activeTasks: number } } }>(
+      'GET',
+      `/api/v1/agents/${agent}`,
+      agent,
+    )
+    return a.body.channels.voice.activeTasks === 0 ? true : undefined
+  })
+
 async function events(): Promise<Ev[]> {
   return (await server.sb.queries.events('demo', { afterSeq: 0, limit: 5000 })) as unknown as Ev[]
 }
@@ -215,7 +226,7 @@ describe('voice calls through the B2BUA and rtpengine, with real SIP phones', ()
 
   it('counts a caller who hangs up while queued as abandoned, with music and announcements meanwhile', async () => {
     await setVoice('agent1', 'not_ready')
-    await new Promise((r) => setTimeout(r, 2500)) // agent2's wrap-up from the last call
+    await voiceFree('agent2')
     // agent2 takes a first call; the second caller has to wait.
     let mark = caller.mark
     caller.dial(`sip:8000@${sip}`)
@@ -251,7 +262,7 @@ describe('voice calls through the B2BUA and rtpengine, with real SIP phones', ()
   }, 60_000)
 
   it('cancels the ringing phone when the caller hangs up first, and counts the call abandoned', async () => {
-    await new Promise((r) => setTimeout(r, 2500)) // agent2's wrap-up from the last call
+    await voiceFree('agent2')
     await setVoice('agent2', 'not_ready')
     await setVoice('agent1', 'ready')
     const mark = caller.mark
@@ -277,7 +288,7 @@ describe('voice calls through the B2BUA and rtpengine, with real SIP phones', ()
   }, 60_000)
 
   it("plays music to the caller while the agent holds, and follows a blind transfer from the agent's phone", async () => {
-    await new Promise((r) => setTimeout(r, 2500)) // agent2's wrap-up
+    await voiceFree('agent2')
     const mark = caller.mark
     const a2 = agent2.mark
     caller.dial(`sip:8000@${sip}`)
