@@ -205,6 +205,8 @@ export interface CallRecord {
   readonly endedIn: 'refused' | 'menu' | 'queue' | 'ringing' | 'talking' | 'rating'
   /** Why a refused call was turned away, and the SIP status it was given. */
   readonly refusal?: { readonly why: RefusalCause; readonly status: number }
+  /** Why the system ended a call that was up: the caller never ACKed our answer (RFC 3261 §13.3.1.4). */
+  readonly lost?: LostCause
   /** The menu the caller went through first, if any. */
   readonly menu: MenuRecord | null
   /** The rating asked after the agent hung up, if it was. */
@@ -214,6 +216,8 @@ export interface CallRecord {
     readonly endedAt: number
   } | null
 }
+
+export type LostCause = 'no_ack'
 
 /** Why a call was refused before it queued: the entry point's reason, or the caller's number. */
 export type RefusalCause =

@@ -190,6 +190,8 @@ function hangupCause(r: CallRecord): string {
   if (status === 486 || status === 600) return 'USER_BUSY'
   if (status === 403 || status === 603) return 'CALL_REJECTED'
   if (status === 480) return 'NO_USER_RESPONSE'
+  // Our answer was never acknowledged: the caller's side is unreachable.
+  if (r.lost === 'no_ack') return 'RECOVERY_ON_TIMER_EXPIRE'
   return r.endedBy === 'system' ? 'NORMAL_TEMPORARY_FAILURE' : 'NORMAL_CLEARING'
 }
 

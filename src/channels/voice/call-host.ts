@@ -46,7 +46,7 @@ export interface CallHost {
   /** The caller rated the call (a key after the agent hung up). */
   rated(score: number): Promise<void>
   /** The caller or the agent hung up. */
-  ended(by: 'customer' | 'agent', agentId: string | null): Promise<void>
+  ended(by: 'customer' | 'agent' | 'system', agentId: string | null): Promise<void>
   /** The agent's phone asked for a blind transfer to `target` (a number); resolves false if refused. */
   transfer(agentId: string, target: string): Promise<boolean>
   /** The call is over: its recording (a file) and its record; resolves once both are kept. */

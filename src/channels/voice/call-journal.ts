@@ -1,4 +1,4 @@
-import type { Caller, CallRecord, MenuRecord, Ring, RingOutcome } from '../../app/voice-ports.js'
+import type { Caller, CallRecord, LostCause, MenuRecord, Ring, RingOutcome } from '../../app/voice-ports.js'
 import type { Contact, ContactState } from '../../core/contact.js'
 
 /**
@@ -12,7 +12,8 @@ export class CallJournal {
   private readonly rings: { -readonly [K in keyof Ring]: Ring[K] }[] = []
   private heldSince: number | null = null
   private holdMs = 0
-  private hungUp: { by: 'customer' | 'agent'; at: number } | undefined
+  private hungUp: { by: 'customer' | 'agent' | 'system'; at: number } | undefined
+  private lost: LostCause | undefined
   private rating: CallRecord['rating'] = null
 
   constructor(
@@ -27,7 +28,7 @@ export class CallJournal {
   ) {}
 
   /** Who hung up first, if a side did. */
-  get hungUpBy(): 'customer' | 'agent' | undefined {
+  get hungUpBy(): 'customer' | 'agent' | 'system' | undefined {
     return this.hungUp?.by
   }
 
@@ -60,8 +61,9 @@ export class CallJournal {
     }
   }
 
-  hangUp(by: 'customer' | 'agent'): void {
+  hangUp(by: 'customer' | 'agent' | 'system', lost?: LostCause): void {
     this.hungUp ??= { by, at: this.now() }
+    this.lost ??= lost
   }
 
   rated(score: number | null, startedAt: number): void {
@@ -94,6 +96,7 @@ export class CallJournal {
             : 'queue',
       menu: this.call.menu,
       rating: this.rating,
+      ...(this.lost ? { lost: this.lost } : {}),
     }
   }
 }

@@ -63,6 +63,11 @@ export async function answerWithMenu(
   })
   let gone = false
   let keys: CallerKeys | undefined
+  if (tx.cancelled) {
+    // The caller hung up while the media session was being made.
+    await media.end(callId).catch((e: unknown) => deps.log(`menu call ${callId}`, e))
+    return { record: menuRecord(arrival, menu, { digit: null, startedAt, endedAt: deps.now(), gone: true }) }
+  }
   const dialog = ua.acceptInvite(
     tx,
     callerAnswer,
@@ -86,6 +91,14 @@ export async function answerWithMenu(
       t.reply(200, 'OK')
     },
     ourTag,
+    // Our answer was never acknowledged: the caller is gone; the menu ends with a BYE.
+    () => {
+      if (gone) return
+      gone = true
+      ua.forget(dialog)
+      void ua.send(dialog, 'BYE').catch(() => undefined)
+      void keys?.close()
+    },
   )
   const ended = async (digit: string | null): Promise<{ record: CallRecord }> => {
     await keys?.close()

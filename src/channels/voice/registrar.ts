@@ -65,7 +65,6 @@ export class Registrar {
     )
     if (!check.ok)
       return void tx.reply(401, 'Unauthorized', {
-        toTag: 'reg',
         headers: { 'www-authenticate': auth.challenge(now, check.stale) },
       })
 
@@ -88,7 +87,6 @@ export class Registrar {
         if (asked === 0) continue
         if (asked < min)
           return void tx.reply(423, 'Interval Too Brief', {
-            toTag: 'reg',
             headers: { 'min-expires': String(min) },
           })
         list.push({
@@ -105,7 +103,6 @@ export class Registrar {
     }
     const current = this.bindings.get(key) ?? []
     tx.reply(200, 'OK', {
-      toTag: 'reg',
       headers: {
         contact: current.map(
           (b) => `<${b.contact}>;expires=${Math.max(0, Math.round((b.expiresAt - now) / 1000))}`,

@@ -1,4 +1,4 @@
-import type { Caller, MenuRecord, RingOutcome } from '../../app/voice-ports.js'
+import type { Caller, LostCause, MenuRecord, RingOutcome } from '../../app/voice-ports.js'
 import { CallJournal } from './call-journal.js'
 import { CallerKeys, infoDigit } from './caller-keys.js'
 import { askRating } from './voice-menu.js'
@@ -64,6 +64,8 @@ export class VoiceCall {
   private readonly callerOffer: string
   /** The From of our INVITEs to agents: who is calling, as the caller's own From said. */
   private readonly callerIdentity: string
+  /** Max-Forwards of the legs to agents: the caller's less one (§16.6), so loops still end. */
+  private readonly maxForwards: string
   /** Who called (the caller's dialog is `caller`). */
   readonly origin: Caller
   readonly startedAt: number
@@ -76,6 +78,7 @@ export class VoiceCall {
       readonly ourTag: string
       readonly callerOffer: string
       readonly callerIdentity: string
+      readonly maxForwards?: string
       readonly caller: Caller
       readonly startedAt: number
       /** The menu the caller came through, and the keys it pressed there (kept for the rating). */
@@ -91,6 +94,7 @@ export class VoiceCall {
     this.ourTag = call.ourTag
     this.callerOffer = call.callerOffer
     this.callerIdentity = call.callerIdentity
+    this.maxForwards = call.maxForwards ?? '70'
     this.origin = call.caller
     this.startedAt = call.startedAt
     this.keys = call.keys
@@ -164,6 +168,7 @@ export class VoiceCall {
       this.callerAnswer,
       (req, t) => this.fromCaller(req, t),
       this.ourTag,
+      () => this.run(() => this.lose('no_ack')),
     )
     // In line with everything else the call does: an offer may already be on its way.
     this.run(() => this.audio.start(true))
@@ -213,7 +218,11 @@ export class VoiceCall {
   adopt(dialog: Dialog, callerAnswer: string): void {
     this.caller = dialog
     this.callerAnswer = callerAnswer
-    this.host.ua.attach(dialog, (req, t) => this.fromCaller(req, t))
+    this.host.ua.attach(
+      dialog,
+      (req, t) => this.fromCaller(req, t),
+      () => this.run(() => this.lose('no_ack')),
+    )
     this.run(() => this.audio.start(true))
   }
 
@@ -263,6 +272,7 @@ export class VoiceCall {
         toHeader: phone.toHeader,
         sdp: offered,
         callId: `${this.contactId}-${offerId}`,
+        headers: { 'max-forwards': this.maxForwards },
       },
       {
         onAnswered: (dialog, res) => this.run(() => this.agentAnswered(offerId, dialog, res.body.toString())),
@@ -464,7 +474,10 @@ export class VoiceCall {
       case 'UPDATE':
         return void tx.reply(200, 'OK')
       default:
-        return void tx.reply(405, 'Method Not Allowed')
+        // A caller does not transfer the call it made to the center (REFER): only an agent does.
+        return void tx.reply(405, 'Method Not Allowed', {
+          headers: { allow: 'INVITE, ACK, BYE, CANCEL, INFO, NOTIFY, UPDATE' },
+        })
     }
   }
 
@@ -480,6 +493,13 @@ export class VoiceCall {
   /** The caller hung up before we answered (CANCEL). */
   cancelled(): void {
     this.run(() => this.end('customer', null))
+  }
+
+  /** The caller's side died (no ACK came): the system ends the call, and the record says why. */
+  private lose(cause: LostCause): Promise<void> {
+    this.host.log(`call ${this.contactId}: ended by the system (${cause})`)
+    this.journal.hangUp('system', cause)
+    return this.host.ended('system', null)
   }
 
   /** Hangs up whatever is still up and closes the media session (and with it the recording). */
@@ -531,7 +551,7 @@ export class VoiceCall {
   }
 
   /** A side hung up: remembered for the record, since the router forgets a contact that ends for good. */
-  private end(by: 'customer' | 'agent', agentId: string | null): Promise<void> {
+  private end(by: 'customer' | 'agent' | 'system', agentId: string | null): Promise<void> {
     this.journal.hangUp(by)
     return this.host.ended(by, agentId)
   }

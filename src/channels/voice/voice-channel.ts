@@ -23,7 +23,9 @@ import type { SipRequest } from './sip/message.js'
 import { fromOf } from './sip/message.js'
 import type { ServerTransaction } from './sip/transactions.js'
 import { newTag } from './sip/transactions.js'
-import { parseUri } from './sip/uri.js'
+import { parseAnyUri } from './sip/uri.js'
+import { nextMaxForwards } from './sip/request-checks.js'
+import { sdpOf } from './sip/sdp-body.js'
 import type { SipUserAgent } from './sip/user-agent.js'
 import { ALLOW } from './sip/user-agent.js'
 import type { CallHostDeps, VoiceLog } from './call-host.js'
@@ -311,7 +313,8 @@ export class VoiceChannel {
       case 'ACK':
         return
       default:
-        return void tx.reply(405, 'Method Not Allowed', { headers: { allow: ALLOW } })
+        // A method that lives in a dialog (BYE, INFO, UPDATE…) without one: nothing to apply it to.
+        return void tx.reply(481, 'Call/Transaction Does Not Exist')
     }
   }
 
@@ -323,7 +326,7 @@ export class VoiceChannel {
     const dialled = safeUser(req.uri) ?? ''
     const entryPointId = tenant.voice.numbers[dialled]
     if (entryPointId === undefined) return void tx.reply(404, 'Not Found (no such number)')
-    const offer = req.body.toString()
+    const offer = sdpOf(req)
     if (!hasAudio(offer)) return void tx.reply(488, 'Not Acceptable Here (an audio offer is needed)')
     const mediaDown = this.deps.media.unavailableReason
     if (mediaDown !== null || !this.deps.sb.isRunning(tenant.tenantId)) {
@@ -443,6 +446,7 @@ export class VoiceChannel {
         callerOffer: offer,
         callerIdentity:
           req.headers.get('from')?.replace(/;\s*tag=[^;]*/i, '') ?? '<sip:anonymous@anonymous.invalid>',
+        maxForwards: nextMaxForwards(req),
         ...(chose && menuRecord ? { menu: menuRecord, keys: chose.keys } : {}),
       },
       // A call that came through a menu was answered (and its recording decided) before its queue was known.
@@ -455,13 +459,13 @@ export class VoiceChannel {
       call.adopt(chose.dialog, chose.callerAnswer)
       return call.sync()
     }
-    tx.onCancel = () => {
-      tx.reply(487, 'Request Terminated')
-      call.cancelled()
-    }
+    // A CANCEL may have come while the call was admitted (the transaction answered it 487).
+    if (tx.cancelled) return call.cancelled()
+    tx.onCancel = () => call.cancelled()
     try {
       await call.answer(tx)
     } catch (err) {
+      if (tx.cancelled) return
       this.deps.log.error({ err, contactId }, 'call could not be answered')
       if (tx.state === 'proceeding') tx.reply(500, 'Server Internal Error (media)')
       call.cancelled()
@@ -512,7 +516,7 @@ const BLACKLIST_REASON: Record<number, string> = {
 
 function safeUser(uri: string): string | null {
   try {
-    return parseUri(uri).user
+    return parseAnyUri(uri).user
   } catch {
     return null
   }

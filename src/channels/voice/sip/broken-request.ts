@@ -12,7 +12,8 @@ export function answerToBroken(raw: Buffer, error: SipParseError): SipResponse |
   const text = raw.toString('latin1', 0, Math.min(raw.length, 8192))
   const lines = text.split(/\r?\n/)
   const first = lines[0] ?? ''
-  if (first.startsWith('SIP/') || !/^[A-Za-z]+ \S+ SIP\//.test(first) || /^ACK /i.test(first))
+  // Anything shaped like a request line, even one broken by its spacing, gets its 400.
+  if (first.startsWith('SIP/') || !/^[^\s:]+\s+.*\sSIP\/\d/.test(first) || /^ACK\s/i.test(first))
     return undefined
   const headers = new SipHeaders()
   const wanted: Record<string, string> = {

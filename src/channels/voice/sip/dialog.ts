@@ -7,8 +7,9 @@ import { formatUri } from './uri.js'
 
 /**
  * One side of a SIP dialog (§12): its identifiers, the remote target and route set, and our
- * CSeq. In-dialog requests go to `peer`, the address the dialog's first message came from or
- * went to: phones behind NAT are reached where they really are (the spirit of RFC 3581).
+ * CSeq. In-dialog requests follow the route set (a carrier's SBC that record-routed sees ACK and
+ * BYE); without one they go to `peer`, the address the dialog's first message came from or went
+ * to, so phones behind NAT are reached where they really are (the spirit of RFC 3581).
  */
 export class Dialog {
   private localSeq: number
@@ -38,6 +39,16 @@ export class Dialog {
 
   get key(): string {
     return dialogKey(this.callId, this.localTag, this.remoteTag)
+  }
+
+  /** Where our in-dialog requests are sent: the first route (§12.2.1.1), else the peer. */
+  get nextHop(): SipEndpoint {
+    const first = this.routeSet[0]
+    if (first === undefined) return this.peer
+    const uri = parseNameAddr(first).uri
+    const named = String(uri.params.transport ?? '').toUpperCase()
+    const transport = named === 'TCP' || named === 'UDP' ? named : this.peer.transport
+    return { transport, host: uri.host, port: uri.port ?? 5060 }
   }
 
   /** We answered `invite` (§12.1.1); `localTag` is the tag our answer's To carries. */
@@ -93,8 +104,13 @@ export class Dialog {
     extra: Record<string, string>,
     body?: Buffer | string,
   ): SipRequest {
+    // A first route without `lr` is a strict router (RFC 2543): it gets the Request-URI, and the
+    // remote target goes last in the Route header (§12.2.1.1).
+    const strict = this.routeSet.length > 0 && !('lr' in parseNameAddr(this.routeSet[0] as string).uri.params)
+    const route = strict ? [...this.routeSet.slice(1), `<${this.remoteTarget}>`] : [...this.routeSet]
+    const target = strict ? formatUri(parseNameAddr(this.routeSet[0] as string).uri) : this.remoteTarget
     const h = SipHeaders.of({
-      route: [...this.routeSet],
+      route,
       'max-forwards': '70',
       from: this.local,
       to: this.remote,
@@ -104,7 +120,7 @@ export class Dialog {
       'user-agent': 'Switchboard',
       ...extra,
     })
-    return request(method, this.remoteTarget, h, body)
+    return request(method, target, h, body)
   }
 
   /** A request from the other side: §12.2.2's CSeq order, and a target refresh on re-INVITE. */

@@ -61,7 +61,7 @@ export function callIdOf(msg: SipMessage): string {
 }
 
 export function cseqOf(msg: SipMessage): { readonly seq: number; readonly method: string } {
-  const m = /^(\d{1,10})\s+([A-Za-z!%*_+`'~.-]+)$/.exec(required(msg, 'cseq'))
+  const m = /^(\d{1,10})\s+([A-Za-z0-9!%*_+`'~.-]+)$/.exec(required(msg, 'cseq'))
   const seq = m ? Number(m[1]) : NaN
   if (!m || seq > 2 ** 31 - 1) throw new SipParseError('bad CSeq header')
   return { seq, method: (m[2] as string).toUpperCase() }

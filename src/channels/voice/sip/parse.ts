@@ -2,6 +2,8 @@ import { SipParseError } from './errors.js'
 import { SipHeaders } from './headers.js'
 import type { SipMessage } from './message.js'
 import { callIdOf, cseqOf, fromOf, toOf, topVia } from './message.js'
+import { parseNameAddr } from './name-addr.js'
+import { parseUri } from './uri.js'
 
 /** Bigger than any sane SIP message; a datagram cannot exceed it anyway. */
 export const MAX_MESSAGE_BYTES = 65_535
@@ -58,6 +60,9 @@ function unfold(text: string): string[] {
 }
 
 function bodyOf(data: Buffer, at: number, headers: SipHeaders): Buffer {
+  const all = new Set(headers.getAll('content-length').map((v) => v.trim()))
+  if (all.size > 1)
+    throw new SipParseError(`two different Content-Lengths: ${[...all].join(', ').slice(0, 40)}`)
   const declared = headers.get('content-length')
   if (declared === undefined) return data.subarray(at)
   if (!/^\d{1,9}$/.test(declared)) throw new SipParseError(`bad Content-Length: ${declared.slice(0, 20)}`)
@@ -76,12 +81,19 @@ function startLine(line: string, headers: SipHeaders, body: Buffer): SipMessage 
     if (status < 100 || status > 699) throw new SipParseError(`bad status code ${status}`)
     return { kind: 'response', status, reason: m[3] ?? '', headers, body }
   }
-  const parts = line.split(/ +/)
-  if (parts.length !== 3) throw new SipParseError(`bad request line: ${line.slice(0, 80)}`)
+  // Exactly one SP between the three parts (§25.1): a space inside the Request-URI, or two
+  // between parts, is a broken request line, not something to guess at (RFC 4475 §3.1.2.8–10).
+  const parts = line.split(' ')
+  if (parts.length !== 3 || parts.includes(''))
+    throw new SipParseError(
+      `bad request line (one space between method, URI and version): ${line.slice(0, 80)}`,
+    )
   const [method, uri, version] = parts as [string, string, string]
   if (!TOKEN.test(method)) throw new SipParseError(`bad method: ${method.slice(0, 40)}`)
   if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(uri))
     throw new SipParseError(`bad Request-URI: ${uri.slice(0, 80)}`)
+  if (/^sips?:/i.test(uri) && parseUri(uri).headers !== null)
+    throw new SipParseError(`headers in the Request-URI (§19.1.5): ${uri.slice(0, 80)}`)
   if (!/^SIP\/\d+\.\d+$/i.test(version)) throw new SipParseError(`bad SIP version: ${version.slice(0, 20)}`)
   if (version.toUpperCase() !== 'SIP/2.0')
     throw new SipParseError(`SIP version ${version} is not supported`, 505)
@@ -97,6 +109,13 @@ function checkMandatory(msg: SipMessage): void {
   const cseq = cseqOf(msg)
   if (msg.kind === 'request' && cseq.method !== msg.method)
     throw new SipParseError(`CSeq method ${cseq.method} does not match ${msg.method}`)
+  // Leading zeros are fine (RFC 4475 §3.1.1.1); the value is 0 to 255 (§20.22).
   const mf = msg.headers.get('max-forwards')
-  if (mf !== undefined && !/^\d{1,3}$/.test(mf)) throw new SipParseError('bad Max-Forwards')
+  if (mf !== undefined && (!/^\d+$/.test(mf) || Number(mf) > 255))
+    throw new SipParseError(`bad Max-Forwards: ${mf.slice(0, 20)}`)
+  const date = msg.headers.get('date')
+  if (date !== undefined && !/ GMT$/.test(date))
+    throw new SipParseError('bad Date (it must be in GMT, §20.17)')
+  if (msg.kind === 'request')
+    for (const c of msg.headers.getAll('contact')) if (c.trim() !== '*') parseNameAddr(c)
 }

@@ -2,6 +2,7 @@ import type { SipRequest, SipResponse } from './message.js'
 import type { Timer, TransactionHost } from './transaction-parts.js'
 import { responseTo } from './transaction-parts.js'
 import type { SipEndpoint } from './transport.js'
+import { responseTarget } from './via.js'
 
 /** What a server transaction asks of its layer besides the wire. */
 export interface ServerHost extends TransactionHost {
@@ -13,16 +14,27 @@ export interface ServerHost extends TransactionHost {
 export class ServerTransaction {
   private last: SipResponse | undefined
   private timers: Timer[] = []
-  state: 'proceeding' | 'completed' | 'confirmed' | 'terminated' = 'proceeding'
-  /** Set by the TU of an INVITE: a CANCEL for it arrived (the layer already answered the CANCEL 200). */
+  /** `accepted`: an INVITE answered 2xx, kept to absorb its retransmissions (RFC 6026 §7.1). */
+  state: 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated' = 'proceeding'
+  /**
+   * Set by the TU of an INVITE: a CANCEL for it arrived. The layer has answered the CANCEL 200
+   * and the INVITE 487 already; the TU only cleans up.
+   */
   onCancel: (() => void) | undefined
+  /** A CANCEL ended this INVITE, perhaps before the TU looked at it: it must not answer 2xx. */
+  cancelled = false
+
+  /** Where our answers go (§18.2.2): not always the packet's source port. */
+  readonly replyTo: SipEndpoint
 
   constructor(
     readonly request: SipRequest,
     readonly source: SipEndpoint,
     private readonly layer: ServerHost,
     readonly key: string,
-  ) {}
+  ) {
+    this.replyTo = responseTarget(request, source)
+  }
 
   get isInvite(): boolean {
     return this.request.method === 'INVITE'
@@ -32,19 +44,21 @@ export class ServerTransaction {
   respond(res: SipResponse): void {
     if (this.state !== 'proceeding') return
     this.last = res
-    this.layer.wire.send(res, this.source)
+    this.layer.wire.send(res, this.replyTo)
     if (res.status < 200) return
     const { T1, T2 } = this.layer.timing
     const reliable = this.source.transport !== 'UDP'
     if (this.isInvite && res.status < 300) {
-      // A 2xx ends the transaction; the UAS core resends it until the ACK (§13.3.1.4).
-      this.terminate()
-      this.layer.retransmitOk(this.request, res, this.source)
+      // The UAS core resends a 2xx until the ACK (§13.3.1.4); the transaction lingers for 64·T1
+      // (Timer L) so a retransmitted INVITE is recognised, not taken for a new call.
+      this.state = 'accepted'
+      this.layer.retransmitOk(this.request, res, this.replyTo)
+      this.after(64 * T1, () => this.terminate())
       return
     }
     this.state = 'completed'
     if (this.isInvite) {
-      if (!reliable) this.every(T1, T2, () => this.layer.wire.send(res, this.source)) // Timer G
+      if (!reliable) this.every(T1, T2, () => this.layer.wire.send(res, this.replyTo)) // Timer G
       this.after(64 * T1, () => this.terminate()) // Timer H: no ACK came
     } else this.after(reliable ? 0 : 64 * T1, () => this.terminate()) // Timer J
   }
@@ -58,7 +72,16 @@ export class ServerTransaction {
 
   /** The same request again: resend what we last said (§17.2.1, §17.2.2). */
   retransmitted(): void {
-    if (this.last) this.layer.wire.send(this.last, this.source)
+    if (this.last) this.layer.wire.send(this.last, this.replyTo)
+  }
+
+  /** §9.2: a CANCEL for this INVITE while it is still undecided ends it with 487 at once. */
+  cancel(): boolean {
+    if (!this.isInvite || this.state !== 'proceeding') return false
+    this.cancelled = true
+    this.reply(487, 'Request Terminated')
+    this.onCancel?.()
+    return true
   }
 
   /** The ACK of a non-2xx final answer (§17.2.1): stop resending, linger for T4 (Timer I). */

@@ -32,7 +32,10 @@ export interface ClientCallbacks {
 export const newBranch = (): string => `${BRANCH_COOKIE}${randomBytes(10).toString('hex')}`
 export const newTag = (): string => randomBytes(6).toString('hex')
 
-/** A response to `req` with its Via, From, To (with `toTag`), Call-ID and CSeq (§8.2.6.2). */
+/**
+ * A response to `req` with its Via, From, To, Call-ID and CSeq (§8.2.6.2). A response other than
+ * 100 to a request without a To tag gets one: `toTag` (a dialog's), else a new one.
+ */
 export function responseTo(
   req: SipRequest,
   status: number,
@@ -47,7 +50,7 @@ export function responseTo(
   for (const v of req.headers.getAll('via')) h.append('via', v)
   h.append('from', req.headers.get('from') ?? '')
   const to = req.headers.get('to') ?? ''
-  h.append('to', opts.toTag && status > 100 && !/;\s*tag=/i.test(to) ? `${to};tag=${opts.toTag}` : to)
+  h.append('to', status > 100 && !/;\s*tag=/i.test(to) ? `${to};tag=${opts.toTag ?? newTag()}` : to)
   h.append('call-id', req.headers.get('call-id') ?? '')
   h.append('cseq', req.headers.get('cseq') ?? '')
   for (const [name, value] of Object.entries(opts.headers ?? {}))

@@ -2,28 +2,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SipHeaders } from './headers.js'
 import type { SipMessage, SipRequest, SipResponse } from './message.js'
 import { request, toOf, topVia } from './message.js'
-import { parseMessage } from './parse.js'
-import { serialize } from './serialize.js'
-import type { ServerTransaction, Wire } from './transactions.js'
+import type { ServerTransaction } from './transactions.js'
 import { responseTo, TransactionLayer } from './transactions.js'
-import type { SipEndpoint } from './transport.js'
+import { fakeWire, PEER } from '../../../../test/support/fake-sip-wire.js'
 
 const T = { T1: 500, T2: 4000, T4: 5000 }
-const PEER: SipEndpoint = { transport: 'UDP', host: '127.0.0.1', port: 5070 }
-
-/** A wire that records what was sent (with when) and lets the test deliver messages. */
-function fakeWire() {
-  let deliver: (msg: SipMessage, from: SipEndpoint) => void = () => undefined
-  const sent: { at: number; msg: SipMessage }[] = []
-  const wire: Wire = {
-    host: '127.0.0.1',
-    port: 5060,
-    send: (msg) => sent.push({ at: Date.now(), msg: parseMessage(serialize(msg)) }),
-    onMessage: (h) => (deliver = h),
-  }
-  return { wire, sent, deliver: (m: SipMessage, from = PEER) => deliver(parseMessage(serialize(m)), from) }
-}
-
 function invite(method = 'INVITE', branch = 'z9hG4bKabc'): SipRequest {
   return request(
     method,
@@ -163,15 +146,48 @@ describe('server transactions (§17.2)', () => {
     expect(noAck).toHaveBeenCalledOnce()
   })
 
-  it('answers a CANCEL 200 and tells the INVITE; a CANCEL of nothing gets 481', () => {
+  it('answers a CANCEL 200, ends the INVITE with 487 at once and tells the TU; a CANCEL of nothing gets 481', () => {
     const { sent, deliver, txs } = serve()
     deliver(invite())
     const cancelled = vi.fn()
     txs[0]!.onCancel = cancelled
     deliver(invite('CANCEL'))
     expect(cancelled).toHaveBeenCalledOnce()
-    expect(statuses(sent)).toEqual([100, 200])
+    expect(statuses(sent)).toEqual([100, 200, 487])
     deliver(invite('CANCEL', 'z9hG4bKunknown'))
-    expect(statuses(sent)).toEqual([100, 200, 481])
+    expect(statuses(sent)).toEqual([100, 200, 487, 481])
+  })
+
+  it('CANCEL racing the INVITE: a CANCEL before the TU decided leaves the INVITE 487 and nothing to answer', () => {
+    const { sent, deliver, txs } = serve()
+    deliver(invite())
+    // The TU is still deciding (no onCancel set yet) when the CANCEL comes 5 ms later.
+    vi.advanceTimersByTime(5)
+    deliver(invite('CANCEL'))
+    expect(txs[0]!.cancelled).toBe(true)
+    // The TU's late 200 goes nowhere: the INVITE is over.
+    txs[0]!.reply(200, 'OK', { toTag: 'us' })
+    vi.advanceTimersByTime(2000)
+    expect(statuses(sent).filter((s) => s === 200)).toHaveLength(1) // the CANCEL's
+    expect(statuses(sent)).toContain(487)
+  })
+
+  it('an INVITE resent after its 2xx (same branch) is the same call: the 2xx again, no second request for the TU', () => {
+    const { sent, deliver, txs } = serve()
+    deliver(invite())
+    txs[0]!.reply(200, 'OK', { toTag: 'us' })
+    deliver(invite())
+    expect(txs).toHaveLength(1)
+    expect(statuses(sent)).toEqual([100, 200, 200])
+    const oks = sent.filter((s) => s.msg.kind === 'response' && s.msg.status === 200)
+    expect(new Set(oks.map((s) => toOf(s.msg).params.tag))).toEqual(new Set(['us']))
+  })
+
+  it('a merged request (same Call-ID, From tag and CSeq on another branch, §8.2.2.2) gets 482', () => {
+    const { sent, deliver, txs } = serve()
+    deliver(invite())
+    deliver(invite('INVITE', 'z9hG4bKforked'))
+    expect(txs).toHaveLength(1)
+    expect(statuses(sent)).toEqual([100, 482])
   })
 })

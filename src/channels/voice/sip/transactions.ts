@@ -25,9 +25,11 @@ export class TransactionLayer {
   /** A response no client transaction is waiting for (a 2xx resent after ours ended). */
   onStrayResponse: (res: SipResponse, from: SipEndpoint) => void = () => undefined
   /** Our 2xx to an INVITE was never ACKed: the TU should end the dialog with BYE (§13.3.1.4). */
-  onNoAck: (invite: SipRequest) => void = () => undefined
+  onNoAck: (invite: SipRequest, ok: SipResponse) => void = () => undefined
 
   private readonly servers = new Map<string, ServerTransaction>()
+  /** Live server transactions of requests outside a dialog, by what §8.2.2.2 compares. */
+  private readonly unmerged = new Map<string, string>()
   private readonly clients = new Map<string, ClientTransaction>()
   private readonly okResends = new Map<string, { stop: () => void }>()
 
@@ -78,6 +80,8 @@ export class TransactionLayer {
 
   forget(tx: ServerTransaction): void {
     if (this.servers.get(tx.key) === tx) this.servers.delete(tx.key)
+    const merge = mergeKey(tx.request)
+    if (merge && this.unmerged.get(merge) === tx.key) this.unmerged.delete(merge)
   }
 
   forgetClient(tx: ClientTransaction): void {
@@ -92,7 +96,7 @@ export class TransactionLayer {
     let timer: Timer
     const giveUp = setTimeout(() => {
       stop()
-      this.onNoAck(invite)
+      this.onNoAck(invite, ok)
     }, 64 * this.timing.T1)
     const stop = () => {
       clearTimeout(timer)
@@ -118,7 +122,8 @@ export class TransactionLayer {
     const key = `${branch}|${sentBy}|${method}`
     const existing = this.servers.get(key)
     if (req.method === 'ACK') {
-      if (existing) return existing.acked()
+      // An ACK reusing the INVITE's branch after a 2xx is still a 2xx's ACK: the TU's.
+      if (existing && existing.state !== 'accepted') return existing.acked()
       // Not ours to match: the ACK of a 2xx (or a late one); stop resending that 2xx.
       this.okResends.get(`${callIdOf(req)}|${cseqOf(req).seq}`)?.stop()
       this.onAck(req, from)
@@ -128,6 +133,14 @@ export class TransactionLayer {
     const tx = new ServerTransaction(req, from, this, key)
     this.servers.set(key, tx)
     if (req.method === 'CANCEL') return this.cancel(tx, `${branch}|${sentBy}|INVITE`)
+    // §8.2.2.2: the same request reaching us again by another path (a fork merged back) is a loop.
+    const merge = mergeKey(req)
+    if (merge) {
+      const first = this.unmerged.get(merge)
+      if (first !== undefined && first !== key && this.servers.has(first))
+        return void tx.reply(482, 'Loop Detected')
+      this.unmerged.set(merge, key)
+    }
     // Stops the caller's retransmissions while the TU decides (§17.2.1).
     if (req.method === 'INVITE') tx.reply(100, 'Trying')
     this.onRequest(req, tx)
@@ -136,12 +149,10 @@ export class TransactionLayer {
   /** §9.2: a CANCEL is answered 200 here; the INVITE it names is told, and answers 487 itself. */
   private cancel(tx: ServerTransaction, inviteKey: string): void {
     const invite = this.servers.get(inviteKey)
-    if (!invite || invite.state !== 'proceeding') {
-      tx.reply(481, 'Call/Transaction Does Not Exist')
-      return
-    }
+    if (!invite) return void tx.reply(481, 'Call/Transaction Does Not Exist')
+    // Answered already: the CANCEL has no effect, but its own transaction succeeds (§9.2).
     tx.reply(200, 'OK')
-    invite.onCancel?.()
+    invite.cancel()
   }
 
   private answered(res: SipResponse, from: SipEndpoint): void {
@@ -157,4 +168,14 @@ export class TransactionLayer {
     for (const tx of [...this.clients.values()]) tx.terminate()
     for (const r of [...this.okResends.values()]) r.stop()
   }
+}
+
+/** What makes two requests outside a dialog the same request (§8.2.2.2); undefined inside one. */
+function mergeKey(req: SipRequest): string | undefined {
+  if (req.method === 'ACK' || req.method === 'CANCEL') return undefined
+  const to = req.headers.get('to') ?? ''
+  if (/;\s*tag=/i.test(to)) return undefined
+  const tag = /;\s*tag=([^;\s]+)/i.exec(req.headers.get('from') ?? '')?.[1] ?? ''
+  const cseq = cseqOf(req)
+  return `${callIdOf(req)}|${tag}|${cseq.seq}|${cseq.method}`
 }

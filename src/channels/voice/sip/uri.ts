@@ -3,7 +3,8 @@ import type { Params } from './params.js'
 import { formatParams, parseParams } from './params.js'
 
 export interface SipUri {
-  readonly scheme: 'sip' | 'sips'
+  /** `tel` (RFC 3966: the number is the user) or another scheme, kept as written, besides SIP's. */
+  readonly scheme: 'sip' | 'sips' | 'tel' | (string & {})
   readonly user: string | null
   readonly password: string | null
   /** Without brackets for IPv6. */
@@ -11,7 +12,12 @@ export interface SipUri {
   readonly port: number | null
   readonly params: Params
   readonly headers: string | null
+  /** A URI of a scheme we do not read (say `http:` or `urn:` in a From), as it was written. */
+  readonly opaque?: string
 }
+
+/** The schemes a Request-URI may have here; others get 416 (§8.2.2.1). */
+export const ROUTABLE_SCHEMES: ReadonlySet<string> = new Set(['sip', 'sips', 'tel'])
 
 const HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/
 
@@ -22,7 +28,8 @@ export function parseUri(text: string): SipUri {
   const scheme = (m[1] as string).toLowerCase() as 'sip' | 'sips'
   let rest = m[2] as string
   let headers: string | null = null
-  const q = rest.indexOf('?')
+  // A user part may hold '?' (RFC 4475 §3.1.1.2): headers start at the first '?' after the host.
+  const q = rest.indexOf('?', rest.lastIndexOf('@') + 1)
   if (q >= 0) {
     headers = rest.slice(q + 1)
     rest = rest.slice(0, q)
@@ -57,7 +64,29 @@ export function parseUri(text: string): SipUri {
   }
 }
 
+/**
+ * Any absolute URI of a From, To or Request-URI: SIP ones read whole, `tel:` with its number as
+ * the user (carriers send both), others kept opaque (RFC 4475 has `http:` and `isbn:` in To).
+ */
+export function parseAnyUri(text: string): SipUri {
+  const t = text.trim()
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):(\S+)$/.exec(t)
+  if (!m) throw new SipParseError(`not a URI: ${t.slice(0, 80)}`)
+  const scheme = (m[1] as string).toLowerCase()
+  if (scheme === 'sip' || scheme === 'sips') return parseUri(t)
+  const base = { password: null, host: '', port: null, headers: null }
+  if (scheme !== 'tel') return { ...base, scheme, user: null, params: {}, opaque: t }
+  const rest = m[2] as string
+  const semi = rest.indexOf(';')
+  // Visual separators (RFC 3966 §5.1.1) are not part of the number.
+  const number = (semi >= 0 ? rest.slice(0, semi) : rest).replace(/[-.()]/g, '')
+  if (!/^\+?[0-9A-Fa-f*#]+$/.test(number)) throw new SipParseError(`bad tel: number: ${t.slice(0, 80)}`)
+  return { ...base, scheme, user: number, params: semi >= 0 ? parseParams(rest.slice(semi)) : {} }
+}
+
 export function formatUri(u: SipUri): string {
+  if (u.opaque !== undefined) return u.opaque
+  if (u.scheme === 'tel') return `tel:${u.user ?? ''}${formatParams(u.params)}`
   const userinfo =
     u.user === null ? '' : `${escapeUser(u.user)}${u.password === null ? '' : `:${escapeUser(u.password)}`}@`
   const host = u.host.includes(':') ? `[${u.host}]` : u.host

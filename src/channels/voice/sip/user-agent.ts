@@ -5,8 +5,23 @@ import { callIdOf, cseqOf, fromOf, request, toOf } from './message.js'
 import type { ClientTransaction, ServerTransaction, TransactionLayer } from './transactions.js'
 import { newTag, responseTo } from './transactions.js'
 import type { SipEndpoint } from './transport.js'
+import { refusalOf } from './request-checks.js'
 
 export type DialogHandler = (req: SipRequest, tx: ServerTransaction | undefined) => void
+
+interface DialogEntry {
+  readonly dialog: Dialog
+  handler: DialogHandler
+  lastAck?: SipRequest
+  noAck?: () => void
+}
+
+/** The INVITE was cancelled (and answered 487) before it could be accepted. */
+export class CallCancelled extends Error {
+  constructor() {
+    super('the caller cancelled the call before it was answered')
+  }
+}
 
 export interface InviteHandlers {
   onProvisional?(res: SipResponse): void
@@ -53,15 +68,16 @@ export class OutgoingInvite {
  */
 export class SipUserAgent {
   onRequest: (req: SipRequest, tx: ServerTransaction) => void = (_, tx) => tx.reply(405, 'Method Not Allowed')
-  private readonly dialogs = new Map<
-    string,
-    { dialog: Dialog; handler: DialogHandler; lastAck?: SipRequest }
-  >()
+  private readonly dialogs = new Map<string, DialogEntry>()
 
   constructor(readonly layer: TransactionLayer) {
     layer.onRequest = (req, tx) => this.incoming(req, tx)
     layer.onAck = (ack) => this.dialogFor(ack)?.handler(ack, undefined)
     layer.onStrayResponse = (res) => this.stray(res)
+    layer.onNoAck = (invite, ok) => {
+      const key = dialogKey(callIdOf(invite), toOf(ok).params.tag ?? '', fromOf(invite).params.tag ?? '')
+      this.dialogs.get(key)?.noAck?.()
+    }
   }
 
   /** Our Contact for messages over `transport`. */
@@ -71,14 +87,32 @@ export class SipUserAgent {
     return `<sip:switchboard@${h}:${port}${transport === 'TCP' ? ';transport=tcp' : ''}>`
   }
 
-  /** Answers an INVITE 2xx and makes its dialog; `handler` gets the dialog's later requests. */
-  acceptInvite(tx: ServerTransaction, body: string, handler: DialogHandler, localTag = newTag()): Dialog {
+  /**
+   * Answers an INVITE 2xx and makes its dialog; `handler` gets the dialog's later requests, and
+   * `noAck` is told when no ACK came within 64·T1 (§13.3.1.4: the dialog must then be ended).
+   * Throws CallCancelled when a CANCEL ended the INVITE first.
+   */
+  acceptInvite(
+    tx: ServerTransaction,
+    body: string,
+    handler: DialogHandler,
+    localTag = newTag(),
+    noAck?: () => void,
+  ): Dialog {
+    if (tx.state !== 'proceeding') throw new CallCancelled()
     const contact = this.contact(tx.source.transport)
     const dialog = Dialog.asServer(tx.request, localTag, tx.source, contact)
-    this.dialogs.set(dialog.key, { dialog, handler })
+    this.dialogs.set(dialog.key, { dialog, handler, ...(noAck ? { noAck } : {}) })
     tx.reply(200, 'OK', {
       toTag: localTag,
-      headers: { contact, 'content-type': 'application/sdp', 'user-agent': 'Switchboard', allow: ALLOW },
+      headers: {
+        // §12.1.1: the route set the caller's proxies asked for comes back in the 2xx.
+        'record-route': tx.request.headers.getAll('record-route'),
+        contact,
+        'content-type': 'application/sdp',
+        'user-agent': 'Switchboard',
+        allow: ALLOW,
+      },
       body,
     })
     return dialog
@@ -136,17 +170,13 @@ export class SipUserAgent {
         outgoing.settled = true
         if (res.status >= 300) return handlers.onFailed(res.status, res.reason)
         const dialog = Dialog.asClient(req, res, opts.to, this.contact(opts.to.transport))
-        const entry = {
+        const entry: DialogEntry = {
           dialog,
           handler: (_: SipRequest, t?: ServerTransaction) => t?.reply(481, 'Call/Transaction Does Not Exist'),
-        } as {
-          dialog: Dialog
-          handler: DialogHandler
-          lastAck?: SipRequest
         }
         this.dialogs.set(dialog.key, entry)
         entry.lastAck = dialog.ack(cseqOf(req).seq)
-        this.layer.sendAck(entry.lastAck, opts.to)
+        this.layer.sendAck(entry.lastAck, dialog.nextHop)
         // Answered after we gave up on it (§9.1 race): hang up at once.
         if (outgoing.isCancelled) {
           void this.send(dialog, 'BYE').catch(() => undefined)
@@ -163,11 +193,13 @@ export class SipUserAgent {
     return outgoing
   }
 
-  /** Handles the later requests of a dialog made by `invite`. */
-  attach(dialog: Dialog, handler: DialogHandler): void {
+  /** Handles the later requests of a dialog (one made by `invite`, or taken over). */
+  attach(dialog: Dialog, handler: DialogHandler, noAck?: () => void): void {
     const entry = this.dialogs.get(dialog.key)
-    if (entry) entry.handler = handler
-    else this.dialogs.set(dialog.key, { dialog, handler })
+    if (entry) {
+      entry.handler = handler
+      if (noAck) entry.noAck = noAck
+    } else this.dialogs.set(dialog.key, { dialog, handler, ...(noAck ? { noAck } : {}) })
   }
 
   forget(dialog: Dialog): void {
@@ -183,7 +215,7 @@ export class SipUserAgent {
   ): Promise<SipResponse> {
     const req = dialog.request(method, headers, body)
     return new Promise((resolve) => {
-      this.layer.request(req, dialog.peer, {
+      this.layer.request(req, dialog.nextHop, {
         onFinal: resolve,
         onTimeout: () => resolve(responseTo(req, 408, 'Request Timeout')),
       })
@@ -238,6 +270,8 @@ export class SipUserAgent {
 
   private incoming(req: SipRequest, tx: ServerTransaction): void {
     const toTag = toOf(req).params.tag
+    const refused = refusalOf(req, toTag ? ALLOW_IN_DIALOG : ALLOW_OUTSIDE, SUPPORTED)
+    if (refused) return void tx.reply(refused.status, refused.reason, { headers: refused.headers ?? {} })
     if (!toTag) return this.onRequest(req, tx)
     const entry = this.dialogFor(req)
     if (!entry) return void tx.reply(481, 'Call/Transaction Does Not Exist')
@@ -258,8 +292,12 @@ export class SipUserAgent {
     const entry = this.dialogs.get(
       dialogKey(callIdOf(res), fromOf(res).params.tag ?? '', toOf(res).params.tag ?? ''),
     )
-    if (entry?.lastAck) this.layer.wire.send(entry.lastAck, entry.dialog.peer)
+    if (entry?.lastAck) this.layer.wire.send(entry.lastAck, entry.dialog.nextHop)
   }
 }
 
-export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY, INFO, UPDATE'
+const ALLOW_IN_DIALOG = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'REFER', 'NOTIFY', 'INFO', 'UPDATE']
+const ALLOW_OUTSIDE = [...ALLOW_IN_DIALOG, 'REGISTER']
+export const ALLOW = ALLOW_IN_DIALOG.join(', ')
+/** The option tags (Require, Supported) this UA implements. */
+export const SUPPORTED: ReadonlySet<string> = new Set<string>([])

@@ -1,6 +1,8 @@
 import { SipParseError } from './errors.js'
 import type { Params } from './params.js'
 import { formatParams, parseParams } from './params.js'
+import type { SipMessage } from './message.js'
+import type { SipEndpoint } from './transport.js'
 
 export interface Via {
   readonly transport: string
@@ -32,4 +34,20 @@ export function parseVia(text: string): Via {
 export function formatVia(v: Via): string {
   const host = v.host.includes(':') ? `[${v.host}]` : v.host
   return `SIP/2.0/${v.transport} ${host}${v.port === null ? '' : `:${v.port}`}${formatParams(v.params)}`
+}
+
+/**
+ * Where the answers to a request go (§18.2.2, RFC 3581): back over the connection it came on;
+ * over UDP to `maddr` when the Via names one, to the source address and port when the Via asked
+ * for `rport`, and otherwise to the source address at the port the Via's sent-by gives (5060).
+ */
+export function responseTarget(req: SipMessage, source: SipEndpoint): SipEndpoint {
+  if (source.transport !== 'UDP') return source
+  const top = req.headers.get('via')
+  if (top === undefined) return source
+  const via = parseVia(top)
+  const maddr = via.params.maddr
+  if (maddr) return { transport: 'UDP', host: maddr, port: via.port ?? 5060 }
+  if ('rport' in via.params) return source
+  return { transport: 'UDP', host: source.host, port: via.port ?? 5060 }
 }
