@@ -187,7 +187,7 @@ const handedOut = new Set<number>()
  * A SIP port for a phone: baresip listens on UDP and TCP at it and TLS at the next one, so all
  * three must be free (and not given to another phone of this process).
  */
-async function freeSipPort(): Promise<number> {
+export async function freeSipPort(): Promise<number> {
   for (;;) {
     const port = 20_000 + 2 * Math.floor(Math.random() * 15_000)
     if (handedOut.has(port)) continue

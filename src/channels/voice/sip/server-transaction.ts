@@ -70,9 +70,12 @@ export class ServerTransaction {
     return res
   }
 
-  /** The same request again: resend what we last said (§17.2.1, §17.2.2). */
+  /**
+   * The same request again: resend what we last said (§17.2.1, §17.2.2). An INVITE answered 2xx
+   * is absorbed (RFC 6026 §7.1): its 2xx is the UAS core's to resend, until the ACK.
+   */
   retransmitted(): void {
-    if (this.last) this.layer.wire.send(this.last, this.replyTo)
+    if (this.last && this.state !== 'accepted') this.layer.wire.send(this.last, this.replyTo)
   }
 
   /** §9.2: a CANCEL for this INVITE while it is still undecided ends it with 487 at once. */

@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { SipResponse } from '../../src/channels/voice/sip/message.js'
+import { callIdOf, cseqOf, toOf } from '../../src/channels/voice/sip/message.js'
+import type { DomainEvent } from '../../src/core/events.js'
+import type { RunningServer } from '../../src/main.js'
+import { demoDocs } from '../support/harness.js'
+import type { RunningRtpengine } from '../support/rtpengine.js'
+import { startRtpengine } from '../support/rtpengine.js'
+import { breachesOfRfc3261, recorder } from '../support/sip-trace.js'
+import type { SippRun } from '../support/sipp.js'
+import { freeSipPort } from '../support/baresip.js'
+import { sipp } from '../support/sipp.js'
+import { until } from '../support/until.js'
+import { startVoiceServer } from '../support/voice-server.js'
+
+// The SIP stack driven by SIPp (Debian's sip-tester), a tool nobody here wrote, with scenarios
+// kept as XML in test/voice/sipp: each states every message it expects, so an unexpected answer
+// fails it. Our side of every message is also checked against RFC 3261 (sip-trace).
+
+let rtp: RunningRtpengine
+let server: RunningServer
+let target: string
+const trace = recorder()
+const stopRinging = new AbortController()
+let ringing: { readonly done: Promise<SippRun> } | undefined
+
+beforeAll(async () => {
+  rtp = await startRtpengine()
+  server = await startVoiceServer(demoDocs(), rtp)
+  target = `127.0.0.1:${server.voice!.sip.port}`
+  server.voice!.trace(trace.listen)
+}, 60_000)
+
+afterAll(async () => {
+  await server?.stop()
+  await rtp?.stop()
+})
+
+/** A scenario's run passed; its logs say why when it did not. */
+function passed(run: SippRun, code = 0): void {
+  expect(run.code, `${run.errors}\n${run.messages.slice(-6000)}`).toBe(code)
+}
+
+const demo = () => server.sb.runtime('demo')
+const setVoice = (agentId: string, state: 'ready' | 'not_ready') =>
+  demo().execute((r, now) =>
+    r.setAgentState(agentId, 'voice', state, state === 'ready' ? null : 'Break', agentId, now),
+  )
+const reachable = (agentId: string) =>
+  demo().read((r) => r.pool.agents.get(agentId)?.channels.get('voice')?.reachable === true)
+const eventsSince = async (seq: number): Promise<DomainEvent[]> =>
+  server.sb.queries.events('demo', { afterSeq: seq, limit: 1000 })
+const lastSeq = async () => (await eventsSince(0)).at(-1)?.seq ?? 0
+/** The first call queued after `from`, once it has ended: its ContactEnded. */
+async function callEnded(from: number): Promise<DomainEvent> {
+  return until(
+    'the call to end',
+    async () => {
+      const events = await eventsSince(from)
+      const queued = events.find((e) => e.type === 'ContactQueued')
+      return events.find(
+        (e) =>
+          e.type === 'ContactEnded' &&
+          'contactId' in e &&
+          queued &&
+          e.contactId === (queued as { contactId: string }).contactId,
+      )
+    },
+    45_000,
+  )
+}
+
+/** What the server answered to the calls of one scenario run, by Call-ID. */
+const answersTo = (callIdPart: string): SipResponse[] =>
+  trace.messages
+    .filter((t) => t.dir === 'out' && t.msg.kind === 'response' && callIdOf(t.msg).includes(callIdPart))
+    .map((t) => t.msg as SipResponse)
+
+/** A SIPp phone of extension 801 registered, its out-of-call scenario answering the next call. */
+async function agentPhone(
+  extension: string,
+  agentId: string,
+  answer: 'agent-hangs-up' | 'agent-rings',
+  signal?: AbortSignal,
+): Promise<{ readonly done: Promise<SippRun> }> {
+  const run = sipp('agent', target, {
+    service: extension,
+    auth: { user: extension, password: `phone${extension}` },
+    extra: ['-oocsf', answer, '-aa'],
+    ...(signal ? { signal, timeoutSeconds: 900 } : {}),
+  })
+  await until(`the SIPp phone of ${extension} registered`, () => (reachable(agentId) ? true : undefined))
+  // Wrapped: an async function would wait for a promise it returns.
+  return { done: run }
+}
+
+describe('SIPp against the SIP stack', () => {
+  it.each([['UDP', 'u1'] as const, ['TCP', 't1'] as const])(
+    'registers with digest and unregisters over %s',
+    async (_, transport) => {
+      passed(
+        await sipp('register', target, {
+          transport,
+          service: '801',
+          auth: { user: '801', password: 'phone801' },
+        }),
+      )
+    },
+  )
+
+  it('queues a caller behind a record-routing SBC; a SIPp agent answers and hangs up; the BYE follows the route set', async () => {
+    const agent = await agentPhone('801', 'agent1', 'agent-hangs-up')
+    await setVoice('agent1', 'ready')
+    const sbcPort = await freeSipPort()
+    const sbc = sipp('sbc', target, { port: sbcPort })
+    const from = await lastSeq()
+    passed(await sipp('caller-waits', target, { service: '8000', keys: { sbc_port: String(sbcPort) } }))
+    passed(await sbc)
+    passed(await agent.done, 97) // the agent's phone stops itself (stop_now) once its call is over
+    const events = await until('the call to end', async () => {
+      const e = await eventsSince(from)
+      return e.some((x) => x.type === 'ContactEnded') ? e : undefined
+    })
+    expect(events.find((e) => e.type === 'ContactConnected')).toMatchObject({ agentId: 'agent1' })
+    expect(events.find((e) => e.type === 'ContactEnded')).toMatchObject({ by: 'agent' })
+    await setVoice('agent1', 'not_ready')
+  })
+
+  it('keeps a SIPp agent phone that rings until the server cancels it (callers below wait, ringing it)', async () => {
+    ringing = await agentPhone('802', 'agent2', 'agent-rings', stopRinging.signal)
+    await setVoice('agent2', 'ready')
+  })
+
+  it('a caller who hangs up while queued gets 200 to its BYE and counts abandoned', async () => {
+    const from = await lastSeq()
+    passed(await sipp('caller-hangs-up', target, { service: '8000' }))
+    expect(await callEnded(from)).toMatchObject({ state: 'abandoned', by: 'customer' })
+  })
+
+  it('CANCEL racing the INVITE: 200 to the CANCEL, 487 to the INVITE, and no call answered', async () => {
+    passed(await sipp('cancel-race', target, { service: '8000' }))
+    const answers = answersTo('cancel-race').filter((r) => cseqOf(r).method === 'INVITE')
+    expect(answers.map((r) => r.status).filter((s) => s >= 200)).not.toContain(200)
+    expect(answers.map((r) => r.status)).toContain(487)
+    await until('no call left', () => (server.voice!.channel.activeCalls === 0 ? true : undefined))
+  })
+
+  it('an INVITE resent after its 200 on the same branch is absorbed: one call, one To tag', async () => {
+    const from = await lastSeq()
+    passed(await sipp('invite-again', target, { service: '8000' }))
+    const answers = answersTo('invite-again').filter((r) => cseqOf(r).method === 'INVITE' && r.status > 100)
+    expect(answers.map((r) => r.status)).toContain(200)
+    expect(new Set(answers.map((r) => toOf(r).params.tag)).size).toBe(1)
+    await until('the call to end', async () =>
+      (await eventsSince(from)).some((e) => e.type === 'ContactEnded') ? true : undefined,
+    )
+    expect((await eventsSince(from)).filter((e) => e.type === 'ContactQueued')).toHaveLength(1)
+  })
+
+  it.each([
+    ['Require with an unknown extension gets 420 with Unsupported', 'require'],
+    ['Max-Forwards 0 gets 483', 'max-forwards'],
+  ])('%s', async (_, scenario) => {
+    passed(await sipp(scenario, target, { service: '8000' }))
+  })
+
+  it('takes a carrier call with tel: URIs', async () => {
+    const from = await lastSeq()
+    passed(await sipp('tel-uri', target, { service: '8000' }))
+    expect(await callEnded(from)).toMatchObject({ by: 'customer' })
+  })
+
+  it('ends a call whose 2xx is never ACKed after 64·T1, with a BYE, as the system', async () => {
+    const from = await lastSeq()
+    passed(await sipp('no-ack', target, { service: '8000' }))
+    const ended = await until('the call ended by the system', async () =>
+      (await eventsSince(from)).find((e) => e.type === 'ContactEnded'),
+    )
+    expect(ended).toMatchObject({ by: 'system' })
+  }, 60_000)
+
+  it('the ringing phone was cancelled each time, as RFC 3261 §9 says (no error in its log)', async () => {
+    stopRinging.abort()
+    const run = await ringing!.done
+    expect(run.errors).not.toMatch(/Aborting/)
+    expect(run.messages).toMatch(/CANCEL sip:/)
+  })
+
+  it('keeps RFC 3261 on our side of every message of these scenarios', () => {
+    expect(trace.messages.length).toBeGreaterThan(0)
+    expect(breachesOfRfc3261(trace.messages)).toEqual([])
+  })
+})
