@@ -120,14 +120,18 @@ export class Desk {
       if (frame.type === 'events')
         for (const e of frame.events ?? [])
           this.applying = this.applying.then(() => this.apply(e)).catch(() => undefined)
-      if (frame.type === 'typing' && frame.from === 'customer' && frame.contactId) {
-        const c = this.contacts.get(frame.contactId)
-        if (c) {
-          c.customerTypingUntil = Date.now() + TYPING_MS
-          this.changed()
-          setTimeout(() => this.changed(), TYPING_MS + 50)
-        }
-      }
+      // In line with the events: the chat it is for may still be being fetched (just accepted).
+      const contactId = frame.contactId
+      if (frame.type === 'typing' && frame.from === 'customer' && contactId)
+        this.applying = this.applying
+          .then(() => {
+            const c = this.contacts.get(contactId)
+            if (!c) return
+            c.customerTypingUntil = Date.now() + TYPING_MS
+            this.changed()
+            setTimeout(() => this.changed(), TYPING_MS + 50)
+          })
+          .catch(() => undefined)
     }
     ws.onclose = (ev) => {
       if (this.closed) return
