@@ -207,6 +207,8 @@ export interface CallRecord {
   readonly refusal?: { readonly why: RefusalCause; readonly status: number }
   /** Why the system ended a call that was up: the caller never ACKed our answer (RFC 3261 §13.3.1.4). */
   readonly lost?: LostCause
+  /** A phone rung answered that it shares no codec with the caller (488 or 606). */
+  readonly noCommonCodec?: true
   /** The menu the caller went through first, if any. */
   readonly menu: MenuRecord | null
   /** The rating asked after the agent hung up, if it was. */

@@ -192,6 +192,8 @@ function hangupCause(r: CallRecord): string {
   if (status === 480) return 'NO_USER_RESPONSE'
   // Our answer was never acknowledged: the caller's side is unreachable.
   if (r.lost === 'no_ack') return 'RECOVERY_ON_TIMER_EXPIRE'
+  // Nobody answered, and a phone rung could not take the caller's codec.
+  if (r.answeredAt === null && r.noCommonCodec) return 'BEARERCAPABILITY_NOTAVAIL'
   return r.endedBy === 'system' ? 'NORMAL_TEMPORARY_FAILURE' : 'NORMAL_CLEARING'
 }
 

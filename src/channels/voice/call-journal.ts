@@ -14,6 +14,7 @@ export class CallJournal {
   private holdMs = 0
   private hungUp: { by: 'customer' | 'agent' | 'system'; at: number } | undefined
   private lost: LostCause | undefined
+  private codecless = false
   private rating: CallRecord['rating'] = null
 
   constructor(
@@ -61,6 +62,11 @@ export class CallJournal {
     }
   }
 
+  /** A phone rung shares no codec with the caller. */
+  noCommonCodec(): void {
+    this.codecless = true
+  }
+
   hangUp(by: 'customer' | 'agent' | 'system', lost?: LostCause): void {
     this.hungUp ??= { by, at: this.now() }
     this.lost ??= lost
@@ -97,6 +103,7 @@ export class CallJournal {
       menu: this.call.menu,
       rating: this.rating,
       ...(this.lost ? { lost: this.lost } : {}),
+      ...(this.codecless ? { noCommonCodec: true as const } : {}),
     }
   }
 }

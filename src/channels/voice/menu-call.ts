@@ -2,7 +2,7 @@ import type { AudioMixer, Caller, CallRecord, MediaServer, MenuRecord } from '..
 import type { VoiceMenu } from '../../core/tenant-config.js'
 import { CallerKeys, infoDigit } from './caller-keys.js'
 import type { Prompts } from './prompts.js'
-import { directionOf, holdAnswer, waitingAnswer, withDirection } from './sdp.js'
+import { CallerLeg } from './caller-leg.js'
 import type { Dialog } from './sip/dialog.js'
 import type { ServerTransaction } from './sip/transactions.js'
 import type { SipUserAgent } from './sip/user-agent.js'
@@ -32,7 +32,7 @@ export interface MenuArrival {
 export interface MenuChoice {
   readonly entryPointId: string
   readonly dialog: Dialog
-  readonly callerAnswer: string
+  readonly callerLeg: CallerLeg
   readonly keys: CallerKeys
   readonly digit: string
   readonly startedAt: number
@@ -54,13 +54,8 @@ export async function answerWithMenu(
   const { media, ua } = deps
   const { callId, callerTag, ourTag, callerOffer } = arrival
   const startedAt = deps.now()
-  await media.offer({ callId, fromTag: callerTag, sdp: callerOffer, record: arrival.record })
-  const callerAnswer = await media.answer({
-    callId,
-    fromTag: callerTag,
-    toTag: ourTag,
-    sdp: waitingAnswer(callerOffer),
-  })
+  const callerLeg = new CallerLeg(media, { callId, callerTag, ourTag }, callerOffer)
+  const answer = await callerLeg.open(arrival.record)
   let gone = false
   let keys: CallerKeys | undefined
   if (tx.cancelled) {
@@ -70,7 +65,7 @@ export async function answerWithMenu(
   }
   const dialog = ua.acceptInvite(
     tx,
-    callerAnswer,
+    answer,
     (req, t) => {
       if (!t) return
       if (req.method === 'BYE') {
@@ -79,10 +74,10 @@ export async function answerWithMenu(
         gone = true
         return void keys?.close()
       }
-      if (req.method === 'INVITE') {
-        const offered = req.body.length > 0 ? directionOf(req.body.toString()) : 'sendrecv'
-        return void ua.acceptReinvite(t, withDirection(callerAnswer, holdAnswer(offered)))
-      }
+      if (req.method === 'INVITE' || req.method === 'UPDATE')
+        return void callerLeg
+          .reoffered(ua, req, t, undefined)
+          .catch((e: unknown) => deps.log(`menu call ${callId}: new offer`, e))
       const digit =
         req.method === 'INFO'
           ? infoDigit(req.headers.get('content-type') ?? '', req.body.toString())
@@ -128,7 +123,7 @@ export async function answerWithMenu(
     return {
       entryPointId: outcome.entryPointId,
       dialog,
-      callerAnswer,
+      callerLeg,
       keys,
       digit: outcome.digit ?? '',
       startedAt,

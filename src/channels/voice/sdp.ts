@@ -98,3 +98,54 @@ export function placeholderOffer(): string {
     ].join('\r\n'),
   )
 }
+
+/**
+ * The descriptions one side of a call is sent (RFC 3264 §8): one origin for the session, its
+ * version the same while the description is unchanged and one higher each time it changes.
+ */
+export class SdpVersions {
+  private origin: { username: string; sessionId: number | string; address: string } | undefined
+  private version = 0
+  private lastBody: string | undefined
+
+  /** `sdp` as this side is told it: our origin, and the version it calls for. */
+  stamp(sdp: string): string {
+    const s = parse(sdp)
+    const o = s.origin
+    this.origin ??= {
+      username: o?.username ?? 'switchboard',
+      sessionId: o?.sessionId ?? Date.now(),
+      address: o?.address ?? '127.0.0.1',
+    }
+    s.origin = { ...(o ?? { netType: 'IN', ipVer: 4 }), ...this.origin, sessionVersion: this.version }
+    const body = write(s)
+    if (this.lastBody !== undefined && body !== this.lastBody) this.version++
+    this.lastBody = body
+    s.origin.sessionVersion = this.version
+    return write(s)
+  }
+}
+
+/** What the calls here can carry without transcoding: G.711 (PCMU or PCMA). */
+const BRIDGEABLE = new Set(['PCMU', 'PCMA'])
+
+/** Why an offer cannot be bridged (a Warning's text, RFC 3261 §20.43), or null when it can. */
+export function unbridgeable(sdp: string): string | null {
+  let audio
+  try {
+    audio = parse(sdp).media.find((m) => m.type === 'audio' && m.port > 0)
+  } catch {
+    return 'the session description cannot be read'
+  }
+  if (!audio) return 'the offer has no audio stream'
+  const payloads = String(audio.payloads ?? '').split(/\s+/)
+  const named = new Map((audio.rtp ?? []).map((r) => [String(r.payload), r.codec.toUpperCase()]))
+  // Static payload types 0 and 8 need no rtpmap (RFC 3551).
+  const codecs = payloads.map((p) => named.get(p) ?? (p === '0' ? 'PCMU' : p === '8' ? 'PCMA' : p))
+  return codecs.some((c) => BRIDGEABLE.has(c))
+    ? null
+    : `no codec in common: the offer has ${codecs.join(', ')}; calls here carry PCMU or PCMA`
+}
+
+/** The Warning header for an offer we cannot take (305: incompatible media format). */
+export const mediaWarning = (why: string): string => `305 switchboard "${why.replace(/"/g, "'")}"`

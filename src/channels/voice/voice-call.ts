@@ -1,10 +1,11 @@
 import type { Caller, LostCause, MenuRecord, RingOutcome } from '../../app/voice-ports.js'
+import { CallerLeg } from './caller-leg.js'
 import { CallJournal } from './call-journal.js'
 import { CallerKeys, infoDigit } from './caller-keys.js'
 import { askRating } from './voice-menu.js'
 import type { CallHost, CallSettings } from './call-host.js'
 import { QueueAudio } from './queue-audio.js'
-import { directionOf, holdAnswer, waitingAnswer, withDirection } from './sdp.js'
+import { directionOf, holdAnswer, SdpVersions, waitingAnswer, withDirection } from './sdp.js'
 import type { Dialog } from './sip/dialog.js'
 import type { SipRequest } from './sip/message.js'
 import type { ServerTransaction } from './sip/transactions.js'
@@ -17,6 +18,8 @@ interface AgentLeg {
   dialog: Dialog | undefined
   /** The SDP our INVITE carried: hold answers mirror it. */
   readonly offered: string
+  /** What the phone is sent, versioned (RFC 3264 §8). */
+  readonly versions: SdpVersions
   readonly ringingSince: number
   answeredAt: number | null
   /** The phone's answer: where its audio goes (listening in diverts it, then restores it). */
@@ -45,7 +48,8 @@ export interface CallLines {
  */
 export class VoiceCall {
   private caller: Dialog | undefined
-  private callerAnswer = ''
+  /** The caller's side of the media session (its offer, and what it is told). */
+  private callerLeg: CallerLeg
   private agent: AgentLeg | undefined
   private readonly audio: QueueAudio
   /** The agent side's audio is blocked (its phone holds the call). */
@@ -61,7 +65,6 @@ export class VoiceCall {
   readonly contactId: string
   private readonly callerTag: string
   private readonly ourTag: string
-  private readonly callerOffer: string
   /** The From of our INVITEs to agents: who is calling, as the caller's own From said. */
   private readonly callerIdentity: string
   /** Max-Forwards of the legs to agents: the caller's less one (§16.6), so loops still end. */
@@ -92,7 +95,11 @@ export class VoiceCall {
     this.contactId = call.contactId
     this.callerTag = call.callerTag
     this.ourTag = call.ourTag
-    this.callerOffer = call.callerOffer
+    this.callerLeg = new CallerLeg(
+      host.media,
+      { callId: call.contactId, callerTag: call.callerTag, ourTag: call.ourTag },
+      call.callerOffer,
+    )
     this.callerIdentity = call.callerIdentity
     this.maxForwards = call.maxForwards ?? '70'
     this.origin = call.caller
@@ -150,22 +157,10 @@ export class VoiceCall {
 
   /** Answers the caller with the media server's SDP, then music and announcements while waiting. */
   async answer(tx: ServerTransaction): Promise<void> {
-    const media = this.host.media
-    await media.offer({
-      callId: this.contactId,
-      fromTag: this.callerTag,
-      sdp: this.callerOffer,
-      record: this.settings.record,
-    })
-    this.callerAnswer = await media.answer({
-      callId: this.contactId,
-      fromTag: this.callerTag,
-      toTag: this.ourTag,
-      sdp: waitingAnswer(this.callerOffer),
-    })
+    const answer = await this.callerLeg.open(this.settings.record)
     this.caller = this.host.ua.acceptInvite(
       tx,
-      this.callerAnswer,
+      answer,
       (req, t) => this.fromCaller(req, t),
       this.ourTag,
       () => this.run(() => this.lose('no_ack')),
@@ -187,10 +182,10 @@ export class VoiceCall {
         callId: this.contactId,
         fromTag: this.callerTag,
         toTag: this.ourTag,
-        sdp: waitingAnswer(this.callerOffer),
+        sdp: waitingAnswer(this.callerLeg.offer),
       })
       if (barge && !this.silenced) await this.host.media.silence(this.contactId, this.ourTag, true)
-      return { agent: leg.answer, caller: this.callerOffer }
+      return { agent: leg.answer, caller: this.callerLeg.offer }
     })
   }
 
@@ -214,10 +209,10 @@ export class VoiceCall {
     return new Promise<T>((resolve, reject) => this.run(() => work().then(resolve, reject)))
   }
 
-  /** Takes over a caller already answered (by a menu): its dialog, and the SDP it was answered with. */
-  adopt(dialog: Dialog, callerAnswer: string): void {
+  /** Takes over a caller already answered (by a menu): its dialog, and its side of the media. */
+  adopt(dialog: Dialog, callerLeg: CallerLeg): void {
     this.caller = dialog
-    this.callerAnswer = callerAnswer
+    this.callerLeg = callerLeg
     this.host.ua.attach(
       dialog,
       (req, t) => this.fromCaller(req, t),
@@ -258,12 +253,15 @@ export class VoiceCall {
   private async ring(agentId: string, offerId: string): Promise<void> {
     const phone = this.host.phoneOf(agentId)
     if (!phone) return this.host.rejectOffer(offerId, agentId, 'phone_not_registered')
-    const offered = await this.host.media.offer({
-      callId: this.contactId,
-      fromTag: this.callerTag,
-      toTag: this.ourTag,
-      sdp: this.callerOffer,
-    })
+    const versions = new SdpVersions()
+    const offered = versions.stamp(
+      await this.host.media.offer({
+        callId: this.contactId,
+        fromTag: this.callerTag,
+        toTag: this.ourTag,
+        sdp: this.callerLeg.offer,
+      }),
+    )
     const invite = this.host.ua.invite(
       {
         uri: phone.uri,
@@ -285,6 +283,7 @@ export class VoiceCall {
       invite,
       dialog: undefined,
       offered,
+      versions,
       ringingSince: this.host.now(),
       answeredAt: null,
       answer: '',
@@ -323,6 +322,12 @@ export class VoiceCall {
   private async agentFailed(offerId: string, agentId: string, status: number, reason: string): Promise<void> {
     if (this.agent?.offerId !== offerId) return
     this.agent = undefined
+    if (status === 488 || status === 606) {
+      this.host.log(
+        `call ${this.contactId}: ${agentId}'s phone shares no codec with the caller (${status} ${reason})`,
+      )
+      this.journal.noCommonCodec()
+    }
     this.ringEnded(
       offerId,
       status === 486 || status === 600 || status === 603
@@ -358,7 +363,7 @@ export class VoiceCall {
         callId: this.contactId,
         fromTag: this.callerTag,
         toTag: this.ourTag,
-        sdp: waitingAnswer(this.callerOffer),
+        sdp: waitingAnswer(this.callerLeg.offer),
       })
   }
 
@@ -391,7 +396,7 @@ export class VoiceCall {
   /** Hold and resume from the agent's phone: answered here; the caller hears music while held. */
   private async agentReinvite(leg: AgentLeg, req: SipRequest, tx: ServerTransaction): Promise<void> {
     const offered = req.body.length > 0 ? directionOf(req.body.toString()) : 'sendrecv'
-    this.host.ua.acceptReinvite(tx, withDirection(leg.offered, holdAnswer(offered)))
+    this.host.ua.acceptReinvite(tx, leg.versions.stamp(withDirection(leg.offered, holdAnswer(offered))))
     const held = offered !== 'sendrecv'
     // A held phone may go on sending (silence, or its own music): the caller hears ours alone.
     if (held !== this.silenced) {
@@ -461,17 +466,22 @@ export class VoiceCall {
         // Gone while asked for a rating: nothing more to wait for.
         void this.keys?.close()
         return this.run(() => this.end('customer', null))
-      case 'INVITE': {
-        const offered = req.body.length > 0 ? directionOf(req.body.toString()) : 'sendrecv'
-        return void this.host.ua.acceptReinvite(tx, withDirection(this.callerAnswer, holdAnswer(offered)))
-      }
+      case 'INVITE':
+      case 'UPDATE':
+        return this.run(async () => {
+          await this.callerLeg.reoffered(
+            this.host.ua,
+            req,
+            tx,
+            this.agent?.dialog ? this.agent.answer : undefined,
+          )
+        })
       case 'INFO': {
         const digit = infoDigit(req.headers.get('content-type') ?? '', req.body.toString())
         if (digit) this.keys?.pressed(digit)
         return void tx.reply(200, 'OK')
       }
       case 'NOTIFY':
-      case 'UPDATE':
         return void tx.reply(200, 'OK')
       default:
         // A caller does not transfer the call it made to the center (REFER): only an agent does.

@@ -17,7 +17,7 @@ import type { DomainEvent } from '../../core/events.js'
 import { VoiceDirectory } from './directory.js'
 import type { Prompts } from './prompts.js'
 import { Registrar } from './registrar.js'
-import { hasAudio } from './sdp.js'
+import { hasAudio, mediaWarning, unbridgeable } from './sdp.js'
 import { DigestAuthenticator } from './sip/digest.js'
 import type { SipRequest } from './sip/message.js'
 import { fromOf } from './sip/message.js'
@@ -328,6 +328,11 @@ export class VoiceChannel {
     if (entryPointId === undefined) return void tx.reply(404, 'Not Found (no such number)')
     const offer = sdpOf(req)
     if (!hasAudio(offer)) return void tx.reply(488, 'Not Acceptable Here (an audio offer is needed)')
+    const noCodec = unbridgeable(offer)
+    if (noCodec) {
+      this.deps.log.warn({ reason: noCodec }, 'call refused: its offer cannot be bridged')
+      return void tx.reply(488, 'Not Acceptable Here', { headers: { warning: mediaWarning(noCodec) } })
+    }
     const mediaDown = this.deps.media.unavailableReason
     if (mediaDown !== null || !this.deps.sb.isRunning(tenant.tenantId)) {
       this.deps.log.warn({ reason: mediaDown ?? 'router not running' }, 'call refused: voice unavailable')
@@ -456,7 +461,7 @@ export class VoiceChannel {
     this.calls.set(key, call)
     this.arriving.delete(key)
     if (chose) {
-      call.adopt(chose.dialog, chose.callerAnswer)
+      call.adopt(chose.dialog, chose.callerLeg)
       return call.sync()
     }
     // A CANCEL may have come while the call was admitted (the transaction answered it 487).

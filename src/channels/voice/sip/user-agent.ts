@@ -118,7 +118,7 @@ export class SipUserAgent {
     return dialog
   }
 
-  /** Answers a re-INVITE inside a dialog (hold, resume) with our SDP. */
+  /** Answers an offer inside a dialog (a re-INVITE for hold and resume, or an UPDATE) with our SDP. */
   acceptReinvite(tx: ServerTransaction, body: string): void {
     tx.reply(200, 'OK', {
       headers: {
