@@ -10,6 +10,11 @@ export interface MediaServer {
   offer(req: MediaOffer): Promise<string>
   /** The other side's answer in; the SDP to send the caller out. */
   answer(req: MediaAnswer): Promise<string>
+  /**
+   * When the media server last received a packet of the call from any of its parties (ms since
+   * the epoch); null when nothing ever came or the call is not known.
+   */
+  lastPacketAt(callId: string): Promise<number | null>
   /** Plays a file to the party `toTag`; resolves with how long it lasts (ms), once through. */
   play(callId: string, toTag: string, file: string, repeat?: number): Promise<number>
   stopPlaying(callId: string, toTag: string): Promise<void>
@@ -205,7 +210,7 @@ export interface CallRecord {
   readonly endedIn: 'refused' | 'menu' | 'queue' | 'ringing' | 'talking' | 'rating'
   /** Why a refused call was turned away, and the SIP status it was given. */
   readonly refusal?: { readonly why: RefusalCause; readonly status: number }
-  /** Why the system ended a call that was up: the caller never ACKed our answer (RFC 3261 §13.3.1.4). */
+  /** Why the system ended a call that was up (RFC 3261 §13.3.1.4, RFC 4028 §10). */
   readonly lost?: LostCause
   /** A phone rung answered that it shares no codec with the caller (488 or 606). */
   readonly noCommonCodec?: true
@@ -219,7 +224,11 @@ export interface CallRecord {
   } | null
 }
 
-export type LostCause = 'no_ack'
+/**
+ * no_ack: our 2xx was never acknowledged; session_expired: no session refresh came (RFC 4028);
+ * media_timeout: no media either way for the configured time.
+ */
+export type LostCause = 'no_ack' | 'session_expired' | 'media_timeout'
 
 /** Why a call was refused before it queued: the entry point's reason, or the caller's number. */
 export type RefusalCause =

@@ -197,6 +197,7 @@ function compileVoice(t: TenantDoc, queues: readonly QueueConfig[]): VoiceConfig
     ),
     registrationSeconds: { ...v.registrationSeconds },
     recordCalls: v.recordCalls,
+    mediaTimeoutSeconds: v.mediaTimeoutSeconds,
     menus: Object.fromEntries(
       t.entryPoints.flatMap((e) =>
         e.voice?.menu ? [[e.id, { ...e.voice.menu, choices: { ...e.voice.menu.choices } }]] : [],
@@ -341,6 +342,7 @@ export function toDocument(c: TenantConfig): TenantDoc {
       recordCalls: c.voice.recordCalls,
       announceEverySeconds: 30,
       announcePosition: true,
+      mediaTimeoutSeconds: c.voice.mediaTimeoutSeconds ?? 60,
       registrationSeconds: { ...c.voice.registrationSeconds },
       survey: c.voice.survey && { ...c.voice.survey },
     },

@@ -212,6 +212,8 @@ const voiceDoc = z.strictObject({
   recordCalls: z.boolean().default(true),
   announceEverySeconds: z.number().int().min(0).max(3600).default(30),
   announcePosition: z.boolean().default(true),
+  // A call whose media stopped both ways this long is ended (0: never); a held call is left alone.
+  mediaTimeoutSeconds: z.number().int().min(0).max(86_400).default(60),
   // A WAV file looped while callers wait; unset: the built-in music.
   holdMusic: z.string().min(1).max(500).optional(),
   registrationSeconds: z

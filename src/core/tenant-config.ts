@@ -224,6 +224,8 @@ export interface VoiceConfig {
   readonly menus: Readonly<Record<string, VoiceMenu>>
   /** After the agent hangs up, the caller is asked for a rating digit; null: not asked. */
   readonly survey: VoiceSurvey | null
+  /** A call with no media either way this long ends (0: never); absent in older stored configs (60). */
+  readonly mediaTimeoutSeconds?: number
 }
 
 /** A voice menu (IVR): a prompt, then a digit leads to an entry point (its queue, hours and gates). */

@@ -175,14 +175,9 @@ describe('SIPp against the SIP stack', () => {
     expect(await callEnded(from)).toMatchObject({ by: 'customer' })
   })
 
-  it('ends a call whose 2xx is never ACKed after 64·T1, with a BYE, as the system', async () => {
-    const from = await lastSeq()
-    passed(await sipp('no-ack', target, { service: '8000' }))
-    const ended = await until('the call ended by the system', async () =>
-      (await eventsSince(from)).find((e) => e.type === 'ContactEnded'),
-    )
-    expect(ended).toMatchObject({ by: 'system' })
-  }, 60_000)
+  it('a session interval below Min-SE gets 422 with Min-SE (RFC 4028 §8.1)', async () => {
+    passed(await sipp('session-too-small', target, { service: '8000' }))
+  })
 
   it('hold and resume by re-INVITE: the moved stream is followed, each answer a new version (RFC 3264 §8)', async () => {
     const from = await lastSeq()
@@ -228,6 +223,51 @@ describe('SIPp against the SIP stack', () => {
     const from = await lastSeq()
     passed(await sipp('no-common-codec', target, { service: '8000' }))
     expect((await eventsSince(from)).filter((e) => e.type === 'ContactQueued')).toHaveLength(0)
+  })
+
+  it('ends calls whose caller is gone, with a BYE, as the system: a 2xx never ACKed (64·T1) and a session timer never refreshed (RFC 4028)', async () => {
+    // Both wait on the server's timers (32 s and 60 s): they run side by side.
+    const from = await lastSeq()
+    const noAck = sipp('no-ack', target, { service: '8000' })
+    const expiring = sipp('session-expires', target, { service: '8000', timeoutSeconds: 120 })
+    passed(await noAck)
+    passed(await expiring)
+    const ended = await until(
+      'both calls ended',
+      async () => {
+        const events = await eventsSince(from)
+        // Each scenario calls from a number of its own.
+        const queued = events.flatMap((e) =>
+          e.type === 'ContactQueued' && ['5550201', '5550202'].includes(e.customer.phone ?? '')
+            ? [e.contactId]
+            : [],
+        )
+        const done = events.flatMap((e) =>
+          e.type === 'ContactEnded' && queued.includes(e.contactId) ? [e] : [],
+        )
+        return done.length >= 2 ? done : undefined
+      },
+      90_000,
+    )
+    expect(ended.map((e) => e.by)).toEqual(['system', 'system'])
+  }, 150_000)
+
+  it("ends a call whose media stopped both ways after the tenant's mediaTimeoutSeconds, as the system", async () => {
+    const tenant = demoDocs()[0]!
+    await server.sb.applyDocument({ ...tenant, voice: { ...tenant.voice!, mediaTimeoutSeconds: 3 } })
+    // The router is rebuilt with the new configuration: the ringing phone is routable again.
+    await until('802 reachable again', () => (reachable('agent2') ? true : undefined))
+    await setVoice('agent2', 'ready')
+    const from = await lastSeq()
+    passed(await sipp('dead-media', target, { service: '8000' }))
+    const ended = await until('the dead call ended', async () => {
+      const events = await eventsSince(from)
+      const queued = events.flatMap((e) =>
+        e.type === 'ContactQueued' && e.customer.phone === '5550303' ? [e.contactId] : [],
+      )[0]
+      return events.find((e) => e.type === 'ContactEnded' && e.contactId === queued)
+    })
+    expect(ended).toMatchObject({ by: 'system' })
   })
 
   it('the ringing phone was cancelled each time, as RFC 3261 §9 says (no error in its log)', async () => {

@@ -190,8 +190,10 @@ function hangupCause(r: CallRecord): string {
   if (status === 486 || status === 600) return 'USER_BUSY'
   if (status === 403 || status === 603) return 'CALL_REJECTED'
   if (status === 480) return 'NO_USER_RESPONSE'
-  // Our answer was never acknowledged: the caller's side is unreachable.
-  if (r.lost === 'no_ack') return 'RECOVERY_ON_TIMER_EXPIRE'
+  // Our answer was never acknowledged, or the session was not refreshed: the caller's side is gone.
+  if (r.lost === 'no_ack' || r.lost === 'session_expired') return 'RECOVERY_ON_TIMER_EXPIRE'
+  // Asterisk's rtptimeout: the media stopped.
+  if (r.lost === 'media_timeout') return 'MEDIA_TIMEOUT'
   // Nobody answered, and a phone rung could not take the caller's codec.
   if (r.answeredAt === null && r.noCommonCodec) return 'BEARERCAPABILITY_NOTAVAIL'
   return r.endedBy === 'system' ? 'NORMAL_TEMPORARY_FAILURE' : 'NORMAL_CLEARING'

@@ -66,6 +66,8 @@ export interface CallSettings {
   /** The rating the caller is asked for after the agent hangs up; null: none. */
   readonly survey: VoiceSurvey | null
   readonly announceEveryMs: number
+  /** A call with no media either way this long ends (0: never). */
+  readonly mediaTimeoutMs: number
   readonly announcePosition: boolean
   readonly holdMusic: string | null
 }
@@ -204,6 +206,7 @@ export function settingsOf(tenant: VoiceTenant, queueId: string): CallSettings {
   return {
     record: q?.recordCalls ?? true,
     announceEveryMs: (q?.announceEverySeconds ?? 30) * 1000,
+    mediaTimeoutMs: (tenant.voice.mediaTimeoutSeconds ?? 60) * 1000,
     announcePosition: q?.announcePosition ?? true,
     holdMusic: q?.holdMusic ?? null,
     survey: tenant.voice.survey,

@@ -56,12 +56,13 @@ export class CallerLeg {
     req: SipRequest,
     tx: ServerTransaction,
     agentAnswer: string | undefined,
+    headers: Record<string, string> = {},
   ): Promise<ReturnType<typeof directionOf>> {
     const offer = sdpOf(req)
     // An UPDATE without a body refreshes the session; a re-INVITE without one asks for our offer.
     if (offer === '') {
-      if (req.method === 'UPDATE') tx.reply(200, 'OK')
-      else ua.acceptReinvite(tx, this.described())
+      if (req.method === 'UPDATE') tx.reply(200, 'OK', { headers })
+      else ua.acceptReinvite(tx, this.described(), headers)
       return 'sendrecv'
     }
     const refused = unbridgeable(offer)
@@ -79,7 +80,7 @@ export class CallerLeg {
     })
     this.offer = offer
     const asked = directionOf(offer)
-    ua.acceptReinvite(tx, this.described(holdAnswer(asked)))
+    ua.acceptReinvite(tx, this.described(holdAnswer(asked)), headers)
     return asked
   }
 }

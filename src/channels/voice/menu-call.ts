@@ -3,6 +3,8 @@ import type { VoiceMenu } from '../../core/tenant-config.js'
 import { CallerKeys, infoDigit } from './caller-keys.js'
 import type { Prompts } from './prompts.js'
 import { CallerLeg } from './caller-leg.js'
+import type { SessionTimerTerms } from './sip/session-timer.js'
+import { sessionTimerHeaders } from './sip/session-timer.js'
 import type { Dialog } from './sip/dialog.js'
 import type { ServerTransaction } from './sip/transactions.js'
 import type { SipUserAgent } from './sip/user-agent.js'
@@ -26,6 +28,8 @@ export interface MenuArrival {
   readonly ourTag: string
   readonly callerOffer: string
   readonly record: boolean
+  /** The session timer the caller asked for: our 2xx takes it (the call keeps it afterwards). */
+  readonly sessionTimer?: SessionTimerTerms
 }
 
 /** A caller who chose: answered, with the keys it may press later, going to `entryPointId`. */
@@ -94,6 +98,7 @@ export async function answerWithMenu(
       void ua.send(dialog, 'BYE').catch(() => undefined)
       void keys?.close()
     },
+    arrival.sessionTimer ? sessionTimerHeaders(arrival.sessionTimer) : {},
   )
   const ended = async (digit: string | null): Promise<{ record: CallRecord }> => {
     await keys?.close()

@@ -26,6 +26,7 @@ import { newTag } from './sip/transactions.js'
 import { parseAnyUri } from './sip/uri.js'
 import { nextMaxForwards } from './sip/request-checks.js'
 import { sdpOf } from './sip/sdp-body.js'
+import { MIN_SE, sessionTimerOf } from './sip/session-timer.js'
 import type { SipUserAgent } from './sip/user-agent.js'
 import { ALLOW } from './sip/user-agent.js'
 import type { CallHostDeps, VoiceLog } from './call-host.js'
@@ -255,11 +256,16 @@ export class VoiceChannel {
    * that no call of ours carries lost their media with a restart: they end now, as dropped by
    * the system, rather than wait for ever.
    */
-  private reconcile(tenantId: string): void {
+  private reconcile(tenantId: string, attempt = 0): void {
+    // A configuration change restores the router before its runtime is put in place, and storage
+    // recovery waits for the database: tell it once it runs, or its phones stay unreachable.
+    if (!this.deps.sb.isRunning(tenantId)) {
+      if (attempt < 150) setTimeout(() => this.reconcile(tenantId, attempt + 1), 200).unref()
+      return
+    }
     const voice = this.deps.sb.storedConfig(tenantId).config.voice
     for (const x of voice?.extensions ?? [])
       this.setReachable(tenantId, x.agentId, this.registrar.binding(tenantId, x.number) !== undefined)
-    if (!this.deps.sb.isRunning(tenantId)) return
     this.deps.sb
       .runtime(tenantId)
       .execute((r, now) => {
@@ -333,6 +339,9 @@ export class VoiceChannel {
       this.deps.log.warn({ reason: noCodec }, 'call refused: its offer cannot be bridged')
       return void tx.reply(488, 'Not Acceptable Here', { headers: { warning: mediaWarning(noCodec) } })
     }
+    const sessionTimer = sessionTimerOf(req)
+    if (sessionTimer && 'tooSmall' in sessionTimer)
+      return void tx.reply(422, 'Session Interval Too Small', { headers: { 'min-se': String(MIN_SE) } })
     const mediaDown = this.deps.media.unavailableReason
     if (mediaDown !== null || !this.deps.sb.isRunning(tenant.tenantId)) {
       this.deps.log.warn({ reason: mediaDown ?? 'router not running' }, 'call refused: voice unavailable')
@@ -385,6 +394,7 @@ export class VoiceChannel {
           callerTag,
           ourTag,
           callerOffer: offer,
+          ...(sessionTimer ? { sessionTimer } : {}),
           record: tenant.voice.recordCalls,
         },
         tx,
@@ -452,6 +462,7 @@ export class VoiceChannel {
         callerIdentity:
           req.headers.get('from')?.replace(/;\s*tag=[^;]*/i, '') ?? '<sip:anonymous@anonymous.invalid>',
         maxForwards: nextMaxForwards(req),
+        ...(sessionTimer ? { sessionTimer } : {}),
         ...(chose && menuRecord ? { menu: menuRecord, keys: chose.keys } : {}),
       },
       // A call that came through a menu was answered (and its recording decided) before its queue was known.

@@ -80,6 +80,16 @@ export class RtpengineMedia implements MediaServer {
     return typeof reply.duration === 'number' ? reply.duration : 0
   }
 
+  /** rtpengine's `query`: every stream of every party says when its last packet came (seconds). */
+  async lastPacketAt(callId: string): Promise<number | null> {
+    const reply = await this.ng.command('query', { 'call-id': callId })
+    let last = 0
+    for (const tag of Object.values((reply.tags ?? {}) as Record<string, { medias?: unknown[] }>))
+      for (const media of (tag.medias ?? []) as { streams?: Record<string, unknown>[] }[])
+        for (const stream of media.streams ?? []) last = Math.max(last, Number(stream['last packet'] ?? 0))
+    return last > 0 ? last * 1000 : null
+  }
+
   async stopPlaying(callId: string, toTag: string): Promise<void> {
     await this.ng.command('stop media', { 'call-id': callId, 'from-tag': toTag })
   }

@@ -29,6 +29,7 @@ const SPELLING: Readonly<Record<string, string>> = {
   'mime-version': 'MIME-Version',
   rack: 'RAck',
   rseq: 'RSeq',
+  'min-se': 'Min-SE',
 }
 
 /**

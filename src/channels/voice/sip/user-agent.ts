@@ -98,6 +98,7 @@ export class SipUserAgent {
     handler: DialogHandler,
     localTag = newTag(),
     noAck?: () => void,
+    headers: Record<string, string> = {},
   ): Dialog {
     if (tx.state !== 'proceeding') throw new CallCancelled()
     const contact = this.contact(tx.source.transport)
@@ -112,6 +113,8 @@ export class SipUserAgent {
         'content-type': 'application/sdp',
         'user-agent': 'Switchboard',
         allow: ALLOW,
+        supported: [...SUPPORTED].join(', '),
+        ...headers,
       },
       body,
     })
@@ -119,12 +122,13 @@ export class SipUserAgent {
   }
 
   /** Answers an offer inside a dialog (a re-INVITE for hold and resume, or an UPDATE) with our SDP. */
-  acceptReinvite(tx: ServerTransaction, body: string): void {
+  acceptReinvite(tx: ServerTransaction, body: string, headers: Record<string, string> = {}): void {
     tx.reply(200, 'OK', {
       headers: {
         contact: this.contact(tx.source.transport),
         'content-type': 'application/sdp',
         allow: ALLOW,
+        ...headers,
       },
       body,
     })
@@ -300,4 +304,4 @@ const ALLOW_IN_DIALOG = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'REFER', '
 const ALLOW_OUTSIDE = [...ALLOW_IN_DIALOG, 'REGISTER']
 export const ALLOW = ALLOW_IN_DIALOG.join(', ')
 /** The option tags (Require, Supported) this UA implements. */
-export const SUPPORTED: ReadonlySet<string> = new Set<string>([])
+export const SUPPORTED: ReadonlySet<string> = new Set<string>(['timer'])
