@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { NgClient } from './adapters/media/rtpengine/ng-client.js'
@@ -25,6 +26,8 @@ export interface VoiceOptions {
   readonly sipPort: number
   /** The address phones and trunks reach us at, when listening on 0.0.0.0. */
   readonly sipAdvertise?: string
+  /** SIP over TLS (RFC 3261 §26): its port (5061; 0 picks one) and the PEM files of its certificate. */
+  readonly sipTls?: { readonly port: number; readonly certFile: string; readonly keyFile: string }
   /** rtpengine's ng control address, `host:port`. */
   readonly rtpengine: string
   /** rtpengine's `--recording-dir` (pcap method); unset: calls are not recorded. */
@@ -37,7 +40,7 @@ export interface VoiceOptions {
 export interface RunningVoice {
   readonly channel: VoiceChannel
   readonly media: RtpengineMedia
-  readonly sip: { readonly host: string; readonly port: number }
+  readonly sip: { readonly host: string; readonly port: number; readonly tlsPort?: number }
   readonly recordings: SqlCallRecordingStore
   /** Every SIP message in and out, as sent (tests check call traces with it). */
   trace(listener: SipTraceListener | undefined): void
@@ -54,10 +57,16 @@ export async function startVoice(
   newId: () => string,
 ): Promise<RunningVoice> {
   // The SIP port first: it is what may be taken, and nothing else is open yet if it is.
+  const tls = opts.sipTls && {
+    port: opts.sipTls.port,
+    cert: await readFile(opts.sipTls.certFile),
+    key: await readFile(opts.sipTls.keyFile),
+  }
   const transport = await SipTransport.listen({
     host: opts.sipHost,
     port: opts.sipPort,
     advertise: opts.sipAdvertise,
+    ...(tls ? { tls } : {}),
   })
   const [ngHost = '127.0.0.1', ngPort = '2223'] = opts.rtpengine.split(/:(?=\d+$)/)
   const ng = await NgClient.open({ host: ngHost, port: Number(ngPort) })
@@ -102,7 +111,11 @@ export async function startVoice(
   return {
     channel,
     media,
-    sip: { host: transport.host, port: transport.port },
+    sip: {
+      host: transport.host,
+      port: transport.port,
+      ...(transport.tlsPort === undefined ? {} : { tlsPort: transport.tlsPort }),
+    },
     recordings,
     trace: (listener) => (transport.onTrace = listener),
     components: () => ({

@@ -82,7 +82,7 @@ export interface PhoneBinding {
   /** The Contact URI the phone registered. */
   readonly contact: string
   /** The address its REGISTER came from: calls go there (it may be behind NAT). */
-  readonly source: { readonly transport: 'UDP' | 'TCP'; readonly host: string; readonly port: number }
+  readonly source: { readonly transport: 'UDP' | 'TCP' | 'TLS'; readonly host: string; readonly port: number }
   readonly expiresAt: number
   readonly userAgent: string | null
   readonly registeredAt: number

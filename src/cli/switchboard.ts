@@ -36,6 +36,17 @@ storageOptions(
       ),
     )
     .addOption(
+      new Option('--sip-tls-cert <file>', 'PEM certificate for SIP over TLS (with --sip-tls-key)').env(
+        'SIP_TLS_CERT',
+      ),
+    )
+    .addOption(new Option('--sip-tls-key <file>', 'PEM private key for SIP over TLS').env('SIP_TLS_KEY'))
+    .addOption(
+      new Option('--sip-tls-port <port>', 'SIP over TLS port, when a certificate is given')
+        .env('SIP_TLS_PORT')
+        .default('5061'),
+    )
+    .addOption(
       new Option('--rtpengine <host:port>', "rtpengine's ng control address")
         .env('RTPENGINE')
         .default('127.0.0.1:2223'),
@@ -56,9 +67,18 @@ storageOptions(
     sipPort: string
     sipHost: string
     sipAdvertise?: string
+    sipTlsCert?: string
+    sipTlsKey?: string
+    sipTlsPort: string
     rtpengine: string
     recordingDir?: string
   }) => {
+    if (!o.sipTlsCert !== !o.sipTlsKey) {
+      console.error(
+        'SIP over TLS needs both a certificate and its key: set --sip-tls-cert and --sip-tls-key (SIP_TLS_CERT, SIP_TLS_KEY)',
+      )
+      process.exit(2)
+    }
     await startServer({
       port: Number(o.port),
       host: o.host,
@@ -74,6 +94,9 @@ storageOptions(
               sipHost: o.sipHost,
               sipPort: Number(o.sipPort),
               sipAdvertise: o.sipAdvertise,
+              ...(o.sipTlsCert && o.sipTlsKey
+                ? { sipTls: { port: Number(o.sipTlsPort), certFile: o.sipTlsCert, keyFile: o.sipTlsKey } }
+                : {}),
               rtpengine: o.rtpengine,
               recordingDir: o.recordingDir,
             },

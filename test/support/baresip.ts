@@ -13,6 +13,8 @@ export interface PhoneOptions {
   /** A sine this phone sends as its microphone (Hz). */
   readonly toneHz: number
   readonly autoAnswer: boolean
+  /** More lines of baresip's config (say `sip_cafile` for a server's self-signed certificate). */
+  readonly config?: readonly string[]
 }
 
 /**
@@ -65,6 +67,7 @@ export class Phone {
         'audio_alert aufile,/dev/null',
         `snd_path ${dir}`,
         'rtp_ports 40000-49999',
+        ...(opts.config ?? []),
         '',
       ].join('\n'),
     )

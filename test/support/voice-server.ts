@@ -12,6 +12,7 @@ import { startServer } from '../../src/main.js'
 export function startVoiceServer(
   tenants: readonly unknown[],
   media: { readonly ng: string; readonly recordingDir?: string },
+  more: Partial<NonNullable<Parameters<typeof startServer>[0]['voice']>> = {},
 ): Promise<RunningServer> {
   const configFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'voice-server-')), 'config.yaml')
   writeFileSync(configFile, stringify({ tenants }))
@@ -22,6 +23,12 @@ export function startVoiceServer(
     databaseUrl: undefined,
     configFile,
     logLevel: 'warn',
-    voice: { sipHost: '127.0.0.1', sipPort: 0, rtpengine: media.ng, recordingDir: media.recordingDir },
+    voice: {
+      sipHost: '127.0.0.1',
+      sipPort: 0,
+      rtpengine: media.ng,
+      recordingDir: media.recordingDir,
+      ...more,
+    },
   })
 }

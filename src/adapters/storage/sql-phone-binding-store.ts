@@ -13,7 +13,7 @@ export class SqlPhoneBindingStore implements PhoneBindingStore {
       extension: r.extension,
       contact: r.contact,
       source: {
-        transport: r.source_transport === 'TCP' ? 'TCP' : 'UDP',
+        transport: r.source_transport === 'TCP' || r.source_transport === 'TLS' ? r.source_transport : 'UDP',
         host: r.source_host,
         port: r.source_port,
       },

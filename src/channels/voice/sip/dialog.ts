@@ -47,7 +47,12 @@ export class Dialog {
     if (first === undefined) return this.peer
     const uri = parseNameAddr(first).uri
     const named = String(uri.params.transport ?? '').toUpperCase()
-    const transport = named === 'TCP' || named === 'UDP' ? named : this.peer.transport
+    const transport =
+      named === 'TCP' || named === 'UDP' || named === 'TLS'
+        ? named
+        : uri.scheme === 'sips'
+          ? 'TLS'
+          : this.peer.transport
     return { transport, host: uri.host, port: uri.port ?? 5060 }
   }
 

@@ -18,6 +18,8 @@ export const RFC_TIMING: Timing = { T1: 500, T2: 4000, T4: 5000 }
 export interface Wire {
   readonly host: string
   readonly port: number
+  /** The port of another transport, when it has its own (TLS). */
+  portOf?(transport: SipEndpoint['transport']): number
   send(msg: SipMessage, to: SipEndpoint): void
   onMessage(handler: (msg: SipMessage, from: SipEndpoint) => void): void
 }

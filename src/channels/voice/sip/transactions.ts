@@ -54,7 +54,7 @@ export class TransactionLayer {
       formatVia({
         transport: to.transport,
         host: this.wire.host,
-        port: this.wire.port,
+        port: this.wire.portOf?.(to.transport) ?? this.wire.port,
         params: { branch, rport: null },
       }),
     )
@@ -71,7 +71,7 @@ export class TransactionLayer {
       formatVia({
         transport: to.transport,
         host: this.wire.host,
-        port: this.wire.port,
+        port: this.wire.portOf?.(to.transport) ?? this.wire.port,
         params: { branch: newBranch(), rport: null },
       }),
     )

@@ -1,7 +1,10 @@
 import type { Socket as UdpSocket } from 'node:dgram'
 import { createSocket } from 'node:dgram'
 import type { Server, Socket } from 'node:net'
-import { createConnection, createServer, isIPv6 } from 'node:net'
+import { createConnection, createServer, isIP, isIPv6 } from 'node:net'
+import type { TLSSocket } from 'node:tls'
+import { connect as tlsConnect, createServer as createTlsServer } from 'node:tls'
+import type { Server as TlsServer } from 'node:tls'
 import { answerToBroken } from './broken-request.js'
 import type { SipMessage } from './message.js'
 import { serialize } from './serialize.js'
@@ -9,7 +12,7 @@ import type { Frame } from './stream-framer.js'
 import { readFrame, StreamFramer } from './stream-framer.js'
 import { parseVia, formatVia } from './via.js'
 
-export type TransportName = 'UDP' | 'TCP'
+export type TransportName = 'UDP' | 'TCP' | 'TLS'
 
 /** Where a message came from or goes to. */
 export interface SipEndpoint {
@@ -29,6 +32,8 @@ export interface TransportOptions {
   readonly port: number
   /** TCP connections idle this long are closed (phones keep theirs alive with CRLF pings). */
   readonly idleTcpMs?: number
+  /** SIP over TLS (RFC 3261 §26) on its own port (5061; 0 picks one), with this certificate. */
+  readonly tls?: { readonly port: number; readonly cert: string | Buffer; readonly key: string | Buffer }
 }
 
 export type MessageHandler = (msg: SipMessage, from: SipEndpoint) => void
@@ -45,6 +50,10 @@ export class SipTransport {
   /** Sees every message sent and received (SIP debugging, and tests checking a call's trace). */
   onTrace: ((direction: 'in' | 'out', msg: SipMessage, peer: SipEndpoint) => void) | undefined
 
+  /** The TLS port, when TLS is on. */
+  tlsPort: number | undefined
+  private tls: TlsServer | undefined
+
   private constructor(
     private readonly udp: UdpSocket,
     private readonly tcp: Server,
@@ -56,7 +65,25 @@ export class SipTransport {
       this.received(readFrame(data), { transport: 'UDP', host: rinfo.address, port: rinfo.port }),
     )
     udp.on('error', (e) => this.onError(e))
-    tcp.on('connection', (socket) => this.adopt(socket))
+    tcp.on('connection', (socket) => this.adopt(socket, 'TCP'))
+  }
+
+  /** The port a transport is reached at. */
+  portOf(transport: TransportName): number {
+    return transport === 'TLS' ? (this.tlsPort ?? this.port) : this.port
+  }
+
+  private async listenTls(host: string, tls: NonNullable<TransportOptions['tls']>): Promise<void> {
+    const server = createTlsServer({ cert: tls.cert, key: tls.key })
+    server.on('secureConnection', (socket) => this.adopt(socket, 'TLS'))
+    // A client that fails the handshake is its own problem, not the server's.
+    server.on('tlsClientError', (e) => this.onError(e))
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(tls.port, host, () => resolve())
+    })
+    this.tls = server
+    this.tlsPort = (server.address() as { port: number }).port
   }
 
   static async listen(opts: TransportOptions): Promise<SipTransport> {
@@ -85,7 +112,19 @@ export class SipTransport {
       udp.close()
       throw e
     })
-    return new SipTransport(udp, tcp, opts.advertise ?? opts.host, port, opts.idleTcpMs ?? 10 * 60_000)
+    const transport = new SipTransport(
+      udp,
+      tcp,
+      opts.advertise ?? opts.host,
+      port,
+      opts.idleTcpMs ?? 10 * 60_000,
+    )
+    if (opts.tls)
+      await transport.listenTls(opts.host, opts.tls).catch(async (e: unknown) => {
+        await transport.close()
+        throw e
+      })
+    return transport
   }
 
   onMessage(handler: MessageHandler): void {
@@ -103,18 +142,22 @@ export class SipTransport {
     const key = endpointKey(to)
     let socket = this.connections.get(key)
     if (!socket || socket.destroyed) {
-      socket = createConnection({ host: to.host, port: to.port })
-      this.adopt(socket, key)
+      // A phone registered over TLS is reached on its own connection; a new one verifies the peer.
+      socket =
+        to.transport === 'TLS'
+          ? tlsConnect({ host: to.host, port: to.port, servername: isIP(to.host) ? undefined : to.host })
+          : createConnection({ host: to.host, port: to.port })
+      this.adopt(socket, to.transport, key)
     }
     socket.write(bytes)
   }
 
-  private adopt(socket: Socket, knownKey?: string): void {
+  private adopt(socket: Socket | TLSSocket, transport: 'TCP' | 'TLS', knownKey?: string): void {
     const framer = new StreamFramer()
     socket.setNoDelay(true)
     socket.setTimeout(this.idleTcpMs, () => socket.destroy())
     const remote = (): SipEndpoint => ({
-      transport: 'TCP',
+      transport,
       host: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
       port: socket.remotePort ?? 0,
     })
@@ -126,8 +169,8 @@ export class SipTransport {
       })
     }
     if (socket.remoteAddress) register()
-    else socket.once('connect', register)
-    socket.on('data', (chunk) => {
+    else socket.once(transport === 'TLS' ? 'secureConnect' : 'connect', register)
+    socket.on('data', (chunk: Buffer) => {
       let frames: Frame[]
       try {
         const r = framer.push(chunk)
@@ -141,7 +184,7 @@ export class SipTransport {
       }
       for (const f of frames) this.received(f, remote())
     })
-    socket.on('error', (e) => this.onError(e))
+    socket.on('error', (e: Error) => this.onError(e))
   }
 
   private received(frame: Frame, from: SipEndpoint): void {
@@ -166,6 +209,7 @@ export class SipTransport {
     await Promise.all([
       new Promise<void>((resolve) => this.udp.close(() => resolve())),
       new Promise<void>((resolve) => this.tcp.close(() => resolve())),
+      new Promise<void>((resolve) => (this.tls ? this.tls.close(() => resolve()) : resolve())),
     ])
   }
 }

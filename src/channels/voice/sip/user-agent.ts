@@ -82,9 +82,11 @@ export class SipUserAgent {
 
   /** Our Contact for messages over `transport`. */
   contact(transport: SipEndpoint['transport']): string {
-    const { host, port } = this.layer.wire
+    const { host } = this.layer.wire
+    const port = this.layer.wire.portOf?.(transport) ?? this.layer.wire.port
     const h = host.includes(':') ? `[${host}]` : host
-    return `<sip:switchboard@${h}:${port}${transport === 'TCP' ? ';transport=tcp' : ''}>`
+    const param = transport === 'UDP' ? '' : `;transport=${transport.toLowerCase()}`
+    return `<sip:switchboard@${h}:${port}${param}>`
   }
 
   /**
