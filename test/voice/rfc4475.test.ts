@@ -113,19 +113,24 @@ function fromHere(c: TortureCase): Buffer {
   ])
 }
 
+/**
+ * Sends a case and waits for its final answer; for a message that must get none (a response),
+ * sends an OPTIONS after it and checks that the OPTIONS' answer is the next thing heard.
+ */
+async function answerOf(c: TortureCase): Promise<Heard | null> {
+  send(fromHere(c))
+  if (c.answer !== null) return nextFinal()
+  send(probe(`after-${c.section}`))
+  expect((await nextFinal()).callId, 'nothing answered the response').toBe(`after-${c.section}`)
+  return null
+}
+
 describe('RFC 4475 §3.1.1: valid messages are taken', () => {
   it.each(VALID.map((c) => [`§${c.section} ${c.name}`, c] as const))('%s', async (_, c) => {
-    send(fromHere(c))
-    if (c.answer === null) {
-      send(probe(`after-${c.section}`))
-      const answer = await nextFinal()
-      expect(answer.callId, 'nothing answered the response').toBe(`after-${c.section}`)
-      return
-    }
-    const answer = await nextFinal()
+    const answer = await answerOf(c)
+    if (!answer) return
     expect(answer.status).toBe(c.answer)
-    const callId = answer.callId
-    if (c.reaches) expect(reached).toContain(callId)
+    if (c.reaches) expect(reached).toContain(answer.callId)
     if (c.answer === 501) expect(answer.allow).toContain('INVITE')
   })
 })
@@ -133,14 +138,8 @@ describe('RFC 4475 §3.1.1: valid messages are taken', () => {
 describe('RFC 4475 §3.1.2: invalid messages get an answer that names the problem, or none', () => {
   it.each(INVALID.map((c) => [`§${c.section} ${c.name}`, c] as const))('%s', async (_, c) => {
     const before = reached.length
-    send(fromHere(c))
-    if (c.answer === null) {
-      send(probe(`after-${c.section}`))
-      const answer = await nextFinal()
-      expect(answer.callId, 'nothing answered the response').toBe(`after-${c.section}`)
-      return
-    }
-    const answer = await nextFinal()
+    const answer = await answerOf(c)
+    if (!answer) return
     expect(answer.status).toBe(c.answer)
     if (c.names) expect(answer.reason).toMatch(c.names)
     expect(reached.length, 'the broken request never reached the UA').toBe(before)

@@ -9,7 +9,7 @@ import { directionOf, holdAnswer, SdpVersions, waitingAnswer, withDirection } fr
 import type { Dialog } from './sip/dialog.js'
 import type { SipRequest } from './sip/message.js'
 import type { SessionTimerTerms } from './sip/session-timer.js'
-import { SessionTimer, sessionTimerHeaders } from './sip/session-timer.js'
+import { CallLiveness } from './call-liveness.js'
 import type { ServerTransaction } from './sip/transactions.js'
 import type { OutgoingInvite } from './sip/user-agent.js'
 
@@ -71,10 +71,8 @@ export class VoiceCall {
   private readonly callerIdentity: string
   /** Max-Forwards of the legs to agents: the caller's less one (§16.6), so loops still end. */
   private readonly maxForwards: string
-  private readonly sessionTerms: SessionTimerTerms | undefined
-  /** Keeps the caller's session refreshed, or ends the call when it is not (RFC 4028). */
-  private session: SessionTimer | undefined
-  private mediaWatch: ReturnType<typeof setInterval> | undefined
+  /** Whether the caller is still there: its session timer, its media. */
+  private readonly liveness: CallLiveness
   /** Who called (the caller's dialog is `caller`). */
   readonly origin: Caller
   readonly startedAt: number
@@ -110,7 +108,18 @@ export class VoiceCall {
     )
     this.callerIdentity = call.callerIdentity
     this.maxForwards = call.maxForwards ?? '70'
-    this.sessionTerms = call.sessionTimer
+    this.liveness = new CallLiveness({
+      ua: host.ua,
+      media: host.media,
+      now: () => host.now(),
+      callId: call.contactId,
+      terms: call.sessionTimer,
+      mediaTimeoutMs: settings.mediaTimeoutMs,
+      caller: () => this.caller,
+      held: () => this.silenced || directionOf(this.callerLeg.offer) !== 'sendrecv',
+      run: (step) => this.run(step),
+      lost: (cause) => this.lose(cause),
+    })
     this.origin = call.caller
     this.startedAt = call.startedAt
     this.keys = call.keys
@@ -172,10 +181,10 @@ export class VoiceCall {
       answer,
       (req, t) => this.fromCaller(req, t),
       this.ourTag,
-      () => this.run(() => this.lose('no_ack')),
-      this.sessionTerms ? sessionTimerHeaders(this.sessionTerms) : {},
+      () => this.liveness.noAck(),
+      this.liveness.headers(),
     )
-    this.keepSession()
+    this.liveness.answered()
     // In line with everything else the call does: an offer may already be on its way.
     this.run(() => this.audio.start(true))
   }
@@ -227,11 +236,11 @@ export class VoiceCall {
     this.host.ua.attach(
       dialog,
       (req, t) => this.fromCaller(req, t),
-      () => this.run(() => this.lose('no_ack')),
+      () => this.liveness.noAck(),
     )
-    this.keepSession()
+    this.liveness.answered()
     // Adopted from a menu: the caller's ACK came while the menu ran.
-    this.watchMedia()
+    this.liveness.confirmed()
     this.run(() => this.audio.start(true))
   }
 
@@ -472,7 +481,7 @@ export class VoiceCall {
 
   private fromCaller(req: SipRequest, tx: ServerTransaction | undefined): void {
     // The ACK of our 2xx: the call is up, and its media is watched from now on.
-    if (!tx) return req.method === 'ACK' ? this.watchMedia() : undefined
+    if (!tx) return req.method === 'ACK' ? this.liveness.confirmed() : undefined
     switch (req.method) {
       case 'BYE':
         tx.reply(200, 'OK')
@@ -484,15 +493,13 @@ export class VoiceCall {
       case 'INVITE':
       case 'UPDATE':
         return this.run(async () => {
-          // A re-INVITE or UPDATE from the caller is also a session refresh (RFC 4028 §10).
-          this.session?.refreshed(req)
-          const terms = this.session?.current
+          this.liveness.refreshed(req)
           await this.callerLeg.reoffered(
             this.host.ua,
             req,
             tx,
             this.agent?.dialog ? this.agent.answer : undefined,
-            terms ? sessionTimerHeaders(terms) : {},
+            this.liveness.headers(),
           )
         })
       case 'INFO': {
@@ -524,55 +531,8 @@ export class VoiceCall {
     this.run(() => this.end('customer', null))
   }
 
-  /** Starts the session timer the caller asked for: we refresh with UPDATE, or wait for its refresh. */
-  private keepSession(): void {
-    const terms = this.sessionTerms
-    if (!terms) return
-    this.session = new SessionTimer(
-      terms,
-      async () => {
-        const dialog = this.caller
-        if (!dialog) return true
-        const res = await this.host.ua.send(
-          dialog,
-          'UPDATE',
-          sessionTimerHeaders(this.session?.current ?? terms),
-        )
-        // Only silence or a forgotten dialog means the caller is gone; any other answer is a caller.
-        return res.status !== 408 && res.status !== 481
-      },
-      () => this.run(() => this.lose('session_expired')),
-    )
-  }
-
-  /**
-   * A call whose media stopped both ways (rtpengine knows each party's last packet) for the
-   * configured time is dead: a phone lost power, a NAT forgot the call. A held call may be silent.
-   */
-  private watchMedia(): void {
-    const timeout = this.settings.mediaTimeoutMs
-    if (timeout <= 0 || this.mediaWatch || this.over) return
-    let since = this.host.now()
-    this.mediaWatch = setInterval(
-      () =>
-        this.run(async () => {
-          if (this.over) return
-          if (this.silenced || directionOf(this.callerLeg.offer) !== 'sendrecv') {
-            since = this.host.now()
-            return
-          }
-          const last = await this.host.media.lastPacketAt(this.contactId).catch(() => null)
-          if (this.host.now() - Math.max(since, last ?? 0) > timeout) await this.lose('media_timeout')
-        }),
-      Math.min(Math.max(timeout / 3, 1000), 20_000),
-    )
-    this.mediaWatch.unref()
-  }
-
-  /** The caller's side died (no ACK came, no refresh came): the system ends the call, and the record says why. */
+  /** The caller's side is gone (no ACK, no refresh, no media): the system ends the call, and the record says why. */
   private lose(cause: LostCause): Promise<void> {
-    clearInterval(this.mediaWatch)
-    this.session?.stop()
     this.host.log(`call ${this.contactId}: ended by the system (${cause})`)
     this.journal.hangUp('system', cause)
     return this.host.ended('system', null)
@@ -582,8 +542,7 @@ export class VoiceCall {
   private async hangUp(): Promise<void> {
     if (this.over) return
     this.over = true
-    this.session?.stop()
-    clearInterval(this.mediaWatch)
+    this.liveness.stop()
     this.audio.dispose()
     await this.dropAgent()
     if (this.caller && this.settings.survey && this.journal.hungUpBy === 'agent')
