@@ -33,7 +33,10 @@ function memoryStore(): PhoneBindingStore & { rows: Map<string, PhoneBinding> } 
   }
 }
 
-function setup(store = memoryStore()) {
+function setup(
+  store: PhoneBindingStore & { rows: Map<string, PhoneBinding> } = memoryStore(),
+  errors?: unknown[],
+) {
   const config = demoLike({
     voice: {
       domain: null,
@@ -65,13 +68,22 @@ function setup(store = memoryStore()) {
     now: () => Date.now(),
     onReachable: (_, agentId, r) => reachable.push([agentId, r]),
     onError: (e) => {
-      throw e
+      if (!errors) throw e
+      errors.push(e)
     },
   })
   layer.onRequest = (req, tx) => registrar.handle(req, tx)
   let cseq = 1
   let branch = 0
-  const register = (opts: { expires?: string; contact?: string; password?: string; user?: string } = {}) => {
+  /** The final answer to the request last delivered: a REGISTER is answered once its binding is stored. */
+  const answer = async (): Promise<SipResponse> => {
+    const before = sent.length
+    for (let i = 0; i < 100 && sent.length === before; i++) await Promise.resolve()
+    return sent.at(-1)!
+  }
+  const register = async (
+    opts: { expires?: string; contact?: string; password?: string; user?: string } = {},
+  ) => {
     const user = opts.user ?? '804'
     const build = (authorization?: string) =>
       request(
@@ -89,8 +101,9 @@ function setup(store = memoryStore()) {
           authorization,
         }),
       )
+    const was = sent.length
     deliver(build(), PHONE)
-    const challenge = sent.at(-1)!
+    const challenge = sent.length > was ? sent.at(-1)! : await answer()
     if (challenge.status !== 401) return challenge
     const header = authorizationFor(
       parseDigest(challenge.headers.get('www-authenticate')!)!,
@@ -98,8 +111,9 @@ function setup(store = memoryStore()) {
       'REGISTER',
       'sip:127.0.0.1',
     )
+    const before = sent.length
     deliver(build(header), PHONE)
-    return sent.at(-1)!
+    return sent.length > before ? sent.at(-1)! : await answer()
   }
   return { registrar, register, reachable, store, sent }
 }
@@ -115,7 +129,7 @@ describe('registrar', () => {
   it('asks for credentials, registers with the right ones and makes the agent reachable until the binding expires', async () => {
     const { registrar, register, reachable, store } = setup()
     await registrar.start()
-    const ok = register()
+    const ok = await register()
     expect(ok.status).toBe(200)
     expect(ok.headers.get('contact')).toBe('<sip:804@127.0.0.1:5091>;expires=600')
     expect(reachable).toEqual([['agent4', true]])
@@ -134,12 +148,12 @@ describe('registrar', () => {
   it('refuses a wrong password and an unknown extension, and too short an interval with Min-Expires', async () => {
     const { registrar, register, reachable } = setup()
     await registrar.start()
-    expect(register({ password: 'nope' }).status).toBe(401)
-    expect(register({ user: '999' }).status).toBe(404)
-    const brief = register({ expires: '10' })
+    expect((await register({ password: 'nope' })).status).toBe(401)
+    expect((await register({ user: '999' })).status).toBe(404)
+    const brief = await register({ expires: '10' })
     expect(brief.status).toBe(423)
     expect(brief.headers.get('min-expires')).toBe('60')
-    expect(register({ expires: '86400' }).headers.get('contact')).toBe(
+    expect((await register({ expires: '86400' })).headers.get('contact')).toBe(
       '<sip:804@127.0.0.1:5091>;expires=3600',
     )
     expect(reachable).toEqual([['agent4', true]])
@@ -149,10 +163,10 @@ describe('registrar', () => {
   it('unregisters with Expires 0 (one contact, or all with *), and brings stored bindings back after a restart', async () => {
     const first = setup()
     await first.registrar.start()
-    first.register()
-    first.register({ contact: '<sip:804@127.0.0.1:6000>' })
+    await first.register()
+    await first.register({ contact: '<sip:804@127.0.0.1:6000>' })
     expect(first.registrar.binding('t1', '804')?.contact).toBe('sip:804@127.0.0.1:6000')
-    first.register({ contact: '<sip:804@127.0.0.1:6000>', expires: '0' })
+    await first.register({ contact: '<sip:804@127.0.0.1:6000>', expires: '0' })
     expect(first.registrar.binding('t1', '804')?.contact).toBe('sip:804@127.0.0.1:5091')
     expect(first.reachable).toEqual([['agent4', true]])
     await first.registrar.stop()
@@ -160,13 +174,37 @@ describe('registrar', () => {
     const restarted = setup(first.store)
     await restarted.registrar.start()
     expect(restarted.reachable).toEqual([['agent4', true]])
-    restarted.register({ contact: '*', expires: '0' })
-    expect(restarted.sent.at(-1)?.status).toBe(200)
+    expect((await restarted.register({ contact: '*', expires: '0' })).status).toBe(200)
     expect(restarted.reachable).toEqual([
       ['agent4', true],
       ['agent4', false],
     ])
     await restarted.registrar.stop()
     expect(first.store.rows.size).toBe(0)
+  })
+
+  it('answers 200 only once the binding is stored, and 500 with Retry-After when it cannot be', async () => {
+    const store = memoryStore()
+    let release: () => void = () => undefined
+    const save = store.save.bind(store)
+    store.save = (b) => new Promise<void>((resolve) => (release = () => void save(b).then(resolve)))
+    const { registrar, register, sent } = setup(store)
+    await registrar.start()
+    const pending = register()
+    for (let i = 0; i < 20; i++) await Promise.resolve()
+    expect(sent.map((r) => r.status)).toEqual([401])
+    release()
+    expect((await pending).status).toBe(200)
+    expect(store.rows.size).toBe(1)
+
+    const errors: unknown[] = []
+    const failing = memoryStore()
+    failing.save = () => Promise.reject(new Error('database unreachable'))
+    const broken = setup(failing, errors)
+    await broken.registrar.start()
+    const refused = await broken.register()
+    expect(refused.status).toBe(500)
+    expect(refused.headers.get('retry-after')).toBe('5')
+    expect(errors).toHaveLength(1)
   })
 })

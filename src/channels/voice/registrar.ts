@@ -3,6 +3,7 @@ import type { DigestAuthenticator } from './sip/digest.js'
 import type { SipRequest } from './sip/message.js'
 import { formatNameAddr, parseNameAddr } from './sip/name-addr.js'
 import type { ServerTransaction } from './sip/transactions.js'
+import { responseTo } from './sip/transactions.js'
 import type { VoiceDirectory } from './directory.js'
 
 export interface RegistrarDeps {
@@ -70,11 +71,12 @@ export class Registrar {
 
     const { min, max } = tenant.voice.registrationSeconds
     const key = keyOf(tenant.tenantId, extension.number)
+    let stored: Promise<boolean>
     const contacts = req.headers.getAll('contact')
     const headerExpires = Number(req.headers.get('expires') ?? DEFAULT_EXPIRES)
     if (contacts.length === 1 && contacts[0] === '*') {
       if (headerExpires !== 0) return void tx.reply(400, 'Bad Request (Contact * needs Expires: 0)')
-      this.replace(key, [], tenant.tenantId, extension.number)
+      stored = this.replace(key, [], tenant.tenantId, extension.number)
     } else {
       const list = [...(this.bindings.get(key) ?? [])]
       for (const c of contacts) {
@@ -99,10 +101,10 @@ export class Registrar {
           registeredAt: now,
         })
       }
-      this.replace(key, list, tenant.tenantId, extension.number)
+      stored = this.replace(key, list, tenant.tenantId, extension.number)
     }
     const current = this.bindings.get(key) ?? []
-    tx.reply(200, 'OK', {
+    const ok = responseTo(tx.request, 200, 'OK', {
       headers: {
         contact: current.map(
           (b) => `<${b.contact}>;expires=${Math.max(0, Math.round((b.expiresAt - now) / 1000))}`,
@@ -110,9 +112,19 @@ export class Registrar {
         date: new Date(now).toUTCString(),
       },
     })
+    // Acknowledged once stored: a binding the phone was told of survives a restart. A phone told
+    // 500 registers again; meanwhile its calls reach it from memory.
+    void stored.then((done) =>
+      done
+        ? tx.respond(ok)
+        : tx.reply(500, 'Server Internal Error (the binding could not be stored)', {
+            headers: { 'retry-after': '5' },
+          }),
+    )
   }
 
-  private replace(key: string, list: PhoneBinding[], tenantId: string, extension: string): void {
+  /** Resolves true once what changed is stored (false when storing failed, which is logged). */
+  private replace(key: string, list: PhoneBinding[], tenantId: string, extension: string): Promise<boolean> {
     const before = this.bindings.get(key) ?? []
     if (list.length > 0) this.bindings.set(key, list)
     else this.bindings.delete(key)
@@ -123,10 +135,17 @@ export class Registrar {
         .map((b) => this.deps.store.remove(tenantId, extension, b.contact)),
       ...list.map((b) => this.deps.store.save(b)),
     ]
-    const written = Promise.all(writes).catch(this.deps.onError)
+    const written = Promise.all(writes).then(
+      () => true,
+      (e: unknown) => {
+        this.deps.onError(e)
+        return false
+      },
+    )
     this.writes.add(written)
     void written.finally(() => this.writes.delete(written))
     if (before.length > 0 !== list.length > 0) this.announce(key, list.length > 0)
+    return written
   }
 
   private put(b: PhoneBinding): void {
@@ -140,7 +159,8 @@ export class Registrar {
       const live = list.filter((b) => b.expiresAt > now)
       if (live.length === list.length) continue
       const [tenantId, extension] = splitKey(key)
-      this.replace(key, live, tenantId, extension)
+      // Nobody waits for an expiry's answer; a failed write is logged by replace.
+      void this.replace(key, live, tenantId, extension)
     }
   }
 
