@@ -52,22 +52,23 @@ const reachable = (agentId: string) =>
 const eventsSince = async (seq: number): Promise<DomainEvent[]> =>
   server.sb.queries.events('demo', { afterSeq: seq, limit: 1000 })
 const lastSeq = async () => (await eventsSince(0)).at(-1)?.seq ?? 0
-/** The first call queued after `from`, once it has ended: its ContactEnded. */
-async function callEnded(from: number): Promise<DomainEvent> {
+/**
+ * The first call queued after `from` (from `phone`, when given: a scenario calling from a number of
+ * its own), once it has ended: its ContactEnded.
+ */
+async function callEnded(from: number, phone?: string, timeoutMs = 45_000) {
   return until(
-    'the call to end',
+    `the call${phone ? ` from ${phone}` : ''} to end`,
     async () => {
       const events = await eventsSince(from)
-      const queued = events.find((e) => e.type === 'ContactQueued')
-      return events.find(
-        (e) =>
-          e.type === 'ContactEnded' &&
-          'contactId' in e &&
-          queued &&
-          e.contactId === (queued as { contactId: string }).contactId,
-      )
+      const queued = events.flatMap((e) =>
+        e.type === 'ContactQueued' && (phone === undefined || e.customer.phone === phone)
+          ? [e.contactId]
+          : [],
+      )[0]
+      return events.flatMap((e) => (e.type === 'ContactEnded' && e.contactId === queued ? [e] : []))[0]
     },
-    45_000,
+    timeoutMs,
   )
 }
 
@@ -232,23 +233,8 @@ describe('SIPp against the SIP stack', () => {
     const expiring = sipp('session-expires', target, { service: '8000', timeoutSeconds: 120 })
     passed(await noAck)
     passed(await expiring)
-    const ended = await until(
-      'both calls ended',
-      async () => {
-        const events = await eventsSince(from)
-        // Each scenario calls from a number of its own.
-        const queued = events.flatMap((e) =>
-          e.type === 'ContactQueued' && ['5550201', '5550202'].includes(e.customer.phone ?? '')
-            ? [e.contactId]
-            : [],
-        )
-        const done = events.flatMap((e) =>
-          e.type === 'ContactEnded' && queued.includes(e.contactId) ? [e] : [],
-        )
-        return done.length >= 2 ? done : undefined
-      },
-      90_000,
-    )
+    // Each scenario calls from a number of its own.
+    const ended = await Promise.all([callEnded(from, '5550201', 90_000), callEnded(from, '5550202', 90_000)])
     expect(ended.map((e) => e.by)).toEqual(['system', 'system'])
   }, 150_000)
 
@@ -260,13 +246,7 @@ describe('SIPp against the SIP stack', () => {
     await setVoice('agent2', 'ready')
     const from = await lastSeq()
     passed(await sipp('dead-media', target, { service: '8000' }))
-    const ended = await until('the dead call ended', async () => {
-      const events = await eventsSince(from)
-      const queued = events.flatMap((e) =>
-        e.type === 'ContactQueued' && e.customer.phone === '5550303' ? [e.contactId] : [],
-      )[0]
-      return events.find((e) => e.type === 'ContactEnded' && e.contactId === queued)
-    })
+    const ended = await callEnded(from, '5550303')
     expect(ended).toMatchObject({ by: 'system' })
   })
 

@@ -9,12 +9,11 @@ export function directionOf(sdp: string): Direction {
   return audio?.direction ?? s.direction ?? 'sendrecv'
 }
 
-/** The same description with the audio direction set (and a newer version, as §5.1 asks). */
+/** The same description with the audio direction set (its version is SdpVersions' to give). */
 export function withDirection(sdp: string, direction: Direction): string {
   const s = parse(sdp)
   delete s.direction
   for (const m of s.media) if (m.type === 'audio') m.direction = direction
-  if (s.origin) s.origin.sessionVersion = Number(s.origin.sessionVersion) + 1
   return write(s)
 }
 
