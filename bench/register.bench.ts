@@ -5,6 +5,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { freeSipPort } from '../test/support/baresip.js'
 import { firstLine, spawnTs } from './child.js'
+import type { SippStats } from './proc.js'
+import { sippStats, treeCpuSeconds } from './proc.js'
 import type { BenchResult } from './stats.js'
 import { fmt, verdict } from './stats.js'
 
@@ -19,39 +21,8 @@ const SCENARIO = path.resolve('bench/sipp/register-load.xml')
 const EXTENSION = '2001'
 const PASSWORD = 'loadpass'
 
-/** User and system CPU seconds of a process and its children (Kamailio forks its workers). */
-function cpuSeconds(pid: number): number {
-  let children: number[] = []
-  try {
-    children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)])
-      .toString()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number)
-  } catch {
-    // ps exits 1 when there is none: a Node server's worker threads count in its own figures.
-  }
-  const pids = [pid, ...children]
-  let total = 0
-  for (const p of pids) {
-    try {
-      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-      total += (Number(fields[11]) + Number(fields[12])) / 100
-    } catch {
-      // A worker that ended meanwhile.
-    }
-  }
-  return total
-}
-
-interface Run {
-  readonly ok: number
-  readonly failed: number
-  readonly retransmissions: number
-}
-
 /** SIPp registering `count` times at `rate` per second; its own statistics say how it went. */
-function registerAt(target: string, rate: number, count: number): Run {
+function registerAt(target: string, rate: number, count: number): SippStats {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sipp-load-'))
   try {
     const port = 27_000 + Math.floor(Math.random() * 2000) * 2
@@ -77,6 +48,10 @@ function registerAt(target: string, rate: number, count: number): Run {
           '-p',
           String(port),
           '-nostdin',
+          // SIPp's own 64 KiB socket buffer drops answers that arrive together (ours, released
+          // by one group commit): the load generator must not be what resends.
+          '-buff_size',
+          String(4 * 1024 * 1024),
           '-timeout',
           '60s',
           '-trace_stat',
@@ -90,15 +65,7 @@ function registerAt(target: string, rate: number, count: number): Run {
     } catch {
       // A failed call makes SIPp exit 1: its statistics count it.
     }
-    const [head = '', ...rows] = readFileSync(path.join(dir, 'stat.csv'), 'utf8').trim().split('\n')
-    const names = head.split(';')
-    const last = (rows.at(-1) ?? '').split(';')
-    const col = (n: string) => Number(last[names.indexOf(n)] ?? 0)
-    return {
-      ok: col('SuccessfulCall(C)'),
-      failed: col('FailedCall(C)'),
-      retransmissions: col('Retransmissions(C)'),
-    }
+    return sippStats(dir)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -111,11 +78,13 @@ function measure(target: string, pid: number) {
     const r = registerAt(target, rate, count)
     return { rate, ...r, clean: r.ok === count && r.failed === 0 && r.retransmissions === 0 }
   })
-  const before = cpuSeconds(pid)
+  const before = treeCpuSeconds(pid)
   const run = registerAt(target, CPU_RATE, CPU_RATE * CPU_SECONDS)
-  const cpuMs = ((cpuSeconds(pid) - before) * 1000) / Math.max(run.ok, 1)
-  const clean = byRate.filter((r) => r.clean).map((r) => r.rate)
-  return { byRate, cpuMs, capacity: clean.length ? Math.max(...clean) : 0 }
+  const cpuMs = ((treeCpuSeconds(pid) - before) * 1000) / Math.max(run.ok, 1)
+  // The highest rate below which every rate was clean too.
+  const firstUnclean = byRate.findIndex((r) => !r.clean)
+  const clean = firstUnclean < 0 ? byRate : byRate.slice(0, firstUnclean)
+  return { byRate, cpuMs, capacity: clean.at(-1)?.rate ?? 0 }
 }
 
 async function startKamailio(): Promise<{ child: ChildProcess; target: string; stop: () => void }> {

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process'
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { cpuSeconds } from './proc.js'
 import { firstLine, spawnTs } from './child.js'
 import type { BenchResult } from './stats.js'
 import { fmt, median, verdict } from './stats.js'
@@ -20,11 +20,9 @@ function hasTaskset(): boolean {
 }
 
 /** CPU seconds a process has used (user + system), from /proc; undefined off Linux. */
-function cpuSeconds(pid: number | undefined): number | undefined {
+function cpuOf(pid: number | undefined): number | undefined {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-    // After "pid (comm) ", utime and stime are the 12th and 13th fields, in clock ticks (100 Hz).
-    return (Number(fields[11]) + Number(fields[12])) / 100
+    return pid === undefined ? undefined : cpuSeconds(pid)
   } catch {
     return undefined
   }
@@ -50,9 +48,9 @@ async function measured(
   cpu: number | null,
   paths: readonly string[],
 ): Promise<Load & { cpuUs?: number }> {
-  const before = cpuSeconds(server.pid)
+  const before = cpuOf(server.pid)
   const r = await load(url, cpu, paths)
-  const after = cpuSeconds(server.pid)
+  const after = cpuOf(server.pid)
   const requests = r.rps * SECONDS
   return before === undefined || after === undefined || requests === 0
     ? r

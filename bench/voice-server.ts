@@ -27,4 +27,15 @@ await runtime.execute((r, now) =>
   agents.forEach((a) => r.setAgentState(a.id, 'voice', 'ready', null, null, now)),
 )
 process.stdout.write(`READY ${server.voice!.sip.port}\n`)
+// How many agents' phones are registered and how many calls agents answered, each time either
+// changes: the calls benchmark waits for every phone, and checks every call reached an agent.
+let said = ''
+setInterval(() => {
+  const line = runtime.read((r, now) => {
+    const phones = [...r.pool.agents.values()].filter((a) => a.channels.get('voice')?.reachable).length
+    const q = r.queues.get('phones')
+    return `PHONES ${phones} ANSWERED ${q ? r.countToday(q, now).answered : 0}`
+  })
+  if (line !== said) process.stdout.write(`${(said = line)}\n`)
+}, 200).unref()
 process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)))

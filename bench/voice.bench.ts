@@ -1,6 +1,5 @@
 import type { Socket } from 'node:dgram'
 import { createSocket } from 'node:dgram'
-import { readFileSync } from 'node:fs'
 import { parse as parseSdp } from 'sdp-transform'
 import { authorizationFor, parseDigest } from '../src/channels/voice/sip/digest.js'
 import type { Dialog } from '../src/channels/voice/sip/dialog.js'
@@ -13,19 +12,13 @@ import { SipTransport } from '../src/channels/voice/sip/transport.js'
 import { SipUserAgent } from '../src/channels/voice/sip/user-agent.js'
 import { startRtpengine } from '../test/support/rtpengine.js'
 import { firstLine, spawnTs } from './child.js'
+import { cpuSeconds } from './proc.js'
 import type { BenchResult } from './stats.js'
 import { fmt, percentile, verdict } from './stats.js'
 
 const CALLS = 50
 const HOLD_MS = 20_000
 const PASSWORD = 'loadpass'
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  // After "pid (comm) ": state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
 
 /** A phone's media: sends a PCMU packet every 20 ms to where its peer's SDP says, counts what comes back. */
 class Media {

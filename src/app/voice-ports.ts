@@ -88,11 +88,21 @@ export interface PhoneBinding {
   readonly registeredAt: number
 }
 
+/** One change to the stored bindings: a binding saved (added or refreshed), or one removed. */
+export type PhoneBindingChange =
+  | { readonly kind: 'save'; readonly binding: PhoneBinding }
+  | {
+      readonly kind: 'remove'
+      readonly tenantId: string
+      readonly extension: string
+      readonly contact: string
+    }
+
 export interface PhoneBindingStore {
   /** Bindings that have not expired at `now`. */
   live(now: number): Promise<PhoneBinding[]>
-  save(binding: PhoneBinding): Promise<void>
-  remove(tenantId: string, extension: string, contact: string | null): Promise<void>
+  /** Stores every change in one transaction; at most one change per binding. */
+  write(changes: readonly PhoneBindingChange[]): Promise<void>
 }
 
 /** A call's recording: a WAV file on this server's disk, listed with its contact. */

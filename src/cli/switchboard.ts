@@ -214,12 +214,13 @@ remoteOptions(
 
 program
   .command('bench')
+  .argument('[names...]', 'only these (routing, voice, register, …): printed, BENCHMARKS.md left as it is')
   .description('run the benchmarks and write BENCHMARKS.md (same as npm run bench)')
-  .action(async () => {
+  .action(async (names: string[]) => {
     const bench = (await import(new URL('../../bench/run.js', import.meta.url).href)) as {
-      main: () => Promise<void>
+      main: (only: readonly string[]) => Promise<void>
     }
-    await bench.main()
+    await bench.main(names)
   })
 
 program.parseAsync().catch((e: unknown) => {

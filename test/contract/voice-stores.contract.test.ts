@@ -30,21 +30,47 @@ for (const harness of databases()) {
 
     it('keeps phone bindings across a restart until they expire; a refresh replaces, a removal removes', async () => {
       const store = new SqlPhoneBindingStore(opened.db)
-      await store.save(binding('801', 'sip:801@127.0.0.1:5091', T0 + 60_000))
-      await store.save(binding('802', 'sip:802@127.0.0.1:5092', T0 + 5_000))
-      await store.save({
-        ...binding('801', 'sip:801@127.0.0.1:5091', T0 + 120_000),
-        source: { transport: 'TCP', host: '10.0.0.5', port: 40000 },
-      })
-      const again = new SqlPhoneBindingStore(opened.db)
-      expect(await again.live(T0 + 10_000)).toEqual([
-        {
-          ...binding('801', 'sip:801@127.0.0.1:5091', T0 + 120_000),
-          source: { transport: 'TCP', host: '10.0.0.5', port: 40000 },
-        },
+      const save = (binding: PhoneBinding) => ({ kind: 'save' as const, binding })
+      await store.write([
+        save(binding('801', 'sip:801@127.0.0.1:5091', T0 + 60_000)),
+        save(binding('802', 'sip:802@127.0.0.1:5092', T0 + 5_000)),
+        save(binding('803', 'sip:803@127.0.0.1:5093', T0 + 60_000)),
       ])
-      await again.remove('t1', '801', null)
+      const moved = {
+        ...binding('801', 'sip:801@127.0.0.1:5091', T0 + 120_000),
+        source: { transport: 'TCP' as const, host: '10.0.0.5', port: 40000 },
+      }
+      await store.write([
+        save(moved),
+        { kind: 'remove', tenantId: 't1', extension: '803', contact: 'sip:803@127.0.0.1:5093' },
+        { kind: 'remove', tenantId: 't1', extension: '801', contact: 'sip:801@10.9.9.9:1' },
+      ])
+      const again = new SqlPhoneBindingStore(opened.db)
+      expect(await again.live(T0 + 10_000)).toEqual([moved])
+      await again.write([{ kind: 'remove', tenantId: 't1', extension: '801', contact: moved.contact }])
       expect(await again.live(T0)).toEqual([])
+    })
+
+    it('stores a batch of thousands of bindings in one write, or none of it', async () => {
+      const store = new SqlPhoneBindingStore(opened.db)
+      const many = Array.from({ length: 2500 }, (_, i) => ({
+        kind: 'save' as const,
+        binding: binding(String(10_000 + i), `sip:${10_000 + i}@127.0.0.1:5091`, T0 + 60_000),
+      }))
+      await store.write(many)
+      expect(await store.live(T0)).toHaveLength(2500)
+      // A row no column can hold fails the batch: nothing of it is stored.
+      const bad = {
+        ...binding('9', 'sip:9@127.0.0.1', T0 + 60_000),
+        source: { transport: 'UDP' as const, host: 'h', port: Number.NaN },
+      }
+      await expect(
+        store.write([
+          { kind: 'remove', tenantId: 't1', extension: '10000', contact: 'sip:10000@127.0.0.1:5091' },
+          { kind: 'save', binding: bad },
+        ]),
+      ).rejects.toThrow()
+      expect(await store.live(T0)).toHaveLength(2500)
     })
 
     it('lists a call recording with its contact, within its tenant', async () => {

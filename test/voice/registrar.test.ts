@@ -25,10 +25,11 @@ function memoryStore(): PhoneBindingStore & { rows: Map<string, PhoneBinding> } 
   return {
     rows,
     live: async (now) => [...rows.values()].filter((b) => b.expiresAt > now),
-    save: async (b) => void rows.set(key(b.tenantId, b.extension, b.contact), b),
-    remove: async (t, x, c) => {
-      for (const [k, b] of rows)
-        if (b.tenantId === t && b.extension === x && (c === null || b.contact === c)) rows.delete(k)
+    write: async (changes) => {
+      for (const c of changes)
+        if (c.kind === 'save')
+          rows.set(key(c.binding.tenantId, c.binding.extension, c.binding.contact), c.binding)
+        else rows.delete(key(c.tenantId, c.extension, c.contact))
     },
   }
 }
@@ -186,8 +187,8 @@ describe('registrar', () => {
   it('answers 200 only once the binding is stored, and 500 with Retry-After when it cannot be', async () => {
     const store = memoryStore()
     let release: () => void = () => undefined
-    const save = store.save.bind(store)
-    store.save = (b) => new Promise<void>((resolve) => (release = () => void save(b).then(resolve)))
+    const write = store.write.bind(store)
+    store.write = (c) => new Promise<void>((resolve) => (release = () => void write(c).then(resolve)))
     const { registrar, register, sent } = setup(store)
     await registrar.start()
     const pending = register()
@@ -199,7 +200,7 @@ describe('registrar', () => {
 
     const errors: unknown[] = []
     const failing = memoryStore()
-    failing.save = () => Promise.reject(new Error('database unreachable'))
+    failing.write = () => Promise.reject(new Error('database unreachable'))
     const broken = setup(failing, errors)
     await broken.registrar.start()
     const refused = await broken.register()

@@ -78,17 +78,37 @@ const answersTo = (callIdPart: string): SipResponse[] =>
     .filter((t) => t.dir === 'out' && t.msg.kind === 'response' && callIdOf(t.msg).includes(callIdPart))
     .map((t) => t.msg as SipResponse)
 
+/** Until rtpengine sends some party of the call its media at `port` (a stream that moved). */
+async function mediaGoesTo(callId: string, port: number): Promise<void> {
+  const ng = await NgClient.open({
+    host: '127.0.0.1',
+    port: Number(rtp.ng.split(':')[1]),
+    timeoutMs: 500,
+    attempts: 2,
+  })
+  try {
+    await until(`rtpengine to send to port ${port}`, async () => {
+      const reply = await ng.command('query', { 'call-id': callId })
+      return JSON.stringify(reply).includes(`"port":${port}`) ? true : undefined
+    })
+  } finally {
+    ng.close()
+  }
+}
+
 /** A SIPp phone of extension 801 registered, its out-of-call scenario answering the next call. */
 async function agentPhone(
   extension: string,
   agentId: string,
-  answer: 'agent-hangs-up' | 'agent-rings',
+  answer: 'agent-hangs-up' | 'agent-rings' | 'agent-moves',
   signal?: AbortSignal,
+  keys?: Record<string, string>,
 ): Promise<{ readonly done: Promise<SippRun> }> {
   const run = sipp('agent', target, {
     service: extension,
     auth: { user: extension, password: `phone${extension}` },
     extra: ['-oocsf', answer, '-aa'],
+    keys,
     ...(signal ? { signal, timeoutSeconds: 900 } : {}),
   })
   await until(`the SIPp phone of ${extension} registered`, () => (reachable(agentId) ? true : undefined))
@@ -188,20 +208,7 @@ describe('SIPp against the SIP stack', () => {
       (await eventsSince(from)).find((e) => e.type === 'ContactQueued'),
     )
     // rtpengine now sends the caller's audio to the port the hold moved it to.
-    const ng = await NgClient.open({
-      host: '127.0.0.1',
-      port: Number(rtp.ng.split(':')[1]),
-      timeoutMs: 500,
-      attempts: 2,
-    })
-    try {
-      await until('rtpengine to follow the moved stream', async () => {
-        const reply = await ng.command('query', { 'call-id': (queued as { contactId: string }).contactId })
-        return JSON.stringify(reply).includes(`"port":${moved}`) ? true : undefined
-      })
-    } finally {
-      ng.close()
-    }
+    await mediaGoesTo((queued as { contactId: string }).contactId, moved)
     passed(await run)
     const described = answersTo('reinvite-hold')
       .filter((r) => r.status === 200 && cseqOf(r).method === 'INVITE' && r.body.length > 0)
@@ -237,6 +244,34 @@ describe('SIPp against the SIP stack', () => {
     const ended = await Promise.all([callEnded(from, '5550201', 90_000), callEnded(from, '5550202', 90_000)])
     expect(ended.map((e) => e.by)).toEqual(['system', 'system'])
   }, 150_000)
+
+  it("follows the agent's phone when its hold and resume move its stream: each answer a new version, through rtpengine", async () => {
+    const moved = await freeSipPort()
+    const agent = await agentPhone('801', 'agent1', 'agent-moves', undefined, { moved_port: String(moved) })
+    await setVoice('agent1', 'ready')
+    const from = await lastSeq()
+    const caller = sipp('caller-talks', target, { service: '8000' })
+    const connected = await until('the call connected to agent1', async () =>
+      (await eventsSince(from)).find((e) => e.type === 'ContactConnected' && e.agentId === 'agent1'),
+    )
+    const callId = (connected as { contactId: string }).contactId
+    // rtpengine now sends the caller's audio to the port the agent's phone moved to.
+    await mediaGoesTo(callId, moved)
+    passed(await agent.done, 97) // the phone stops itself (stop_now) once its call is over
+    passed(await caller)
+    // The phone's hold and resume (CSeq 1 and 2 of its own) were answered with our description,
+    // one session, one version higher each time than the INVITE that rang it.
+    const toPhone = trace.messages.filter((t) => t.dir === 'out' && callIdOf(t.msg).startsWith(`${callId}-`))
+    const ring = toPhone.find((t) => t.msg.kind === 'request' && t.msg.method === 'INVITE')!.msg
+    const answers = toPhone
+      .filter((t) => t.msg.kind === 'response' && t.msg.status === 200 && cseqOf(t.msg).method === 'INVITE')
+      .map((t) => t.msg)
+    const origin = (m: { body: Buffer }) => /^o=\S+ (\S+) (\d+)/m.exec(m.body.toString())
+    const versions = [ring, ...answers].map((m) => origin(m))
+    expect(new Set(versions.map((o) => o?.[1])).size, 'one session id').toBe(1)
+    expect(versions.map((o) => Number(o?.[2]) - Number(versions[0]?.[2]))).toEqual([0, 1, 2])
+    await setVoice('agent1', 'not_ready')
+  })
 
   it("ends a call whose media stopped both ways after the tenant's mediaTimeoutSeconds, as the system", async () => {
     const tenant = demoDocs()[0]!

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
-import type { PhoneBinding, PhoneBindingStore } from '../../app/voice-ports.js'
+import type { PhoneBinding, PhoneBindingChange, PhoneBindingStore } from '../../app/voice-ports.js'
+import { chunks } from './chunks.js'
 import type { Database } from './schema.js'
 
 export class SqlPhoneBindingStore implements PhoneBindingStore {
@@ -23,31 +24,58 @@ export class SqlPhoneBindingStore implements PhoneBindingStore {
     }))
   }
 
-  async save(b: PhoneBinding): Promise<void> {
-    const row = {
-      tenant_id: b.tenantId,
-      extension: b.extension,
-      contact: b.contact,
-      source_transport: b.source.transport,
-      source_host: b.source.host,
-      source_port: b.source.port,
-      expires_at: b.expiresAt,
-      user_agent: b.userAgent,
-      registered_at: b.registeredAt,
-    }
-    await this.db
-      .insertInto('phone_bindings')
-      .values(row)
-      .onConflict((oc) => oc.columns(['tenant_id', 'extension', 'contact']).doUpdateSet(row))
-      .execute()
-  }
-
-  async remove(tenantId: string, extension: string, contact: string | null): Promise<void> {
-    let q = this.db
-      .deleteFrom('phone_bindings')
-      .where('tenant_id', '=', tenantId)
-      .where('extension', '=', extension)
-    if (contact !== null) q = q.where('contact', '=', contact)
-    await q.execute()
+  async write(changes: readonly PhoneBindingChange[]): Promise<void> {
+    const saved = changes.flatMap((c) => (c.kind === 'save' ? [rowOf(c.binding)] : []))
+    const removed = changes.flatMap((c) => (c.kind === 'remove' ? [c] : []))
+    const statements = [...chunks(removed).map(deleting), ...chunks(saved).map(upserting)]
+    // One statement is atomic by itself: a batch of refreshes, the usual case, needs no BEGIN
+    // and COMMIT (two more round trips to the database each time).
+    if (statements.length === 1) await statements[0]!(this.db)
+    else
+      await this.db.transaction().execute(async (trx) => {
+        for (const run of statements) await run(trx)
+      })
   }
 }
+
+type Statement = (db: Kysely<Database>) => Promise<unknown>
+
+const deleting =
+  (part: readonly { tenantId: string; extension: string; contact: string }[]): Statement =>
+  (db) =>
+    db
+      .deleteFrom('phone_bindings')
+      .where((eb) =>
+        eb.or(part.map((r) => eb.and({ tenant_id: r.tenantId, extension: r.extension, contact: r.contact }))),
+      )
+      .execute()
+
+const upserting =
+  (part: readonly ReturnType<typeof rowOf>[]): Statement =>
+  (db) =>
+    db
+      .insertInto('phone_bindings')
+      .values(part)
+      .onConflict((oc) =>
+        oc.columns(['tenant_id', 'extension', 'contact']).doUpdateSet((eb) => ({
+          source_transport: eb.ref('excluded.source_transport'),
+          source_host: eb.ref('excluded.source_host'),
+          source_port: eb.ref('excluded.source_port'),
+          expires_at: eb.ref('excluded.expires_at'),
+          user_agent: eb.ref('excluded.user_agent'),
+          registered_at: eb.ref('excluded.registered_at'),
+        })),
+      )
+      .execute()
+
+const rowOf = (b: PhoneBinding) => ({
+  tenant_id: b.tenantId,
+  extension: b.extension,
+  contact: b.contact,
+  source_transport: b.source.transport,
+  source_host: b.source.host,
+  source_port: b.source.port,
+  expires_at: b.expiresAt,
+  user_agent: b.userAgent,
+  registered_at: b.registeredAt,
+})

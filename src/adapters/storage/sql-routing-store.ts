@@ -1,18 +1,10 @@
 import type { Kysely } from 'kysely'
 import type { CommitBatch, RouterSnapshot, RoutingStore } from '../../app/ports.js'
 import type { AgentChannelState } from '../../core/agent.js'
+import { chunks } from './chunks.js'
 import { agentStateFromRow, agentStateRow, contactFromRow, contactRow, eventRow } from './rows.js'
 import type { Database } from './schema.js'
 import { outboxRows } from './sql-outbox-store.js'
-
-// Postgres caps bind parameters at 65,535 per statement; contacts have 27 columns.
-const CHUNK = 1000
-
-function chunks<T>(rows: readonly T[]): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK))
-  return out
-}
 
 export class SqlRoutingStore implements RoutingStore {
   constructor(private readonly db: Kysely<Database>) {}

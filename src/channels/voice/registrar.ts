@@ -1,4 +1,5 @@
 import type { PhoneBinding, PhoneBindingStore } from '../../app/voice-ports.js'
+import { BindingWriter } from './binding-writer.js'
 import type { DigestAuthenticator } from './sip/digest.js'
 import type { SipRequest } from './sip/message.js'
 import { formatNameAddr, parseNameAddr } from './sip/name-addr.js'
@@ -14,6 +15,8 @@ export interface RegistrarDeps {
   /** A phone's reachability changed: its agent's voice channel becomes (un)routable. */
   readonly onReachable: (tenantId: string, agentId: string, reachable: boolean) => void
   readonly onError: (e: unknown) => void
+  /** How long a binding waits for others to be stored with it (group commit); none by default. */
+  readonly storeLingerMs?: number
 }
 
 const DEFAULT_EXPIRES = 3600
@@ -26,10 +29,11 @@ const DEFAULT_EXPIRES = 3600
 export class Registrar {
   private readonly bindings = new Map<string, PhoneBinding[]>()
   private sweep: NodeJS.Timeout | undefined
-  /** Stores still being written: waited for at stop, so none runs after the database closed. */
-  private writes = new Set<Promise<unknown>>()
+  private readonly writer: BindingWriter
 
-  constructor(private readonly deps: RegistrarDeps) {}
+  constructor(private readonly deps: RegistrarDeps) {
+    this.writer = new BindingWriter(deps.store, deps.onError, deps.storeLingerMs)
+  }
 
   /** Loads the stored bindings and starts expiring them. */
   async start(): Promise<void> {
@@ -41,7 +45,8 @@ export class Registrar {
 
   async stop(): Promise<void> {
     clearInterval(this.sweep)
-    await Promise.all(this.writes)
+    // Nothing is written after the database closes.
+    await this.writer.drain()
   }
 
   /** The binding a call to this extension should ring: the most recent registration. */
@@ -129,21 +134,12 @@ export class Registrar {
     if (list.length > 0) this.bindings.set(key, list)
     else this.bindings.delete(key)
     const kept = new Set(list.map((b) => b.contact))
-    const writes = [
+    const written = this.writer.write([
       ...before
         .filter((b) => !kept.has(b.contact))
-        .map((b) => this.deps.store.remove(tenantId, extension, b.contact)),
-      ...list.map((b) => this.deps.store.save(b)),
-    ]
-    const written = Promise.all(writes).then(
-      () => true,
-      (e: unknown) => {
-        this.deps.onError(e)
-        return false
-      },
-    )
-    this.writes.add(written)
-    void written.finally(() => this.writes.delete(written))
+        .map((b) => ({ kind: 'remove' as const, tenantId, extension, contact: b.contact })),
+      ...list.map((binding) => ({ kind: 'save' as const, binding })),
+    ])
     if (before.length > 0 !== list.length > 0) this.announce(key, list.length > 0)
     return written
   }

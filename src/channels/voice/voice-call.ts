@@ -5,7 +5,16 @@ import { CallerKeys, infoDigit } from './caller-keys.js'
 import { askRating } from './voice-menu.js'
 import type { CallHost, CallSettings } from './call-host.js'
 import { QueueAudio } from './queue-audio.js'
-import { directionOf, holdAnswer, SdpVersions, waitingAnswer, withDirection } from './sdp.js'
+import {
+  directionOf,
+  holdAnswer,
+  mediaWarning,
+  SdpVersions,
+  unbridgeable,
+  waitingAnswer,
+  withDirection,
+} from './sdp.js'
+import { sdpOf } from './sip/sdp-body.js'
 import type { Dialog } from './sip/dialog.js'
 import type { SipRequest } from './sip/message.js'
 import type { SessionTimerTerms } from './sip/session-timer.js'
@@ -18,8 +27,8 @@ interface AgentLeg {
   readonly offerId: string
   readonly invite: OutgoingInvite
   dialog: Dialog | undefined
-  /** The SDP our INVITE carried: hold answers mirror it. */
-  readonly offered: string
+  /** Our description towards the phone (our INVITE's, then each answer's): hold answers mirror it. */
+  offered: string
   /** What the phone is sent, versioned (RFC 3264 §8). */
   readonly versions: SdpVersions
   readonly ringingSince: number
@@ -402,23 +411,38 @@ export class VoiceCall {
         this.host.linesChanged()
         return this.run(() => this.end('agent', leg.agentId))
       case 'INVITE':
+      case 'UPDATE':
         return this.run(() => this.agentReinvite(leg, req, tx))
       case 'REFER':
         return this.run(() => this.refer(leg, req, tx))
       case 'INFO':
       case 'NOTIFY':
-      case 'UPDATE':
         return void tx.reply(200, 'OK')
       default:
         return void tx.reply(405, 'Method Not Allowed', {
-          headers: { allow: 'INVITE, ACK, BYE, CANCEL, REFER, INFO, NOTIFY' },
+          headers: { allow: 'INVITE, ACK, BYE, CANCEL, REFER, INFO, NOTIFY, UPDATE' },
         })
     }
   }
 
-  /** Hold and resume from the agent's phone: answered here; the caller hears music while held. */
+  /**
+   * A re-INVITE or UPDATE from the agent's phone: hold and resume (the caller hears music while
+   * held), and a new offer goes through the media server the other way round (the phone offers,
+   * the caller's own description answers), so a stream the phone moved is followed.
+   */
   private async agentReinvite(leg: AgentLeg, req: SipRequest, tx: ServerTransaction): Promise<void> {
-    const offered = req.body.length > 0 ? directionOf(req.body.toString()) : 'sendrecv'
+    const offer = sdpOf(req)
+    if (offer === '' && req.method === 'UPDATE') return void tx.reply(200, 'OK')
+    if (offer !== '') {
+      const refused = unbridgeable(offer)
+      if (refused)
+        return void tx.reply(488, 'Not Acceptable Here', { headers: { warning: mediaWarning(refused) } })
+      const tags = { callId: this.contactId, fromTag: this.ourTag, toTag: this.callerTag }
+      await this.host.media.offer({ ...tags, sdp: offer })
+      leg.offered = await this.host.media.answer({ ...tags, sdp: this.callerLeg.offer })
+      leg.answer = offer
+    }
+    const offered = offer === '' ? 'sendrecv' : directionOf(offer)
     this.host.ua.acceptReinvite(tx, leg.versions.stamp(withDirection(leg.offered, holdAnswer(offered))))
     const held = offered !== 'sendrecv'
     // A held phone may go on sending (silence, or its own music): the caller hears ours alone.

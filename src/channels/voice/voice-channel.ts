@@ -39,6 +39,9 @@ import { PhoneQualifier } from './qualify.js'
 import { VoiceTelephony } from './telephony.js'
 import { CallControl } from './call-control.js'
 
+/** Registrations stored together within this window: thousands a second cost a few writes. */
+const BINDING_LINGER_MS = 10
+
 export interface VoiceChannelDeps {
   readonly sb: Switchboard
   readonly ua: SipUserAgent
@@ -128,6 +131,7 @@ export class VoiceChannel {
         this.phoneCameOrWent(tenantId, agentId, reachable)
       },
       onError: (e) => deps.log.error({ err: e }, 'phone registration not stored'),
+      storeLingerMs: BINDING_LINGER_MS,
     })
     this.qualifier = new PhoneQualifier(
       deps.ua,

@@ -84,6 +84,8 @@ export type DigestCheck =
  */
 export class DigestAuthenticator {
   private readonly key: Buffer
+  private lastNonceTime = ''
+  private lastNonce = ''
 
   constructor(
     readonly realm: string,
@@ -94,8 +96,8 @@ export class DigestAuthenticator {
   }
 
   challenge(now: number, stale = false): string {
-    const t = now.toString(36)
-    const nonce = `${t}.${createHmac('sha256', this.key).update(t).digest('base64url').slice(0, 22)}`
+    const t = Math.floor(now / 1000).toString(36)
+    const nonce = `${t}.${this.macOf(t)}`
     return `Digest realm=${quote(this.realm)}, nonce=${quote(nonce)}, algorithm=MD5, qop="auth"${stale ? ', stale=true' : ''}`
   }
 
@@ -111,7 +113,7 @@ export class DigestAuthenticator {
     if (p.realm !== this.realm) return { ok: false, stale: false }
     if (p.algorithm && p.algorithm.toUpperCase() !== 'MD5') return { ok: false, stale: false }
     const [t, mac] = p.nonce.split('.')
-    const expected = t ? createHmac('sha256', this.key).update(t).digest('base64url').slice(0, 22) : ''
+    const expected = t ? this.macOf(t) : ''
     if (!t || !mac || !safeEqual(mac, expected)) return { ok: false, stale: false }
     const ha1 = lookup(p.username)
     if (ha1 === undefined) return { ok: false, stale: false }
@@ -126,8 +128,16 @@ export class DigestAuthenticator {
     })
     if (!safeEqual(p.response.toLowerCase(), wanted)) return { ok: false, stale: false }
     // Right password, old nonce: the phone may retry at once without asking anyone.
-    if (now - parseInt(t, 36) > this.nonceLifetimeMs) return { ok: false, stale: true }
+    if (now - parseInt(t, 36) * 1000 > this.nonceLifetimeMs) return { ok: false, stale: true }
     return { ok: true, username: p.username }
+  }
+
+  /** A nonce's signature; a nonce is minted per second, so the last one is kept. */
+  private macOf(t: string): string {
+    if (t !== this.lastNonceTime)
+      this.lastNonce = createHmac('sha256', this.key).update(t).digest('base64url').slice(0, 22)
+    this.lastNonceTime = t
+    return this.lastNonce
   }
 }
 

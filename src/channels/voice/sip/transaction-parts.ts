@@ -1,5 +1,5 @@
 // What the transaction layer and its two kinds of transaction share: timing, the wire, ids, responses.
-import { randomBytes } from 'node:crypto'
+import { randomHex } from './random-hex.js'
 import { SipHeaders } from './headers.js'
 import type { SipMessage, SipRequest, SipResponse } from './message.js'
 import { response } from './message.js'
@@ -31,8 +31,8 @@ export interface ClientCallbacks {
   onTimeout(): void
 }
 
-export const newBranch = (): string => `${BRANCH_COOKIE}${randomBytes(10).toString('hex')}`
-export const newTag = (): string => randomBytes(6).toString('hex')
+export const newBranch = (): string => `${BRANCH_COOKIE}${randomHex(10)}`
+export const newTag = (): string => randomHex(6)
 
 /**
  * A response to `req` with its Via, From, To, Call-ID and CSeq (§8.2.6.2). A response other than
