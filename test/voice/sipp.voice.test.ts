@@ -130,14 +130,19 @@ describe('SIPp against the SIP stack', () => {
     },
   )
 
-  it('queues a caller behind a record-routing SBC; a SIPp agent answers and hangs up; the BYE follows the route set', async () => {
+  it('queues a caller behind a record-routing SIPp proxy; a SIPp agent answers and hangs up; the ACK and BYE follow the route set', async () => {
     const agent = await agentPhone('801', 'agent1', 'agent-hangs-up')
     await setVoice('agent1', 'ready')
-    const sbcPort = await freeSipPort()
-    const sbc = sipp('sbc', target, { port: sbcPort })
+    const proxyPort = await freeSipPort()
+    const proxy = sipp('proxy', target, { port: proxyPort })
     const from = await lastSeq()
-    passed(await sipp('caller-waits', target, { service: '8000', keys: { sbc_port: String(sbcPort) } }))
-    passed(await sbc)
+    passed(
+      await sipp('caller-via-proxy', `127.0.0.1:${proxyPort}`, {
+        service: '8000',
+        keys: { server_port: target.split(':')[1]! },
+      }),
+    )
+    passed(await proxy)
     passed(await agent.done, 97) // the agent's phone stops itself (stop_now) once its call is over
     const events = await until('the call to end', async () => {
       const e = await eventsSince(from)
