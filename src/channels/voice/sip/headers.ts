@@ -68,10 +68,16 @@ function canonicalName(name: string): string {
   return n
 }
 
+const spellings = new Map<string, string>()
+
 export function spelledName(name: string): string {
-  return (
-    SPELLING[name] ?? name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase())
-  )
+  let spelled = spellings.get(name)
+  if (spelled === undefined) {
+    spelled =
+      SPELLING[name] ?? name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase())
+    if (spellings.size < 1000) spellings.set(name, spelled)
+  }
+  return spelled
 }
 
 function isListHeader(name: string): boolean {

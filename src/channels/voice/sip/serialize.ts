@@ -9,5 +9,9 @@ export function serialize(msg: SipMessage): Buffer {
   for (const [name, value] of msg.headers)
     if (name !== 'content-length') lines.push(`${spelledName(name)}: ${value}`)
   lines.push(`Content-Length: ${msg.body.length}`, '', '')
-  return Buffer.concat([Buffer.from(lines.join('\r\n'), 'utf8'), msg.body])
+  const head = lines.join('\r\n')
+  // Most messages have no body: one buffer, no copy.
+  return msg.body.length === 0
+    ? Buffer.from(head, 'utf8')
+    : Buffer.concat([Buffer.from(head, 'utf8'), msg.body])
 }

@@ -7,6 +7,8 @@ import { responseTarget } from './via.js'
 /** What a server transaction asks of its layer besides the wire. */
 export interface ServerHost extends TransactionHost {
   retransmitOk(invite: SipRequest, ok: SipResponse, to: SipEndpoint): void
+  /** A non-INVITE answered over UDP: its answer is kept for resent requests, the rest let go. */
+  linger(tx: ServerTransaction, last: SipResponse): void
   forget(tx: ServerTransaction): void
 }
 
@@ -60,7 +62,12 @@ export class ServerTransaction {
     if (this.isInvite) {
       if (!reliable) this.every(T1, T2, () => this.layer.wire.send(res, this.replyTo)) // Timer G
       this.after(64 * T1, () => this.terminate()) // Timer H: no ACK came
-    } else this.after(reliable ? 0 : 64 * T1, () => this.terminate()) // Timer J
+    } else if (reliable) this.terminate()
+    else {
+      // Timer J: the layer answers resent requests for 64·T1 from what it keeps of this one.
+      this.state = 'terminated'
+      this.layer.linger(this, res)
+    }
   }
 
   /** Convenience: respond with a status built from the request. */

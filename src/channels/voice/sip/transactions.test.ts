@@ -186,6 +186,22 @@ describe('server transactions (§17.2)', () => {
     expect(new Set(oks.map((s) => toOf(s.msg).params.tag))).toEqual(new Set(['us']))
   })
 
+  it('answers a resent non-INVITE with its last answer for 64·T1 (Timer J), the TU not asked again; then it is new', () => {
+    const { sent, deliver, txs } = serve()
+    deliver(invite('REGISTER'))
+    txs[0]!.reply(401, 'Unauthorized')
+    vi.advanceTimersByTime(10_000)
+    deliver(invite('REGISTER'))
+    expect(statuses(sent)).toEqual([401, 401])
+    expect(txs).toHaveLength(1)
+    // Another request merging with the lingering one is still a loop (§8.2.2.2).
+    deliver(invite('REGISTER', 'z9hG4bKforked'))
+    expect(statuses(sent)).toEqual([401, 401, 482])
+    vi.advanceTimersByTime(64 * T.T1 - 10_000)
+    deliver(invite('REGISTER'))
+    expect(txs).toHaveLength(2)
+  })
+
   it('a merged request (same Call-ID, From tag and CSeq on another branch, §8.2.2.2) gets 482', () => {
     const { sent, deliver, txs } = serve()
     deliver(invite())

@@ -32,6 +32,13 @@ export class TransactionLayer {
   private readonly unmerged = new Map<string, string>()
   private readonly clients = new Map<string, ClientTransaction>()
   private readonly okResends = new Map<string, { stop: () => void }>()
+  /**
+   * Completed non-INVITE transactions over UDP (Timer J, §17.2.2), oldest first: only their last
+   * answer and where it went. A registrar at thousands of REGISTERs a second keeps tens of
+   * thousands of them; whole transactions with a timer each cost a third of its CPU.
+   */
+  private readonly lingering = new Map<string, Lingering>()
+  private lingerTimer: Timer | undefined
 
   constructor(
     readonly wire: Wire,
@@ -76,6 +83,31 @@ export class TransactionLayer {
       }),
     )
     this.wire.send(ack, to)
+  }
+
+  linger(tx: ServerTransaction, last: SipResponse): void {
+    if (this.servers.get(tx.key) === tx) this.servers.delete(tx.key)
+    this.lingering.set(tx.key, {
+      last,
+      to: tx.replyTo,
+      until: Date.now() + 64 * this.timing.T1,
+      merge: mergeKey(tx.request),
+    })
+    this.lingerTimer ??= setTimeout(() => this.endLingering(), 64 * this.timing.T1)
+  }
+
+  /** Lets go of every lingering transaction whose time is up; waits for the next oldest. */
+  private endLingering(): void {
+    this.lingerTimer = undefined
+    const now = Date.now()
+    for (const [key, l] of this.lingering) {
+      if (l.until > now) {
+        this.lingerTimer = setTimeout(() => this.endLingering(), l.until - now)
+        return
+      }
+      this.lingering.delete(key)
+      if (l.merge && this.unmerged.get(l.merge) === key) this.unmerged.delete(l.merge)
+    }
   }
 
   forget(tx: ServerTransaction): void {
@@ -130,6 +162,8 @@ export class TransactionLayer {
       return
     }
     if (existing) return existing.retransmitted()
+    const done = this.lingering.get(key)
+    if (done) return this.wire.send(done.last, done.to)
     const tx = new ServerTransaction(req, from, this, key)
     this.servers.set(key, tx)
     if (req.method === 'CANCEL') return this.cancel(tx, `${branch}|${sentBy}|INVITE`)
@@ -137,7 +171,7 @@ export class TransactionLayer {
     const merge = mergeKey(req)
     if (merge) {
       const first = this.unmerged.get(merge)
-      if (first !== undefined && first !== key && this.servers.has(first))
+      if (first !== undefined && first !== key && (this.servers.has(first) || this.lingering.has(first)))
         return void tx.reply(482, 'Loop Detected')
       this.unmerged.set(merge, key)
     }
@@ -167,7 +201,17 @@ export class TransactionLayer {
     for (const tx of [...this.servers.values()]) tx.terminate()
     for (const tx of [...this.clients.values()]) tx.terminate()
     for (const r of [...this.okResends.values()]) r.stop()
+    clearTimeout(this.lingerTimer)
+    this.lingering.clear()
   }
+}
+
+interface Lingering {
+  readonly last: SipResponse
+  readonly to: SipEndpoint
+  /** When Timer J fires (Date.now()). */
+  readonly until: number
+  readonly merge: string | undefined
 }
 
 /** What makes two requests outside a dialog the same request (§8.2.2.2); undefined inside one. */
