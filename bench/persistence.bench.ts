@@ -1,3 +1,4 @@
+import { agentState } from '../src/core/commands.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -47,19 +48,26 @@ async function candidate(): Promise<{ perSecond: number; events: DomainEvent[] }
     feed: new EventFeed(new SqlContactQueries(db)),
     newId: () => `m${++n}`,
   })
-  await runtime.execute((r, now) => r.setAgentState('agent1', 'chat', 'ready', null, null, now))
+  await runtime.run(agentState('agent1', 'chat', 'ready', null))
   const contactId = 'c1'
-  await runtime.execute((r, now) =>
-    r.admitContact({ contactId, entryPointId: '1000', customer: { name: 'A' }, subject: null }, now),
-  )
-  await runtime.execute((r, now) =>
-    r.acceptOffer(r.contacts.get(contactId)?.offer?.offerId ?? '', 'agent1', now),
-  )
+  await runtime.run({
+    type: 'admitContact',
+    contact: { contactId, entryPointId: '1000', customer: { name: 'A' }, subject: null },
+  })
+  await runtime.run({
+    type: 'acceptOffer',
+    offerId: runtime.read((r) => r.contacts.get(contactId)?.offer?.offerId ?? ''),
+    agentId: 'agent1',
+  })
   const t0 = performance.now()
   const acks = Array.from({ length: MESSAGES }, (_, i) =>
-    runtime.execute((r, now) =>
-      r.postMessage(contactId, i % 2 ? 'agent' : 'customer', i % 2 ? 'agent1' : null, `message ${i}`, now),
-    ),
+    runtime.run({
+      type: 'postMessage',
+      contactId,
+      from: i % 2 ? 'agent' : 'customer',
+      agentId: i % 2 ? 'agent1' : null,
+      text: `message ${i}`,
+    }),
   )
   await Promise.all(acks)
   const elapsed = performance.now() - t0

@@ -1,4 +1,5 @@
 // Child process for the voice benchmark: the server with a tenant of N phone agents, all ready.
+import { agentState } from '../src/core/commands.js'
 import { startVoiceServer } from '../test/support/voice-server.js'
 
 const [rtpengine = '', recordingDir = '', agentsArg = '50'] = process.argv.slice(2)
@@ -23,9 +24,7 @@ const tenant = {
 }
 const server = await startVoiceServer([tenant], { ng: rtpengine, recordingDir: recordingDir || undefined })
 const runtime = server.sb.runtime('load')
-await runtime.execute((r, now) =>
-  agents.forEach((a) => r.setAgentState(a.id, 'voice', 'ready', null, null, now)),
-)
+await Promise.all(agents.map((a) => runtime.run(agentState(a.id, 'voice', 'ready', null))))
 process.stdout.write(`READY ${server.voice!.sip.port}\n`)
 // How many agents' phones are registered and how many calls agents answered, each time either
 // changes: the calls benchmark waits for every phone, and checks every call reached an agent.

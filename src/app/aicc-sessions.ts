@@ -77,17 +77,15 @@ export class AiccSessions {
   async connect(u: AiccUser, entryPointId: string, newId: string): Promise<Contact> {
     const existing = await this.open(u)
     if (existing) return existing
-    const admission = await this.sb.runtime(u.tenantId).execute((r, now) =>
-      r.admitContact(
-        {
-          contactId: newId,
-          entryPointId,
-          customer: { name: u.userName, externalId: `aicc:${u.channelId}:${u.userId}` },
-          subject: null,
-        },
-        now,
-      ),
-    )
+    const admission = await this.sb.runtime(u.tenantId).run({
+      type: 'admitContact',
+      contact: {
+        contactId: newId,
+        entryPointId,
+        customer: { name: u.userName, externalId: `aicc:${u.channelId}:${u.userId}` },
+        subject: null,
+      },
+    })
     if (!admission.admitted) throw refusalError(admission.reason)
     await this.save(u, { key: sessionKey(u), contactId: admission.contact.id, deliveredSeq: 0 })
     this.touch(u, admission.contact.id)
@@ -136,11 +134,7 @@ export class AiccSessions {
       this.known.delete(key)
       await this.sb
         .runtime(p.tenantId)
-        .execute((r, t) => {
-          const c = r.contacts.get(p.contactId)
-          if (c && (c.state === 'queued' || c.state === 'offered' || c.state === 'connected'))
-            r.endContact(p.contactId, 'customer', null, t)
-        })
+        .run({ type: 'customerGone', contactId: p.contactId })
         .catch(() => undefined)
     }
     if (this.lastPoll.size > 0)

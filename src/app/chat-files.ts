@@ -91,12 +91,17 @@ export class ChatFiles {
   async upload(runtime: TenantRuntime, u: Upload): Promise<PostedMessage> {
     const ref = await this.save(runtime, u.contactId, u.name, u.data)
     try {
-      const posted = await runtime.execute((r, now) =>
-        r.postMessage(u.contactId, u.from, u.agentId, u.text, now, {
+      const posted = await runtime.run({
+        type: 'postMessage',
+        contactId: u.contactId,
+        from: u.from,
+        agentId: u.agentId,
+        text: u.text,
+        extras: {
           attachment: ref,
           clientMessageId: u.clientMessageId,
-        }),
-      )
+        },
+      })
       // A retried upload: the first one's message stands, this copy is not needed.
       if (posted.attachment?.id !== ref.id) await this.store.remove(runtime.tenantId, ref.id)
       return posted

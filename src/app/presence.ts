@@ -1,5 +1,3 @@
-import type { Channel } from '../core/channel.js'
-import { deviceChannels } from '../core/tenant-config.js'
 import type { AgentWatchStore, Clock, Scheduler } from './ports.js'
 import type { TenantRuntime } from './tenant-runtime.js'
 
@@ -92,25 +90,6 @@ export class Presence {
   private async apply(tenantId: string, agentId: string, state: 'not_ready' | 'logged_out'): Promise<void> {
     const runtime = this.runtimeOf(tenantId)
     if (!runtime?.running) return
-    await runtime
-      .execute((r, now) => {
-        const agent = r.pool.agents.get(agentId)
-        const devices = deviceChannels(runtime.config)
-        for (const [channel, s] of agent?.channels ?? new Map<Channel, never>()) {
-          if (devices.has(channel) && s.reachable) continue
-          // Not ready only takes ready agents off routing; logout applies to anyone still logged in.
-          const applies = state === 'not_ready' ? s.state === 'ready' : s.state !== 'logged_out'
-          if (applies)
-            r.setAgentState(
-              agentId,
-              channel,
-              state,
-              state === 'not_ready' ? 'disconnected' : null,
-              'system:presence',
-              now,
-            )
-        }
-      })
-      .catch(() => undefined) // the tenant stopped meanwhile: nothing to do
+    await runtime.run({ type: 'agentAway', agentId, state }).catch(() => undefined) // the tenant stopped meanwhile: nothing to do
   }
 }

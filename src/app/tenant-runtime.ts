@@ -1,3 +1,5 @@
+import type { Command, ResultOf } from '../core/commands.js'
+import { applyCommand } from '../core/commands.js'
 import type { EntryPointStatus } from '../core/availability.js'
 import { entryPointStatus } from '../core/availability.js'
 import { DomainError, isDomainError } from '../core/errors.js'
@@ -80,7 +82,10 @@ export class TenantRuntime {
     return !this.stopped && !this.degraded
   }
 
-  /** Runs a command in order; resolves after its changes are stored. */
+  /**
+   * Runs a closure over the router in order; resolves after its changes are stored. The form
+   * under `run`: a closure cannot cross to another node, so callers send commands.
+   */
   execute<T>(run: (router: Router, now: number) => T): Promise<T> {
     if (this.stopped)
       return Promise.reject(new DomainError('SERVICE_NOT_RUNNING', 'the router is shutting down'))
@@ -89,6 +94,11 @@ export class TenantRuntime {
       this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject })
       if (!this.pumping) queueMicrotask(() => void this.pump())
     })
+  }
+
+  /** Applies a command in order; resolves with its result after its changes are stored. */
+  run<C extends Command>(command: C): Promise<ResultOf<C>> {
+    return this.execute((router, now) => applyCommand(router, command, now))
   }
 
   /** A synchronous look at memory: no database, no queueing. */
@@ -235,7 +245,7 @@ export class TenantRuntime {
         : this.deps.scheduler.wakeAt(at, () => {
             this.wakeAt = undefined
             this.cancelWake = undefined
-            this.execute((router, now) => router.tick(now)).catch((e: unknown) => this.deps.onFailure?.(e))
+            this.run({ type: 'tick' }).catch((e: unknown) => this.deps.onFailure?.(e))
           })
   }
 

@@ -1,3 +1,4 @@
+import { agentState } from '../../src/core/commands.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { contactWait } from '../../src/core/availability.js'
 import { databases } from '../support/databases.js'
@@ -13,13 +14,12 @@ describe('item 2: estimated wait at the edges', () => {
   })
   const runtime = () => h.sb.runtime('demo')
   const setState = (agentId: string, state: string, reason?: string) =>
-    runtime().execute((r, now) =>
-      r.setAgentState(agentId, 'chat', state as 'ready', reason ?? null, agentId, now),
-    )
+    runtime().run(agentState(agentId, 'chat', state as 'ready', agentId, reason ?? null))
   const admit = (id: string) =>
-    runtime().execute((r, now) =>
-      r.admitContact({ contactId: id, entryPointId: '1000', customer: { name: id }, subject: null }, now),
-    )
+    runtime().run({
+      type: 'admitContact',
+      contact: { contactId: id, entryPointId: '1000', customer: { name: id }, subject: null },
+    })
   const waits = (ids: string[]) =>
     runtime().read((r, now) => ids.map((id) => contactWait(r, id, now)?.estimatedWaitMs))
   const native = async () =>
@@ -38,7 +38,7 @@ describe('item 2: estimated wait at the edges', () => {
     const served = async () => {
       const offers = runtime().read((r) => [...r.contacts.values()].filter((c) => c.state === 'offered'))
       for (const c of offers)
-        await runtime().execute((r, now) => r.acceptOffer(c.offer!.offerId, c.offer!.agentId, now))
+        await runtime().run({ type: 'acceptOffer', offerId: c.offer!.offerId, agentId: c.offer!.agentId })
     }
     for (let i = 0; i < 6; i++) await admit(`busy-${++n}`)
     await served()
@@ -51,7 +51,13 @@ describe('item 2: estimated wait at the edges', () => {
       // Every so often an agent finishes a chat and the head of the line moves up.
       if (i % 3 === 2) {
         const done = runtime().read((r) => [...r.contacts.values()].find((c) => c.state === 'connected')!)
-        await runtime().execute((r, now) => r.wrapUp(done.id, done.agentId!, null, null, now))
+        await runtime().run({
+          type: 'wrapUp',
+          contactId: done.id,
+          agentId: done.agentId!,
+          code: null,
+          notes: null,
+        })
         await served()
       }
     }
@@ -64,13 +70,20 @@ describe('item 2: estimated wait at the edges', () => {
     await admit('c1')
     await admit('c2')
     // The one agent leaves for a meeting with nothing in hand: nobody can serve the queue.
-    await runtime().execute((r, now) => r.acceptOffer(r.contacts.get('c1')!.offer!.offerId, 'agent1', now))
-    await runtime().execute((r, now) => r.wrapUp('c1', 'agent1', null, null, now))
+    await runtime().run({
+      type: 'acceptOffer',
+      offerId: runtime().read((r) => r.contacts.get('c1')!.offer!.offerId),
+      agentId: 'agent1',
+    })
+    await runtime().run({ type: 'wrapUp', contactId: 'c1', agentId: 'agent1', code: null, notes: null })
     const stillQueued = runtime().read((r) => r.contacts.get('c2')?.state)
     if (stillQueued === 'offered')
-      await runtime().execute((r, now) =>
-        r.rejectOffer(r.contacts.get('c2')!.offer!.offerId, 'agent1', null, now),
-      )
+      await runtime().run({
+        type: 'rejectOffer',
+        offerId: runtime().read((r) => r.contacts.get('c2')!.offer!.offerId),
+        agentId: 'agent1',
+        reason: null,
+      })
     await setState('agent1', 'not_ready', 'Meeting')
     expect(waits(['c2'])).toEqual([null])
     expect(await native()).toMatchObject({
@@ -79,7 +92,7 @@ describe('item 2: estimated wait at the edges', () => {
     })
     expect(await ece()).toContain('<ns2:waitTime>-1.0</ns2:waitTime>')
     // The customer gives up: a newcomer would still be told no figure.
-    await runtime().execute((r, now) => r.endContact('c2', 'customer', null, now))
+    await runtime().run({ type: 'endContact', contactId: 'c2', by: 'customer', agentId: null })
     expect(await ece()).toContain('<ns2:waitTime>-1.0</ns2:waitTime>')
     // Back from the meeting: a figure again.
     await setState('agent1', 'ready')

@@ -132,7 +132,9 @@ describe('agent liveness across a restart, and a phone as presence', () => {
     const t1 = await h.login('agent1')
     await setState('agent1', t1, 'chat', 'ready')
     await setState('agent1', t1, 'voice', 'ready')
-    await h.sb.runtime('demo').execute((r, now) => r.setReachable('agent1', 'voice', true, now))
+    await h.sb
+      .runtime('demo')
+      .run({ type: 'setReachable', agentId: 'agent1', channel: 'voice', reachable: true })
     await h.app.inject({
       url: '/api/v1/agents/agent1/events?after=0&wait=1',
       headers: { authorization: `Bearer ${t1}` },
@@ -142,7 +144,9 @@ describe('agent liveness across a restart, and a phone as presence', () => {
     expect(after.chat).toMatchObject({ state: 'logged_out' })
     expect(after.voice).toMatchObject({ state: 'ready' })
     // Without its phone, voice goes the way of the desktop.
-    await h.sb.runtime('demo').execute((r, now) => r.setReachable('agent1', 'voice', false, now))
+    await h.sb
+      .runtime('demo')
+      .run({ type: 'setReachable', agentId: 'agent1', channel: 'voice', reachable: false })
     await h.app.inject({
       url: '/api/v1/agents/agent1/events?after=0&wait=1',
       headers: { authorization: `Bearer ${t1}` },

@@ -18,7 +18,9 @@ describe('calls on the agent desktop', () => {
     const token = await h.login('agent4')
     const auth = { authorization: `Bearer ${token}` }
     // agent4's phone is registered (what the registrar tells the router), and agent4 is ready.
-    await h.sb.runtime('demo').execute((r, now) => r.setReachable('agent4', 'voice', true, now))
+    await h.sb
+      .runtime('demo')
+      .run({ type: 'setReachable', agentId: 'agent4', channel: 'voice', reachable: true })
     const ready = await h.app.inject({
       method: 'PUT',
       url: '/api/v1/agents/agent4/channels/voice',
@@ -26,17 +28,15 @@ describe('calls on the agent desktop', () => {
       payload: { state: 'ready' },
     })
     expect(ready.json()).toMatchObject({ channels: { voice: { routable: true, reachable: true } } })
-    const call = await h.sb.runtime('demo').execute((r, now) =>
-      r.admitContact(
-        {
-          contactId: 'call-1',
-          entryPointId: '8000',
-          customer: { name: 'Ann', phone: '5551234' },
-          subject: null,
-        },
-        now,
-      ),
-    )
+    const call = await h.sb.runtime('demo').run({
+      type: 'admitContact',
+      contact: {
+        contactId: 'call-1',
+        entryPointId: '8000',
+        customer: { name: 'Ann', phone: '5551234' },
+        subject: null,
+      },
+    })
     const offer = call.contact.offer!
     expect(offer.agentId).toBe('agent4')
     const accept = await h.app.inject({

@@ -1,3 +1,4 @@
+import { agentState } from '../../src/core/commands.js'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { OpenedDatabase } from '../../src/adapters/storage/opened-database.js'
 import { SqlContactQueries } from '../../src/adapters/storage/sql-contact-queries.js'
@@ -52,15 +53,16 @@ for (const db of databases()) {
     })
 
     const admit = (id: string) =>
-      runtime.execute((r, now) =>
-        r.admitContact({ contactId: id, entryPointId: '1000', customer: { name: id }, subject: null }, now),
-      )
+      runtime.run({
+        type: 'admitContact',
+        contact: { contactId: id, entryPointId: '1000', customer: { name: id }, subject: null },
+      })
     const settle = async () => {
       for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5))
     }
 
     it('refuses a batch it could not store, keeps nothing of it, and recovers when storage is back', async () => {
-      await runtime.execute((r, now) => r.setAgentState('agent1', 'chat', 'ready', null, null, now))
+      await runtime.run(agentState('agent1', 'chat', 'ready', null))
       store.failCommits = 1
       store.failLoads = 1
       await expect(admit('lost')).rejects.toMatchObject({ code: 'INTERNAL' })
@@ -83,7 +85,7 @@ for (const db of databases()) {
     })
 
     it('settles every accepted command before it reports stopped', async () => {
-      await runtime.execute((r, now) => r.setAgentState('agent1', 'chat', 'ready', null, null, now))
+      await runtime.run(agentState('agent1', 'chat', 'ready', null))
       const pending = [admit('a'), admit('b'), admit('c')]
       await runtime.stop()
       await expect(Promise.all(pending)).resolves.toHaveLength(3)

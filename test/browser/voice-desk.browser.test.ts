@@ -1,3 +1,4 @@
+import { agentState } from '../../src/core/commands.js'
 import type { Browser } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/main.js'
@@ -24,21 +25,17 @@ describe('a call on the agent desktop in Chromium: ringing, then on the phone', 
     await page.getByText('phone not registered').waitFor()
     // What the registrar and the phone would do: the phone is registered, then it rings.
     const runtime = server.sb.runtime('demo')
-    await runtime.execute((r, now) => {
-      r.setReachable('agent4', 'voice', true, now)
-      r.setAgentState('agent4', 'voice', 'ready', null, 'agent4', now)
+    await runtime.run({ type: 'setReachable', agentId: 'agent4', channel: 'voice', reachable: true })
+    await runtime.run(agentState('agent4', 'voice', 'ready', 'agent4'))
+    const call = await runtime.run({
+      type: 'admitContact',
+      contact: {
+        contactId: 'call-desk-1',
+        entryPointId: '8000',
+        customer: { name: 'Ann Caller', phone: '5551234' },
+        subject: null,
+      },
     })
-    const call = await runtime.execute((r, now) =>
-      r.admitContact(
-        {
-          contactId: 'call-desk-1',
-          entryPointId: '8000',
-          customer: { name: 'Ann Caller', phone: '5551234' },
-          subject: null,
-        },
-        now,
-      ),
-    )
     await expect.poll(() => page.getByText('phone not registered').count()).toBe(0)
     const offer = page.getByRole('alertdialog', { name: /Incoming voice from Ann Caller/ })
     await offer.getByText('Ringing on your phone: answer there').waitFor()
@@ -50,7 +47,7 @@ describe('a call on the agent desktop in Chromium: ringing, then on the phone', 
     await snapshot(page, 'voice-ringing')
 
     // The agent picks up the phone.
-    await runtime.execute((r, now) => r.acceptOffer(call.contact.offer!.offerId, 'agent4', now))
+    await runtime.run({ type: 'acceptOffer', offerId: call.contact.offer!.offerId, agentId: 'agent4' })
     const panel = page.getByRole('region', { name: 'Call with Ann Caller' })
     await panel.getByText('On the phone').waitFor()
     await panel.getByText('(5551234)').waitFor()

@@ -81,20 +81,18 @@ describe('the PBX API of document 004', () => {
     await start()
     const runtime = h.sb.runtime('demo')
     expect((await call('POST', '/queues/agent-login', 'extension=804')).status).toBe(200)
-    await runtime.execute((r, now) => r.setReachable('agent4', 'voice', true, now))
-    const admitted = await runtime.execute((r, now) =>
-      r.admitContact(
-        {
-          contactId: 'call-1',
-          entryPointId: '8000',
-          customer: { name: 'Ann', phone: '5551234' },
-          subject: null,
-        },
-        now,
-      ),
-    )
-    await runtime.execute((r, now) => r.acceptOffer(admitted.contact.offer!.offerId, 'agent4', now))
-    await runtime.execute((r, now) => r.endContact('call-1', 'agent', 'agent4', now))
+    await runtime.run({ type: 'setReachable', agentId: 'agent4', channel: 'voice', reachable: true })
+    const admitted = await runtime.run({
+      type: 'admitContact',
+      contact: {
+        contactId: 'call-1',
+        entryPointId: '8000',
+        customer: { name: 'Ann', phone: '5551234' },
+        subject: null,
+      },
+    })
+    await runtime.run({ type: 'acceptOffer', offerId: admitted.contact.offer!.offerId, agentId: 'agent4' })
+    await runtime.run({ type: 'endContact', contactId: 'call-1', by: 'agent', agentId: 'agent4' })
     const state = () =>
       runtime.read((r) => ({
         contact: r.contacts.get('call-1')?.state ?? 'closed',
@@ -119,14 +117,15 @@ describe('the PBX API of document 004', () => {
         )['630']!.map((m) => [m.name, m.paused]),
       )
     for (const x of ['801', '802']) await call('POST', '/queues/agent-login', `extension=${x}`)
-    await runtime.execute((r, now) => r.setReachable('agent1', 'voice', true, now))
+    await runtime.run({ type: 'setReachable', agentId: 'agent1', channel: 'voice', reachable: true })
     // 802's phone is not registered: signed in, yet no call reaches it.
     expect(await paused()).toEqual({ 'sip/801': '0', 'sip/802': '1' })
     // Two calls ring 801 in turn, unanswered (the demo's notRespondingAfter is 2).
     for (const id of ['call-1', 'call-2'])
-      await runtime.execute((r, now) =>
-        r.admitContact({ contactId: id, entryPointId: '8000', customer: { name: id }, subject: null }, now),
-      )
+      await runtime.run({
+        type: 'admitContact',
+        contact: { contactId: id, entryPointId: '8000', customer: { name: id }, subject: null },
+      })
     for (let miss = 0; miss < 2; miss++) {
       const offer = runtime.read((r) => [...r.contacts.values()].find((c) => c.offer)?.offer)
       expect(offer?.agentId).toBe('agent1')
@@ -136,12 +135,12 @@ describe('the PBX API of document 004', () => {
     expect(await paused()).toEqual({ 'sip/801': '1', 'sip/802': '1' })
     // 804 signs in with its phone, takes a call, and is in its after-call pause.
     await call('POST', '/queues/agent-login', 'extension=804')
-    await runtime.execute((r, now) => r.setReachable('agent4', 'voice', true, now))
+    await runtime.run({ type: 'setReachable', agentId: 'agent4', channel: 'voice', reachable: true })
     const offer = runtime.read((r) => [...r.contacts.values()].find((c) => c.offer)?.offer)
     expect(offer?.agentId).toBe('agent4')
     const contactId = runtime.read((r) => [...r.contacts.values()].find((c) => c.offer)!.id)
-    await runtime.execute((r, now) => r.acceptOffer(offer!.offerId, 'agent4', now))
-    await runtime.execute((r, now) => r.endContact(contactId, 'agent', 'agent4', now))
+    await runtime.run({ type: 'acceptOffer', offerId: offer!.offerId, agentId: 'agent4' })
+    await runtime.run({ type: 'endContact', contactId, by: 'agent', agentId: 'agent4' })
     expect(await paused()).toEqual({ 'sip/801': '1', 'sip/802': '1', 'sip/804': '1' })
     // The router agrees: nobody is free for the call still waiting.
     expect(runtime.entryPointStatus('8000')).toMatchObject({ agentsAvailable: 0, queueDepth: 1 })
@@ -166,7 +165,7 @@ describe('the PBX API of document 004', () => {
     await start()
     // Their phones are registered (the voice channel says so; this server runs without it).
     for (const id of ['agent1', 'agent2'])
-      await h.sb.runtime('demo').execute((r, now) => r.setReachable(id, 'voice', true, now))
+      await h.sb.runtime('demo').run({ type: 'setReachable', agentId: id, channel: 'voice', reachable: true })
     // 004's sample body, without the & between fields.
     expect(await call('POST', '/queues/agent-login', 'extension=801queue=630')).toEqual({
       status: 200,

@@ -1,3 +1,4 @@
+import { agentState } from '../../src/core/commands.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SqlOutboxStore } from '../../src/adapters/storage/sql-outbox-store.js'
 import { PbxPush } from '../../src/api/pbx/push.js'
@@ -39,30 +40,28 @@ describe("004's pushed events through the outbox", () => {
 
     // A call offered to agent4, answered, ended by the agent: wrap-up (the after-call pause) starts.
     const runtime = h.sb.runtime('demo')
-    await runtime.execute((r, now) => r.setReachable('agent4', 'voice', true, now))
-    await runtime.execute((r, now) => r.setAgentState('agent4', 'voice', 'ready', null, 'test', now))
+    await runtime.run({ type: 'setReachable', agentId: 'agent4', channel: 'voice', reachable: true })
+    await runtime.run(agentState('agent4', 'voice', 'ready', 'test'))
     const start = h.time.now()
-    const admitted = await runtime.execute((r, now) =>
-      r.admitContact(
-        {
-          contactId: 'call-1',
-          entryPointId: '8000',
-          customer: { name: 'Ann', phone: '5551234' },
-          subject: null,
-        },
-        now,
-      ),
-    )
+    const admitted = await runtime.run({
+      type: 'admitContact',
+      contact: {
+        contactId: 'call-1',
+        entryPointId: '8000',
+        customer: { name: 'Ann', phone: '5551234' },
+        subject: null,
+      },
+    })
     const offerId = admitted.contact.offer!.offerId
     const ring: Ring = { offerId, agentId: 'agent4', startedAt: start, endedAt: null, outcome: null }
     push.ringing('demo', 'call-1', caller, ring)
     hint = 8
     push.linesChanged('demo')
     await h.advance(3000)
-    await runtime.execute((r, now) => r.acceptOffer(offerId, 'agent4', now))
+    await runtime.run({ type: 'acceptOffer', offerId, agentId: 'agent4' })
     push.ringEnded('demo', 'call-1', caller, { ...ring, endedAt: start + 3000, outcome: 'ANSWER' })
     await h.advance(60_000)
-    await runtime.execute((r, now) => r.endContact('call-1', 'agent', 'agent4', now))
+    await runtime.run({ type: 'endContact', contactId: 'call-1', by: 'agent', agentId: 'agent4' })
     const record: CallRecord = {
       tenantId: 'demo',
       contactId: 'call-1',

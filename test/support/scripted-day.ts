@@ -1,7 +1,10 @@
+import { agentState } from '../../src/core/commands.js'
 import type { DomainEvent } from '../../src/core/events.js'
 import { isDomainError } from '../../src/core/errors.js'
 import { exponential, mulberry32 } from '../../src/core/random.js'
-import type { Router } from '../../src/core/routing/router.js'
+import type { AgentStateKind } from '../../src/core/agent.js'
+import type { Channel } from '../../src/core/channel.js'
+import type { Command } from '../../src/core/commands.js'
 import type { Harness } from './harness.js'
 
 /**
@@ -20,7 +23,7 @@ export interface DayOptions {
 
 interface Action {
   readonly at: number
-  readonly run: (r: Router, now: number) => unknown
+  readonly command: Command
 }
 
 const AGENTS = ['agent1', 'agent2', 'agent3', 'agent4'] as const
@@ -30,8 +33,8 @@ export async function scriptedDay(h: Harness, o: DayOptions): Promise<{ arrivals
   const rng = mulberry32(o.seed)
   const end = o.start + o.hours * 3600_000
   const actions: Action[] = []
-  const at = (t: number, run: Action['run']): void => {
-    actions.push({ at: Math.round(t), run })
+  const at = (t: number, command: Command): void => {
+    actions.push({ at: Math.round(t), command })
   }
   const runtime = h.sb.runtime('demo')
 
@@ -44,35 +47,48 @@ export async function scriptedDay(h: Harness, o: DayOptions): Promise<{ arrivals
       const roll = rng()
       if (roll < 0.08) return // missed: the offer times out
       const delay = 2000 + rng() * 8000
-      if (roll < 0.14) at(e.at + delay, (r, now) => r.rejectOffer(e.offerId, e.agentId, 'busy', now))
-      else at(e.at + delay, (r, now) => r.acceptOffer(e.offerId, e.agentId, now))
+      if (roll < 0.14)
+        at(e.at + delay, { type: 'rejectOffer', offerId: e.offerId, agentId: e.agentId, reason: 'busy' })
+      else at(e.at + delay, { type: 'acceptOffer', offerId: e.offerId, agentId: e.agentId })
     } else if (e.type === 'ContactConnected') {
       const talk = 30_000 + exponential(rng, 4 * MIN)
       const roll = rng()
       if (roll < 0.06)
-        at(e.at + talk / 2, (r, now) => r.transfer(e.contactId, e.agentId, { queueId: 'sales' }, now))
-      else if (roll < 0.36) at(e.at + talk, (r, now) => r.endContact(e.contactId, 'customer', null, now))
-      else at(e.at + talk, (r, now) => r.endContact(e.contactId, 'agent', e.agentId, now))
+        at(e.at + talk / 2, {
+          type: 'transfer',
+          contactId: e.contactId,
+          agentId: e.agentId,
+          target: { queueId: 'sales' },
+        })
+      else if (roll < 0.36)
+        at(e.at + talk, { type: 'endContact', contactId: e.contactId, by: 'customer', agentId: null })
+      else at(e.at + talk, { type: 'endContact', contactId: e.contactId, by: 'agent', agentId: e.agentId })
     } else if (e.type === 'ContactEnded' && e.state === 'wrap_up' && e.agentId) {
       const agentId = e.agentId
       // Some agents leave wrap-up to its timer (120 s on support); the rest finish sooner.
       if (rng() < 0.7)
-        at(e.at + 5000 + rng() * 60_000, (r, now) => r.wrapUp(e.contactId, agentId, 'resolved', null, now))
+        at(e.at + 5000 + rng() * 60_000, {
+          type: 'wrapUp',
+          contactId: e.contactId,
+          agentId,
+          code: 'resolved',
+          notes: null,
+        })
     }
   }
 
   // Shifts: staggered logins, one break each, logout at the end.
   AGENTS.forEach((agentId, i) => {
-    const channels = agentId === 'agent3' ? ['chat'] : ['chat', 'email']
+    const channels: Channel[] = agentId === 'agent3' ? ['chat'] : ['chat', 'email']
     const login = o.start + i * 7 * MIN
-    for (const ch of channels)
-      at(login, (r, now) => r.changeAgentState(agentId, ch as 'chat', 'ready', null, agentId, now))
+    const state = (channel: Channel, s: AgentStateKind, reason: string | null = null): Command =>
+      agentState(agentId, channel, s, agentId, reason)
+    for (const ch of channels) at(login, state(ch, 'ready'))
     const breakAt = o.start + (1.5 + i + rng()) * 3600_000
-    at(breakAt, (r, now) => r.changeAgentState(agentId, 'chat', 'not_ready', 'Break', agentId, now))
-    at(breakAt + 15 * MIN, (r, now) => r.changeAgentState(agentId, 'chat', 'ready', null, agentId, now))
+    at(breakAt, state('chat', 'not_ready', 'Break'))
+    at(breakAt + 15 * MIN, state('chat', 'ready'))
     const logout = end - (i + 1) * 5 * MIN
-    for (const ch of channels)
-      at(logout, (r, now) => r.changeAgentState(agentId, ch as 'chat', 'logged_out', null, agentId, now))
+    for (const ch of channels) at(logout, state(ch, 'logged_out'))
   })
 
   // Customers: Poisson arrivals, two thirds on support; each has a patience.
@@ -82,16 +98,11 @@ export async function scriptedDay(h: Harness, o: DayOptions): Promise<{ arrivals
     const entryPointId = rng() < 0.67 ? '1000' : '1001'
     // One in ten gives up within seconds (a short abandon, which service levels leave out).
     const patience = rng() < 0.1 ? 3000 + rng() * 6000 : 20_000 + exponential(rng, 3 * MIN)
-    at(t, (r, now) =>
-      r.admitContact(
-        { contactId: id, entryPointId, customer: { name: `Customer ${arrivals}` }, subject: null },
-        now,
-      ),
-    )
-    at(t + patience, (r, now) => {
-      const c = r.contacts.get(id)
-      if (c && (c.state === 'queued' || c.state === 'offered')) r.endContact(id, 'customer', null, now)
+    at(t, {
+      type: 'admitContact',
+      contact: { contactId: id, entryPointId, customer: { name: `Customer ${arrivals}` }, subject: null },
     })
+    at(t + patience, { type: 'stopWaiting', contactId: id })
     t += exponential(rng, 3600_000 / o.arrivalsPerHour)
   }
 
@@ -107,12 +118,10 @@ export async function scriptedDay(h: Harness, o: DayOptions): Promise<{ arrivals
         nextEvery += o.every.ms
       }
       await h.advance(Math.max(0, next.at - h.time.now()))
-      await runtime
-        .execute((r, now) => next.run(r, now))
-        .catch((e: unknown) => {
-          // The day races like a real one: a customer leaves while the agent clicks accept.
-          if (!isDomainError(e)) throw e
-        })
+      await runtime.run(next.command).catch((e: unknown) => {
+        // The day races like a real one: a customer leaves while the agent clicks accept.
+        if (!isDomainError(e)) throw e
+      })
     }
     await h.advance(Math.max(0, end - h.time.now()))
   } finally {

@@ -1,3 +1,4 @@
+import { agentState } from '../../src/core/commands.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SipResponse } from '../../src/channels/voice/sip/message.js'
 import { callIdOf, cseqOf, toOf } from '../../src/channels/voice/sip/message.js'
@@ -44,9 +45,7 @@ function passed(run: SippRun, code = 0): void {
 
 const demo = () => server.sb.runtime('demo')
 const setVoice = (agentId: string, state: 'ready' | 'not_ready') =>
-  demo().execute((r, now) =>
-    r.setAgentState(agentId, 'voice', state, state === 'ready' ? null : 'Break', agentId, now),
-  )
+  demo().run(agentState(agentId, 'voice', state, agentId, state === 'ready' ? null : 'Break'))
 const reachable = (agentId: string) =>
   demo().read((r) => r.pool.agents.get(agentId)?.channels.get('voice')?.reachable === true)
 const eventsSince = async (seq: number): Promise<DomainEvent[]> =>

@@ -1,3 +1,4 @@
+import { agentState } from '../../src/core/commands.js'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
@@ -75,7 +76,7 @@ describe('SIP over TLS', () => {
     await until('801 reachable', () =>
       runtime.read((r) => r.pool.agents.get('agent1')?.channels.get('voice')?.reachable) ? true : undefined,
     )
-    await runtime.execute((r, now) => r.setAgentState('agent1', 'voice', 'ready', null, 'agent1', now))
+    await runtime.run(agentState('agent1', 'voice', 'ready', 'agent1'))
     caller = await Phone.caller('5551234', 440)
     caller.dial(`sip:8000@127.0.0.1:${server.voice!.sip.port}`)
     await agent.waitFor(/Call established/, 20_000, 0)

@@ -83,18 +83,16 @@ export function extraRoutes(app: FastifyInstance, deps: AiccDeps): void {
       const { caller, leaveMessage } = req.body
       await sb
         .runtime(s.tenantId)
-        .execute((r, now) =>
-          r.leaveMessage(
-            {
-              contactId: randomUUID(),
-              entryPointId: channel.entryPointId,
-              customer: { name: s.userName, externalId: `aicc:${s.channelId}:${s.userId}` },
-              subject: `Call back ${caller}`,
-            },
-            leaveMessage,
-            now,
-          ),
-        )
+        .run({
+          type: 'leaveMessage',
+          contact: {
+            contactId: randomUUID(),
+            entryPointId: channel.entryPointId,
+            customer: { name: s.userName, externalId: `aicc:${s.channelId}:${s.userId}` },
+            subject: `Call back ${caller}`,
+          },
+          text: leaveMessage,
+        })
         .catch((e: unknown) => {
           throw new AiccError(200, AICC.saveFailed, `Save leaveMessage failed! ${(e as Error).message}`)
         })

@@ -77,11 +77,14 @@ export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<
         `no file ${id} in this chat: upload it with uploadFileStream`,
       )
     const attachment = { id: a.id, name: name ?? a.name, contentType: a.contentType, size: a.size }
-    await sb
-      .runtime(tenantId)
-      .execute((r, now) =>
-        r.postMessage(contactId, 'customer', null, '', now, { attachment, clientMessageId: a.id }),
-      )
+    await sb.runtime(tenantId).run({
+      type: 'postMessage',
+      contactId,
+      from: 'customer',
+      agentId: null,
+      text: '',
+      extras: { attachment, clientMessageId: a.id },
+    })
   }
 
   app.post<{ Body: SendBody }>(
@@ -139,7 +142,13 @@ export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<
           }
           if (content.length === 0 || Buffer.byteLength(content) > MAX_TEXT_BYTES)
             throw new AiccError(400, AICC.badParameter, 'a TEXT message has 1 byte to 1 KB of content')
-          await runtime.execute((r, now) => r.postMessage(contact.id, 'customer', null, content, now))
+          await runtime.run({
+            type: 'postMessage',
+            contactId: contact.id,
+            from: 'customer',
+            agentId: null,
+            text: content,
+          })
           sb.typing.stopped(s.tenantId, contact.id, 'customer')
           return ok()
         }
@@ -152,7 +161,7 @@ export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<
           const contact = await sessions.open(user)
           if (!contact) return ok()
           if (contact.state !== 'wrap_up')
-            await runtime.execute((r, now) => r.endContact(contact.id, 'customer', null, now))
+            await runtime.run({ type: 'endContact', contactId: contact.id, by: 'customer', agentId: null })
           return ok()
         }
       }

@@ -1,3 +1,4 @@
+import { agentState } from '../../core/commands.js'
 import type { FastifyInstance } from 'fastify'
 import type { Switchboard } from '../../app/switchboard.js'
 import type { AgentStateKind } from '../../core/agent.js'
@@ -128,8 +129,9 @@ export function agentRoutes(app: FastifyInstance, sb: Switchboard): void {
           `"${reason}" is not a not-ready reason of this tenant; use one of: ${allowed.join(', ')}`,
           allowed,
         )
-      return sb.runtime(req.tenantId).execute((r, now) => {
-        r.setAgentState(agentId, channel, req.body.state, reason ?? null, by, now)
+      const runtime = sb.runtime(req.tenantId)
+      await runtime.run(agentState(agentId, channel, req.body.state, by, reason ?? null))
+      return runtime.read((r) => {
         const a = r.agentOrThrow(agentId)
         return agentView(a.profile, a.channels)
       })

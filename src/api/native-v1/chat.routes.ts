@@ -51,17 +51,15 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
     },
     async (req, reply) => {
       const { customer, subject } = req.body
-      const admission = await sb.runtime(req.tenantId).execute((r, now) =>
-        r.admitContact(
-          {
-            contactId: randomUUID(),
-            entryPointId: req.params.entryPointId,
-            customer: { name: customer.name, ...(customer.email ? { email: customer.email } : {}) },
-            subject: subject ?? null,
-          },
-          now,
-        ),
-      )
+      const admission = await sb.runtime(req.tenantId).run({
+        type: 'admitContact',
+        contact: {
+          contactId: randomUUID(),
+          entryPointId: req.params.entryPointId,
+          customer: { name: customer.name, ...(customer.email ? { email: customer.email } : {}) },
+          subject: subject ?? null,
+        },
+      })
       if (!admission.admitted) throw refusalError(admission.reason)
       return reply.status(201).send({
         contactId: admission.contact.id,
@@ -162,11 +160,14 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
     async (req, reply) => {
       customerContact(req, req.params.contactId)
       const { text, clientMessageId = null } = req.body
-      const m = await sb
-        .runtime(req.tenantId)
-        .execute((r, now) =>
-          r.postMessage(req.params.contactId, 'customer', null, text, now, { clientMessageId }),
-        )
+      const m = await sb.runtime(req.tenantId).run({
+        type: 'postMessage',
+        contactId: req.params.contactId,
+        from: 'customer',
+        agentId: null,
+        text,
+        extras: { clientMessageId },
+      })
       sb.typing.stopped(req.tenantId, req.params.contactId, 'customer')
       return reply.status(201).send(m)
     },
@@ -187,7 +188,7 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
       customerContact(req, req.params.contactId)
       const c = await sb
         .runtime(req.tenantId)
-        .execute((r, now) => r.endContact(req.params.contactId, 'customer', null, now))
+        .run({ type: 'endContact', contactId: req.params.contactId, by: 'customer', agentId: null })
       return { contactId: c.id, state: c.state }
     },
   )

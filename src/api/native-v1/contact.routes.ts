@@ -83,11 +83,14 @@ export function contactRoutes(
     async (req, reply) => {
       const agentId = actingAgent(req)
       const { text, clientMessageId = null } = req.body
-      const m = await sb
-        .runtime(req.tenantId)
-        .execute((r, now) =>
-          r.postMessage(req.params.contactId, 'agent', agentId, text, now, { clientMessageId }),
-        )
+      const m = await sb.runtime(req.tenantId).run({
+        type: 'postMessage',
+        contactId: req.params.contactId,
+        from: 'agent',
+        agentId,
+        text,
+        extras: { clientMessageId },
+      })
       sb.typing.stopped(req.tenantId, req.params.contactId, 'agent')
       return reply.status(201).send(m)
     },
@@ -104,7 +107,7 @@ export function contactRoutes(
       return contactView(
         await sb
           .runtime(req.tenantId)
-          .execute((r, now) => r.endContact(req.params.contactId, 'agent', agentId, now)),
+          .run({ type: 'endContact', contactId: req.params.contactId, by: 'agent', agentId }),
       )
     },
   )
@@ -135,7 +138,7 @@ export function contactRoutes(
       return contactView(
         await sb
           .runtime(req.tenantId)
-          .execute((r, now) => r.wrapUp(req.params.contactId, agentId, code, notes, now)),
+          .run({ type: 'wrapUp', contactId: req.params.contactId, agentId, code, notes }),
       )
     },
   )
@@ -166,7 +169,7 @@ export function contactRoutes(
       return contactView(
         await sb
           .runtime(req.tenantId)
-          .execute((r, now) => r.transfer(req.params.contactId, agentId, target, now)),
+          .run({ type: 'transfer', contactId: req.params.contactId, agentId, target }),
       )
     },
   )

@@ -93,9 +93,13 @@ function partyRoutes(app: FastifyInstance, sb: Switchboard, files: ChatFiles, pa
     },
     async (req) => {
       const actor = side.actor(req, req.params.contactId)
-      const upToSeq = await sb
-        .runtime(req.tenantId)
-        .execute((r, now) => r.markRead(req.params.contactId, party, actor, req.body.upToSeq, now))
+      const upToSeq = await sb.runtime(req.tenantId).run({
+        type: 'markRead',
+        contactId: req.params.contactId,
+        by: party,
+        agentId: actor,
+        upToSeq: req.body.upToSeq,
+      })
       return { upToSeq }
     },
   )

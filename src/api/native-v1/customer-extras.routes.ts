@@ -73,18 +73,16 @@ export function customerExtraRoutes(app: FastifyInstance, sb: Switchboard, surve
     },
     async (req, reply) => {
       const { customer, subject, text } = req.body
-      const left = await sb.runtime(req.tenantId).execute((r, now) =>
-        r.leaveMessage(
-          {
-            contactId: randomUUID(),
-            entryPointId: req.params.entryPointId,
-            customer: { name: customer.name, ...(customer.email ? { email: customer.email } : {}) },
-            subject: subject ?? null,
-          },
-          text,
-          now,
-        ),
-      )
+      const left = await sb.runtime(req.tenantId).run({
+        type: 'leaveMessage',
+        contact: {
+          contactId: randomUUID(),
+          entryPointId: req.params.entryPointId,
+          customer: { name: customer.name, ...(customer.email ? { email: customer.email } : {}) },
+          subject: subject ?? null,
+        },
+        text,
+      })
       return reply.status(201).send({ contactId: left.contact.id, messageId: left.message.messageId })
     },
   )

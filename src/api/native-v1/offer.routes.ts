@@ -30,7 +30,7 @@ export function offerRoutes(app: FastifyInstance, sb: Switchboard): void {
           'CONTACT_STATE_CONFLICT',
           'a call is answered on your phone, which is ringing now',
         )
-      return contactView(await runtime.execute((r, now) => r.acceptOffer(req.params.offerId, agentId, now)))
+      return contactView(await runtime.run({ type: 'acceptOffer', offerId: req.params.offerId, agentId }))
     },
   )
 
@@ -55,7 +55,7 @@ export function offerRoutes(app: FastifyInstance, sb: Switchboard): void {
       const reason = req.body?.reason ?? null
       const c = await sb
         .runtime(req.tenantId)
-        .execute((r, now) => r.rejectOffer(req.params.offerId, agentId, reason, now))
+        .run({ type: 'rejectOffer', offerId: req.params.offerId, agentId, reason })
       return { contactId: c.id, state: c.state }
     },
   )

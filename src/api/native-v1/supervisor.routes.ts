@@ -151,7 +151,7 @@ export function supervisorRoutes(app: FastifyInstance, sb: Switchboard): void {
         : { queueId: req.body.queueId as string }
       const c = await sb
         .runtime(req.tenantId)
-        .execute((r, now) => r.reassign(req.params.contactId, target, by, now))
+        .run({ type: 'reassign', contactId: req.params.contactId, target, by })
       return contactView(c)
     },
   )

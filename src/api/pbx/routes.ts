@@ -1,3 +1,4 @@
+import { agentState } from '../../core/commands.js'
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import type { Switchboard } from '../../app/switchboard.js'
 import type { BlockedNumberStore, CallRecordingStore, ListenMode, Telephony } from '../../app/voice-ports.js'
@@ -142,27 +143,24 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
     const agentId = memberAgent(config, f.member ?? '')
     if (f.queue) servedQueue(config, agentId, f.queue)
     const on = onOff(f.state ?? '')
-    await sb.runtime(tenantId).execute((r, now) => {
-      const s = r.pool.agents.get(agentId)?.channels.get('voice')
-      if (!s || s.state === 'logged_out')
-        throw new DomainError(
-          'AGENT_NOT_AVAILABLE',
-          `${f.member} is not logged in to the queues: agent-login first`,
-        )
-      // 004: the agent may end the after-call pause by hand. Its calls in wrap-up close now.
-      if (!on)
-        for (const c of [...r.contacts.values()])
-          if (c.agentId === agentId && c.channel === 'voice' && c.state === 'wrap_up')
-            r.wrapUp(c.id, agentId, null, null, now)
-      r.setAgentState(
+    await sb
+      .runtime(tenantId)
+      .run({
+        type: 'pauseAgent',
         agentId,
-        'voice',
-        on ? 'not_ready' : 'ready',
-        on ? f.reason || 'Paused' : null,
-        'pbx-api',
-        now,
-      )
-    })
+        channel: 'voice',
+        paused: on,
+        reason: on ? f.reason || 'Paused' : null,
+        by: 'pbx-api',
+      })
+      .catch((e: unknown) => {
+        if (e instanceof DomainError && e.code === 'AGENT_NOT_AVAILABLE')
+          throw new DomainError(
+            'AGENT_NOT_AVAILABLE',
+            `${f.member} is not logged in to the queues: agent-login first`,
+          )
+        throw e
+      })
     return success(on ? 'pause extension success' : 'unpause extension success')
   })
 
@@ -171,12 +169,14 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
     const f = fields(req, ['extension', 'queue'], ['extension'])
     const agentId = memberAgent(config, f.extension ?? '')
     if (f.queue) servedQueue(config, agentId, f.queue)
-    await sb.runtime(tenantId).execute((r, now) => {
-      const s = r.pool.agents.get(agentId)?.channels.get('voice')
-      // Signing in again leaves a paused agent paused, as Asterisk's QueueAdd does.
-      if (login && s?.state !== 'logged_out') return
-      r.setAgentState(agentId, 'voice', login ? 'ready' : 'logged_out', null, 'pbx-api', now)
-    })
+    // Signing in again leaves a paused agent paused, as Asterisk's QueueAdd does.
+    await sb
+      .runtime(tenantId)
+      .run(
+        login
+          ? { type: 'signIn', agentId, channel: 'voice', by: 'pbx-api' }
+          : agentState(agentId, 'voice', 'logged_out', 'pbx-api'),
+      )
     return success(login ? 'login extension success' : 'logout extension success')
   }
   app.post('/queues/agent-login', { config: OPEN, schema: TAGS }, membership(true))

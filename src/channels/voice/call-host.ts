@@ -114,16 +114,16 @@ export function callHost(deps: CallHostDeps, tenant: VoiceTenant, contactId: str
         return { position, waitMs: rounded(estimateWait(r, q, position - 1, now, false)) }
       }),
     acceptOffer: async (offerId, agentId) => {
-      await runtime().execute((r, now) => r.acceptOffer(offerId, agentId, now))
+      await runtime().run({ type: 'acceptOffer', offerId, agentId })
     },
     rejectOffer: async (offerId, agentId, reason) => {
       await runtime()
-        .execute((r, now) => r.rejectOffer(offerId, agentId, reason, now))
+        .run({ type: 'rejectOffer', offerId, agentId, reason })
         .catch(() => undefined)
     },
     ended: async (by, agentId) => {
       await runtime()
-        .execute((r, now) => r.endContact(contactId, by, agentId, now))
+        .run({ type: 'endContact', contactId, by, agentId })
         .catch(() => undefined)
       // Already over in the router (nothing new to hear from it): finish here.
       deps.resync(tenantId, contactId)
@@ -132,7 +132,7 @@ export function callHost(deps: CallHostDeps, tenant: VoiceTenant, contactId: str
       const target = transferTarget(sb, tenant, number)
       if (!target) return false
       return runtime()
-        .execute((r, now) => r.transfer(contactId, agentId, target, now))
+        .run({ type: 'transfer', contactId, agentId, target })
         .then(
           () => true,
           () => false,

@@ -162,6 +162,13 @@ export class VoiceChannel {
   }
 
   /** A phone registered (asked at once how fast it answers) or its registration ended. */
+  /** The contacts of this tenant that have a call here, or one being set up. */
+  private *contactsWithCalls(tenantId: string): Iterable<string> {
+    const prefix = callKey(tenantId, '')
+    for (const key of [...this.calls.keys(), ...this.arriving])
+      if (key.startsWith(prefix)) yield key.slice(prefix.length)
+  }
+
   private phoneCameOrWent(tenantId: string, agentId: string, reachable: boolean): void {
     const x = this.directory().extensionOf(tenantId, agentId)
     const b = x && this.registrar.binding(tenantId, x.number)
@@ -272,16 +279,10 @@ export class VoiceChannel {
       this.setReachable(tenantId, x.agentId, this.registrar.binding(tenantId, x.number) !== undefined)
     this.deps.sb
       .runtime(tenantId)
-      .execute((r, now) => {
-        const orphans = [...r.contacts.values()].filter(
-          (c) =>
-            c.channel === 'voice' &&
-            (c.state === 'queued' || c.state === 'offered' || c.state === 'connected') &&
-            !this.calls.has(callKey(tenantId, c.id)) &&
-            !this.arriving.has(callKey(tenantId, c.id)),
-        )
-        for (const c of orphans) r.endContact(c.id, 'system', null, now)
-        return orphans.length
+      .run({
+        type: 'dropOrphanedCalls',
+        // Calls this server holds, and those still being set up, are not orphans.
+        calls: [...this.contactsWithCalls(tenantId)],
       })
       .then(
         (n) =>
@@ -413,17 +414,15 @@ export class VoiceChannel {
     }
     this.arriving.add(key)
     const admission = await runtime
-      .execute((r, now) =>
-        r.admitContact(
-          {
-            contactId,
-            entryPointId: chose?.entryPointId ?? entryPointId,
-            customer: { name: caller.name, phone: number },
-            subject: null,
-          },
-          now,
-        ),
-      )
+      .run({
+        type: 'admitContact',
+        contact: {
+          contactId,
+          entryPointId: chose?.entryPointId ?? entryPointId,
+          customer: { name: caller.name, phone: number },
+          subject: null,
+        },
+      })
       .catch((e: unknown) => {
         this.arriving.delete(key)
         throw e

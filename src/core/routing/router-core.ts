@@ -67,12 +67,15 @@ export class RouterCore {
   private changedContacts = new Map<string, Contact>()
   private changedAgents = new Set<string>()
 
+  /** Channels that reach the agent through a device (a phone): routable only while it is reachable. */
+  readonly devices: ReadonlySet<Channel>
+
   constructor(init: RouterInit) {
     this.tenantId = init.tenantId
     this.newId = init.newId
     this.seq = init.lastSeq
     this.model = new TenantModel(init.config)
-    const devices = deviceChannels(init.config)
+    const devices = (this.devices = deviceChannels(init.config))
     this.pool = new AgentPool(
       init.config.agents,
       init.config.skillGroups,
