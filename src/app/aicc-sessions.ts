@@ -58,7 +58,7 @@ export class AiccSessions {
   /** The user's chat while the customer is in it (waiting or talking), if any. */
   async open(u: AiccUser): Promise<Contact | undefined> {
     const s = await this.session(u)
-    const contact = s && this.sb.runtime(u.tenantId).read((r) => r.contacts.get(s.contactId))
+    const contact = s && this.sb.runtime(u.tenantId).query({ type: 'contact', contactId: s.contactId })
     return contact && CUSTOMER_IN_CHAT.has(contact.state) ? contact : undefined
   }
 

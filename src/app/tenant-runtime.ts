@@ -1,5 +1,7 @@
 import type { Command, ResultOf } from '../core/commands.js'
 import { applyCommand } from '../core/commands.js'
+import type { AnswerOf, Query } from '../core/queries.js'
+import { answerQuery } from '../core/queries.js'
 import type { EntryPointStatus } from '../core/availability.js'
 import { entryPointStatus } from '../core/availability.js'
 import { DomainError, isDomainError } from '../core/errors.js'
@@ -99,6 +101,11 @@ export class TenantRuntime {
   /** Applies a command in order; resolves with its result after its changes are stored. */
   run<C extends Command>(command: C): Promise<ResultOf<C>> {
     return this.execute((router, now) => applyCommand(router, command, now))
+  }
+
+  /** Answers a named query from memory: no database, no queueing. */
+  query<Q extends Query>(query: Q): AnswerOf<Q> {
+    return answerQuery(this.router, query, this.deps.clock.now())
   }
 
   /** A synchronous look at memory: no database, no queueing. */

@@ -75,7 +75,8 @@ describe('the PBX API of document 004', () => {
     // A CRM that dates its key in UTC: at 20:00 UTC that is still the 2nd.
     await at(NOW, { keyTimeZone: 'UTC' })
     expect([await status(md5('demo-webkey2026-11-02')), await status(TODAY)]).toEqual([200, 401])
-  })
+    // Four servers started one after another: 14 s alone, over 30 s beside the rest of the suite.
+  }, 120_000)
 
   it('item 5: agent-pause state=off ends the after-call pause (004: the agent may set itself idle)', async () => {
     await start()

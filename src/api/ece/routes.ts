@@ -3,7 +3,6 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { SurveyAnswer, SurveyStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
 import type { TenantRuntime } from '../../app/tenant-runtime.js'
-import { contactWait } from '../../core/availability.js'
 import type { EntryPointStatus } from '../../core/availability.js'
 import { isDomainError } from '../../core/errors.js'
 import {
@@ -125,7 +124,7 @@ export async function eceRoutes(app: FastifyInstance, deps: EceDeps): Promise<vo
     },
     (req, reply) => {
       const s = statusOf(req, req.params.id)
-      const ep = runtimeOf(req).read((r) => r.model.entryPoints.get(req.params.id))
+      const ep = runtimeOf(req).query({ type: 'entryPoint', entryPointId: req.params.id })
       if (!ep) throw new EceError(500, '500-101', `entry point ${req.params.id} does not exist`)
       return reply.send(initializeJson(s, ep.chat))
     },
@@ -138,10 +137,10 @@ export async function eceRoutes(app: FastifyInstance, deps: EceDeps): Promise<vo
       schema: { tags: ['ECE'], summary: "ECE sessionStatus: one chat's place in line and wait", params: ID },
     },
     async (req, reply) => {
-      const live = runtimeOf(req).read((r, now) => ({
-        contact: r.contacts.get(req.params.id),
-        wait: contactWait(r, req.params.id, now),
-      }))
+      const live = {
+        contact: runtimeOf(req).query({ type: 'contact', contactId: req.params.id }),
+        wait: runtimeOf(req).query({ type: 'contactWait', contactId: req.params.id }),
+      }
       if (!live.contact && !(await sb.queries.contact(req.tenantId, req.params.id))) {
         throw new EceError(400, '400-116', `no chat session ${req.params.id}`)
       }

@@ -100,7 +100,7 @@ export function agentToolRoutes(app: FastifyInstance, sb: Switchboard): void {
     async (req) => {
       const { contactId } = req.params
       const contact =
-        sb.runtime(req.tenantId).read((r) => r.contacts.get(contactId)) ??
+        sb.runtime(req.tenantId).query({ type: 'contact', contactId }) ??
         (await sb.queries.contact(req.tenantId, contactId))
       if (!contact || !visibleTo(req, contact))
         throw new DomainError('CONTACT_NOT_FOUND', `contact ${contactId} not found`)

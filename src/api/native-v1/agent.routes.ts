@@ -1,3 +1,5 @@
+import type { AgentSnapshot } from '../../core/queries.js'
+import type { TenantRuntime } from '../../app/tenant-runtime.js'
 import { agentState } from '../../core/commands.js'
 import type { FastifyInstance } from 'fastify'
 import type { Switchboard } from '../../app/switchboard.js'
@@ -60,10 +62,7 @@ export function agentRoutes(app: FastifyInstance, sb: Switchboard): void {
       config: { access: ['supervisor', 'admin'] },
       schema: { tags: ['agents'], summary: 'Every agent with its channel states' },
     },
-    async (req) =>
-      sb
-        .runtime(req.tenantId)
-        .read((r) => ({ agents: [...r.pool.agents.values()].map((a) => agentView(a.profile, a.channels)) })),
+    async (req) => ({ agents: sb.runtime(req.tenantId).query({ type: 'agents' }).map(agentView) }),
   )
 
   app.get<{ Params: { agentId: string } }>(
@@ -79,10 +78,7 @@ export function agentRoutes(app: FastifyInstance, sb: Switchboard): void {
     },
     async (req) => {
       mayActFor(req, req.params.agentId)
-      return sb.runtime(req.tenantId).read((r) => {
-        const a = r.agentOrThrow(req.params.agentId)
-        return agentView(a.profile, a.channels)
-      })
+      return agentView(agentOf(sb.runtime(req.tenantId), req.params.agentId))
     },
   )
 
@@ -131,10 +127,7 @@ export function agentRoutes(app: FastifyInstance, sb: Switchboard): void {
         )
       const runtime = sb.runtime(req.tenantId)
       await runtime.run(agentState(agentId, channel, req.body.state, by, reason ?? null))
-      return runtime.read((r) => {
-        const a = r.agentOrThrow(agentId)
-        return agentView(a.profile, a.channels)
-      })
+      return agentView(agentOf(runtime, agentId))
     },
   )
 
@@ -152,9 +145,7 @@ export function agentRoutes(app: FastifyInstance, sb: Switchboard): void {
     async (req) => {
       mayActFor(req, req.params.agentId)
       const runtime = sb.runtime(req.tenantId)
-      if (!runtime.read((r) => r.pool.agents.has(req.params.agentId))) {
-        throw new DomainError('AGENT_NOT_FOUND', `agent ${req.params.agentId} does not exist`)
-      }
+      agentOf(runtime, req.params.agentId)
       const abort = new AbortController()
       req.raw.once('close', () => abort.abort())
       const { after, wait, limit } = req.query
@@ -167,4 +158,11 @@ export function agentRoutes(app: FastifyInstance, sb: Switchboard): void {
       return { events: events.map(eventView), lastSeq: events[events.length - 1]?.seq ?? after }
     },
   )
+}
+
+/** The agent as the router has it, or AGENT_NOT_FOUND. */
+function agentOf(runtime: TenantRuntime, agentId: string): AgentSnapshot {
+  const a = runtime.query({ type: 'agent', agentId })
+  if (!a) throw new DomainError('AGENT_NOT_FOUND', `agent ${agentId} does not exist`)
+  return a
 }

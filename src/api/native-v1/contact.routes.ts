@@ -34,7 +34,7 @@ export function contactRoutes(
     },
     async (req) => {
       const { contactId } = req.params
-      const live = sb.runtime(req.tenantId).read((r) => r.contacts.get(contactId))
+      const live = sb.runtime(req.tenantId).query({ type: 'contact', contactId })
       const contact = live ?? (await sb.queries.contact(req.tenantId, contactId))
       if (!contact || !visibleTo(req, contact))
         throw new DomainError('CONTACT_NOT_FOUND', `contact ${contactId} not found`)

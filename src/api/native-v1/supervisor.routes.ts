@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify'
 import { userOf } from '../http/authenticate.js'
 import type { Switchboard } from '../../app/switchboard.js'
 import type { FloorSnapshot } from '../../core/floor.js'
-import { floorSnapshot } from '../../core/floor.js'
 import { errorSchema, idParam } from './schemas.js'
 import { contactView, waitView } from './views.js'
 
@@ -65,8 +64,7 @@ interface Watcher {
 }
 
 export function supervisorRoutes(app: FastifyInstance, sb: Switchboard): void {
-  const snapshot = (tenantId: string) =>
-    floorView(sb.runtime(tenantId).read((r, now) => floorSnapshot(r, now)))
+  const snapshot = (tenantId: string) => floorView(sb.runtime(tenantId).query({ type: 'floor' }))
   const message = (tenantId: string): string => {
     try {
       return JSON.stringify({ type: 'floor', floor: snapshot(tenantId) })

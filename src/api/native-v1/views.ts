@@ -1,9 +1,9 @@
+import type { AgentSnapshot } from '../../core/queries.js'
 import type { AgentChannelState } from '../../core/agent.js'
 import { isRoutable } from '../../core/agent.js'
 import type { EntryPointStatus, QueueStats } from '../../core/availability.js'
 import type { Contact } from '../../core/contact.js'
 import type { DomainEvent } from '../../core/events.js'
-import type { AgentProfile } from '../../core/tenant-config.js'
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
 const seconds = (ms: number): number => Math.round(ms / 1000)
@@ -35,11 +35,11 @@ export function channelView(s: AgentChannelState) {
   }
 }
 
-export function agentView(profile: AgentProfile, channels: ReadonlyMap<string, AgentChannelState>) {
+export function agentView({ profile, channels }: AgentSnapshot) {
   return {
     id: profile.id,
     name: profile.name,
-    channels: Object.fromEntries([...channels].map(([ch, s]) => [ch, channelView(s)])),
+    channels: Object.fromEntries(Object.entries(channels).map(([ch, s]) => [ch, channelView(s)])),
   }
 }
 

@@ -118,7 +118,8 @@ export class PbxPush implements CallObserver {
     const closedAt = this.closed.get(key)
     const inWrapUp =
       this.deps.sb.isRunning(record.tenantId) &&
-      this.deps.sb.runtime(record.tenantId).read((r) => r.contacts.get(record.contactId)?.state) === 'wrap_up'
+      this.deps.sb.runtime(record.tenantId).query({ type: 'contact', contactId: record.contactId })?.state ===
+        'wrap_up'
     if (closedAt === undefined && inWrapUp) return void this.waiting.set(key, record)
     this.closed.delete(key)
     this.ccCdr(ctx, record, closedAt === undefined ? 0 : closedAt - record.endedAt)

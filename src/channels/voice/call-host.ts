@@ -103,7 +103,7 @@ export function callHost(deps: CallHostDeps, tenant: VoiceTenant, contactId: str
     media,
     mixer,
     prompts,
-    contact: () => (sb.isRunning(tenantId) ? runtime().read((r) => r.contacts.get(contactId)) : undefined),
+    contact: () => (sb.isRunning(tenantId) && runtime().query({ type: 'contact', contactId })) || undefined,
     phoneOf: (agentId) => deps.phoneOf(tenant, agentId),
     waitInfo: () =>
       runtime().read((r, now) => {
