@@ -34,7 +34,7 @@ describe('queries', () => {
       const answer = answerQuery(r, q, T0 + 1000)
       expect(JSON.parse(JSON.stringify(answer)), q.type).toEqual(answer)
     }
-    expect(answerQuery(r, { type: 'agent', agentId: 'agent1' }, T0).channels.chat).toMatchObject({
+    expect(answerQuery(r, { type: 'agent', agentId: 'agent1' }, T0)?.channels.chat).toMatchObject({
       state: 'ready',
     })
     expect(answerQuery(r, { type: 'contactWait', contactId: 'c4' }, T0)).toMatchObject({ position: 1 })
