@@ -8,7 +8,7 @@ import { startRtpengine } from '../test/support/rtpengine.js'
 import { freeSipPort } from '../test/support/baresip.js'
 import { firstLine, spawnTs } from './child.js'
 import type { SippStats } from './proc.js'
-import { cpuSeconds, sippStats } from './proc.js'
+import { cpuSeconds, SIPP_STATS, sippLoadOptions, sippStats } from './proc.js'
 import type { BenchResult } from './stats.js'
 import { fmt, verdict } from './stats.js'
 
@@ -20,7 +20,6 @@ const SECONDS_PER_RATE = 10
 /** Enough phones for every call of the highest rate to find one free (3 s of talk in caller-load.xml, set-up, BYE). */
 const AGENTS = 600
 const PASSWORD = 'loadpass'
-const SIPP_BUFFER = String(4 * 1024 * 1024)
 
 /** What the server says of its phones and calls (bench/voice-server.ts prints it as it changes). */
 class ServerWatch {
@@ -83,16 +82,10 @@ async function startAgents(target: string, watch: ServerWatch): Promise<{ stop: 
       String(AGENTS),
       '-r',
       '200',
-      '-i',
-      '127.0.0.1',
-      '-p',
-      String(port),
+      ...sippLoadOptions(port),
       '-mp',
       String(port + 2),
       '-rtp_echo',
-      '-buff_size',
-      SIPP_BUFFER,
-      '-nostdin',
     ],
     { cwd: dir, stdio: 'ignore' },
   )
@@ -128,22 +121,12 @@ async function callAt(target: string, rate: number, count: number): Promise<Sipp
         String(rate),
         '-m',
         String(count),
-        '-i',
-        '127.0.0.1',
-        '-p',
-        String(port),
+        ...sippLoadOptions(port),
         '-mp',
         String(port + 2),
-        '-buff_size',
-        SIPP_BUFFER,
-        '-nostdin',
         '-timeout',
         `${SECONDS_PER_RATE + 60}s`,
-        '-trace_stat',
-        '-stf',
-        'stat.csv',
-        '-fd',
-        '1',
+        ...SIPP_STATS,
       ],
       { cwd: dir, stdio: 'ignore' },
     )

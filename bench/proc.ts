@@ -50,3 +50,21 @@ export function sippStats(dir: string): SippStats {
     retransmissions: col('Retransmissions(C)'),
   }
 }
+
+/**
+ * SIPp options every load run shares: loopback on `port`, no keyboard, and a socket buffer large
+ * enough that the load generator never drops an answer (its own 64 KiB dropped answers that one
+ * group commit released together, and SIPp then resent them).
+ */
+export const sippLoadOptions = (port: number): string[] => [
+  '-i',
+  '127.0.0.1',
+  '-p',
+  String(port),
+  '-nostdin',
+  '-buff_size',
+  String(4 * 1024 * 1024),
+]
+
+/** SIPp writing its statistics every second to stat.csv, which sippStats reads. */
+export const SIPP_STATS = ['-trace_stat', '-stf', 'stat.csv', '-fd', '1']

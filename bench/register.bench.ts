@@ -6,7 +6,7 @@ import path from 'node:path'
 import { freeSipPort } from '../test/support/baresip.js'
 import { firstLine, spawnTs } from './child.js'
 import type { SippStats } from './proc.js'
-import { sippStats, treeCpuSeconds } from './proc.js'
+import { SIPP_STATS, sippLoadOptions, sippStats, treeCpuSeconds } from './proc.js'
 import type { BenchResult } from './stats.js'
 import { fmt, verdict } from './stats.js'
 
@@ -43,22 +43,10 @@ function registerAt(target: string, rate: number, count: number): SippStats {
           String(rate),
           '-m',
           String(count),
-          '-i',
-          '127.0.0.1',
-          '-p',
-          String(port),
-          '-nostdin',
-          // SIPp's own 64 KiB socket buffer drops answers that arrive together (ours, released
-          // by one group commit): the load generator must not be what resends.
-          '-buff_size',
-          String(4 * 1024 * 1024),
+          ...sippLoadOptions(port),
           '-timeout',
           '60s',
-          '-trace_stat',
-          '-stf',
-          'stat.csv',
-          '-fd',
-          '1',
+          ...SIPP_STATS,
         ],
         { cwd: dir, stdio: 'ignore' },
       )
