@@ -56,7 +56,7 @@ async function candidate(): Promise<{ perSecond: number; events: DomainEvent[] }
   })
   await runtime.run({
     type: 'acceptOffer',
-    offerId: runtime.read((r) => r.contacts.get(contactId)?.offer?.offerId ?? ''),
+    offerId: runtime.query({ type: 'contact', contactId: contactId })?.offer?.offerId ?? '',
     agentId: 'agent1',
   })
   const t0 = performance.now()

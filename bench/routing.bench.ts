@@ -1,5 +1,6 @@
 import type { RoutingDecision } from '../src/core/routing/decision.js'
-import type { RouterInit, Trigger } from '../src/core/routing/router-core.js'
+import type { Dispatcher, RouterInit } from '../src/core/routing/router-state.js'
+import { offerTo } from '../src/core/routing/offers.js'
 import { Router } from '../src/core/routing/router.js'
 import { mulberry32 } from '../src/core/random.js'
 import { STRATEGIES } from '../src/core/tenant-config.js'
@@ -106,48 +107,47 @@ class RealMatcher implements Matcher {
  * skill group, or the first waiting contact of the first queue an agent serves. Everything else
  * (offers, events, agent states, indexes) is the same: the ratio is what deciding well costs.
  */
-class FirstFreeRouter extends Router {
-  private decision(agentId: string): RoutingDecision {
-    return {
-      trigger: 'contact_arrived',
-      strategy: 'first_free',
-      tier: 1,
-      rule: 'no-op',
-      candidates: [],
-      chosenAgentId: agentId,
-      waitedMs: 0,
-    }
-  }
-  protected override routeContact(contactId: string, _trigger: Trigger, now: number): boolean {
-    const c = this.contacts.get(contactId)
+const noDecision = (agentId: string): RoutingDecision => ({
+  trigger: 'contact_arrived',
+  strategy: 'first_free',
+  tier: 1,
+  rule: 'no-op',
+  candidates: [],
+  chosenAgentId: agentId,
+  waitedMs: 0,
+})
+
+const firstFree: Dispatcher = {
+  routeContact(router, contactId, _trigger, now) {
+    const c = router.contacts.get(contactId)
     if (!c || c.state !== 'queued') return false
-    const q = this.queueOf(c)
+    const q = router.queueOf(c)
     const group = q.config.tiers[0]?.skillGroups[0]
-    const agentId = group === undefined ? undefined : this.pool.firstFree(group, q.config.strategy)
+    const agentId = group === undefined ? undefined : router.pool.firstFree(group, q.config.strategy)
     if (agentId === undefined) return false
-    this.offerTo(c, agentId, this.decision(agentId), now)
+    offerTo(router, c, agentId, noDecision(agentId), now)
     return true
-  }
-  protected override serveAgent(agentId: string, _trigger: Trigger, now: number): void {
-    const agent = this.pool.agents.get(agentId)
+  },
+  serveAgent(router, agentId, _trigger, now) {
+    const agent = router.pool.agents.get(agentId)
     if (!agent) return
     for (const m of agent.memberships.get('chat') ?? []) {
-      for (const use of this.model.queuesOfGroup(m.groupId)) {
-        const q = this.queues.get(use.queueId)
-        while (q && this.pool.canTakeNew(agent, 'chat')) {
+      for (const use of router.model.queuesOfGroup(m.groupId)) {
+        const q = router.queues.get(use.queueId)
+        while (q && router.pool.canTakeNew(agent, 'chat')) {
           const id = q.waiting.first()
-          const c = id === undefined ? undefined : this.contacts.get(id)
+          const c = id === undefined ? undefined : router.contacts.get(id)
           if (!c) break
-          this.offerTo(c, agentId, this.decision(agentId), now)
+          offerTo(router, c, agentId, noDecision(agentId), now)
         }
       }
     }
-  }
+  },
 }
 
 class NoopMatcher extends RealMatcher {
   constructor() {
-    super((init) => new FirstFreeRouter(init))
+    super((init) => new Router({ ...init, dispatcher: firstFree }))
   }
 }
 

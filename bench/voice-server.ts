@@ -30,11 +30,10 @@ process.stdout.write(`READY ${server.voice!.sip.port}\n`)
 // changes: the calls benchmark waits for every phone, and checks every call reached an agent.
 let said = ''
 setInterval(() => {
-  const line = runtime.read((r, now) => {
-    const phones = [...r.pool.agents.values()].filter((a) => a.channels.get('voice')?.reachable).length
-    const q = r.queues.get('phones')
-    return `PHONES ${phones} ANSWERED ${q ? r.countToday(q, now).answered : 0}`
-  })
+  const phones = runtime.query({ type: 'agents' }).filter((a) => a.channels.voice?.reachable).length
+  const answered =
+    runtime.query({ type: 'floor' }).queues.find((q) => q.queueId === 'phones')?.answeredToday ?? 0
+  const line = `PHONES ${phones} ANSWERED ${answered}`
   if (line !== said) process.stdout.write(`${(said = line)}\n`)
 }, 200).unref()
 process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)))

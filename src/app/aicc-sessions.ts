@@ -1,6 +1,5 @@
 import type { Contact } from '../core/contact.js'
 import type { DomainEvent } from '../core/events.js'
-import { refusalError } from '../core/routing/router.js'
 import type { AiccSession, AiccSessionStore, Clock, Scheduler } from './ports.js'
 import type { Switchboard } from './switchboard.js'
 
@@ -77,16 +76,12 @@ export class AiccSessions {
   async connect(u: AiccUser, entryPointId: string, newId: string): Promise<Contact> {
     const existing = await this.open(u)
     if (existing) return existing
-    const admission = await this.sb.runtime(u.tenantId).run({
-      type: 'admitContact',
-      contact: {
-        contactId: newId,
-        entryPointId,
-        customer: { name: u.userName, externalId: `aicc:${u.channelId}:${u.userId}` },
-        subject: null,
-      },
+    const admission = await this.sb.actions.startChat(u.tenantId, {
+      contactId: newId,
+      entryPointId,
+      customer: { name: u.userName, externalId: `aicc:${u.channelId}:${u.userId}` },
+      subject: null,
     })
-    if (!admission.admitted) throw refusalError(admission.reason)
     await this.save(u, { key: sessionKey(u), contactId: admission.contact.id, deliveredSeq: 0 })
     this.touch(u, admission.contact.id)
     return admission.contact

@@ -4,6 +4,7 @@ import type { AttachmentRef } from '../core/contact.js'
 import { DomainError } from '../core/errors.js'
 import type { PostedMessage } from '../core/routing/chat-work.js'
 import type { AttachmentStore, Clock, StoredAttachment } from './ports.js'
+import type { Switchboard } from './switchboard.js'
 import type { TenantRuntime } from './tenant-runtime.js'
 
 /** What a chat may carry: pictures, PDF and plain text. Decided from the bytes, never the name. */
@@ -40,16 +41,12 @@ export interface Upload {
 
 /** The largest attachment an open contact takes, in bytes; throws when it takes none. */
 export function attachmentLimit(runtime: TenantRuntime, contactId: string): number {
-  const limit = runtime.read((r) => {
-    const c = r.contacts.get(contactId)
-    if (!c) return 'gone' as const
-    const ep = r.model.entryPoints.get(c.entryPointId)
-    return ep?.chat.attachmentsEnabled ? ep.chat.maxAttachmentSizeMb * 1024 * 1024 : undefined
-  })
-  if (limit === 'gone') throw new DomainError('CONTACT_NOT_FOUND', `no open chat ${contactId}`)
-  if (limit === undefined)
+  const contact = runtime.query({ type: 'contact', contactId })
+  if (!contact) throw new DomainError('CONTACT_NOT_FOUND', `no open chat ${contactId}`)
+  const ep = runtime.query({ type: 'entryPoint', entryPointId: contact.entryPointId })
+  if (!ep?.chat.attachmentsEnabled)
     throw new DomainError('ATTACHMENTS_DISABLED', 'this chat does not take attachments')
-  return limit
+  return ep.chat.maxAttachmentSizeMb * 1024 * 1024
 }
 
 /**
@@ -64,7 +61,7 @@ export class ChatFiles {
 
   /**
    * Checks and stores a file of an open chat, without a message yet: dialects that upload first
-   * and send the file's id in a later message (AICC) post it with `postMessage` themselves.
+   * and send the file's id in a later message (AICC) post it with `actions.postMessage` themselves.
    */
   async save(
     runtime: TenantRuntime,
@@ -88,11 +85,11 @@ export class ChatFiles {
     return ref
   }
 
-  async upload(runtime: TenantRuntime, u: Upload): Promise<PostedMessage> {
+  async upload(sb: Switchboard, tenantId: string, u: Upload): Promise<PostedMessage> {
+    const runtime = sb.runtime(tenantId)
     const ref = await this.save(runtime, u.contactId, u.name, u.data)
     try {
-      const posted = await runtime.run({
-        type: 'postMessage',
+      const posted = await sb.actions.postMessage(tenantId, {
         contactId: u.contactId,
         from: u.from,
         agentId: u.agentId,

@@ -1,7 +1,7 @@
 import type { AgentChannelState } from '../core/agent.js'
 import type { AttachmentRef, Contact } from '../core/contact.js'
 import type { PostedMessage } from '../core/routing/chat-work.js'
-import type { QueueEstimate } from '../core/routing/router-core.js'
+import type { QueueEstimate } from '../core/routing/router-state.js'
 import type { DomainEvent } from '../core/events.js'
 import type { TenantConfig } from '../core/tenant-config.js'
 
@@ -27,6 +27,16 @@ export interface CommitBatch {
   readonly outbox: readonly OutboxItem[]
   /** Queues' wait estimators that changed: the latest of each is kept. */
   readonly estimates?: readonly QueueEstimate[]
+  /**
+   * The writer's hold on the tenant (cluster nodes): the store refuses the whole batch with
+   * FencedOut, in the same transaction, unless this is still the tenant's owner and epoch.
+   */
+  readonly fence?: Fence
+}
+
+export interface Fence {
+  readonly owner: string
+  readonly epoch: number
 }
 
 export interface RouterSnapshot {

@@ -10,6 +10,7 @@ import { changedObjects, fileHash, sameConfig } from '../config/file-changes.js'
 import { EventFeed } from './event-feed.js'
 import { Presence } from './presence.js'
 import { TypingBoard } from './typing.js'
+import { TenantActions } from './tenant-actions.js'
 import type { AgentWatchStore, ConfigStore, ContactQueries, StoredConfig } from './ports.js'
 import type { RuntimeDeps } from './tenant-runtime.js'
 import { TenantRuntime } from './tenant-runtime.js'
@@ -58,6 +59,8 @@ export class Switchboard {
 
   readonly presence: Presence
   readonly typing: TypingBoard
+  /** What every dialect does the same way: post a message, start a chat, set a state. */
+  readonly actions: TenantActions
 
   now(): number {
     return this.deps.clock.now()
@@ -66,6 +69,7 @@ export class Switchboard {
   constructor(private readonly deps: SwitchboardDeps) {
     this.feed = new EventFeed(deps.queries)
     this.typing = new TypingBoard(this.feed)
+    this.actions = new TenantActions(this)
     this.queries = deps.queries
     this.presence = new Presence(
       (tenantId) => this.runtimes.get(tenantId),
@@ -177,7 +181,7 @@ export class Switchboard {
   /** An agent's display name for customers; null when unknown (or the router is down). */
   agentName(tenantId: string, agentId: string | null): string | null {
     if (agentId === null) return null
-    return this.runtimes.get(tenantId)?.read((r) => r.pool.agents.get(agentId)?.profile.name) ?? null
+    return this.runtimes.get(tenantId)?.query({ type: 'agent', agentId })?.profile.name ?? null
   }
 
   /** The tenant whose configuration satisfies `test` (an app key names its tenant, say). */

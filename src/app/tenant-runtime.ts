@@ -84,11 +84,13 @@ export class TenantRuntime {
     return !this.stopped && !this.degraded
   }
 
-  /**
-   * Runs a closure over the router in order; resolves after its changes are stored. The form
-   * under `run`: a closure cannot cross to another node, so callers send commands.
-   */
-  execute<T>(run: (router: Router, now: number) => T): Promise<T> {
+  /** Resolves once every command sent before it is applied and stored. */
+  settled(): Promise<void> {
+    return this.execute(() => undefined)
+  }
+
+  /** Runs a closure over the router in order; resolves after its changes are stored. */
+  private execute<T>(run: (router: Router, now: number) => T): Promise<T> {
     if (this.stopped)
       return Promise.reject(new DomainError('SERVICE_NOT_RUNNING', 'the router is shutting down'))
     if (this.degraded) return Promise.reject(unavailable())
@@ -106,11 +108,6 @@ export class TenantRuntime {
   /** Answers a named query from memory: no database, no queueing. */
   query<Q extends Query>(query: Q): AnswerOf<Q> {
     return answerQuery(this.router, query, this.deps.clock.now())
-  }
-
-  /** A synchronous look at memory: no database, no queueing. */
-  read<T>(look: (router: Router, now: number) => T): T {
-    return look(this.router, this.deps.clock.now())
   }
 
   /** The entry point's status from memory, recomputed only when its queue changed or time moved on. */

@@ -1,5 +1,5 @@
 import type { OpenState } from './calendar.js'
-import type { RouterCore } from './routing/router-core.js'
+import type { RouterState } from './routing/router-state.js'
 import type { QueueRuntime } from './routing/waiting-room.js'
 
 /** Why an entry point refuses new contacts. The ECE dialect folds outside_business_hours into "other". */
@@ -48,7 +48,7 @@ export interface EntryPointStatus {
 }
 
 /** Counted over the skill groups of the queue, never over the whole channel (the ECE 11.6 defect). */
-export function queueAvailability(router: RouterCore, queueId: string): QueueAvailability {
+export function queueAvailability(router: RouterState, queueId: string): QueueAvailability {
   const q = router.queues.get(queueId)
   const seen = new Set<string>()
   let agentsAvailable = 0
@@ -98,7 +98,7 @@ export interface Gate {
  * walk over agents. The rules, in order: unknown entry point; inactive; outside business hours;
  * no ready agent in any skill group of the queue (eligibility 1); queue at max depth (2).
  */
-export function gate(router: RouterCore, entryPointId: string, now: number): Gate {
+export function gate(router: RouterState, entryPointId: string, now: number): Gate {
   const ep = router.model.entryPoints.get(entryPointId)
   const queue = ep ? router.queues.get(ep.queueId) : undefined
   if (!ep || !queue)
@@ -138,7 +138,7 @@ export function eligibilityOf(reason: GateReason | null): Eligibility {
  * Someone could serve the queue's contacts: a member of its skill groups ready on its channel,
  * or busy there (a contact in hand ends). Agents all signed out or away give no basis for a wait.
  */
-export function someoneServes(router: RouterCore, queueId: string): boolean {
+export function someoneServes(router: RouterState, queueId: string): boolean {
   const channel = router.queues.get(queueId)?.config.channel
   for (const gid of router.model.groupsOf(queueId)) {
     if (router.pool.readyMembers(gid).size > 0) return true
@@ -155,7 +155,7 @@ export function someoneServes(router: RouterCore, queueId: string): boolean {
  * nobody can serve it (no finite wait can be promised).
  */
 export function estimateWait(
-  router: RouterCore,
+  router: RouterState,
   q: QueueRuntime,
   ahead: number,
   now: number,
@@ -172,7 +172,7 @@ export function estimateWait(
   )
 }
 
-export function entryPointStatus(router: RouterCore, entryPointId: string, now: number): EntryPointStatus {
+export function entryPointStatus(router: RouterState, entryPointId: string, now: number): EntryPointStatus {
   const g = gate(router, entryPointId, now)
   const q = g.queue
   if (!q) {
@@ -222,7 +222,7 @@ export interface QueueStats {
   readonly serviceLevel: number | null
 }
 
-export function queueStats(router: RouterCore, queueId: string, now: number): QueueStats | undefined {
+export function queueStats(router: RouterState, queueId: string, now: number): QueueStats | undefined {
   const q = router.queues.get(queueId)
   if (!q) return undefined
   const avail = queueAvailability(router, queueId)
@@ -244,7 +244,7 @@ export function queueStats(router: RouterCore, queueId: string, now: number): Qu
 
 /** A waiting contact's place in line and expected remaining wait. */
 export function contactWait(
-  router: RouterCore,
+  router: RouterState,
   contactId: string,
   now: number,
 ): { readonly position: number; readonly estimatedWaitMs: number | null } | undefined {

@@ -115,7 +115,14 @@ export const agentState = (
   state: AgentStateKind,
   by: string | null,
   reason: string | null = null,
-): Command => ({ type: 'setAgentState', agentId, channel, state, reason, by })
+): Extract<Command, { readonly type: 'setAgentState' }> => ({
+  type: 'setAgentState',
+  agentId,
+  channel,
+  state,
+  reason,
+  by,
+})
 
 /** What each command answers. */
 export interface CommandResults {

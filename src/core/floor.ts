@@ -3,7 +3,7 @@ import { queueStats } from './availability.js'
 import type { QueueStats } from './availability.js'
 import type { Channel } from './channel.js'
 import type { ContactState } from './contact.js'
-import type { RouterCore } from './routing/router-core.js'
+import type { RouterState } from './routing/router-state.js'
 
 /** The floor as a supervisor watches it: every queue, every agent, every contact in progress. */
 export interface FloorSnapshot {
@@ -33,7 +33,7 @@ export interface FloorSnapshot {
   }[]
 }
 
-export function floorSnapshot(router: RouterCore, now: number): FloorSnapshot {
+export function floorSnapshot(router: RouterState, now: number): FloorSnapshot {
   const contacts = [...router.contacts.values()].map((c) => ({
     id: c.id,
     channel: c.channel,

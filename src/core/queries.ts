@@ -2,7 +2,7 @@ import type { AgentChannelState } from './agent.js'
 import type { QueueStats } from './availability.js'
 import { contactWait, queueStats } from './availability.js'
 import type { Channel } from './channel.js'
-import type { Contact } from './contact.js'
+import type { Contact, ContactState } from './contact.js'
 import type { FloorSnapshot } from './floor.js'
 import { floorSnapshot } from './floor.js'
 import type { PooledAgent } from './routing/agent-pool.js'
@@ -22,6 +22,19 @@ export type Query =
   | { readonly type: 'queueStats'; readonly queueId: string }
   | { readonly type: 'floor' }
   | { readonly type: 'entryPoint'; readonly entryPointId: string }
+  /** Open contacts, narrowed by any of: the agent who has or is offered them, channel, state. */
+  | {
+      readonly type: 'contacts'
+      readonly agentId?: string
+      readonly channel?: Channel
+      readonly state?: ContactState
+    }
+  /** The contact an offer is for. */
+  | { readonly type: 'offer'; readonly offerId: string }
+  /** Whether the entry point's calendar has it open now (an unknown entry point counts as open). */
+  | { readonly type: 'openNow'; readonly entryPointId: string }
+  /** Every queue's statistics, with its name. */
+  | { readonly type: 'queues' }
 
 /** An agent and its state on each channel it works. */
 export interface AgentSnapshot {
@@ -37,6 +50,10 @@ export interface QueryResults {
   readonly queueStats: QueueStats | null
   readonly floor: FloorSnapshot
   readonly entryPoint: EntryPoint | null
+  readonly contacts: readonly Contact[]
+  readonly offer: Contact | null
+  readonly openNow: boolean
+  readonly queues: readonly (QueueStats & { readonly name: string })[]
 }
 
 export type AnswerOf<Q extends Query> = QueryResults[Q['type']]
@@ -65,6 +82,26 @@ const ANSWERS: Answers = {
   queueStats: (r, q, now) => queueStats(r, q.queueId, now) ?? null,
   floor: (r, _, now) => floorSnapshot(r, now),
   entryPoint: (r, q) => r.model.entryPoints.get(q.entryPointId) ?? null,
+  contacts: (r, q) =>
+    [...r.contacts.values()].filter(
+      (c) =>
+        (q.agentId === undefined || c.agentId === q.agentId || c.offer?.agentId === q.agentId) &&
+        (q.channel === undefined || c.channel === q.channel) &&
+        (q.state === undefined || c.state === q.state),
+    ),
+  offer: (r, q) => {
+    const contactId = r.offers.get(q.offerId)
+    return (contactId !== undefined && r.contacts.get(contactId)) || null
+  },
+  openNow: (r, q, now) => {
+    const ep = r.model.entryPoints.get(q.entryPointId)
+    return !ep || r.openNow(ep.calendarId, now).open
+  },
+  queues: (r, _, now) =>
+    [...r.queues.values()].flatMap((queue) => {
+      const stats = queueStats(r, queue.config.id, now)
+      return stats ? [{ ...stats, name: queue.config.name }] : []
+    }),
 }
 
 /** Answers one query from the router's memory. */

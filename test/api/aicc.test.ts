@@ -323,9 +323,8 @@ for (const db of databases()) {
       const sup = await h.login('supervisor')
       const contactId = h.sb
         .runtime('demo')
-        .read((r) =>
-          [...r.contacts.values()].find((x) => x.customer.externalId === `aicc:${CHANNEL}:${USER}`),
-        )!.id
+        .query({ type: 'contacts' })
+        .find((x) => x.customer.externalId === `aicc:${CHANNEL}:${USER}`)!.id
       const state = async () =>
         (await h.app.inject({ url: `/api/v1/contacts/${contactId}`, headers: auth(sup) })).json<{
           state: string

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { TenantDoc } from '../../src/config/document.js'
-import type { Router } from '../../src/core/routing/router.js'
+import type { Command } from '../../src/core/commands.js'
+import { agentState } from '../../src/core/commands.js'
 import { cxoneStandIn } from '../support/cxone-stand-in.js'
 import { databases } from '../support/databases.js'
 import type { Harness } from '../support/harness.js'
@@ -57,7 +58,7 @@ describe('CXone WFM connector (document 003) against a stand-in that checks ever
     await cx.close()
   })
 
-  const run = (f: (r: Router, now: number) => unknown) => h.sb.runtime('demo').execute(f)
+  const run = (command: Command) => h.sb.runtime('demo').run(command)
   /** Time passes; the projector folds and the dispatcher sends, as the server's timers would. */
   async function until(t: number): Promise<void> {
     while (h.time.now() < t) {
@@ -71,27 +72,25 @@ describe('CXone WFM connector (document 003) against a stand-in that checks ever
   const states = () => (cx.received.states as States[]).flatMap((s) => s.agentStateList)
 
   it('pushes lasting agent states, each closed interval, a correction for late wrap-up, and survives an outage', async () => {
-    await run((r, now) => r.changeAgentState('agent1', 'chat', 'ready', null, 'agent1', now))
-    await run((r, now) => r.changeAgentState('agent2', 'chat', 'ready', null, 'agent2', now))
+    await run(agentState('agent1', 'chat', 'ready', 'agent1'))
+    await run(agentState('agent2', 'chat', 'ready', 'agent2'))
     // agent2 flickers: one second on break, then back. WFM hears of neither one-second state.
     await h.advance(1000)
-    await run((r, now) => r.changeAgentState('agent2', 'chat', 'not_ready', 'Break', 'agent2', now))
+    await run(agentState('agent2', 'chat', 'not_ready', 'agent2', 'Break'))
     await h.advance(1000)
-    await run((r, now) => r.changeAgentState('agent2', 'chat', 'ready', null, 'agent2', now))
-    await run((r, now) => r.changeAgentState('agent2', 'email', 'ready', null, 'agent2', now))
+    await run(agentState('agent2', 'chat', 'ready', 'agent2'))
+    await run(agentState('agent2', 'email', 'ready', 'agent2'))
 
     await until(at(2))
-    await run((r, now) =>
-      r.admitContact(
-        { contactId: 'c1', entryPointId: '1000', customer: { name: 'Ann' }, subject: null },
-        now,
-      ),
-    )
-    const offer = h.sb.runtime('demo').read((r) => r.contacts.get('c1')!.offer!)
+    await run({
+      type: 'admitContact',
+      contact: { contactId: 'c1', entryPointId: '1000', customer: { name: 'Ann' }, subject: null },
+    })
+    const offer = h.sb.runtime('demo').query({ type: 'contact', contactId: 'c1' })!.offer!
     await until(at(2, 5))
-    await run((r, now) => r.acceptOffer(offer.offerId, offer.agentId, now))
+    await run({ type: 'acceptOffer', offerId: offer.offerId, agentId: offer.agentId })
     await until(at(14))
-    await run((r, now) => r.endContact('c1', 'agent', offer.agentId, now))
+    await run({ type: 'endContact', contactId: 'c1', by: 'agent', agentId: offer.agentId })
     // Wrap-up (120 s on support) runs past 10:15: the 10:00 interval goes out before it ends.
     await until(at(15, 10))
     expect(cx.problems).toEqual([])
@@ -192,9 +191,9 @@ describe('CXone WFM connector (document 003) against a stand-in that checks ever
 
     // CXone is down for an hour: nothing is lost, and it all arrives in order afterwards.
     cx.setDown(true)
-    await run((r, now) => r.changeAgentState('agent1', 'chat', 'not_ready', 'Lunch', 'agent1', now))
+    await run(agentState('agent1', 'chat', 'not_ready', 'agent1', 'Lunch'))
     await until(at(50))
-    await run((r, now) => r.changeAgentState('agent1', 'chat', 'ready', null, 'agent1', now))
+    await run(agentState('agent1', 'chat', 'ready', 'agent1'))
     await until(at(80))
     const before = cx.received.intraday.length
     cx.setDown(false)
@@ -218,7 +217,7 @@ describe('CXone WFM connector (document 003) against a stand-in that checks ever
     // Three quiet hours later both tokens have expired: the refresh is refused, the access key
     // gets a new one, and the push goes out.
     await h.advance(3 * 3600_000)
-    await run((r, now) => r.changeAgentState('agent1', 'chat', 'not_ready', 'Meeting', 'agent1', now))
+    await run(agentState('agent1', 'chat', 'not_ready', 'agent1', 'Meeting'))
     await until(h.time.now() + MIN)
     expect(cx.calls.token).toBe(2)
     expect(states().at(-1)).toMatchObject({ eventCode: 'Unavailable', reasonCode: 'Meeting' })
@@ -229,7 +228,7 @@ describe('CXone WFM connector (document 003) against a stand-in that checks ever
     // The server's own timers only: the projection follows commits and its own wake-ups.
     h.reporting.start()
     const started = h.time.now()
-    await run((r, now) => r.changeAgentState('agent1', 'chat', 'ready', null, 'agent1', now))
+    await run(agentState('agent1', 'chat', 'ready', 'agent1'))
     h.reporting.committed('demo')
     let sentAt: number | undefined
     while (sentAt === undefined && h.time.now() <= started + 20_000) {
@@ -273,18 +272,16 @@ describe('CXone WFM connector (document 003) against a stand-in that checks ever
 
   it('item 3: a connector turned on late sends the last day, a report rebuild sends it again, and nothing before the first event', async () => {
     await h.sb.applyDocument({ ...demo, cxone: { ...demo.cxone!, enabled: false } })
-    await run((r, now) => r.changeAgentState('agent1', 'chat', 'ready', null, 'agent1', now))
+    await run(agentState('agent1', 'chat', 'ready', 'agent1'))
     await until(at(3))
-    await run((r, now) =>
-      r.admitContact(
-        { contactId: 'c1', entryPointId: '1000', customer: { name: 'Ann' }, subject: null },
-        now,
-      ),
-    )
-    const offer = h.sb.runtime('demo').read((r) => r.contacts.get('c1')!.offer!)
-    await run((r, now) => r.acceptOffer(offer.offerId, offer.agentId, now))
+    await run({
+      type: 'admitContact',
+      contact: { contactId: 'c1', entryPointId: '1000', customer: { name: 'Ann' }, subject: null },
+    })
+    const offer = h.sb.runtime('demo').query({ type: 'contact', contactId: 'c1' })!.offer!
+    await run({ type: 'acceptOffer', offerId: offer.offerId, agentId: offer.agentId })
     await until(at(20))
-    await run((r, now) => r.endContact('c1', 'agent', offer.agentId, now))
+    await run({ type: 'endContact', contactId: 'c1', by: 'agent', agentId: offer.agentId })
     await until(at(65))
     expect(intervalsSent(), 'nothing goes out while the connector is off').toEqual([])
 
@@ -317,15 +314,13 @@ describe('CXone WFM connector (document 003) against a stand-in that checks ever
       queues: demo.queues.map((q) => (q === support ? { ...q, maxWaitSeconds: 60 } : q)),
     })
     // The only agent declines it: the chat waits its minute and is ended by the queue.
-    await run((r, now) => r.changeAgentState('agent1', 'chat', 'ready', null, 'agent1', now))
-    await run((r, now) =>
-      r.admitContact(
-        { contactId: 'late', entryPointId: '1000', customer: { name: 'Bo' }, subject: null },
-        now,
-      ),
-    )
-    const offer = h.sb.runtime('demo').read((r) => r.contacts.get('late')!.offer!)
-    await run((r, now) => r.rejectOffer(offer.offerId, offer.agentId, 'busy', now))
+    await run(agentState('agent1', 'chat', 'ready', 'agent1'))
+    await run({
+      type: 'admitContact',
+      contact: { contactId: 'late', entryPointId: '1000', customer: { name: 'Bo' }, subject: null },
+    })
+    const offer = h.sb.runtime('demo').query({ type: 'contact', contactId: 'late' })!.offer!
+    await run({ type: 'rejectOffer', offerId: offer.offerId, agentId: offer.agentId, reason: 'busy' })
     await until(at(2))
     const ended = await h.sb.queries.events('demo', { afterSeq: 0, limit: 100 })
     expect(ended.map((e) => e.type)).toContain('ContactTimedOut')

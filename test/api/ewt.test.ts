@@ -1,6 +1,5 @@
 import { agentState } from '../../src/core/commands.js'
 import { afterEach, describe, expect, it } from 'vitest'
-import { contactWait } from '../../src/core/availability.js'
 import { databases } from '../support/databases.js'
 import type { Harness } from '../support/harness.js'
 import { startHarness } from '../support/harness.js'
@@ -21,7 +20,7 @@ describe('item 2: estimated wait at the edges', () => {
       contact: { contactId: id, entryPointId: '1000', customer: { name: id }, subject: null },
     })
   const waits = (ids: string[]) =>
-    runtime().read((r, now) => ids.map((id) => contactWait(r, id, now)?.estimatedWaitMs))
+    ids.map((contactId) => runtime().query({ type: 'contactWait', contactId })?.estimatedWaitMs)
   const native = async () =>
     (await h.app.inject({ url: '/api/v1/entry-points/1000/status' })).json() as {
       estimatedWaitSeconds: number | null
@@ -36,7 +35,9 @@ describe('item 2: estimated wait at the edges', () => {
     await setState('agent2', 'ready')
     let n = 0
     const served = async () => {
-      const offers = runtime().read((r) => [...r.contacts.values()].filter((c) => c.state === 'offered'))
+      const offers = runtime()
+        .query({ type: 'contacts' })
+        .filter((c) => c.state === 'offered')
       for (const c of offers)
         await runtime().run({ type: 'acceptOffer', offerId: c.offer!.offerId, agentId: c.offer!.agentId })
     }
@@ -50,7 +51,9 @@ describe('item 2: estimated wait at the edges', () => {
       await h.advance(7_000)
       // Every so often an agent finishes a chat and the head of the line moves up.
       if (i % 3 === 2) {
-        const done = runtime().read((r) => [...r.contacts.values()].find((c) => c.state === 'connected')!)
+        const done = runtime()
+          .query({ type: 'contacts' })
+          .find((c) => c.state === 'connected')!
         await runtime().run({
           type: 'wrapUp',
           contactId: done.id,
@@ -61,7 +64,7 @@ describe('item 2: estimated wait at the edges', () => {
         await served()
       }
     }
-    return waiting.filter((id) => runtime().read((r) => r.contacts.get(id)?.state) === 'queued')
+    return waiting.filter((id) => runtime().query({ type: 'contact', contactId: id })?.state === 'queued')
   }
 
   it('nobody able to serve: no finite estimate, natively null with the reason, in ECE the documented -1.0', async () => {
@@ -72,15 +75,15 @@ describe('item 2: estimated wait at the edges', () => {
     // The one agent leaves for a meeting with nothing in hand: nobody can serve the queue.
     await runtime().run({
       type: 'acceptOffer',
-      offerId: runtime().read((r) => r.contacts.get('c1')!.offer!.offerId),
+      offerId: runtime().query({ type: 'contact', contactId: 'c1' })!.offer!.offerId,
       agentId: 'agent1',
     })
     await runtime().run({ type: 'wrapUp', contactId: 'c1', agentId: 'agent1', code: null, notes: null })
-    const stillQueued = runtime().read((r) => r.contacts.get('c2')?.state)
+    const stillQueued = runtime().query({ type: 'contact', contactId: 'c2' })?.state
     if (stillQueued === 'offered')
       await runtime().run({
         type: 'rejectOffer',
-        offerId: runtime().read((r) => r.contacts.get('c2')!.offer!.offerId),
+        offerId: runtime().query({ type: 'contact', contactId: 'c2' })!.offer!.offerId,
         agentId: 'agent1',
         reason: null,
       })

@@ -54,6 +54,6 @@ describe('calls on the agent desktop', () => {
       payload: { reason: 'busy' },
     })
     expect(decline.statusCode).toBe(200)
-    expect(h.sb.runtime('demo').read((r) => r.contacts.get('call-1')?.state)).toBe('queued')
+    expect(h.sb.runtime('demo').query({ type: 'contact', contactId: 'call-1' })?.state).toBe('queued')
   })
 })

@@ -78,8 +78,8 @@ for (const db of databases()) {
       expect(failures).toHaveLength(2)
 
       // Nothing of the failed batch survived; what was committed before it did.
-      expect(runtime.read((r) => r.contacts.has('lost'))).toBe(false)
-      expect(runtime.read((r) => r.pool.agents.get('agent1')?.channels.get('chat')?.state)).toBe('ready')
+      expect(runtime.query({ type: 'contact', contactId: 'lost' }) !== null).toBe(false)
+      expect(runtime.query({ type: 'agent', agentId: 'agent1' })?.channels.chat?.state).toBe('ready')
       const ok = await admit('after')
       expect(ok).toMatchObject({ admitted: true, contact: { state: 'offered' } })
     })

@@ -56,6 +56,8 @@ describe('a call on the agent desktop in Chromium: ringing, then on the phone', 
     await snapshot(page, 'voice-call')
 
     await panel.getByRole('button', { name: 'Hang up' }).click()
-    await expect.poll(() => runtime.read((r) => r.contacts.get('call-desk-1')?.state)).toBe('wrap_up')
+    await expect
+      .poll(() => runtime.query({ type: 'contact', contactId: 'call-desk-1' })?.state)
+      .toBe('wrap_up')
   })
 })

@@ -49,7 +49,7 @@ describe('the PBX API of document 004', () => {
     return { status: res.statusCode, body: res.json() as Record<string, unknown> }
   }
   const voiceState = (agentId: string) =>
-    h.sb.runtime('demo').read((r) => r.pool.agents.get(agentId)?.channels.get('voice')?.state)
+    h.sb.runtime('demo').query({ type: 'agent', agentId: agentId })?.channels.voice?.state
 
   it("item 5: near midnight the neighbouring date's key is taken too, within the grace; the key's zone can be set", async () => {
     const at = async (utc: number, patch: Record<string, unknown> = {}) => {
@@ -94,11 +94,10 @@ describe('the PBX API of document 004', () => {
     })
     await runtime.run({ type: 'acceptOffer', offerId: admitted.contact.offer!.offerId, agentId: 'agent4' })
     await runtime.run({ type: 'endContact', contactId: 'call-1', by: 'agent', agentId: 'agent4' })
-    const state = () =>
-      runtime.read((r) => ({
-        contact: r.contacts.get('call-1')?.state ?? 'closed',
-        tasks: r.pool.agents.get('agent4')?.channels.get('voice')?.activeTasks,
-      }))
+    const state = () => ({
+      contact: runtime.query({ type: 'contact', contactId: 'call-1' })?.state ?? 'closed',
+      tasks: runtime.query({ type: 'agent', agentId: 'agent4' })?.channels.voice?.activeTasks,
+    })
     expect(state()).toEqual({ contact: 'wrap_up', tasks: 1 })
     expect(await call('POST', '/queues/agent-pause', 'member=804state=off')).toMatchObject({ status: 200 })
     expect(state()).toEqual({ contact: 'closed', tasks: 0 })
@@ -128,18 +127,18 @@ describe('the PBX API of document 004', () => {
         contact: { contactId: id, entryPointId: '8000', customer: { name: id }, subject: null },
       })
     for (let miss = 0; miss < 2; miss++) {
-      const offer = runtime.read((r) => [...r.contacts.values()].find((c) => c.offer)?.offer)
+      const offer = runtime.query({ type: 'contacts' }).find((c) => c.offer)?.offer
       expect(offer?.agentId).toBe('agent1')
       await h.advance(offer!.expiresAt - h.time.now())
     }
-    expect(runtime.read((r) => r.pool.agents.get('agent1')!.channels.get('voice')!.notResponding)).toBe(true)
+    expect(runtime.query({ type: 'agent', agentId: 'agent1' })!.channels.voice!.notResponding).toBe(true)
     expect(await paused()).toEqual({ 'sip/801': '1', 'sip/802': '1' })
     // 804 signs in with its phone, takes a call, and is in its after-call pause.
     await call('POST', '/queues/agent-login', 'extension=804')
     await runtime.run({ type: 'setReachable', agentId: 'agent4', channel: 'voice', reachable: true })
-    const offer = runtime.read((r) => [...r.contacts.values()].find((c) => c.offer)?.offer)
+    const offer = runtime.query({ type: 'contacts' }).find((c) => c.offer)?.offer
     expect(offer?.agentId).toBe('agent4')
-    const contactId = runtime.read((r) => [...r.contacts.values()].find((c) => c.offer)!.id)
+    const contactId = runtime.query({ type: 'contacts' }).find((c) => c.offer)!.id
     await runtime.run({ type: 'acceptOffer', offerId: offer!.offerId, agentId: 'agent4' })
     await runtime.run({ type: 'endContact', contactId, by: 'agent', agentId: 'agent4' })
     expect(await paused()).toEqual({ 'sip/801': '1', 'sip/802': '1', 'sip/804': '1' })

@@ -149,7 +149,7 @@ export async function startHarness(
     counts,
     async advance(ms, tenant = 'demo') {
       time.advance(ms)
-      await sb.runtime(tenant).execute(() => undefined)
+      await sb.runtime(tenant).settled()
     },
     async login(username, password = username.startsWith('agent') ? 'agent' : username, tenant) {
       const res = await app.inject({

@@ -69,7 +69,7 @@ const events = async () =>
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const voiceState = (agentId: string) =>
-  server.sb.runtime('demo').read((r) => r.pool.agents.get(agentId)?.channels.get('voice')?.state)
+  server.sb.runtime('demo').query({ type: 'agent', agentId: agentId })?.channels.voice?.state
 
 /** Dials the access number; resolves with the new call's contact id once it is queued. */
 async function call(): Promise<{ contactId: string; mark: number }> {
@@ -540,7 +540,7 @@ describe("004's call-center API with real phones", () => {
     ])
     // Neither agent gets a routed call meanwhile.
     expect(
-      server.sb.runtime('demo').read((r) => r.pool.agents.get('agent1')?.channels.get('voice')?.reachable),
+      server.sb.runtime('demo').query({ type: 'agent', agentId: 'agent1' })?.channels.voice?.reachable,
     ).toBe(false)
     await sleep(4000)
     expect((await pbx('POST', '/extensions/hangup', 'extension=801')).body.status).toBe('success')
@@ -588,9 +588,8 @@ describe("004's call-center API with real phones", () => {
     await until(
       'agent1 reachable again',
       () =>
-        server.sb
-          .runtime('demo')
-          .read((r) => r.pool.agents.get('agent1')?.channels.get('voice')?.reachable) || undefined,
+        server.sb.runtime('demo').query({ type: 'agent', agentId: 'agent1' })?.channels.voice?.reachable ||
+        undefined,
     )
   }, 60_000)
 

@@ -47,7 +47,7 @@ const demo = () => server.sb.runtime('demo')
 const setVoice = (agentId: string, state: 'ready' | 'not_ready') =>
   demo().run(agentState(agentId, 'voice', state, agentId, state === 'ready' ? null : 'Break'))
 const reachable = (agentId: string) =>
-  demo().read((r) => r.pool.agents.get(agentId)?.channels.get('voice')?.reachable === true)
+  demo().query({ type: 'agent', agentId })?.channels.voice?.reachable === true
 const eventsSince = async (seq: number): Promise<DomainEvent[]> =>
   server.sb.queries.events('demo', { afterSeq: seq, limit: 1000 })
 const lastSeq = async () => (await eventsSince(0)).at(-1)?.seq ?? 0

@@ -74,7 +74,7 @@ describe('SIP over TLS', () => {
     await agent.waitFor(/200 OK \(\) \[1 binding\]/, 10_000, 0)
     const runtime = server.sb.runtime('demo')
     await until('801 reachable', () =>
-      runtime.read((r) => r.pool.agents.get('agent1')?.channels.get('voice')?.reachable) ? true : undefined,
+      runtime.query({ type: 'agent', agentId: 'agent1' })?.channels.voice?.reachable ? true : undefined,
     )
     await runtime.run(agentState('agent1', 'voice', 'ready', 'agent1'))
     caller = await Phone.caller('5551234', 440)

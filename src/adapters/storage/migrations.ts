@@ -402,6 +402,19 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0015_tenant_leases': {
+    async up(db: Kysely<unknown>) {
+      // One row per tenant: its owning node, the lease's end (the database's clock, in ms) and
+      // the epoch every write of the owner is checked against.
+      await db.schema
+        .createTable('tenant_leases')
+        .addColumn('tenant_id', 'text', (c) => c.primaryKey())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('epoch', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -231,6 +231,15 @@ export interface Database {
   blocked_numbers: BlockedNumbersTable
   agent_watch: AgentWatchTable
   queue_estimates: QueueEstimatesTable
+  tenant_leases: TenantLeasesTable
+}
+
+/** Which node owns each tenant's router, until when, and the fencing epoch of its writes. */
+export interface TenantLeasesTable {
+  tenant_id: string
+  owner: string
+  epoch: number
+  expires_at: number
 }
 
 export interface QueueEstimatesTable {

@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely'
-import type { CommitBatch, RouterSnapshot, RoutingStore } from '../../app/ports.js'
+import type { Kysely, Transaction } from 'kysely'
+import { FencedOut } from '../../app/cluster-ports.js'
+import type { CommitBatch, Fence, RouterSnapshot, RoutingStore } from '../../app/ports.js'
 import type { AgentChannelState } from '../../core/agent.js'
 import { chunks } from './chunks.js'
 import { agentStateFromRow, agentStateRow, contactFromRow, contactRow, eventRow } from './rows.js'
@@ -70,6 +71,9 @@ export class SqlRoutingStore implements RoutingStore {
     )
       return
     await this.db.transaction().execute(async (trx) => {
+      // First, under a share lock: a node taking the tenant over waits for this transaction, and
+      // a writer whose epoch moved on writes nothing.
+      if (batch.fence) await checkFence(trx, tenantId, batch.fence)
       if (estimates.length > 0)
         await trx
           .insertInto('queue_estimates')
@@ -160,4 +164,15 @@ export class SqlRoutingStore implements RoutingStore {
       for (const rows of chunks(outbox)) await trx.insertInto('outbox').values(rows).execute()
     })
   }
+}
+
+async function checkFence(trx: Transaction<Database>, tenantId: string, fence: Fence): Promise<void> {
+  const lease = await trx
+    .selectFrom('tenant_leases')
+    .select(['owner', 'epoch'])
+    .where('tenant_id', '=', tenantId)
+    .forShare()
+    .executeTakeFirst()
+  if (!lease || lease.owner !== fence.owner || Number(lease.epoch) !== fence.epoch)
+    throw new FencedOut(tenantId, fence.epoch)
 }

@@ -4,7 +4,6 @@ import type { AiccSessions } from '../../app/aicc-sessions.js'
 import type { ChatFiles } from '../../app/chat-files.js'
 import type { SurveyStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
-import { contactWait } from '../../core/availability.js'
 import { AICC, AiccError, ok, sendAiccError } from './errors.js'
 import { OPEN, aiccContext, perUser, userOf } from './context.js'
 import { extraRoutes } from './extras.routes.js'
@@ -77,8 +76,7 @@ export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<
         `no file ${id} in this chat: upload it with uploadFileStream`,
       )
     const attachment = { id: a.id, name: name ?? a.name, contentType: a.contentType, size: a.size }
-    await sb.runtime(tenantId).run({
-      type: 'postMessage',
+    await sb.actions.postMessage(tenantId, {
       contactId,
       from: 'customer',
       agentId: null,
@@ -142,14 +140,12 @@ export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<
           }
           if (content.length === 0 || Buffer.byteLength(content) > MAX_TEXT_BYTES)
             throw new AiccError(400, AICC.badParameter, 'a TEXT message has 1 byte to 1 KB of content')
-          await runtime.run({
-            type: 'postMessage',
+          await sb.actions.postMessage(s.tenantId, {
             contactId: contact.id,
             from: 'customer',
             agentId: null,
             text: content,
           })
-          sb.typing.stopped(s.tenantId, contact.id, 'customer')
           return ok()
         }
         case 'INPUT': {
@@ -233,22 +229,23 @@ export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<
       if (!contact) throw new AiccError(200, AICC.noSession, 'no open chat for this user')
       if (contact.state !== 'queued' && contact.state !== 'offered')
         throw new AiccError(200, AICC.withAgent, 'the chat is with an agent, not in the queue')
-      const info = sb.runtime(s.tenantId).read((r, now) => {
-        const wait = contactWait(r, contact.id, now)
-        const queue = r.queues.get(contact.queueId)
-        const oldest = queue?.oldestEnqueuedAt() ?? null
-        return {
-          position: wait?.position ?? 0,
-          totalWaitTime: Math.round((now - contact.enqueuedAt) / 1000),
-          currentDeviceWaitTime: Math.round((now - contact.queuedAt) / 1000),
-          configMaxcWaitTime: queue?.config.maxWaitSeconds ?? 0,
-          longestWaitTime: oldest === null ? 0 : Math.round((now - oldest) / 1000),
-          // -1: nobody can serve the queue, so there is no wait to tell (docs/aicc.md).
-          estimateWaitTime:
-            wait?.estimatedWaitMs === null ? -1 : Math.round((wait?.estimatedWaitMs ?? 0) / 1000),
-        }
-      })
-      return { ...info, resultCode: AICC.ok, resultDesc: '' }
+      const runtime = sb.runtime(s.tenantId)
+      const now = sb.now()
+      const wait = runtime.query({ type: 'contactWait', contactId: contact.id })
+      const stats = runtime.query({ type: 'queueStats', queueId: contact.queueId })
+      const queue = runtime.config.queues.find((q) => q.id === contact.queueId)
+      return {
+        position: wait?.position ?? 0,
+        totalWaitTime: Math.round((now - contact.enqueuedAt) / 1000),
+        currentDeviceWaitTime: Math.round((now - contact.queuedAt) / 1000),
+        configMaxcWaitTime: queue?.maxWaitSeconds ?? 0,
+        longestWaitTime: Math.round((stats?.oldestWaitMs ?? 0) / 1000),
+        // -1: nobody can serve the queue, so there is no wait to tell (docs/aicc.md).
+        estimateWaitTime:
+          wait?.estimatedWaitMs === null ? -1 : Math.round((wait?.estimatedWaitMs ?? 0) / 1000),
+        resultCode: AICC.ok,
+        resultDesc: '',
+      }
     },
   )
 }

@@ -77,11 +77,7 @@ export function agentToolRoutes(app: FastifyInstance, sb: Switchboard): void {
     async (req) => {
       const { agentId } = req.params
       mayActFor(req, agentId)
-      const mine = sb
-        .runtime(req.tenantId)
-        .read((r) =>
-          [...r.contacts.values()].filter((c) => c.agentId === agentId || c.offer?.agentId === agentId),
-        )
+      const mine = sb.runtime(req.tenantId).query({ type: 'contacts', agentId })
       return { contacts: mine.map(contactView) }
     },
   )

@@ -1,6 +1,5 @@
 import type { AgentSnapshot } from '../../core/queries.js'
 import type { TenantRuntime } from '../../app/tenant-runtime.js'
-import { agentState } from '../../core/commands.js'
 import type { FastifyInstance } from 'fastify'
 import type { Switchboard } from '../../app/switchboard.js'
 import type { AgentStateKind } from '../../core/agent.js'
@@ -117,17 +116,8 @@ export function agentRoutes(app: FastifyInstance, sb: Switchboard): void {
       const by = userOf(req).username
       const { agentId, channel } = req.params
       const { reason } = req.body
-      // The tenant's list is what reports and CXone's reasonCode expect: nothing else gets in.
-      const allowed = sb.storedConfig(req.tenantId).config.notReadyReasons
-      if (req.body.state === 'not_ready' && reason !== undefined && !allowed.includes(reason))
-        throw new DomainError(
-          'VALIDATION_FAILED',
-          `"${reason}" is not a not-ready reason of this tenant; use one of: ${allowed.join(', ')}`,
-          allowed,
-        )
-      const runtime = sb.runtime(req.tenantId)
-      await runtime.run(agentState(agentId, channel, req.body.state, by, reason ?? null))
-      return agentView(agentOf(runtime, agentId))
+      await sb.actions.setAgentState(req.tenantId, { agentId, channel, state: req.body.state, by, reason })
+      return agentView(agentOf(sb.runtime(req.tenantId), agentId))
     },
   )
 

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { Switchboard } from '../../app/switchboard.js'
-import { contactWait } from '../../core/availability.js'
-import { refusalError } from '../../core/routing/router.js'
 import { customerContact } from '../http/authenticate.js'
 import type { PollQuery, TextBody } from './schemas.js'
 import { customerSchema, errorSchema, idParam, pollQuery, textBody } from './schemas.js'
@@ -51,16 +49,12 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
     },
     async (req, reply) => {
       const { customer, subject } = req.body
-      const admission = await sb.runtime(req.tenantId).run({
-        type: 'admitContact',
-        contact: {
-          contactId: randomUUID(),
-          entryPointId: req.params.entryPointId,
-          customer: { name: customer.name, ...(customer.email ? { email: customer.email } : {}) },
-          subject: subject ?? null,
-        },
+      const admission = await sb.actions.startChat(req.tenantId, {
+        contactId: randomUUID(),
+        entryPointId: req.params.entryPointId,
+        customer: { name: customer.name, ...(customer.email ? { email: customer.email } : {}) },
+        subject: subject ?? null,
       })
-      if (!admission.admitted) throw refusalError(admission.reason)
       return reply.status(201).send({
         contactId: admission.contact.id,
         customerToken: sb.customerToken(req.tenantId, admission.contact.id),
@@ -97,10 +91,10 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
       )
       const names = (id: string | null) => sb.agentName(req.tenantId, id)
       const runtime = sb.runtime(req.tenantId)
-      const live = runtime.read((r, now) => ({
-        contact: r.contacts.get(req.params.contactId),
-        wait: contactWait(r, req.params.contactId, now),
-      }))
+      const live = {
+        contact: runtime.query({ type: 'contact', contactId: req.params.contactId }),
+        wait: runtime.query({ type: 'contactWait', contactId: req.params.contactId }),
+      }
       return {
         events: events.flatMap((e) => customerEventView(e, names) ?? []),
         lastSeq: events[events.length - 1]?.seq ?? after,
@@ -160,15 +154,13 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
     async (req, reply) => {
       customerContact(req, req.params.contactId)
       const { text, clientMessageId = null } = req.body
-      const m = await sb.runtime(req.tenantId).run({
-        type: 'postMessage',
+      const m = await sb.actions.postMessage(req.tenantId, {
         contactId: req.params.contactId,
         from: 'customer',
         agentId: null,
         text,
         extras: { clientMessageId },
       })
-      sb.typing.stopped(req.tenantId, req.params.contactId, 'customer')
       return reply.status(201).send(m)
     },
   )

@@ -83,15 +83,13 @@ export function contactRoutes(
     async (req, reply) => {
       const agentId = actingAgent(req)
       const { text, clientMessageId = null } = req.body
-      const m = await sb.runtime(req.tenantId).run({
-        type: 'postMessage',
+      const m = await sb.actions.postMessage(req.tenantId, {
         contactId: req.params.contactId,
         from: 'agent',
         agentId,
         text,
         extras: { clientMessageId },
       })
-      sb.typing.stopped(req.tenantId, req.params.contactId, 'agent')
       return reply.status(201).send(m)
     },
   )

@@ -147,7 +147,7 @@ function partyRoutes(app: FastifyInstance, sb: Switchboard, files: ChatFiles, pa
         const agentId = side.actor(req, req.params.contactId)
         if (!Buffer.isBuffer(req.body))
           throw new DomainError('VALIDATION_FAILED', 'send the file as the body')
-        const m = await files.upload(sb.runtime(req.tenantId), {
+        const m = await files.upload(sb, req.tenantId, {
           contactId: req.params.contactId,
           from: party,
           agentId,

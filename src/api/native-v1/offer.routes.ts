@@ -21,10 +21,7 @@ export function offerRoutes(app: FastifyInstance, sb: Switchboard): void {
       const agentId = actingAgent(req)
       const runtime = sb.runtime(req.tenantId)
       // With SIP phones a call is answered on the phone: accepting here would connect no audio.
-      const isCall = runtime.read((r) => {
-        const contactId = r.offers.get(req.params.offerId)
-        return contactId !== undefined && r.contacts.get(contactId)?.channel === 'voice'
-      })
+      const isCall = runtime.query({ type: 'offer', offerId: req.params.offerId })?.channel === 'voice'
       if (isCall && runtime.config.voice)
         throw new DomainError(
           'CONTACT_STATE_CONFLICT',

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify'
 import type { Switchboard } from '../../app/switchboard.js'
-import { queueStats } from '../../core/availability.js'
 import { DomainError } from '../../core/errors.js'
 import { errorSchema, idParam, statusSchema } from './schemas.js'
 import { notRunningView, queueStatsView, statusView } from './views.js'
@@ -73,12 +72,11 @@ export function queueRoutes(app: FastifyInstance, sb: Switchboard): void {
       config: { access: 'user' },
       schema: { tags: ['queues'], summary: 'Every queue with its live statistics' },
     },
-    async (req) =>
-      sb.runtime(req.tenantId).read((r, now) => ({
-        queues: [...r.queues.keys()].flatMap((id) => {
-          const s = queueStats(r, id, now)
-          return s ? [{ name: r.queues.get(id)?.config.name, ...queueStatsView(s) }] : []
-        }),
-      })),
+    async (req) => ({
+      queues: sb
+        .runtime(req.tenantId)
+        .query({ type: 'queues' })
+        .map(({ name, ...s }) => ({ name, ...queueStatsView(s) })),
+    }),
   )
 }

@@ -195,13 +195,12 @@ export class PbxPush implements CallObserver {
       noAgentSignedIn: (queueId) => {
         const queue = queues.get(queueId)
         const members = queue ? [...queueMembers(config, queue).keys()] : []
-        return !sb
-          .runtime(tenantId)
-          .read((r) =>
-            members.some(
-              (id) => (r.pool.agents.get(id)?.channels.get('voice')?.state ?? 'logged_out') !== 'logged_out',
-            ),
-          )
+        const runtime = sb.runtime(tenantId)
+        return !members.some(
+          (agentId) =>
+            (runtime.query({ type: 'agent', agentId })?.channels.voice?.state ?? 'logged_out') !==
+            'logged_out',
+        )
       },
     }
   }

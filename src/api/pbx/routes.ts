@@ -69,22 +69,22 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
       throw new PbxError(503, 'voice is not running on this server: start it with a SIP port')
     return deps.telephony
   }
-  const voiceStates = (tenantId: string) =>
-    sb.runtime(tenantId).read((r) => {
-      const afterCall = new Set<string>()
-      for (const c of r.contacts.values())
-        if (c.channel === 'voice' && c.state === 'wrap_up' && c.agentId) afterCall.add(c.agentId)
-      const states = new Map<string, { state: AgentStateKind; paused: boolean }>()
-      for (const [id, a] of r.pool.agents) {
-        const s = a.channels.get('voice')
-        if (s)
-          states.set(id, {
-            state: s.state,
-            paused: s.state === 'not_ready' || s.notResponding || !s.reachable || afterCall.has(id),
-          })
-      }
-      return states
-    })
+  const voiceStates = (tenantId: string) => {
+    const runtime = sb.runtime(tenantId)
+    const afterCall = new Set(
+      runtime.query({ type: 'contacts', channel: 'voice', state: 'wrap_up' }).flatMap((c) => c.agentId ?? []),
+    )
+    const states = new Map<string, { state: AgentStateKind; paused: boolean }>()
+    for (const a of runtime.query({ type: 'agents' })) {
+      const s = a.channels.voice
+      if (s)
+        states.set(a.profile.id, {
+          state: s.state,
+          paused: s.state === 'not_ready' || s.notResponding || !s.reachable || afterCall.has(a.profile.id),
+        })
+    }
+    return states
+  }
 
   const both = (path: string, handler: (req: FastifyRequest) => unknown) => {
     app.route({

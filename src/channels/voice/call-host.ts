@@ -8,7 +8,6 @@ import type {
   CallRecordingStore,
   MediaServer,
 } from '../../app/voice-ports.js'
-import { estimateWait, rounded } from '../../core/availability.js'
 import type { Contact } from '../../core/contact.js'
 import type { TransferTarget } from '../../core/routing/contact-work.js'
 import type { VoiceSurvey } from '../../core/tenant-config.js'
@@ -105,14 +104,10 @@ export function callHost(deps: CallHostDeps, tenant: VoiceTenant, contactId: str
     prompts,
     contact: () => (sb.isRunning(tenantId) && runtime().query({ type: 'contact', contactId })) || undefined,
     phoneOf: (agentId) => deps.phoneOf(tenant, agentId),
-    waitInfo: () =>
-      runtime().read((r, now) => {
-        const c = r.contacts.get(contactId)
-        const q = c && r.queues.get(c.queueId)
-        const position = c && q && c.state === 'queued' ? q.position(contactId) : 0
-        if (!q || position <= 0) return { position: 0, waitMs: null }
-        return { position, waitMs: rounded(estimateWait(r, q, position - 1, now, false)) }
-      }),
+    waitInfo: () => {
+      const wait = runtime().query({ type: 'contactWait', contactId })
+      return wait ? { position: wait.position, waitMs: wait.estimatedWaitMs } : { position: 0, waitMs: null }
+    },
     acceptOffer: async (offerId, agentId) => {
       await runtime().run({ type: 'acceptOffer', offerId, agentId })
     },

@@ -40,14 +40,13 @@ export class VoiceTelephony implements Telephony {
     const placed = this.placedStates(tenantId)
     // The router's word on each agent: a phone at rest whose agent gets no call now is busy.
     const unavailable = this.deps.sb.isRunning(tenantId)
-      ? this.deps.sb.runtime(tenantId).read((r) => {
-          const ids = new Set<string>()
-          for (const [id, a] of r.pool.agents) {
-            const s = a.channels.get('voice')
-            if (s && signedInUnavailable(s)) ids.add(id)
-          }
-          return ids
-        })
+      ? new Set(
+          this.deps.sb
+            .runtime(tenantId)
+            .query({ type: 'agents' })
+            .filter((a) => a.channels.voice && signedInUnavailable(a.channels.voice))
+            .map((a) => a.profile.id),
+        )
       : new Set<string>()
     return (this.deps.directory().tenant(tenantId)?.voice.extensions ?? []).map((x) => {
       const b = this.deps.registrar.binding(tenantId, x.number)

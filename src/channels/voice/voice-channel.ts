@@ -295,13 +295,11 @@ export class VoiceChannel {
 
   private setReachable(tenantId: string, agentId: string, reachable: boolean): void {
     if (!this.deps.sb.isRunning(tenantId)) return
-    this.deps.sb
-      .runtime(tenantId)
-      .execute(
-        (r, now) =>
-          r.pool.agents.get(agentId)?.channels.has('voice') &&
-          r.setReachable(agentId, 'voice', reachable, now),
-      )
+    const runtime = this.deps.sb.runtime(tenantId)
+    // An extension whose agent works no voice channel (yet): nothing to route by.
+    if (!runtime.query({ type: 'agent', agentId })?.channels.voice) return
+    runtime
+      .run({ type: 'setReachable', agentId, channel: 'voice', reachable })
       .catch((err: unknown) =>
         this.deps.log.warn({ err, tenantId, agentId }, 'phone reachability not applied'),
       )
@@ -383,10 +381,7 @@ export class VoiceChannel {
     const menu = tenant.voice.menus[entryPointId]
     let chose: MenuChoice | undefined
     if (menu) {
-      const open = runtime.read((r, now) => {
-        const ep = r.model.entryPoints.get(entryPointId)
-        return !ep || r.openNow(ep.calendarId, now).open
-      })
+      const open = runtime.query({ type: 'openNow', entryPointId })
       if (!open && !menu.closedPrompt)
         return refuse('outside_business_hours', ...REFUSAL.outside_business_hours)
       this.arriving.add(key)

@@ -1,10 +1,12 @@
-import { Supervision } from './supervision.js'
 import type { GateReason } from '../availability.js'
 import { estimateWait, gate, rounded } from '../availability.js'
 import type { Contact, Customer } from '../contact.js'
 import type { ErrorCode } from '../errors.js'
 import { DomainError } from '../errors.js'
 import type { PostedMessage } from './chat-work.js'
+import { postMessage } from './chat-work.js'
+import { blankContact, enqueue } from './queueing.js'
+import type { RouterState } from './router-state.js'
 import type { QueueRuntime } from './waiting-room.js'
 
 export interface NewContact {
@@ -38,83 +40,88 @@ export function refusalError(reason: GateReason): DomainError {
   return new DomainError(REFUSAL_CODES[reason], `the entry point does not take new contacts now: ${reason}`)
 }
 
-/** How contacts come in: through an entry point's gate, or as a message left for later. */
-export abstract class Admission extends Supervision {
-  admitContact(input: NewContact, now: number): ContactAdmission {
-    const g = gate(this, input.entryPointId, now)
-    const ep = this.model.entryPoints.get(input.entryPointId)
-    if (!ep || g.reason !== null) {
-      const reason = g.reason ?? 'invalid_entry_point'
-      if (!ep) throw refusalError(reason)
-      // Refusals are recorded as contacts too: reports count the customers turned away.
-      const contact = this.saveContact({
-        ...this.blankContact(input, ep.queueId, ep.channel, now),
-        state: 'rejected',
-        closedAt: now,
-        outcomeReason: reason,
-      })
-      this.emit({ type: 'ContactRefused', contactId: contact.id, entryPointId: ep.id, reason }, now)
-      return { admitted: false, contact, reason }
-    }
-    const queue = this.queues.get(ep.queueId) as QueueRuntime
-    const contact = this.queueNew(
-      this.blankContact(input, ep.queueId, ep.channel, now, queue.config.priority),
-      now,
-    )
-    const position = contact.state === 'queued' ? queue.position(contact.id) : 0
-    if (position > 0) queue.estimator.noteArrival(contact.id, position, now)
-    return {
-      admitted: true,
-      contact,
-      position,
-      estimatedWaitMs: position > 0 ? rounded(estimateWait(this, queue, position - 1, now, false)) : 0,
-    }
-  }
+// How contacts come in: through an entry point's gate, or as a message left for later.
 
-  /**
-   * A message left while the entry point does not take chats: it becomes a contact in the entry
-   * point's leave-a-message queue, which agents take when they are free. The gate is not asked:
-   * closed and unavailable are exactly when this is used.
-   */
-  leaveMessage(input: NewContact, text: string, now: number): { contact: Contact; message: PostedMessage } {
-    const ep = this.model.entryPoints.get(input.entryPointId)
-    if (!ep) throw refusalError('invalid_entry_point')
-    if (!ep.active) throw refusalError('entry_point_inactive')
-    const queue = ep.leaveMessageQueueId === null ? undefined : this.queues.get(ep.leaveMessageQueueId)
-    if (!queue) throw new DomainError('LEAVE_MESSAGE_DISABLED', `entry point ${ep.id} does not take messages`)
-    const blank = this.blankContact(input, queue.config.id, queue.config.channel, now, queue.config.priority)
-    this.announce(blank, now)
-    // The message is part of the contact before anyone can be offered it.
-    const message = this.postMessage(blank.id, 'customer', null, text, now)
-    return { contact: this.lineUp(this.contacts.get(blank.id) ?? blank, now), message }
+export function admitContact(router: RouterState, input: NewContact, now: number): ContactAdmission {
+  const g = gate(router, input.entryPointId, now)
+  const ep = router.model.entryPoints.get(input.entryPointId)
+  if (!ep || g.reason !== null) {
+    const reason = g.reason ?? 'invalid_entry_point'
+    if (!ep) throw refusalError(reason)
+    // Refusals are recorded as contacts too: reports count the customers turned away.
+    const contact = router.saveContact({
+      ...blankContact(input, ep.queueId, ep.channel, now),
+      state: 'rejected',
+      closedAt: now,
+      outcomeReason: reason,
+    })
+    router.emit({ type: 'ContactRefused', contactId: contact.id, entryPointId: ep.id, reason }, now)
+    return { admitted: false, contact, reason }
   }
+  const queue = router.queues.get(ep.queueId) as QueueRuntime
+  const contact = queueNew(
+    router,
+    blankContact(input, ep.queueId, ep.channel, now, queue.config.priority),
+    now,
+  )
+  const position = contact.state === 'queued' ? queue.position(contact.id) : 0
+  if (position > 0) queue.estimator.noteArrival(contact.id, position, now)
+  return {
+    admitted: true,
+    contact,
+    position,
+    estimatedWaitMs: position > 0 ? rounded(estimateWait(router, queue, position - 1, now, false)) : 0,
+  }
+}
 
-  private queueNew(contact: Contact, now: number): Contact {
-    this.announce(contact, now)
-    return this.lineUp(contact, now)
-  }
+/**
+ * A message left while the entry point does not take chats: it becomes a contact in the entry
+ * point's leave-a-message queue, which agents take when they are free. The gate is not asked:
+ * closed and unavailable are exactly when this is used.
+ */
+export function leaveMessage(
+  router: RouterState,
+  input: NewContact,
+  text: string,
+  now: number,
+): { contact: Contact; message: PostedMessage } {
+  const ep = router.model.entryPoints.get(input.entryPointId)
+  if (!ep) throw refusalError('invalid_entry_point')
+  if (!ep.active) throw refusalError('entry_point_inactive')
+  const queue = ep.leaveMessageQueueId === null ? undefined : router.queues.get(ep.leaveMessageQueueId)
+  if (!queue) throw new DomainError('LEAVE_MESSAGE_DISABLED', `entry point ${ep.id} does not take messages`)
+  const blank = blankContact(input, queue.config.id, queue.config.channel, now, queue.config.priority)
+  announce(router, blank, now)
+  // The message is part of the contact before anyone can be offered it.
+  const message = postMessage(router, blank.id, 'customer', null, text, now)
+  return { contact: lineUp(router, router.contacts.get(blank.id) ?? blank, now), message }
+}
 
-  private announce(contact: Contact, now: number): void {
-    this.saveContact(contact)
-    this.emit(
-      {
-        type: 'ContactQueued',
-        contactId: contact.id,
-        queueId: contact.queueId,
-        entryPointId: contact.entryPointId,
-        channel: contact.channel,
-        enqueuedAt: now,
-        priority: contact.priority,
-        customer: contact.customer,
-        subject: contact.subject,
-      },
-      now,
-    )
-  }
+function queueNew(router: RouterState, contact: Contact, now: number): Contact {
+  announce(router, contact, now)
+  return lineUp(router, contact, now)
+}
 
-  private lineUp(contact: Contact, now: number): Contact {
-    this.enqueue(contact, now)
-    this.routeContact(contact.id, 'contact_arrived', now)
-    return this.contacts.get(contact.id) ?? contact
-  }
+function announce(router: RouterState, contact: Contact, now: number): void {
+  router.saveContact(contact)
+  router.emit(
+    {
+      type: 'ContactQueued',
+      contactId: contact.id,
+      queueId: contact.queueId,
+      entryPointId: contact.entryPointId,
+      channel: contact.channel,
+      enqueuedAt: now,
+      priority: contact.priority,
+      customer: contact.customer,
+      subject: contact.subject,
+    },
+    now,
+  )
+}
+
+function lineUp(router: RouterState, contact: Contact, now: number): Contact {
+  enqueue(router, contact, now)
+  router.dispatcher.routeContact(router, contact.id, 'contact_arrived', now)
+  return router.contacts.get(contact.id) ?? contact
 }

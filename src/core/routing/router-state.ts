@@ -18,6 +18,7 @@ import type { EstimatorState } from '../ewt.js'
 import type { TimerKind } from './timer-heap.js'
 import { TimerHeap } from './timer-heap.js'
 import { QueueRuntime } from './waiting-room.js'
+import type { Party, PostedMessage } from './chat-work.js'
 
 export interface RouterInit {
   readonly tenantId: string
@@ -26,6 +27,16 @@ export interface RouterInit {
   /** Highest event seq already stored for this tenant. */
   readonly lastSeq: number
   readonly newId: () => string
+  /** How contacts and agents are matched; the router's own unless replaced (a benchmark's baseline). */
+  readonly dispatcher?: Dispatcher
+}
+
+/** The matching step every module calls when a contact waits or an agent has room. */
+export interface Dispatcher {
+  /** Offers a waiting contact to an agent if one fits; true when it did. */
+  routeContact(router: RouterState, contactId: string, trigger: Trigger, now: number): boolean
+  /** Fills an agent's free capacity from the queues it serves. */
+  serveAgent(router: RouterState, agentId: string, trigger: Trigger, now: number): void
 }
 
 /** What a batch of commands changed: persisted in one transaction, then acknowledged. */
@@ -49,28 +60,37 @@ export type OfferOutcome = 'accepted' | 'rejected' | 'timed_out' | 'withdrawn'
 const RETIRED_OFFERS = 10_000
 
 /**
- * One tenant's routing authority: agents, waiting contacts, offers and timers, all in memory and
- * changed only by the single writer that calls it. Synchronous and deterministic: time comes in
- * as `now`, ids from `newId`, and every change leaves an event.
+ * One tenant's routing state: agents, waiting contacts, offers and timers, all in memory and
+ * changed only by the single writer that calls it, through the modules beside this file (each a
+ * set of functions over this state) and the Router facade. Synchronous and deterministic: time
+ * comes in as `now`, ids from `newId`, and every change leaves an event. What is here is the
+ * bookkeeping every module shares.
  */
-export class RouterCore {
+export class RouterState {
   readonly model: TenantModel
   readonly pool: AgentPool
   readonly queues = new Map<string, QueueRuntime>()
   readonly contacts = new Map<string, Contact>()
   readonly offers = new Map<string, string>()
-  protected readonly timers = new TimerHeap()
-  protected readonly tenantId: string
-  protected readonly newId: () => string
+  readonly timers = new TimerHeap()
+  readonly tenantId: string
+  readonly newId: () => string
   private seq: number
   private pendingEvents: DomainEvent[] = []
   private changedContacts = new Map<string, Contact>()
   private changedAgents = new Set<string>()
+  /** Per open contact, the messages posted with a client id: the idempotency window. */
+  readonly sentByClient = new Map<string, Map<string, PostedMessage>>()
+  /** Per open contact, how far each side has read. */
+  readonly readUpTo = new Map<string, Record<Party, number>>()
 
   /** Channels that reach the agent through a device (a phone): routable only while it is reachable. */
   readonly devices: ReadonlySet<Channel>
 
-  constructor(init: RouterInit) {
+  constructor(
+    init: RouterInit,
+    readonly dispatcher: Dispatcher,
+  ) {
     this.tenantId = init.tenantId
     this.newId = init.newId
     this.seq = init.lastSeq
@@ -100,13 +120,15 @@ export class RouterCore {
 
   // ---- bookkeeping -------------------------------------------------------------------------
 
-  protected emit(body: DomainEventBody, now: number): void {
+  emit(body: DomainEventBody, now: number): void {
     this.pendingEvents.push({ ...body, seq: ++this.seq, tenantId: this.tenantId, at: now })
   }
 
-  protected saveContact(c: Contact): Contact {
+  saveContact(c: Contact): Contact {
     if (TERMINAL_STATES.has(c.state)) {
       this.contacts.delete(c.id)
+      this.sentByClient.delete(c.id)
+      this.readUpTo.delete(c.id)
       if (c.offer) this.retireOffer(c.offer.offerId, c.offer.agentId, 'withdrawn')
     } else this.contacts.set(c.id, c)
     this.changedContacts.set(c.id, c)
@@ -116,19 +138,17 @@ export class RouterCore {
   /** Offers answered or taken back, remembered a while so a late answer learns what happened. */
   private readonly retired = new Map<string, { readonly agentId: string; readonly outcome: OfferOutcome }>()
 
-  protected retireOffer(offerId: string, agentId: string, outcome: OfferOutcome): void {
+  retireOffer(offerId: string, agentId: string, outcome: OfferOutcome): void {
     this.offers.delete(offerId)
     this.retired.set(offerId, { agentId, outcome })
     if (this.retired.size > RETIRED_OFFERS) this.retired.delete(this.retired.keys().next().value as string)
   }
 
-  protected retiredOffer(
-    offerId: string,
-  ): { readonly agentId: string; readonly outcome: OfferOutcome } | undefined {
+  retiredOffer(offerId: string): { readonly agentId: string; readonly outcome: OfferOutcome } | undefined {
     return this.retired.get(offerId)
   }
 
-  protected schedule(at: number, kind: TimerKind, contactId: string, token: string): void {
+  schedule(at: number, kind: TimerKind, contactId: string, token: string): void {
     this.timers.push({ at, kind, contactId, token })
   }
 
@@ -176,7 +196,7 @@ export class RouterCore {
 
   // ---- agent channel state -----------------------------------------------------------------
 
-  protected updateChannel(
+  updateChannel(
     agent: PooledAgent,
     channel: Channel,
     next: AgentChannelState,
@@ -215,14 +235,14 @@ export class RouterCore {
     }
   }
 
-  protected adjustTasks(agentId: string, channel: Channel, delta: 1 | -1, now: number): void {
+  adjustTasks(agentId: string, channel: Channel, delta: 1 | -1, now: number): void {
     const agent = this.pool.agents.get(agentId)
     const s = agent?.channels.get(channel)
     if (!agent || !s) return
     this.updateChannel(agent, channel, delta > 0 ? taskAdded(s, now) : taskRemoved(s), now, null)
   }
 
-  protected bumpQueue(queueId: string): void {
+  bumpQueue(queueId: string): void {
     const q = this.queues.get(queueId)
     if (q) q.version++
   }
