@@ -11,6 +11,8 @@ import { EventFeed } from './event-feed.js'
 import { Presence } from './presence.js'
 import { TypingBoard } from './typing.js'
 import { TenantActions } from './tenant-actions.js'
+import type { EventBus, Lease, TenantOwnership } from './cluster-ports.js'
+import { TenantPlacement } from './tenant-placement.js'
 import type { AgentWatchStore, ConfigStore, ContactQueries, StoredConfig } from './ports.js'
 import type { RuntimeDeps } from './tenant-runtime.js'
 import { TenantRuntime } from './tenant-runtime.js'
@@ -22,6 +24,16 @@ export interface SwitchboardDeps extends Omit<RuntimeDeps, 'feed'> {
   readonly watches?: AgentWatchStore
   /** A tenant's configuration changed (what follows from it, a push just turned on, runs soon). */
   readonly onConfigured?: (tenantId: string) => void
+  /** A node of a cluster: it runs the tenants it holds a lease on (docs/scaling.md). */
+  readonly cluster?: ClusterDeps
+}
+
+export interface ClusterDeps {
+  readonly nodeId: string
+  readonly ownership: TenantOwnership
+  readonly bus: EventBus
+  readonly leaseMs: number
+  readonly onError?: (error: unknown, tenantId?: string) => void
 }
 
 /** What starting with a configuration file did to one tenant. */
@@ -53,6 +65,7 @@ export class Switchboard {
   private readonly runtimes = new Map<string, TenantRuntime>()
   private readonly stored = new Map<string, StoredConfig>()
   private signer: TokenSigner | undefined
+  private readonly placement: TenantPlacement | undefined
   private defaultTenant: string | undefined
 
   readonly queries: SwitchboardDeps['queries']
@@ -70,6 +83,17 @@ export class Switchboard {
     this.feed = new EventFeed(deps.queries)
     this.typing = new TypingBoard(this.feed)
     this.actions = new TenantActions(this)
+    const cluster = deps.cluster
+    this.placement = cluster
+      ? new TenantPlacement({
+          ...cluster,
+          clock: deps.clock,
+          scheduler: deps.scheduler,
+          tenants: () => [...this.stored.keys()],
+          gained: (lease) => this.adopt(lease),
+          lost: (tenantId) => this.relinquish(tenantId),
+        })
+      : undefined
     this.queries = deps.queries
     this.presence = new Presence(
       (tenantId) => this.runtimes.get(tenantId),
@@ -98,10 +122,41 @@ export class Switchboard {
     for (const doc of docs) applied.push(await this.applyFile(doc))
     // Stable across restarts: the file's first tenant, else the first stored one by id.
     this.defaultTenant = docs[0]?.id ?? [...this.stored.keys()].sort()[0]
+    if (this.placement) {
+      await this.placement.start()
+      return applied
+    }
     for (const s of this.stored.values()) if (!this.runtimes.has(s.config.id)) await this.startRuntime(s)
     // Every stream was lost with the previous process: liveness timers run from this start.
     for (const id of this.runtimes.keys()) await this.presence.resume(id)
     return applied
+  }
+
+  /** This node took the tenant's lease: its router starts here, every commit fenced by the epoch. */
+  private async adopt(lease: Lease): Promise<void> {
+    const stored = this.stored.get(lease.tenantId) ?? (await this.deps.configs.get(lease.tenantId))
+    if (!stored) throw new DomainError('TENANT_NOT_FOUND', `no tenant ${lease.tenantId}`)
+    this.stored.set(lease.tenantId, stored)
+    const runtime = await TenantRuntime.start(stored.config, {
+      ...this.deps,
+      feed: this.feed,
+      fence: { owner: lease.owner, epoch: lease.epoch },
+      onFenced: (tenantId) => this.placement?.fenced(tenantId),
+    })
+    this.runtimes.set(lease.tenantId, runtime)
+    await this.presence.resume(lease.tenantId)
+  }
+
+  /** The tenant left this node: what its router accepted is stored before it stops. */
+  private async relinquish(tenantId: string): Promise<void> {
+    const runtime = this.runtimes.get(tenantId)
+    this.runtimes.delete(tenantId)
+    await runtime?.stop()
+  }
+
+  /** The leases this node holds (a cluster node); empty on a single node. */
+  leases(): Lease[] {
+    return this.placement?.leases() ?? []
   }
 
   /**
@@ -124,6 +179,8 @@ export class Switchboard {
 
   private async startRuntime(s: StoredConfig): Promise<void> {
     const existing = this.runtimes.get(s.config.id)
+    // A cluster node runs only the tenants it holds; the others start where they are held.
+    if (this.placement && !existing) return
     const runtime = existing
       ? await existing.reconfigure(s.config)
       : await TenantRuntime.start(s.config, { ...this.deps, feed: this.feed })
@@ -260,6 +317,7 @@ export class Switchboard {
   }
 
   async stop(): Promise<void> {
+    await this.placement?.stop()
     await Promise.all([...this.runtimes.values()].map((r) => r.stop()))
   }
 }

@@ -10,7 +10,8 @@ import type { DomainEvent } from '../core/events.js'
 import { Router } from '../core/routing/router.js'
 import type { TenantConfig } from '../core/tenant-config.js'
 import type { EventFeed } from './event-feed.js'
-import type { Clock, OutboxItem, RoutingStore, Scheduler } from './ports.js'
+import { FencedOut } from './cluster-ports.js'
+import type { Clock, Fence, OutboxItem, RoutingStore, Scheduler } from './ports.js'
 
 export interface RuntimeDeps {
   readonly store: RoutingStore
@@ -24,6 +25,10 @@ export interface RuntimeDeps {
   readonly onOutbox?: () => void
   readonly onBatch?: (info: { tenantId: string; commands: number; events: number; commitMs: number }) => void
   readonly onFailure?: (error: unknown) => void
+  /** This node's hold on the tenant (a cluster node): every commit carries it. */
+  readonly fence?: Fence
+  /** The store refused a commit: another node owns the tenant now. The runtime has stopped. */
+  readonly onFenced?: (tenantId: string) => void
 }
 
 /** What outbox rules may look at besides the events: the tenant and its contacts as committed. */
@@ -147,6 +152,7 @@ export class TenantRuntime {
       try {
         await this.commit(changes, batch.length)
       } catch (cause) {
+        if (cause instanceof FencedOut) return this.fencedOut(batch)
         // Memory is now ahead of storage: refuse this batch and everything queued behind it,
         // and serve nothing until the router is rebuilt from what was committed.
         this.deps.onFailure?.(cause)
@@ -179,10 +185,31 @@ export class TenantRuntime {
     }
   }
 
+  /**
+   * Another node took the tenant (this one was paused or cut off past its lease): nothing of the
+   * batch was stored, and nothing more will be. Its commands may be sent again to the new owner.
+   */
+  private fencedOut(batch: readonly Pending[]): void {
+    this.stopped = true
+    this.cancelWake?.()
+    this.cancelWake = undefined
+    const moved = () =>
+      new DomainError(
+        'SERVICE_NOT_RUNNING',
+        `tenant ${this.tenantId} moved to another node; nothing was changed`,
+      )
+    for (const cmd of [...batch, ...this.queue.splice(0)]) cmd.reject(moved())
+    this.deps.onFenced?.(this.tenantId)
+  }
+
   private async commit(changes: ReturnType<Router['drain']>, commands = 0): Promise<void> {
     const started = performance.now()
     const outbox = this.deps.outboxFor?.(changes.events, this.outboxContext(changes.contacts)) ?? []
-    await this.deps.store.commit(this.tenantId, { ...changes, outbox })
+    await this.deps.store.commit(this.tenantId, {
+      ...changes,
+      outbox,
+      ...(this.deps.fence ? { fence: this.deps.fence } : {}),
+    })
     if (outbox.length > 0) this.deps.onOutbox?.()
     this.deps.onBatch?.({
       tenantId: this.tenantId,
