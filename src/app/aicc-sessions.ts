@@ -57,7 +57,7 @@ export class AiccSessions {
   /** The user's chat while the customer is in it (waiting or talking), if any. */
   async open(u: AiccUser): Promise<Contact | undefined> {
     const s = await this.session(u)
-    const contact = s && this.sb.runtime(u.tenantId).query({ type: 'contact', contactId: s.contactId })
+    const contact = s && (await this.sb.tenant(u.tenantId).ask({ type: 'contact', contactId: s.contactId }))
     return contact && CUSTOMER_IN_CHAT.has(contact.state) ? contact : undefined
   }
 
@@ -128,7 +128,7 @@ export class AiccSessions {
       this.lastPoll.delete(key)
       this.known.delete(key)
       await this.sb
-        .runtime(p.tenantId)
+        .tenant(p.tenantId)
         .run({ type: 'customerGone', contactId: p.contactId })
         .catch(() => undefined)
     }

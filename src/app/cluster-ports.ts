@@ -21,7 +21,7 @@ export interface EventBus {
   subscribe(tenantId: string, subject: string, handler: (message: BusMessage) => void): () => void
   /**
    * Sends a request to the one responder of the tenant's subject and resolves with its answer;
-   * rejects with NoResponder when nobody serves it, or after `timeoutMs`.
+   * rejects with NoResponder when nobody serves it, BusTimeout after `timeoutMs`.
    */
   request(tenantId: string, subject: string, payload: unknown, timeoutMs: number): Promise<unknown>
   /**
@@ -41,6 +41,16 @@ export class NoResponder extends Error {
     readonly subject: string,
   ) {
     super(`no node answers ${subject} for tenant ${tenantId}`)
+  }
+}
+
+/** The responder did not answer in time (it may still apply the request: send it again by key). */
+export class BusTimeout extends Error {
+  constructor(
+    readonly subject: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`no answer to ${subject} within ${timeoutMs} ms`)
   }
 }
 

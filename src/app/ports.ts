@@ -32,6 +32,13 @@ export interface CommitBatch {
    * FencedOut, in the same transaction, unless this is still the tenant's owner and epoch.
    */
   readonly fence?: Fence
+  /** Commands sent with an idempotency key (forwarded between nodes), with what they answered. */
+  readonly applied?: readonly AppliedCommand[]
+}
+
+export interface AppliedCommand {
+  readonly key: string
+  readonly result: unknown
 }
 
 export interface Fence {
@@ -48,6 +55,8 @@ export interface RouterSnapshot {
   readonly sent: readonly (PostedMessage & { readonly contactId: string })[]
   /** What each queue's wait estimator had learned at the last commit. */
   readonly estimates: readonly QueueEstimate[]
+  /** The newest keyed commands: one retried at a new owner is answered, not applied again. */
+  readonly applied?: readonly AppliedCommand[]
 }
 
 export interface RoutingStore {

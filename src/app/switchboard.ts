@@ -13,6 +13,8 @@ import { TypingBoard } from './typing.js'
 import { TenantActions } from './tenant-actions.js'
 import type { EventBus, Lease, TenantOwnership } from './cluster-ports.js'
 import { TenantPlacement } from './tenant-placement.js'
+import type { TenantHandle } from './remote-tenant.js'
+import { RemoteTenant, serveTenant } from './remote-tenant.js'
 import type { AgentWatchStore, ConfigStore, ContactQueries, StoredConfig } from './ports.js'
 import type { RuntimeDeps } from './tenant-runtime.js'
 import { TenantRuntime } from './tenant-runtime.js'
@@ -66,6 +68,8 @@ export class Switchboard {
   private readonly stored = new Map<string, StoredConfig>()
   private signer: TokenSigner | undefined
   private readonly placement: TenantPlacement | undefined
+  private readonly serving = new Map<string, () => void>()
+  private readonly remotes = new Map<string, RemoteTenant>()
   private defaultTenant: string | undefined
 
   readonly queries: SwitchboardDeps['queries']
@@ -144,11 +148,23 @@ export class Switchboard {
       onFenced: (tenantId) => this.placement?.fenced(tenantId),
     })
     this.runtimes.set(lease.tenantId, runtime)
+    this.serve(runtime)
     await this.presence.resume(lease.tenantId)
+  }
+
+  /** Other nodes' commands for a tenant run here while this node owns it. */
+  private serve(runtime: TenantRuntime): void {
+    const bus = this.deps.cluster?.bus
+    if (!bus) return
+    this.serving.get(runtime.tenantId)?.()
+    this.serving.set(runtime.tenantId, serveTenant(bus, runtime))
   }
 
   /** The tenant left this node: what its router accepted is stored before it stops. */
   private async relinquish(tenantId: string): Promise<void> {
+    // No new requests from here on (they wait for the next owner); those answering finish first.
+    this.serving.get(tenantId)?.()
+    this.serving.delete(tenantId)
     const runtime = this.runtimes.get(tenantId)
     this.runtimes.delete(tenantId)
     await runtime?.stop()
@@ -185,6 +201,7 @@ export class Switchboard {
       ? await existing.reconfigure(s.config)
       : await TenantRuntime.start(s.config, { ...this.deps, feed: this.feed })
     this.runtimes.set(s.config.id, runtime)
+    if (this.placement) this.serve(runtime)
   }
 
   /**
@@ -229,6 +246,20 @@ export class Switchboard {
     if (!r?.running)
       throw new DomainError('SERVICE_NOT_RUNNING', `the router of tenant ${tenantId} is not running`)
     return r
+  }
+
+  /**
+   * The tenant's router as a route uses it: this node's when it runs here, else the owner's on
+   * another node (a cluster), reached over the bus.
+   */
+  tenant(tenantId: string): TenantHandle {
+    const local = this.runtimes.get(tenantId)
+    if (local?.running) return local
+    const bus = this.deps.cluster?.bus
+    if (!bus || !this.stored.has(tenantId)) return this.runtime(tenantId)
+    let remote = this.remotes.get(tenantId)
+    if (!remote) this.remotes.set(tenantId, (remote = new RemoteTenant(tenantId, bus)))
+    return remote
   }
 
   isRunning(tenantId: string): boolean {

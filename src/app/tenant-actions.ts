@@ -35,14 +35,14 @@ export class TenantActions {
   constructor(private readonly sb: Switchboard) {}
 
   async postMessage(tenantId: string, m: NewMessage): Promise<PostedMessage> {
-    const posted = await this.sb.runtime(tenantId).run({ type: 'postMessage', ...m })
+    const posted = await this.sb.tenant(tenantId).run({ type: 'postMessage', ...m })
     this.sb.typing.stopped(tenantId, m.contactId, m.from)
     return posted
   }
 
   /** A new chat through its entry point's gate; a refusal throws the gate's reason as an error. */
   async startChat(tenantId: string, chat: NewChat): Promise<AdmittedChat> {
-    const admission = await this.sb.runtime(tenantId).run({ type: 'admitContact', contact: chat })
+    const admission = await this.sb.tenant(tenantId).run({ type: 'admitContact', contact: chat })
     if (!admission.admitted) throw refusalError(admission.reason)
     return admission
   }
@@ -70,7 +70,7 @@ export class TenantActions {
         allowed,
       )
     return this.sb
-      .runtime(tenantId)
+      .tenant(tenantId)
       .run(agentState(change.agentId, change.channel, change.state, change.by, reason))
   }
 }

@@ -11,7 +11,7 @@ import { Router } from '../core/routing/router.js'
 import type { TenantConfig } from '../core/tenant-config.js'
 import type { EventFeed } from './event-feed.js'
 import { FencedOut } from './cluster-ports.js'
-import type { Clock, Fence, OutboxItem, RoutingStore, Scheduler } from './ports.js'
+import type { AppliedCommand, Clock, Fence, OutboxItem, RoutingStore, Scheduler } from './ports.js'
 
 export interface RuntimeDeps {
   readonly store: RoutingStore
@@ -39,12 +39,16 @@ export interface OutboxContext {
 
 interface Pending {
   readonly run: (router: Router, now: number) => unknown
+  /** The command's idempotency key (forwarded from another node), if any. */
+  readonly key?: string
   readonly resolve: (v: unknown) => void
   readonly reject: (e: unknown) => void
 }
 
 // Enough to amortise a commit, small enough that one batch's transaction stays short.
 const MAX_BATCH = 500
+// Keyed commands remembered in memory (the store keeps an hour of them for a rebuild).
+const MAX_REMEMBERED = 50_000
 
 /**
  * One tenant's single writer. Commands run in arrival order against the in-memory router; every
@@ -62,6 +66,9 @@ export class TenantRuntime {
   private degraded = false
   private cancelRecovery: (() => void) | undefined
   private statusCache = new Map<string, { version: number; status: EntryPointStatus }>()
+  /** Answers of keyed commands already stored, and those on their way: a retry gets the same. */
+  private readonly applied = new Map<string, unknown>()
+  private readonly inFlight = new Map<string, Promise<unknown>>()
 
   private constructor(
     private router: Router,
@@ -76,6 +83,7 @@ export class TenantRuntime {
     const router = new Router({ tenantId: config.id, config, now, lastSeq: snap.lastSeq, newId: deps.newId })
     router.restore(snap.agents, snap.contacts, now, { sent: snap.sent, estimates: snap.estimates })
     const runtime = new TenantRuntime(router, config, deps)
+    runtime.remember(snap.applied ?? [])
     await runtime.commit(router.drain())
     runtime.scheduleWake()
     return runtime
@@ -95,24 +103,50 @@ export class TenantRuntime {
   }
 
   /** Runs a closure over the router in order; resolves after its changes are stored. */
-  private execute<T>(run: (router: Router, now: number) => T): Promise<T> {
+  private execute<T>(run: (router: Router, now: number) => T, key?: string): Promise<T> {
     if (this.stopped)
       return Promise.reject(new DomainError('SERVICE_NOT_RUNNING', 'the router is shutting down'))
     if (this.degraded) return Promise.reject(unavailable())
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject })
+      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject, ...(key ? { key } : {}) })
       if (!this.pumping) queueMicrotask(() => void this.pump())
     })
   }
 
-  /** Applies a command in order; resolves with its result after its changes are stored. */
-  run<C extends Command>(command: C): Promise<ResultOf<C>> {
-    return this.execute((router, now) => applyCommand(router, command, now))
+  /**
+   * Applies a command in order; resolves with its result after its changes are stored. With a
+   * key, the command is applied once: sent again (a retry, on this node or after the tenant moved
+   * here) it answers what it answered the first time.
+   */
+  run<C extends Command>(command: C, key?: string): Promise<ResultOf<C>> {
+    if (key === undefined) return this.execute((router, now) => applyCommand(router, command, now))
+    if (this.applied.has(key)) return Promise.resolve(this.applied.get(key) as ResultOf<C>)
+    const pending = this.inFlight.get(key)
+    if (pending) return pending as Promise<ResultOf<C>>
+    const p = this.execute((router, now) => applyCommand(router, command, now), key).finally(() =>
+      this.inFlight.delete(key),
+    )
+    this.inFlight.set(key, p)
+    return p
   }
 
   /** Answers a named query from memory: no database, no queueing. */
   query<Q extends Query>(query: Q): AnswerOf<Q> {
     return answerQuery(this.router, query, this.deps.clock.now())
+  }
+
+  /** The same answer as `query`, in the form a tenant on another node answers in. */
+  ask<Q extends Query>(query: Q): Promise<AnswerOf<Q>> {
+    return Promise.resolve(this.query(query))
+  }
+
+  private remember(applied: readonly AppliedCommand[]): void {
+    for (const a of applied) this.applied.set(a.key, a.result)
+    // The oldest go first: a retry comes within seconds, not after thousands of other commands.
+    for (const k of this.applied.keys()) {
+      if (this.applied.size <= MAX_REMEMBERED) break
+      this.applied.delete(k)
+    }
   }
 
   /** The entry point's status from memory, recomputed only when its queue changed or time moved on. */
@@ -149,8 +183,12 @@ export class TenantRuntime {
         }
       })
       const changes = this.router.drain()
+      const applied = batch.flatMap((cmd, i) => {
+        const r = results[i]
+        return cmd.key && r?.ok ? [{ key: cmd.key, result: r.value }] : []
+      })
       try {
-        await this.commit(changes, batch.length)
+        await this.commit(changes, batch.length, applied)
       } catch (cause) {
         if (cause instanceof FencedOut) return this.fencedOut(batch)
         // Memory is now ahead of storage: refuse this batch and everything queued behind it,
@@ -171,6 +209,7 @@ export class TenantRuntime {
         this.recover(0)
         return
       }
+      this.remember(applied)
       batch.forEach((cmd, i) => {
         const r = results[i]
         if (r?.ok) cmd.resolve(r.value)
@@ -202,12 +241,17 @@ export class TenantRuntime {
     this.deps.onFenced?.(this.tenantId)
   }
 
-  private async commit(changes: ReturnType<Router['drain']>, commands = 0): Promise<void> {
+  private async commit(
+    changes: ReturnType<Router['drain']>,
+    commands = 0,
+    applied: readonly AppliedCommand[] = [],
+  ): Promise<void> {
     const started = performance.now()
     const outbox = this.deps.outboxFor?.(changes.events, this.outboxContext(changes.contacts)) ?? []
     await this.deps.store.commit(this.tenantId, {
       ...changes,
       outbox,
+      ...(applied.length > 0 ? { applied } : {}),
       ...(this.deps.fence ? { fence: this.deps.fence } : {}),
     })
     if (outbox.length > 0) this.deps.onOutbox?.()
@@ -256,6 +300,8 @@ export class TenantRuntime {
     })
     this.router.restore(snap.agents, snap.contacts, now, { sent: snap.sent, estimates: snap.estimates })
     this.statusCache.clear()
+    this.applied.clear()
+    this.remember(snap.applied ?? [])
     await this.commit(this.router.drain())
   }
 

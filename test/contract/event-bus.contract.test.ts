@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { InProcessBus } from '../../src/adapters/cluster/in-process-bus.js'
 import { NatsBus } from '../../src/adapters/cluster/nats-bus.js'
 import type { BusMessage, EventBus } from '../../src/app/cluster-ports.js'
-import { NoResponder, RemoteError } from '../../src/app/cluster-ports.js'
+import { BusTimeout, NoResponder, RemoteError } from '../../src/app/cluster-ports.js'
 import { natsUrl } from '../support/nats.js'
 
 /** Two nodes' view of one bus: on NATS, two connections; in process, one bus shared. */
@@ -158,6 +158,13 @@ for (const adapter of adapters) {
       stop()
       await pair.b.flush()
       await expect(pair.a.request(tenant, 'commands', {}, 60_000)).rejects.toBeInstanceOf(NoResponder)
+    })
+
+    it('says when the responder did not answer in time', async () => {
+      const tenant = unique()
+      pair.b.respond(tenant, 'commands', () => new Promise(() => undefined))
+      await pair.b.flush()
+      await expect(pair.a.request(tenant, 'commands', {}, 200)).rejects.toBeInstanceOf(BusTimeout)
     })
 
     it('gives each request to one responder while two answer (a handover)', async () => {

@@ -1,5 +1,5 @@
 import type { BusMessage, EventBus } from '../../app/cluster-ports.js'
-import { NoResponder, RemoteError } from '../../app/cluster-ports.js'
+import { BusTimeout, NoResponder, RemoteError } from '../../app/cluster-ports.js'
 
 type Handler = (message: BusMessage) => void
 type Answer = (payload: unknown) => Promise<unknown>
@@ -48,13 +48,13 @@ export class InProcessBus implements EventBus {
     if (!answer) throw new NoResponder(tenantId, subject)
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer to ${subject} within ${timeoutMs} ms`)), timeoutMs)
+      timer = setTimeout(() => reject(new BusTimeout(subject, timeoutMs)), timeoutMs)
     })
     try {
       const reply = await Promise.race([answer(JSON.parse(JSON.stringify(payload)) as unknown), timeout])
       return reply === undefined ? undefined : (JSON.parse(JSON.stringify(reply)) as unknown)
     } catch (e) {
-      throw asRemote(e)
+      throw e instanceof BusTimeout ? e : asRemote(e)
     } finally {
       clearTimeout(timer)
     }

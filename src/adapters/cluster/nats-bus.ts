@@ -1,7 +1,7 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node'
-import { connect, RequestError } from '@nats-io/transport-node'
+import { connect, RequestError, TimeoutError } from '@nats-io/transport-node'
 import type { BusMessage, EventBus } from '../../app/cluster-ports.js'
-import { NoResponder, RemoteError } from '../../app/cluster-ports.js'
+import { BusTimeout, NoResponder, RemoteError } from '../../app/cluster-ports.js'
 import { asRemote } from './in-process-bus.js'
 
 // Subjects: `sb.<kind>.<tenant>.<subject>`. A tenant id may hold characters a NATS subject may not
@@ -66,6 +66,8 @@ export class NatsBus implements EventBus {
       )
     } catch (e) {
       if (e instanceof RequestError && e.isNoResponders()) throw new NoResponder(tenantId, subject)
+      if (e instanceof TimeoutError || (e as Error).cause instanceof TimeoutError)
+        throw new BusTimeout(subject, timeoutMs)
       throw e
     }
     const reply = msg.json<Reply>()
@@ -92,9 +94,11 @@ export class NatsBus implements EventBus {
       },
     })
     this.subs.add(sub)
+    // Drained, not dropped: a request already delivered here is answered (if only "moved"),
+    // so its sender need not wait out its timeout.
     return () => {
       this.subs.delete(sub)
-      sub.unsubscribe()
+      void sub.drain().catch(() => undefined)
     }
   }
 

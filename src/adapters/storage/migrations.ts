@@ -413,6 +413,15 @@ const migrations: Record<string, Migration> = {
         .addColumn('epoch', 'bigint', (c) => c.notNull())
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
         .execute()
+      // Commands forwarded between nodes carry a key: applied once, whichever node retries them.
+      await db.schema
+        .createTable('applied_commands')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('result', 'jsonb', (c) => c.notNull())
+        .addColumn('applied_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('applied_commands_pk', ['tenant_id', 'key'])
+        .execute()
     },
   },
 }

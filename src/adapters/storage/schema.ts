@@ -232,6 +232,15 @@ export interface Database {
   agent_watch: AgentWatchTable
   queue_estimates: QueueEstimatesTable
   tenant_leases: TenantLeasesTable
+  applied_commands: AppliedCommandsTable
+}
+
+/** Commands applied under an idempotency key, and their answer: a retry gets the same answer. */
+export interface AppliedCommandsTable {
+  tenant_id: string
+  key: string
+  result: JSONColumnType<{ value: unknown }, string, string>
+  applied_at: number
 }
 
 /** Which node owns each tenant's router, until when, and the fencing epoch of its writes. */

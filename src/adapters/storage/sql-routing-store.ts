@@ -7,11 +7,16 @@ import { agentStateFromRow, agentStateRow, contactFromRow, contactRow, eventRow 
 import type { Database } from './schema.js'
 import { outboxRows } from './sql-outbox-store.js'
 
+/** How long a forwarded command's key is remembered: far beyond any retry. */
+const APPLIED_KEPT_MS = 3600_000
+/** The newest keys a rebuilt router remembers. */
+const APPLIED_LOADED = 50_000
+
 export class SqlRoutingStore implements RoutingStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async load(tenantId: string): Promise<RouterSnapshot> {
-    const [seq, states, contacts, estimates] = await Promise.all([
+    const [seq, states, contacts, estimates, applied] = await Promise.all([
       this.db
         .selectFrom('events')
         .select((eb) => eb.fn.max('seq').as('seq'))
@@ -25,6 +30,13 @@ export class SqlRoutingStore implements RoutingStore {
         .where('closed_at', 'is', null)
         .execute(),
       this.db.selectFrom('queue_estimates').selectAll().where('tenant_id', '=', tenantId).execute(),
+      this.db
+        .selectFrom('applied_commands')
+        .select(['key', 'result'])
+        .where('tenant_id', '=', tenantId)
+        .orderBy('applied_at', 'desc')
+        .limit(APPLIED_LOADED)
+        .execute(),
     ])
     const byAgent = new Map<string, AgentChannelState[]>()
     for (const r of states) {
@@ -56,13 +68,17 @@ export class SqlRoutingStore implements RoutingStore {
       agents: [...byAgent].map(([agentId, channels]) => ({ agentId, channels })),
       contacts: contacts.map(contactFromRow),
       estimates: estimates.map((e) => ({ queueId: e.queue_id, state: e.state })),
+      // Oldest first: the runtime forgets from the front when it has too many.
+      applied: applied.reverse().map((a) => ({ key: a.key, result: a.result.value })),
     }
   }
 
   async commit(tenantId: string, batch: CommitBatch): Promise<void> {
     const estimates = batch.estimates ?? []
+    const applied = batch.applied ?? []
     if (
-      batch.events.length +
+      applied.length +
+        batch.events.length +
         batch.contacts.length +
         batch.agents.length +
         batch.outbox.length +
@@ -74,6 +90,27 @@ export class SqlRoutingStore implements RoutingStore {
       // First, under a share lock: a node taking the tenant over waits for this transaction, and
       // a writer whose epoch moved on writes nothing.
       if (batch.fence) await checkFence(trx, tenantId, batch.fence)
+      const at = batch.events[0]?.at ?? Date.now()
+      for (const rows of chunks(
+        applied.map((a) => ({
+          tenant_id: tenantId,
+          key: a.key,
+          result: JSON.stringify({ value: a.result ?? null }),
+          applied_at: at,
+        })),
+      ))
+        await trx
+          .insertInto('applied_commands')
+          .values(rows)
+          .onConflict((oc) => oc.doNothing())
+          .execute()
+      // Keys older than the window are no use to a retry: trimmed as the table grows.
+      if (applied.length > 0)
+        await trx
+          .deleteFrom('applied_commands')
+          .where('tenant_id', '=', tenantId)
+          .where('applied_at', '<', at - APPLIED_KEPT_MS)
+          .execute()
       if (estimates.length > 0)
         await trx
           .insertInto('queue_estimates')

@@ -82,7 +82,7 @@ export function extraRoutes(app: FastifyInstance, deps: AiccDeps): void {
       if (!channel) throw new AiccError(200, '3', 'the leaveMessageParams is error.')
       const { caller, leaveMessage } = req.body
       await sb
-        .runtime(s.tenantId)
+        .tenant(s.tenantId)
         .run({
           type: 'leaveMessage',
           contact: {

@@ -30,7 +30,7 @@ export function agentToolRoutes(app: FastifyInstance, sb: Switchboard): void {
     async (req) => {
       const { queueId, q } = req.query
       const needle = q?.trim().toLocaleLowerCase()
-      const all = sb.runtime(req.tenantId).config.cannedResponses
+      const all = sb.storedConfig(req.tenantId).config.cannedResponses
       return {
         cannedResponses: all.filter(
           (r) =>
@@ -77,7 +77,7 @@ export function agentToolRoutes(app: FastifyInstance, sb: Switchboard): void {
     async (req) => {
       const { agentId } = req.params
       mayActFor(req, agentId)
-      const mine = sb.runtime(req.tenantId).query({ type: 'contacts', agentId })
+      const mine = await sb.tenant(req.tenantId).ask({ type: 'contacts', agentId })
       return { contacts: mine.map(contactView) }
     },
   )
@@ -96,7 +96,7 @@ export function agentToolRoutes(app: FastifyInstance, sb: Switchboard): void {
     async (req) => {
       const { contactId } = req.params
       const contact =
-        sb.runtime(req.tenantId).query({ type: 'contact', contactId }) ??
+        (await sb.tenant(req.tenantId).ask({ type: 'contact', contactId })) ??
         (await sb.queries.contact(req.tenantId, contactId))
       if (!contact || !visibleTo(req, contact))
         throw new DomainError('CONTACT_NOT_FOUND', `contact ${contactId} not found`)

@@ -61,7 +61,7 @@ export function agentRoutes(app: FastifyInstance, sb: Switchboard): void {
       config: { access: ['supervisor', 'admin'] },
       schema: { tags: ['agents'], summary: 'Every agent with its channel states' },
     },
-    async (req) => ({ agents: sb.runtime(req.tenantId).query({ type: 'agents' }).map(agentView) }),
+    async (req) => ({ agents: (await sb.tenant(req.tenantId).ask({ type: 'agents' })).map(agentView) }),
   )
 
   app.get<{ Params: { agentId: string } }>(

@@ -179,7 +179,7 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
     async (req) => {
       customerContact(req, req.params.contactId)
       const c = await sb
-        .runtime(req.tenantId)
+        .tenant(req.tenantId)
         .run({ type: 'endContact', contactId: req.params.contactId, by: 'customer', agentId: null })
       return { contactId: c.id, state: c.state }
     },

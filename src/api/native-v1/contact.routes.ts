@@ -34,7 +34,7 @@ export function contactRoutes(
     },
     async (req) => {
       const { contactId } = req.params
-      const live = sb.runtime(req.tenantId).query({ type: 'contact', contactId })
+      const live = await sb.tenant(req.tenantId).ask({ type: 'contact', contactId })
       const contact = live ?? (await sb.queries.contact(req.tenantId, contactId))
       if (!contact || !visibleTo(req, contact))
         throw new DomainError('CONTACT_NOT_FOUND', `contact ${contactId} not found`)
@@ -104,7 +104,7 @@ export function contactRoutes(
       const agentId = actingAgent(req)
       return contactView(
         await sb
-          .runtime(req.tenantId)
+          .tenant(req.tenantId)
           .run({ type: 'endContact', contactId: req.params.contactId, by: 'agent', agentId }),
       )
     },
@@ -128,14 +128,14 @@ export function contactRoutes(
     async (req) => {
       const agentId = actingAgent(req)
       const { code = null, notes = null } = req.body ?? {}
-      const codes = sb.runtime(req.tenantId).config.wrapUpCodes
+      const codes = sb.storedConfig(req.tenantId).config.wrapUpCodes
       if (code !== null && codes.length > 0 && !codes.some((c) => c.code === code))
         throw new DomainError('VALIDATION_FAILED', `unknown wrap-up code "${code}"`, [
           `use one of: ${codes.map((c) => c.code).join(', ')}`,
         ])
       return contactView(
         await sb
-          .runtime(req.tenantId)
+          .tenant(req.tenantId)
           .run({ type: 'wrapUp', contactId: req.params.contactId, agentId, code, notes }),
       )
     },
@@ -166,7 +166,7 @@ export function contactRoutes(
         req.body.queueId !== undefined ? { queueId: req.body.queueId } : { agentId: req.body.agentId ?? '' }
       return contactView(
         await sb
-          .runtime(req.tenantId)
+          .tenant(req.tenantId)
           .run({ type: 'transfer', contactId: req.params.contactId, agentId, target }),
       )
     },

@@ -66,7 +66,7 @@ function partyRoutes(app: FastifyInstance, sb: Switchboard, files: ChatFiles, pa
     },
     async (req, reply) => {
       const actor = side.actor(req, req.params.contactId)
-      const contact = sb.runtime(req.tenantId).query({ type: 'contact', contactId: req.params.contactId })
+      const contact = await sb.tenant(req.tenantId).ask({ type: 'contact', contactId: req.params.contactId })
       if (!contact || (party === 'agent' && contact.agentId !== actor))
         throw new DomainError('CONTACT_NOT_FOUND', `no open contact ${req.params.contactId} of yours`)
       sb.typing.typing(req.tenantId, contact.id, party, contact.agentId, sb.now())
@@ -93,7 +93,7 @@ function partyRoutes(app: FastifyInstance, sb: Switchboard, files: ChatFiles, pa
     },
     async (req) => {
       const actor = side.actor(req, req.params.contactId)
-      const upToSeq = await sb.runtime(req.tenantId).run({
+      const upToSeq = await sb.tenant(req.tenantId).run({
         type: 'markRead',
         contactId: req.params.contactId,
         by: party,
@@ -172,7 +172,7 @@ function partyRoutes(app: FastifyInstance, sb: Switchboard, files: ChatFiles, pa
       if (party === 'customer') customerContact(req, contactId)
       else {
         const contact =
-          sb.runtime(req.tenantId).query({ type: 'contact', contactId }) ??
+          (await sb.tenant(req.tenantId).ask({ type: 'contact', contactId })) ??
           (await sb.queries.contact(req.tenantId, contactId))
         if (!contact || !visibleTo(req, contact))
           throw new DomainError('CONTACT_NOT_FOUND', `contact ${contactId} not found`)

@@ -27,7 +27,9 @@ export function customerExtraRoutes(app: FastifyInstance, sb: Switchboard, surve
       },
     },
     async (req, reply) => {
-      const ep = sb.runtime(req.tenantId).config.entryPoints.find((e) => e.id === req.params.entryPointId)
+      const ep = sb
+        .storedConfig(req.tenantId)
+        .config.entryPoints.find((e) => e.id === req.params.entryPointId)
       if (!ep) throw new DomainError('ENTRY_POINT_NOT_FOUND', `no entry point ${req.params.entryPointId}`)
       return reply.header('cache-control', 'public, max-age=60').send({
         id: ep.id,
@@ -73,7 +75,7 @@ export function customerExtraRoutes(app: FastifyInstance, sb: Switchboard, surve
     },
     async (req, reply) => {
       const { customer, subject, text } = req.body
-      const left = await sb.runtime(req.tenantId).run({
+      const left = await sb.tenant(req.tenantId).run({
         type: 'leaveMessage',
         contact: {
           contactId: randomUUID(),

@@ -51,7 +51,7 @@ export function offerRoutes(app: FastifyInstance, sb: Switchboard): void {
       const agentId = actingAgent(req)
       const reason = req.body?.reason ?? null
       const c = await sb
-        .runtime(req.tenantId)
+        .tenant(req.tenantId)
         .run({ type: 'rejectOffer', offerId: req.params.offerId, agentId, reason })
       return { contactId: c.id, state: c.state }
     },

@@ -60,7 +60,7 @@ export function queueRoutes(app: FastifyInstance, sb: Switchboard): void {
       },
     },
     async (req) => {
-      const s = sb.runtime(req.tenantId).query({ type: 'queueStats', queueId: req.params.queueId })
+      const s = await sb.tenant(req.tenantId).ask({ type: 'queueStats', queueId: req.params.queueId })
       if (!s) throw new DomainError('QUEUE_NOT_FOUND', `queue ${req.params.queueId} does not exist`)
       return queueStatsView(s)
     },

@@ -64,10 +64,10 @@ interface Watcher {
 }
 
 export function supervisorRoutes(app: FastifyInstance, sb: Switchboard): void {
-  const snapshot = (tenantId: string) => floorView(sb.runtime(tenantId).query({ type: 'floor' }))
-  const message = (tenantId: string): string => {
+  const snapshot = async (tenantId: string) => floorView(await sb.tenant(tenantId).ask({ type: 'floor' }))
+  const message = async (tenantId: string): Promise<string> => {
     try {
-      return JSON.stringify({ type: 'floor', floor: snapshot(tenantId) })
+      return JSON.stringify({ type: 'floor', floor: await snapshot(tenantId) })
     } catch (e) {
       // The router stopped (reconfigured, shutting down): say so, keep the sockets.
       return JSON.stringify({ type: 'error', error: { message: e instanceof Error ? e.message : String(e) } })
@@ -80,14 +80,15 @@ export function supervisorRoutes(app: FastifyInstance, sb: Switchboard): void {
     if (!w) {
       const sockets = new Set<Watcher>()
       const timer = setInterval(() => {
-        const text = message(tenantId)
-        for (const s of sockets) s.send(text)
+        void message(tenantId).then((text) => {
+          for (const s of sockets) s.send(text)
+        })
       }, LIVE_MS)
       watchers.set(tenantId, (w = { sockets, timer }))
     }
     const mine = w
     mine.sockets.add(socket)
-    socket.send(message(tenantId))
+    void message(tenantId).then((text) => socket.send(text))
     return () => {
       mine.sockets.delete(socket)
       if (mine.sockets.size > 0) return
@@ -148,7 +149,7 @@ export function supervisorRoutes(app: FastifyInstance, sb: Switchboard): void {
         ? { agentId: req.body.agentId }
         : { queueId: req.body.queueId as string }
       const c = await sb
-        .runtime(req.tenantId)
+        .tenant(req.tenantId)
         .run({ type: 'reassign', contactId: req.params.contactId, target, by })
       return contactView(c)
     },

@@ -144,7 +144,7 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
     if (f.queue) servedQueue(config, agentId, f.queue)
     const on = onOff(f.state ?? '')
     await sb
-      .runtime(tenantId)
+      .tenant(tenantId)
       .run({
         type: 'pauseAgent',
         agentId,
@@ -171,7 +171,7 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
     if (f.queue) servedQueue(config, agentId, f.queue)
     // Signing in again leaves a paused agent paused, as Asterisk's QueueAdd does.
     await sb
-      .runtime(tenantId)
+      .tenant(tenantId)
       .run(
         login
           ? { type: 'signIn', agentId, channel: 'voice', by: 'pbx-api' }

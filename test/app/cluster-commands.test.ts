@@ -1,0 +1,144 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { InProcessBus } from '../../src/adapters/cluster/in-process-bus.js'
+import { NatsBus } from '../../src/adapters/cluster/nats-bus.js'
+import type { OpenedDatabase } from '../../src/adapters/storage/opened-database.js'
+import { SqlConfigStore } from '../../src/adapters/storage/sql-config-store.js'
+import { SqlContactQueries } from '../../src/adapters/storage/sql-contact-queries.js'
+import { SqlOwnership } from '../../src/adapters/storage/sql-ownership.js'
+import { SqlRoutingStore } from '../../src/adapters/storage/sql-routing-store.js'
+import { systemClock, timerScheduler } from '../../src/adapters/time/system-clock.js'
+import type { EventBus } from '../../src/app/cluster-ports.js'
+import { Switchboard } from '../../src/app/switchboard.js'
+import type { TenantDoc } from '../../src/config/document.js'
+import { agentState } from '../../src/core/commands.js'
+import { DomainError } from '../../src/core/errors.js'
+import { databases } from '../support/databases.js'
+import { demoDocs } from '../support/harness.js'
+import { natsUrl } from '../support/nats.js'
+
+const TENANTS = ['t1', 't2']
+const docs = (): TenantDoc[] => {
+  const [demo] = demoDocs()
+  return TENANTS.map((id) => ({ ...demo!, id }))
+}
+
+async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+const url = natsUrl()
+const buses: { name: string; open: () => Promise<(nodeId: string) => Promise<EventBus>> }[] = [
+  {
+    name: 'in-process bus',
+    open: async () => {
+      const bus = new InProcessBus()
+      return async () => bus
+    },
+  },
+  ...(url ? [{ name: 'NATS', open: async () => (nodeId: string) => NatsBus.connect(url, nodeId) }] : []),
+]
+
+// One database engine is enough here: the storage suites cover both.
+const [harness] = databases().slice(-1)
+
+for (const kind of buses) {
+  describe(`${kind.name}: commands reach the tenant's owner from any node`, () => {
+    let opened: OpenedDatabase
+    let busFor: (nodeId: string) => Promise<EventBus>
+    const nodes: { sb: Switchboard; bus: EventBus }[] = []
+    beforeEach(async () => {
+      opened = await harness!.open()
+      busFor = await kind.open()
+    })
+    afterEach(async () => {
+      const left = nodes.splice(0)
+      for (const n of left) await n.sb.stop()
+      for (const bus of new Set(left.map((n) => n.bus))) await bus.close()
+      await opened.close()
+    })
+
+    async function node(nodeId: string): Promise<Switchboard> {
+      const bus = await busFor(nodeId)
+      const sb = new Switchboard({
+        configs: new SqlConfigStore(opened.db, () => systemClock.now()),
+        queries: new SqlContactQueries(opened.db),
+        store: new SqlRoutingStore(opened.db),
+        clock: systemClock,
+        scheduler: timerScheduler(systemClock),
+        newId: () => `${nodeId}-${Math.random().toString(36).slice(2)}`,
+        cluster: { nodeId, ownership: new SqlOwnership(opened.db), bus, leaseMs: 60_000 },
+      })
+      nodes.push({ sb, bus })
+      await sb.start(docs())
+      return sb
+    }
+    const ownerOf = (t: string) => nodes.find((n) => n.sb.isRunning(t))!.sb
+    const other = (t: string) => nodes.find((n) => !n.sb.isRunning(t))!.sb
+
+    it('applies a command sent through a node that does not own the tenant, and answers reads', async () => {
+      await node('a')
+      await node('b')
+      await until(
+        'each node owns one tenant',
+        () =>
+          TENANTS.every((t) => nodes.filter((n) => n.sb.isRunning(t)).length === 1) &&
+          nodes.every((n) => n.sb.leases().length === 1),
+      )
+      for (const t of TENANTS) {
+        const via = other(t)
+        const state = await via.tenant(t).run(agentState('agent1', 'chat', 'ready', 'agent1'))
+        expect(state).toMatchObject({ channel: 'chat', state: 'ready' })
+        expect(ownerOf(t).runtime(t).query({ type: 'agent', agentId: 'agent1' })?.channels.chat?.state).toBe(
+          'ready',
+        )
+        expect((await via.tenant(t).ask({ type: 'agent', agentId: 'agent1' }))?.channels.chat?.state).toBe(
+          'ready',
+        )
+        // The owner's refusal arrives as the same domain error, for the dialect to map as usual.
+        const refused = await via
+          .tenant(t)
+          .run({ type: 'acceptOffer', offerId: 'no-such-offer', agentId: 'agent1' })
+          .catch((e: unknown) => e)
+        expect(refused).toBeInstanceOf(DomainError)
+        expect(refused).toMatchObject({ code: 'OFFER_NOT_FOUND' })
+      }
+    })
+
+    it('applies each command once while the owner hands the tenant over mid-stream', async () => {
+      const a = await node('a')
+      const b = await node('b')
+      await until('each node owns one tenant', () => nodes.every((n) => n.sb.leases().length === 1))
+      const t = a.leases()[0]!.tenantId
+      // 150 new chats sent one after another through b; at the 50th, a starts handing the tenant
+      // over, and the rest wait for b to take it.
+      let stopping: Promise<void> | undefined
+      const results = []
+      for (let i = 0; i < 150; i++) {
+        if (i === 50) stopping = a.stop()
+        results.push(
+          await b.tenant(t).run({
+            type: 'admitContact',
+            contact: { contactId: `c${i}`, entryPointId: '1000', customer: { name: `C${i}` }, subject: null },
+          }),
+        )
+      }
+      await stopping
+      expect(results.every((r) => r.admitted || r.reason)).toBe(true)
+      await until('b runs the tenant', () => b.isRunning(t))
+      const stored = await new SqlContactQueries(opened.db).events(t, { afterSeq: 0, limit: 10_000 })
+      const queued = stored.filter((e) => e.type === 'ContactQueued' || e.type === 'ContactRefused')
+      const ids = queued.map((e) => ('contactId' in e ? e.contactId : ''))
+      expect(new Set(ids).size).toBe(150)
+      expect(ids).toHaveLength(150)
+      // b rebuilt the router from storage between the first and the last of them.
+      const seqOf = (id: string) => queued.find((e) => 'contactId' in e && e.contactId === id)!.seq
+      const rebuilt = stored.filter((e) => e.type === 'RouterRestored').at(-1)!.seq
+      expect(rebuilt).toBeGreaterThan(seqOf('c0'))
+      expect(rebuilt).toBeLessThan(seqOf('c149'))
+    })
+  })
+}
