@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
 import { existsSync, readFileSync } from 'node:fs'
 import { sql } from 'kysely'
 import pino from 'pino'
@@ -11,6 +12,8 @@ import { openPostgres } from './adapters/storage/postgres/open-postgres.js'
 import type { PostgresHold } from './adapters/storage/postgres/hold-postgres.js'
 import { holdPostgres } from './adapters/storage/postgres/hold-postgres.js'
 import { DatabaseHeld } from './adapters/storage/database-held.js'
+import { NatsBus } from './adapters/cluster/nats-bus.js'
+import { SqlOwnership } from './adapters/storage/sql-ownership.js'
 import { SqlConfigStore } from './adapters/storage/sql-config-store.js'
 import { SqlContactQueries } from './adapters/storage/sql-contact-queries.js'
 import { SqlRoutingStore } from './adapters/storage/sql-routing-store.js'
@@ -52,6 +55,8 @@ export interface ServerOptions {
   readonly handleSignals?: boolean
   /** SIP and media; undefined: no voice channel (chat only). */
   readonly voice?: Omit<VoiceOptions, 'dataDir'>
+  /** A node of a cluster (with databaseUrl): tenants spread over the nodes (docs/scaling.md). */
+  readonly cluster?: { readonly natsUrl: string; readonly nodeId?: string; readonly leaseMs: number }
 }
 
 export interface RunningServer {
@@ -90,12 +95,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   let hold: PostgresHold | undefined
   let opened: OpenedDatabase
+  if (opts.cluster && !opts.databaseUrl) throw new Error('a cluster node needs PostgreSQL (databaseUrl)')
   try {
-    hold = opts.databaseUrl
-      ? await holdPostgres(opts.databaseUrl, (err) =>
-          logger.error({ err }, 'lost the connection that holds the database for this server'),
-        )
-      : undefined
+    // A single server holds its database alone; cluster nodes share theirs, each tenant fenced.
+    hold =
+      opts.databaseUrl && !opts.cluster
+        ? await holdPostgres(opts.databaseUrl, (err) =>
+            logger.error({ err }, 'lost the connection that holds the database for this server'),
+          )
+        : undefined
     opened = opts.databaseUrl
       ? await openPostgres(opts.databaseUrl, onQuery)
       : await openPgliteWorker(opts.dataDir, onQuery)
@@ -119,8 +127,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   await hold?.announce(opened.db)
 
   const scheduler = timerScheduler(clock)
+  const nodeId = opts.cluster?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`
+  const bus = opts.cluster ? await NatsBus.connect(opts.cluster.natsUrl, nodeId) : undefined
+  if (opts.cluster) logger.info({ nodeId, nats: opts.cluster.natsUrl }, 'joined the cluster as a node')
   // Its handlers read the tenants' configuration from the switchboard, created just below.
-  const outboxStore = new SqlOutboxStore(opened.db)
+  const outboxStore = new SqlOutboxStore(
+    opened.db,
+    // Long beyond a delivery's own timeout: a claim runs out only when its node is gone.
+    bus ? { node: nodeId, claimMs: 60_000 } : undefined,
+  )
   metrics.watchOutbox(
     () => outboxStore.stats(),
     () => clock.now(),
@@ -164,6 +179,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     onOutbox: () => dispatcher.kick(),
     onConfigured: (tenantId) => reporting.committed(tenantId),
     onFailure: (err) => logger.error({ err }, 'router batch failed; rebuilt from storage'),
+    ...(bus && opts.cluster
+      ? {
+          cluster: {
+            nodeId,
+            bus,
+            ownership: new SqlOwnership(opened.db),
+            leaseMs: opts.cluster.leaseMs,
+            onError: (err: unknown, tenantId?: string) =>
+              logger.error({ err, tenantId }, 'tenant placement failed; tried again next round'),
+          },
+        }
+      : {}),
   })
   for (const f of await sb.start(docs)) {
     if (!f.applied)
@@ -273,6 +300,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ['PBX events', () => pbxPush?.stop()],
     ['AICC sessions', () => aicc.stop()],
     ['routers', () => sb.stop()],
+    ['cluster bus', () => bus?.close()],
     ['reports', () => reporting.stop()],
     ['CXone monitor', () => cxoneMonitor.stop()],
     ['outbox', () => dispatcher.stop()],

@@ -78,6 +78,7 @@ export class OutboxDispatcher {
     this.stopped = true
     this.cancel?.()
     await this.running?.catch(() => undefined)
+    await this.store.releaseClaims?.()
   }
 
   /**

@@ -214,6 +214,8 @@ export interface OutboxStore {
   dead(id: number, now: number, error: string): Promise<void>
   /** When the next pending item becomes due; undefined when none is pending. */
   nextAttemptAt(): Promise<number | undefined>
+  /** Frees what this node claimed but did not send (it stops): other nodes send it at once. */
+  releaseClaims?(): Promise<void>
   /** Per topic: items waiting, since when the oldest waits, and dead letters. */
   stats(): Promise<OutboxTopicStats[]>
   /** A tenant's dead letters of a topic, newest first. */

@@ -169,16 +169,28 @@ export interface ReportRange {
   readonly to: number
 }
 
+/** Another fold of the tenant saved first: this one's work is stale, and was not written. */
+export class CheckpointMoved extends Error {
+  constructor(readonly tenantId: string) {
+    super(`the report checkpoint of ${tenantId} moved on under this fold`)
+  }
+}
+
 /** The projections' storage: rows, plus the fold's checkpoint (last event and state). */
 export interface ReportStore {
   checkpoint(tenantId: string): Promise<{ lastSeq: number; state: unknown } | undefined>
-  /** Atomic: rows, checkpoint and the outbox items they caused (written at `now`) together. */
+  /**
+   * Atomic: rows, checkpoint and the outbox items they caused (written at `now`) together. The
+   * fold started from the checkpoint at `fromSeq`: if another folder (the tenant's previous
+   * owner, finishing) moved it meanwhile, nothing is written and CheckpointMoved is thrown.
+   */
   save(
     tenantId: string,
     changes: ReportChanges,
     lastSeq: number,
     state: unknown,
     outbox?: { readonly items: readonly OutboxItem[]; readonly now: number },
+    fromSeq?: number,
   ): Promise<void>
   /** Forgets a tenant's projections, to rebuild them from the event log. */
   clear(tenantId: string): Promise<void>

@@ -287,6 +287,12 @@ export class Switchboard {
     return [...this.stored.keys()]
   }
 
+  /** The tenants whose background work (reports) is this node's: all of them on a single node. */
+  localTenantIds(): string[] {
+    const placement = this.placement
+    return placement ? this.tenantIds().filter((t) => placement.owns(t)) : this.tenantIds()
+  }
+
   hasTenant(tenantId: string): boolean {
     return this.stored.has(tenantId)
   }

@@ -55,6 +55,17 @@ storageOptions(
       new Option('--recording-dir <dir>', "rtpengine's --recording-dir, to keep call recordings").env(
         'RECORDING_DIR',
       ),
+    )
+    .addOption(
+      new Option('--nats-url <url>', 'join a cluster of nodes over NATS (needs --database-url)').env(
+        'NATS_URL',
+      ),
+    )
+    .addOption(new Option('--node-id <id>', "this node's name in the cluster").env('NODE_ID'))
+    .addOption(
+      new Option('--lease-ms <ms>', "how long a node's hold on a tenant lasts without renewal")
+        .env('LEASE_MS')
+        .default('3000'),
     ),
 ).action(
   async (o: {
@@ -72,7 +83,16 @@ storageOptions(
     sipTlsPort: string
     rtpengine: string
     recordingDir?: string
+    natsUrl?: string
+    nodeId?: string
+    leaseMs: string
   }) => {
+    if (o.natsUrl && !o.databaseUrl) {
+      console.error(
+        'a cluster shares one PostgreSQL database: set --database-url (DATABASE_URL) with --nats-url (NATS_URL)',
+      )
+      process.exit(2)
+    }
     if (!o.sipTlsCert !== !o.sipTlsKey) {
       console.error(
         'SIP over TLS needs both a certificate and its key: set --sip-tls-cert and --sip-tls-key (SIP_TLS_CERT, SIP_TLS_KEY)',
@@ -84,6 +104,7 @@ storageOptions(
       host: o.host,
       dataDir: o.dataDir,
       databaseUrl: o.databaseUrl,
+      ...(o.natsUrl ? { cluster: { natsUrl: o.natsUrl, nodeId: o.nodeId, leaseMs: Number(o.leaseMs) } } : {}),
       configFile: o.config,
       logLevel: o.logLevel,
       handleSignals: true,

@@ -1,3 +1,4 @@
+import { CheckpointMoved } from '../app/report-ports.js'
 import type { Clock } from '../app/ports.js'
 import type { OutboxPush, ReportChanges, ReportStore } from '../app/report-ports.js'
 import type { DomainEvent } from '../core/events.js'
@@ -122,8 +123,19 @@ export class ReportProjector {
   }
 
   private async run(tenantId: string): Promise<number> {
+    try {
+      return await this.fold(tenantId)
+    } catch (e) {
+      // The tenant's previous owner saved a fold first: start again from its checkpoint.
+      if (e instanceof CheckpointMoved) return this.run(tenantId)
+      throw e
+    }
+  }
+
+  private async fold(tenantId: string): Promise<number> {
     const saved = await this.deps.store.checkpoint(tenantId)
     let lastSeq = saved?.lastSeq ?? 0
+    let savedSeq = lastSeq
     const { pushing, ...state }: Checkpoint = (saved?.state as Checkpoint | undefined) ?? emptyFoldState()
     const fold = new ReportFold(this.deps.settings(tenantId), state)
     const rebuilding = this.quiet.has(tenantId)
@@ -151,10 +163,15 @@ export class ReportProjector {
       if (hasChanges(changes) || events.length > 0 || closed || lanes.join() !== (pushing ?? []).join()) {
         const items = push?.items ?? []
         const checkpoint: Checkpoint = { ...fold.state, pushing: lanes }
-        await this.deps.store.save(tenantId, changes, lastSeq, checkpoint, {
-          items,
-          now: this.deps.clock.now(),
-        })
+        await this.deps.store.save(
+          tenantId,
+          changes,
+          lastSeq,
+          checkpoint,
+          { items, now: this.deps.clock.now() },
+          savedSeq,
+        )
+        savedSeq = lastSeq
         if (items.length > 0) this.deps.onOutbox?.()
       }
       if (drained) {

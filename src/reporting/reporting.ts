@@ -41,7 +41,7 @@ export class Reporting implements ReportAccess {
    * back; an export waits for it), then keeps following it.
    */
   start(): void {
-    for (const t of this.switchboard().tenantIds()) this.run(t)
+    for (const t of this.switchboard().localTenantIds()) this.run(t)
     this.armTick()
   }
 
@@ -104,7 +104,7 @@ export class Reporting implements ReportAccess {
     if (this.stopped) return
     const at = intervalOf(this.clock.now() - SETTLE_MS) + INTERVAL_MS + SETTLE_MS + 100
     this.cancelTick = this.scheduler.wakeAt(at, () => {
-      for (const t of this.switchboard().tenantIds()) this.run(t)
+      for (const t of this.switchboard().localTenantIds()) this.run(t)
       this.armTick()
     })
   }

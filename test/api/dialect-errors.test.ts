@@ -182,7 +182,7 @@ describe('hardening item 7: every dialect answers every failure in its own form'
           })),
         500: () =>
           failing(() =>
-            vi.spyOn(h.sb, 'runtime').mockImplementation(() => {
+            vi.spyOn(h.sb, 'tenant').mockImplementation(() => {
               throw new Error('disk on fire')
             }),
           )({
@@ -225,7 +225,7 @@ describe('hardening item 7: every dialect answers every failure in its own form'
           many(1201, () => ({ method: 'POST', url: '/coocenter-api/queues/queue-info', headers: pbx })),
         500: () =>
           failing(() =>
-            vi.spyOn(h.sb, 'runtime').mockImplementation(() => {
+            vi.spyOn(h.sb, 'tenant').mockImplementation(() => {
               throw new Error('disk on fire')
             }),
           )({

@@ -81,6 +81,7 @@ for (const harness of databases()) {
         sent: [],
         contacts: [],
         estimates: [],
+        applied: [],
       })
     })
 
@@ -109,6 +110,7 @@ for (const harness of databases()) {
         sent: [],
         contacts: [],
         estimates: [],
+        applied: [],
       })
     })
 

@@ -424,6 +424,13 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0016_outbox_claims': {
+    async up(db: Kysely<unknown>) {
+      // Cluster nodes drain one outbox: each item is claimed by the node sending it, for a while.
+      await db.schema.alterTable('outbox').addColumn('claimed_by', 'text').execute()
+      await db.schema.alterTable('outbox').addColumn('claimed_until', 'bigint').execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -124,6 +124,9 @@ export interface OutboxTable {
   ordering_key: ColumnType<string, string | undefined, string>
   dead_at: number | null
   last_error: string | null
+  /** The cluster node sending it now, and until when that claim holds (0016). */
+  claimed_by: ColumnType<string | null, string | null | undefined, string | null>
+  claimed_until: ColumnType<number | null, number | null | undefined, number | null>
 }
 
 export interface SurveysTable {

@@ -20,15 +20,72 @@ const ITEM_COLUMNS = [
   'o.created_at',
 ] as const
 
+// One number for the cluster-wide claim lock (pg_advisory_xact_lock): "SBOX".
+const OUTBOX_CLAIM_LOCK = 0x53424f58
+
 export class SqlOutboxStore implements OutboxStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  /**
+   * On a cluster node (`claimer` set), what `due` returns is claimed for this node for
+   * `claimMs`: no other node sends it meanwhile, and none sends a later item of its ordering key
+   * before it. Claims are taken under one cluster-wide lock (a short transaction), so two nodes
+   * never split a key between them. A node that dies leaves its claims to run out.
+   */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly claimer?: { readonly node: string; readonly claimMs: number },
+  ) {}
 
   async add(items: readonly OutboxItem[], now: number): Promise<void> {
     if (items.length > 0) await this.db.insertInto('outbox').values(outboxRows(items, now)).execute()
   }
 
   async due(now: number, limit: number, after = 0): Promise<ClaimedOutboxItem[]> {
-    const rows = await this.db
+    const claimer = this.claimer
+    if (!claimer) return (await this.dueQuery(this.db, now, limit, after).execute()).map(itemFromRow)
+    return this.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${OUTBOX_CLAIM_LOCK})`.execute(trx)
+      const rows = await this.dueQuery(trx, now, limit, after)
+        .where((eb) =>
+          eb.or([
+            eb('o.claimed_until', 'is', null),
+            eb('o.claimed_until', '<=', now),
+            eb('o.claimed_by', '=', claimer.node),
+          ]),
+        )
+        // Behind an item of its key that another node is sending: wait for it.
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('outbox as c')
+                .select(sql`1`.as('one'))
+                .whereRef('c.ordering_key', '=', 'o.ordering_key')
+                .where('o.ordering_key', '<>', '')
+                .where(sql<boolean>`c.id + 0 < o.id`)
+                .where('c.claimed_until', '>', now)
+                .where('c.claimed_by', '<>', claimer.node)
+                .where('c.delivered_at', 'is', null)
+                .where('c.dead_at', 'is', null),
+            ),
+          ),
+        )
+        .execute()
+      if (rows.length > 0)
+        await trx
+          .updateTable('outbox')
+          .set({ claimed_by: claimer.node, claimed_until: now + claimer.claimMs })
+          .where(
+            'id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .execute()
+      return rows.map(itemFromRow)
+    })
+  }
+
+  private dueQuery(db: Kysely<Database>, now: number, limit: number, after: number) {
+    return db
       .selectFrom('outbox as o')
       .select(ITEM_COLUMNS)
       .where('o.delivered_at', 'is', null)
@@ -57,8 +114,6 @@ export class SqlOutboxStore implements OutboxStore {
       )
       .orderBy('o.id')
       .limit(limit)
-      .execute()
-    return rows.map(itemFromRow)
   }
 
   /** Pending items that may go: keyless ones, and of each key only its oldest pending item. */
@@ -101,7 +156,13 @@ export class SqlOutboxStore implements OutboxStore {
   async retryLater(id: number, at: number, error?: string): Promise<void> {
     await this.db
       .updateTable('outbox')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: at, last_error: error ?? null }))
+      .set((eb) => ({
+        attempts: eb('attempts', '+', 1),
+        next_attempt_at: at,
+        last_error: error ?? null,
+        claimed_by: null,
+        claimed_until: null,
+      }))
       .where('id', '=', id)
       .execute()
   }
@@ -109,17 +170,44 @@ export class SqlOutboxStore implements OutboxStore {
   async dead(id: number, now: number, error: string): Promise<void> {
     await this.db
       .updateTable('outbox')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1), dead_at: now, last_error: error }))
+      .set((eb) => ({
+        attempts: eb('attempts', '+', 1),
+        dead_at: now,
+        last_error: error,
+        claimed_by: null,
+        claimed_until: null,
+      }))
       .where('id', '=', id)
       .execute()
   }
 
   async nextAttemptAt(): Promise<number | undefined> {
+    const node = this.claimer?.node
     const r = await this.heads()
       .clearSelect()
-      .select((eb) => eb.fn.min('o.next_attempt_at').as('at'))
+      .select((eb) =>
+        eb.fn
+          .min(
+            // Another node's item is this node's to try only once its claim ran out.
+            node === undefined
+              ? eb.ref('o.next_attempt_at')
+              : sql<number>`case when o.claimed_by is not null and o.claimed_by <> ${node}
+                  then greatest(o.next_attempt_at, o.claimed_until) else o.next_attempt_at end`,
+          )
+          .as('at'),
+      )
       .executeTakeFirst()
     return r?.at === null || r?.at === undefined ? undefined : Number(r.at)
+  }
+
+  /** This node stops sending: what it claimed is free for the others at once. */
+  async releaseClaims(): Promise<void> {
+    if (!this.claimer) return
+    await this.db
+      .updateTable('outbox')
+      .set({ claimed_by: null, claimed_until: null })
+      .where('claimed_by', '=', this.claimer.node)
+      .execute()
   }
 
   async stats(): Promise<OutboxTopicStats[]> {

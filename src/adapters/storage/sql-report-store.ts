@@ -12,6 +12,7 @@ import type {
   ReportRange,
   ReportStore,
 } from '../../app/report-ports.js'
+import { CheckpointMoved } from '../../app/report-ports.js'
 import type { Database } from './schema.js'
 import { outboxRows } from './sql-outbox-store.js'
 
@@ -113,8 +114,19 @@ export class SqlReportStore implements ReportStore {
     lastSeq: number,
     state: unknown,
     outbox?: { readonly items: readonly OutboxItem[]; readonly now: number },
+    fromSeq?: number,
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      if (fromSeq !== undefined) {
+        // Locked until commit: two folds of one tenant (a handover) cannot both count an event.
+        const at = await trx
+          .selectFrom('report_checkpoints')
+          .select('last_seq')
+          .where('tenant_id', '=', tenantId)
+          .forUpdate()
+          .executeTakeFirst()
+        if ((at?.last_seq ?? 0) !== fromSeq) throw new CheckpointMoved(tenantId)
+      }
       if (outbox && outbox.items.length > 0)
         await trx.insertInto('outbox').values(outboxRows(outbox.items, outbox.now)).execute()
       for (const [spec, rows] of [

@@ -121,7 +121,7 @@ export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<
           'from and to must be the userId and channelId of the token',
         )
       const user = userOf(s)
-      const runtime = sb.runtime(s.tenantId)
+      const tenant = sb.tenant(s.tenantId)
       switch (body.controlType) {
         case 'CONNECT':
         case 'TRANS2AGENT': {
@@ -157,7 +157,7 @@ export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<
           const contact = await sessions.open(user)
           if (!contact) return ok()
           if (contact.state !== 'wrap_up')
-            await runtime.run({ type: 'endContact', contactId: contact.id, by: 'customer', agentId: null })
+            await tenant.run({ type: 'endContact', contactId: contact.id, by: 'customer', agentId: null })
           return ok()
         }
       }
@@ -229,11 +229,13 @@ export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<
       if (!contact) throw new AiccError(200, AICC.noSession, 'no open chat for this user')
       if (contact.state !== 'queued' && contact.state !== 'offered')
         throw new AiccError(200, AICC.withAgent, 'the chat is with an agent, not in the queue')
-      const runtime = sb.runtime(s.tenantId)
+      const tenant = sb.tenant(s.tenantId)
+      const [wait, stats] = await Promise.all([
+        tenant.ask({ type: 'contactWait', contactId: contact.id }),
+        tenant.ask({ type: 'queueStats', queueId: contact.queueId }),
+      ])
       const now = sb.now()
-      const wait = runtime.query({ type: 'contactWait', contactId: contact.id })
-      const stats = runtime.query({ type: 'queueStats', queueId: contact.queueId })
-      const queue = runtime.config.queues.find((q) => q.id === contact.queueId)
+      const queue = sb.storedConfig(s.tenantId).config.queues.find((q) => q.id === contact.queueId)
       return {
         position: wait?.position ?? 0,
         totalWaitTime: Math.round((now - contact.enqueuedAt) / 1000),

@@ -52,7 +52,7 @@ export function agentToolRoutes(app: FastifyInstance, sb: Switchboard): void {
       },
     },
     async (req) => {
-      const { config } = sb.runtime(req.tenantId)
+      const { config } = sb.storedConfig(req.tenantId)
       return {
         tenant: { id: config.id, name: config.name },
         notReadyReasons: config.notReadyReasons,

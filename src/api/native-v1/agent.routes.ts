@@ -1,5 +1,5 @@
 import type { AgentSnapshot } from '../../core/queries.js'
-import type { TenantRuntime } from '../../app/tenant-runtime.js'
+import type { TenantHandle } from '../../app/remote-tenant.js'
 import type { FastifyInstance } from 'fastify'
 import type { Switchboard } from '../../app/switchboard.js'
 import type { AgentStateKind } from '../../core/agent.js'
@@ -77,7 +77,7 @@ export function agentRoutes(app: FastifyInstance, sb: Switchboard): void {
     },
     async (req) => {
       mayActFor(req, req.params.agentId)
-      return agentView(agentOf(sb.runtime(req.tenantId), req.params.agentId))
+      return agentView(await agentOf(sb.tenant(req.tenantId), req.params.agentId))
     },
   )
 
@@ -117,7 +117,7 @@ export function agentRoutes(app: FastifyInstance, sb: Switchboard): void {
       const { agentId, channel } = req.params
       const { reason } = req.body
       await sb.actions.setAgentState(req.tenantId, { agentId, channel, state: req.body.state, by, reason })
-      return agentView(agentOf(sb.runtime(req.tenantId), agentId))
+      return agentView(await agentOf(sb.tenant(req.tenantId), agentId))
     },
   )
 
@@ -134,8 +134,7 @@ export function agentRoutes(app: FastifyInstance, sb: Switchboard): void {
     },
     async (req) => {
       mayActFor(req, req.params.agentId)
-      const runtime = sb.runtime(req.tenantId)
-      agentOf(runtime, req.params.agentId)
+      await agentOf(sb.tenant(req.tenantId), req.params.agentId)
       const abort = new AbortController()
       req.raw.once('close', () => abort.abort())
       const { after, wait, limit } = req.query
@@ -151,8 +150,8 @@ export function agentRoutes(app: FastifyInstance, sb: Switchboard): void {
 }
 
 /** The agent as the router has it, or AGENT_NOT_FOUND. */
-function agentOf(runtime: TenantRuntime, agentId: string): AgentSnapshot {
-  const a = runtime.query({ type: 'agent', agentId })
+async function agentOf(tenant: TenantHandle, agentId: string): Promise<AgentSnapshot> {
+  const a = await tenant.ask({ type: 'agent', agentId })
   if (!a) throw new DomainError('AGENT_NOT_FOUND', `agent ${agentId} does not exist`)
   return a
 }

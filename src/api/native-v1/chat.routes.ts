@@ -90,11 +90,12 @@ export function chatRoutes(app: FastifyInstance, sb: Switchboard): void {
         abort.signal,
       )
       const names = (id: string | null) => sb.agentName(req.tenantId, id)
-      const runtime = sb.runtime(req.tenantId)
-      const live = {
-        contact: runtime.query({ type: 'contact', contactId: req.params.contactId }),
-        wait: runtime.query({ type: 'contactWait', contactId: req.params.contactId }),
-      }
+      const tenant = sb.tenant(req.tenantId)
+      const [contact, place] = await Promise.all([
+        tenant.ask({ type: 'contact', contactId: req.params.contactId }),
+        tenant.ask({ type: 'contactWait', contactId: req.params.contactId }),
+      ])
+      const live = { contact, wait: place }
       return {
         events: events.flatMap((e) => customerEventView(e, names) ?? []),
         lastSeq: events[events.length - 1]?.seq ?? after,

@@ -19,15 +19,15 @@ export function offerRoutes(app: FastifyInstance, sb: Switchboard): void {
     },
     async (req) => {
       const agentId = actingAgent(req)
-      const runtime = sb.runtime(req.tenantId)
+      const tenant = sb.tenant(req.tenantId)
       // With SIP phones a call is answered on the phone: accepting here would connect no audio.
-      const isCall = runtime.query({ type: 'offer', offerId: req.params.offerId })?.channel === 'voice'
-      if (isCall && runtime.config.voice)
+      const isCall = (await tenant.ask({ type: 'offer', offerId: req.params.offerId }))?.channel === 'voice'
+      if (isCall && sb.storedConfig(req.tenantId).config.voice)
         throw new DomainError(
           'CONTACT_STATE_CONFLICT',
           'a call is answered on your phone, which is ringing now',
         )
-      return contactView(await runtime.run({ type: 'acceptOffer', offerId: req.params.offerId, agentId }))
+      return contactView(await tenant.run({ type: 'acceptOffer', offerId: req.params.offerId, agentId }))
     },
   )
 

@@ -73,10 +73,10 @@ export function queueRoutes(app: FastifyInstance, sb: Switchboard): void {
       schema: { tags: ['queues'], summary: 'Every queue with its live statistics' },
     },
     async (req) => ({
-      queues: sb
-        .runtime(req.tenantId)
-        .query({ type: 'queues' })
-        .map(({ name, ...s }) => ({ name, ...queueStatsView(s) })),
+      queues: (await sb.tenant(req.tenantId).ask({ type: 'queues' })).map(({ name, ...s }) => ({
+        name,
+        ...queueStatsView(s),
+      })),
     }),
   )
 }
