@@ -49,6 +49,7 @@ function matches(e: DomainEvent, f: EventFilter): boolean {
 export class EventFeed {
   private readonly rings = new Map<string, Ring>()
   private readonly waiters = new Map<string, Set<Waiter>>()
+  private readonly accepting = new Map<string, Promise<void>>()
 
   constructor(private readonly queries: ContactQueries) {}
 
@@ -62,6 +63,32 @@ export class EventFeed {
       const mine = events.filter((e) => matches(e, w.filter))
       if (mine.length > 0) w.deliver(mine)
     }
+  }
+
+  /**
+   * Committed events that may come out of order with what this node has: from the bus (another
+   * node owns the tenant), or from this node's router after it took the tenant over. Each goes
+   * out once, in seq order; a gap (a message lost, a handover) is read from the events table
+   * first, so no waiter skips an event.
+   */
+  accept(tenantId: string, events: readonly DomainEvent[]): Promise<void> {
+    const next = (this.accepting.get(tenantId) ?? Promise.resolve())
+      .then(() => this.acceptInOrder(tenantId, events))
+      .catch(() => undefined)
+    this.accepting.set(tenantId, next)
+    return next
+  }
+
+  private async acceptInOrder(tenantId: string, events: readonly DomainEvent[]): Promise<void> {
+    const known = this.rings.has(tenantId) ? this.lastSeq(tenantId) : undefined
+    const fresh = known === undefined ? [...events] : events.filter((e) => e.seq > known)
+    const first = fresh[0]
+    if (!first) return
+    if (known !== undefined && first.seq > known + 1) {
+      const gap = await this.queries.events(tenantId, { afterSeq: known, limit: first.seq - known - 1 })
+      fresh.unshift(...gap.filter((e) => e.seq > known && e.seq < first.seq))
+    }
+    this.publish(tenantId, fresh)
   }
 
   /** Wakes the waiters a signal is for; nothing is kept. */

@@ -15,6 +15,8 @@ import type { EventBus, Lease, TenantOwnership } from './cluster-ports.js'
 import { TenantPlacement } from './tenant-placement.js'
 import type { TenantHandle } from './remote-tenant.js'
 import { RemoteTenant, serveTenant } from './remote-tenant.js'
+import { ClusterFeed } from './cluster-feed.js'
+import type { EntryPointStatus } from '../core/availability.js'
 import type { AgentWatchStore, ConfigStore, ContactQueries, StoredConfig } from './ports.js'
 import type { RuntimeDeps } from './tenant-runtime.js'
 import { TenantRuntime } from './tenant-runtime.js'
@@ -70,6 +72,7 @@ export class Switchboard {
   private readonly placement: TenantPlacement | undefined
   private readonly serving = new Map<string, () => void>()
   private readonly remotes = new Map<string, RemoteTenant>()
+  private readonly clusterFeed: ClusterFeed | undefined
   private defaultTenant: string | undefined
 
   readonly queries: SwitchboardDeps['queries']
@@ -88,6 +91,9 @@ export class Switchboard {
     this.typing = new TypingBoard(this.feed)
     this.actions = new TenantActions(this)
     const cluster = deps.cluster
+    this.clusterFeed = cluster
+      ? new ClusterFeed({ ...cluster, feed: this.feed, clock: deps.clock, scheduler: deps.scheduler })
+      : undefined
     this.placement = cluster
       ? new TenantPlacement({
           ...cluster,
@@ -127,6 +133,7 @@ export class Switchboard {
     // Stable across restarts: the file's first tenant, else the first stored one by id.
     this.defaultTenant = docs[0]?.id ?? [...this.stored.keys()].sort()[0]
     if (this.placement) {
+      await this.clusterFeed?.start()
       await this.placement.start()
       return applied
     }
@@ -141,9 +148,10 @@ export class Switchboard {
     const stored = this.stored.get(lease.tenantId) ?? (await this.deps.configs.get(lease.tenantId))
     if (!stored) throw new DomainError('TENANT_NOT_FOUND', `no tenant ${lease.tenantId}`)
     this.stored.set(lease.tenantId, stored)
+    const clusterFeed = this.clusterFeed
     const runtime = await TenantRuntime.start(stored.config, {
       ...this.deps,
-      feed: this.feed,
+      feed: clusterFeed ? { publish: (t, events) => clusterFeed.committed(t, events) } : this.feed,
       fence: { owner: lease.owner, epoch: lease.epoch },
       onFenced: (tenantId) => this.placement?.fenced(tenantId),
     })
@@ -152,12 +160,18 @@ export class Switchboard {
     await this.presence.resume(lease.tenantId)
   }
 
-  /** Other nodes' commands for a tenant run here while this node owns it. */
+  /**
+   * Other nodes' commands for a tenant run here while this node owns it, and they hear its
+   * entry points' statuses from here.
+   */
   private serve(runtime: TenantRuntime): void {
     const bus = this.deps.cluster?.bus
     if (!bus) return
     this.serving.get(runtime.tenantId)?.()
     this.serving.set(runtime.tenantId, serveTenant(bus, runtime))
+    this.clusterFeed?.own(runtime.tenantId, () =>
+      runtime.config.entryPoints.map((ep) => runtime.entryPointStatus(ep.id)),
+    )
   }
 
   /** The tenant left this node: what its router accepted is stored before it stops. */
@@ -165,6 +179,7 @@ export class Switchboard {
     // No new requests from here on (they wait for the next owner); those answering finish first.
     this.serving.get(tenantId)?.()
     this.serving.delete(tenantId)
+    this.clusterFeed?.disown(tenantId)
     const runtime = this.runtimes.get(tenantId)
     this.runtimes.delete(tenantId)
     await runtime?.stop()
@@ -262,6 +277,16 @@ export class Switchboard {
     return remote
   }
 
+  /**
+   * An entry point's status from memory: this node's router's, or (a cluster node) what the
+   * tenant's owner last said, at most a second old. Undefined: no router runs the tenant now.
+   */
+  entryPointStatus(tenantId: string, entryPointId: string): EntryPointStatus | undefined {
+    const local = this.runtimes.get(tenantId)
+    if (local?.running) return local.entryPointStatus(entryPointId)
+    return this.clusterFeed?.status(tenantId, entryPointId)
+  }
+
   isRunning(tenantId: string): boolean {
     return this.runtimes.get(tenantId)?.running === true
   }
@@ -355,6 +380,7 @@ export class Switchboard {
 
   async stop(): Promise<void> {
     await this.placement?.stop()
+    this.clusterFeed?.stop()
     await Promise.all([...this.runtimes.values()].map((r) => r.stop()))
   }
 }

@@ -17,7 +17,8 @@ export interface RuntimeDeps {
   readonly store: RoutingStore
   readonly clock: Clock
   readonly scheduler: Scheduler
-  readonly feed: EventFeed
+  /** Where committed events go out: this node's feed (and, on a cluster node, the bus). */
+  readonly feed: Pick<EventFeed, 'publish'>
   readonly newId: () => string
   /** Which committed events must also reach an outside destination (written to the outbox). */
   readonly outboxFor?: (events: readonly DomainEvent[], ctx: OutboxContext) => OutboxItem[]

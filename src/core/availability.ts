@@ -172,26 +172,29 @@ export function estimateWait(
   )
 }
 
+/** What the status of an entry point the tenant does not have says. */
+export function unknownEntryPointStatus(entryPointId: string): EntryPointStatus {
+  return {
+    entryPointId,
+    queueId: null,
+    active: false,
+    open: false,
+    nextOpenAt: null,
+    agentsAvailable: 0,
+    availableSlots: 0,
+    queueDepth: 0,
+    estimatedWaitMs: 0,
+    eligibility: 1,
+    allowed: false,
+    reason: 'invalid_entry_point',
+    validUntil: Number.POSITIVE_INFINITY,
+  }
+}
+
 export function entryPointStatus(router: RouterState, entryPointId: string, now: number): EntryPointStatus {
   const g = gate(router, entryPointId, now)
   const q = g.queue
-  if (!q) {
-    return {
-      entryPointId,
-      queueId: null,
-      active: false,
-      open: false,
-      nextOpenAt: null,
-      agentsAvailable: 0,
-      availableSlots: 0,
-      queueDepth: 0,
-      estimatedWaitMs: 0,
-      eligibility: 1,
-      allowed: false,
-      reason: 'invalid_entry_point',
-      validUntil: Number.POSITIVE_INFINITY,
-    }
-  }
+  if (!q) return unknownEntryPointStatus(entryPointId)
   const avail = queueAvailability(router, q.config.id)
   return {
     entryPointId,

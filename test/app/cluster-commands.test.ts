@@ -108,6 +108,42 @@ for (const kind of buses) {
       }
     })
 
+    it("tells every node the owner's entry-point status and events: in order, each once, across a handover", async () => {
+      const a = await node('a')
+      const b = await node('b')
+      await until('each node owns one tenant', () => nodes.every((n) => n.sb.leases().length === 1))
+      const t = a.leases()[0]!.tenantId
+      // b's clients listen to everything of t, from the start of its log.
+      const heard: number[] = []
+      b.feed.subscribe(t, {}, (events) => heard.push(...events.map((e) => e.seq)))
+      await until("b has a's status for entry point 1000", () => b.entryPointStatus(t, '1000') !== undefined)
+      expect(b.entryPointStatus(t, '1000')).toMatchObject({ agentsAvailable: 0, allowed: false })
+      await b.tenant(t).run(agentState('agent1', 'chat', 'ready', 'agent1'))
+      await until(
+        'b sees the agent ready in the status',
+        () => b.entryPointStatus(t, '1000')?.agentsAvailable === 1,
+      )
+      expect(b.entryPointStatus(t, 'no-such-entry-point')?.reason).toBe('invalid_entry_point')
+      for (let i = 0; i < 20; i++)
+        await b.tenant(t).run({
+          type: 'admitContact',
+          contact: { contactId: `s${i}`, entryPointId: '1000', customer: { name: `S${i}` }, subject: null },
+        })
+      await a.stop()
+      await until('b runs the tenant', () => b.isRunning(t))
+      for (let i = 20; i < 40; i++)
+        await b.tenant(t).run({
+          type: 'admitContact',
+          contact: { contactId: `s${i}`, entryPointId: '1000', customer: { name: `S${i}` }, subject: null },
+        })
+      const stored = await new SqlContactQueries(opened.db).events(t, { afterSeq: 0, limit: 10_000 })
+      const last = stored.at(-1)!.seq
+      await until('b heard the last event', () => heard.at(-1) === last)
+      // What b's clients heard is the log from their first event on: no gap, no repeat.
+      const first = heard[0]!
+      expect(heard).toEqual(stored.filter((e) => e.seq >= first).map((e) => e.seq))
+    })
+
     it('applies each command once while the owner hands the tenant over mid-stream', async () => {
       const a = await node('a')
       const b = await node('b')

@@ -2,7 +2,7 @@ import { conversationOver } from '../../core/contact.js'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { SurveyAnswer, SurveyStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
-import type { TenantRuntime } from '../../app/tenant-runtime.js'
+import type { TenantHandle } from '../../app/remote-tenant.js'
 import type { EntryPointStatus } from '../../core/availability.js'
 import { isDomainError } from '../../core/errors.js'
 import {
@@ -81,16 +81,19 @@ export async function eceRoutes(app: FastifyInstance, deps: EceDeps): Promise<vo
     return sendXml(reply, 500, errorXml('500-100', 'internal error'))
   })
 
-  /** The tenant's runtime, or ECE's 500 "could not obtain …" while its router is not running. */
-  const runtimeOf = (req: FastifyRequest): TenantRuntime => {
-    if (!sb.isRunning(req.tenantId))
+  /** The tenant's router (here or on its owner), or ECE's 500 while none runs it. */
+  const tenantOf = (req: FastifyRequest): TenantHandle => {
+    try {
+      return sb.tenant(req.tenantId)
+    } catch {
       throw new EceError(500, '500-102', 'the chat routing service is not running')
-    return sb.runtime(req.tenantId)
+    }
   }
 
   /** The snapshot, or ECE's 500 when there is no such entry point or no router. */
   const statusOf = (req: FastifyRequest, id: string): EntryPointStatus => {
-    const s = runtimeOf(req).entryPointStatus(id)
+    const s = sb.entryPointStatus(req.tenantId, id)
+    if (!s) throw new EceError(500, '500-102', 'the chat routing service is not running')
     if (s.reason === 'invalid_entry_point')
       throw new EceError(500, '500-101', `entry point ${id} does not exist`)
     return s
@@ -103,8 +106,8 @@ export async function eceRoutes(app: FastifyInstance, deps: EceDeps): Promise<vo
       (req, reply) => {
         // chatAllowed answers every case with a reason; the other calls fail as ECE does, with 500.
         if (call === 'chatAllowed') {
-          if (!sb.isRunning(req.tenantId)) return sendXml(reply, 200, chatAllowedXml('service_not_running'))
-          const s = sb.runtime(req.tenantId).entryPointStatus(req.params.id)
+          const s = sb.entryPointStatus(req.tenantId, req.params.id)
+          if (!s) return sendXml(reply, 200, chatAllowedXml('service_not_running'))
           return sendXml(reply, 200, STATUS_VIEWS.chatAllowed(s))
         }
         return sendXml(reply, 200, STATUS_VIEWS[call](statusOf(req, req.params.id)))
@@ -124,7 +127,7 @@ export async function eceRoutes(app: FastifyInstance, deps: EceDeps): Promise<vo
     },
     (req, reply) => {
       const s = statusOf(req, req.params.id)
-      const ep = runtimeOf(req).query({ type: 'entryPoint', entryPointId: req.params.id })
+      const ep = sb.storedConfig(req.tenantId).config.entryPoints.find((e) => e.id === req.params.id)
       if (!ep) throw new EceError(500, '500-101', `entry point ${req.params.id} does not exist`)
       return reply.send(initializeJson(s, ep.chat))
     },
@@ -137,10 +140,12 @@ export async function eceRoutes(app: FastifyInstance, deps: EceDeps): Promise<vo
       schema: { tags: ['ECE'], summary: "ECE sessionStatus: one chat's place in line and wait", params: ID },
     },
     async (req, reply) => {
-      const live = {
-        contact: runtimeOf(req).query({ type: 'contact', contactId: req.params.id }),
-        wait: runtimeOf(req).query({ type: 'contactWait', contactId: req.params.id }),
-      }
+      const tenant = tenantOf(req)
+      const [contact, wait] = await Promise.all([
+        tenant.ask({ type: 'contact', contactId: req.params.id }),
+        tenant.ask({ type: 'contactWait', contactId: req.params.id }),
+      ])
+      const live = { contact, wait }
       if (!live.contact && !(await sb.queries.contact(req.tenantId, req.params.id))) {
         throw new EceError(400, '400-116', `no chat session ${req.params.id}`)
       }

@@ -74,9 +74,8 @@ export function statusFastPath(
     if (!m) return false
     const named = req.headers['x-tenant']
     const tenantId = typeof named === 'string' ? named : sb.defaultTenantId()
-    if (tenantId === undefined || !sb.isRunning(tenantId)) return false
-    const status = sb.runtime(tenantId).entryPointStatus(m.entryPointId)
-    if (status.reason === 'invalid_entry_point') return false
+    const status = tenantId === undefined ? undefined : sb.entryPointStatus(tenantId, m.entryPointId)
+    if (!status || status.reason === 'invalid_entry_point') return false
     let cache = prepared.get(status)
     if (!cache) prepared.set(status, (cache = new Map<string, Prepared>()))
     let p = cache.get(m.rendering.key)

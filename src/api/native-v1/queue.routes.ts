@@ -20,8 +20,8 @@ export function queueRoutes(app: FastifyInstance, sb: Switchboard): void {
     // Synchronous on purpose: the framework path of the hottest public route skips a promise.
     (req, reply) => {
       // A stopped router is an answer, not an outage: the website hides its chat button.
-      if (!sb.isRunning(req.tenantId)) return reply.send(notRunningView())
-      const s = sb.runtime(req.tenantId).entryPointStatus(req.params.entryPointId)
+      const s = sb.entryPointStatus(req.tenantId, req.params.entryPointId)
+      if (!s) return reply.send(notRunningView())
       if (s.reason === 'invalid_entry_point') {
         throw new DomainError(
           'ENTRY_POINT_NOT_FOUND',
