@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander'
+import { tryCluster } from './try-cluster.js'
 import { migrateToLatest } from '../adapters/storage/migrations.js'
 import { openPglite } from '../adapters/storage/pglite/open-pglite.js'
 import { openPostgres } from '../adapters/storage/postgres/open-postgres.js'
@@ -232,6 +233,34 @@ remoteOptions(
   })
   console.error(`${events} events folded in ${((performance.now() - started) / 1000).toFixed(1)} s`)
 })
+
+program
+  .command('cluster')
+  .description('try a cluster: start several nodes of this server on this machine (docs/scaling.md)')
+  .option('-n, --nodes <n>', 'how many nodes', '3')
+  .option('-p, --port <port>', "the first node's HTTP port; the others follow", '8001')
+  .option('-c, --config <file>', 'configuration applied by the first node', 'config/demo.yaml')
+  .addOption(
+    new Option('--database-url <url>', 'the PostgreSQL database they share')
+      .env('DATABASE_URL')
+      .default('postgres://postgres@127.0.0.1:5432/postgres'),
+  )
+  .addOption(
+    new Option('--nats-url <url>', 'the NATS server between them')
+      .env('NATS_URL')
+      .default('nats://127.0.0.1:4222'),
+  )
+  .action(
+    async (o: { nodes: string; port: string; config: string; databaseUrl: string; natsUrl: string }) => {
+      await tryCluster({
+        nodes: Number(o.nodes),
+        firstPort: Number(o.port),
+        databaseUrl: o.databaseUrl,
+        natsUrl: o.natsUrl,
+        config: o.config,
+      })
+    },
+  )
 
 program
   .command('bench')
