@@ -12,6 +12,7 @@ import { sipParseBench } from './sip-parse.bench.js'
 import { voiceBench } from './voice.bench.js'
 import { registerBench } from './register.bench.js'
 import { callsBench } from './calls.bench.js'
+import { clusterBench } from './cluster.bench.js'
 
 function markdown(results: readonly BenchResult[], started: Date, seconds: number): string {
   const lines = [
@@ -88,6 +89,13 @@ function markdown(results: readonly BenchResult[], started: Date, seconds: numbe
     '  every one answered by an agent. CPU per call is user + system time from /proc of our server and of',
     '  rtpengine over each rate; the ratio is taken at 100/s (goal ≤ 1: signalling, routing and storage cost at',
     '  most what relaying the media costs). The first rate carries the warm-up of a fresh process.',
+    '- **cluster-propagation**, **cluster-failover**: two nodes started by the CLI on a fresh PostgreSQL database and',
+    "  the machine's NATS (docs/scaling.md). Propagation: an agent state changed through the owner's API, timed until",
+    '  a status call shows it, on the owner itself (the in-process figure) and on the other node, 50 rounds each,',
+    '  alternating; goal: p99 on the other node ≤ 5 × the p99 on the owner + 20 ms (the ratio divides by that bound).',
+    '  Failover: kill -9 of the owner, timed until a state change sent through the other node succeeds (the lease',
+    '  runs out, the other node takes the tenant and rebuilds its router); five rounds, the killed node restarted',
+    '  each time; goal: every takeover within 5 s with the default lease of 3 s (the ratio divides the worst by 5 s).',
     '',
   )
   return lines.join('\n')
@@ -117,6 +125,7 @@ const STEPS: readonly (readonly [
     'REGISTER with digest: SIPp at rising rates, ours against Kamailio',
     async () => [await registerBench()],
   ],
+  ['cluster', 'two nodes on PostgreSQL and NATS: propagation and failover', () => clusterBench()],
 ]
 
 /**

@@ -11,15 +11,18 @@ export interface ClusterFeedDeps {
   readonly feed: EventFeed
   readonly clock: Clock
   readonly scheduler: Scheduler
+  /** Another node stored a new configuration of the tenant: load it. */
+  readonly configChanged: (tenantId: string, version: number) => void
 }
 
 type EventsMessage = { readonly from: string; readonly events: readonly DomainEvent[] }
 type StatusMessage = { readonly from: string; readonly statuses: readonly EntryPointStatus[] }
+type ConfigMessage = { readonly from: string; readonly version: number }
 
 /** The owner says every entry point's status at least this often, changed or not. */
 const STATUS_EVERY_MS = 1000
-/** After a commit, the changed statuses go out within this. */
-const STATUS_SOON_MS = 50
+/** After a commit, the statuses go out at once (on the next turn of the event loop). */
+const STATUS_SOON_MS = 0
 /** A node that heard nothing for this long does not vouch for the statuses it has. */
 const STATUS_STALE_MS = 3500
 
@@ -54,6 +57,10 @@ export class ClusterFeed {
         )
         this.heard.set(m.tenantId, { at: this.deps.clock.now(), byId })
       }),
+      bus.subscribe('*', 'config', (m) => {
+        const msg = m.payload as ConfigMessage
+        if (msg.from !== nodeId) this.deps.configChanged(m.tenantId, msg.version)
+      }),
     )
     await bus.flush()
   }
@@ -77,6 +84,14 @@ export class ClusterFeed {
     void this.deps.feed.accept(tenantId, events)
     void this.deps.bus.publish(tenantId, 'events', { from: this.deps.nodeId, events } satisfies EventsMessage)
     this.owned.get(tenantId)?.soon()
+  }
+
+  /** This node stored a tenant's new configuration: every other node loads it now. */
+  configured(tenantId: string, version: number): void {
+    void this.deps.bus.publish(tenantId, 'config', {
+      from: this.deps.nodeId,
+      version,
+    } satisfies ConfigMessage)
   }
 
   /** An entry point's status as its owner last said it; undefined when no owner spoke lately. */

@@ -59,7 +59,7 @@ export class RemoteTenant implements TenantHandle {
 
   private async send(request: Request): Promise<unknown> {
     const deadline = Date.now() + this.options.patienceMs
-    for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
+    for (let pause = 25; ; pause = Math.min(pause * 2, 250)) {
       try {
         return await this.bus.request(this.tenantId, SUBJECT, request, this.options.tryMs)
       } catch (e) {

@@ -73,6 +73,7 @@ export class Switchboard {
   private readonly serving = new Map<string, () => void>()
   private readonly remotes = new Map<string, RemoteTenant>()
   private readonly clusterFeed: ClusterFeed | undefined
+  private readonly reloading = new Map<string, Promise<void>>()
   private defaultTenant: string | undefined
 
   readonly queries: SwitchboardDeps['queries']
@@ -92,7 +93,19 @@ export class Switchboard {
     this.actions = new TenantActions(this)
     const cluster = deps.cluster
     this.clusterFeed = cluster
-      ? new ClusterFeed({ ...cluster, feed: this.feed, clock: deps.clock, scheduler: deps.scheduler })
+      ? new ClusterFeed({
+          ...cluster,
+          feed: this.feed,
+          clock: deps.clock,
+          scheduler: deps.scheduler,
+          configChanged: (tenantId, version) => {
+            // One reload of a tenant at a time: two in a row must not reconfigure its router at once.
+            const next = (this.reloading.get(tenantId) ?? Promise.resolve()).then(() =>
+              this.reload(tenantId, version),
+            )
+            this.reloading.set(tenantId, next)
+          },
+        })
       : undefined
     this.placement = cluster
       ? new TenantPlacement({
@@ -247,7 +260,27 @@ export class Switchboard {
     this.stored.set(doc.id, next)
     await this.startRuntime(next)
     this.deps.onConfigured?.(doc.id)
+    this.clusterFeed?.configured(doc.id, version)
+    void this.placement?.round()
     return next
+  }
+
+  /**
+   * Another node stored this version of the tenant's configuration: it is in force here too (a
+   * router this node runs is reconfigured), and a new tenant finds its owner in the next round.
+   */
+  private async reload(tenantId: string, version: number): Promise<void> {
+    if ((this.stored.get(tenantId)?.version ?? 0) >= version) return
+    try {
+      const s = await this.deps.configs.get(tenantId)
+      if (!s || (this.stored.get(tenantId)?.version ?? 0) >= s.version) return
+      this.stored.set(tenantId, s)
+      if (this.runtimes.has(tenantId)) await this.startRuntime(s)
+      this.deps.onConfigured?.(tenantId)
+      void this.placement?.round()
+    } catch (e) {
+      this.deps.cluster?.onError?.(e, tenantId)
+    }
   }
 
   storedConfig(tenantId: string): StoredConfig {

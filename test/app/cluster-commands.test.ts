@@ -144,6 +144,29 @@ for (const kind of buses) {
       expect(heard).toEqual(stored.filter((e) => e.seq >= first).map((e) => e.seq))
     })
 
+    it('puts a configuration changed on one node in force on every node, and places a new tenant', async () => {
+      const a = await node('a')
+      const b = await node('b')
+      await until('each node owns one tenant', () => nodes.every((n) => n.sb.leases().length === 1))
+      const t = a.leases()[0]!.tenantId
+      const [demo] = docs()
+      const before = a.storedConfig(t).version
+      // Changed through b (the admin API's path): the queue of entry point 1000 holds 1 at most.
+      const changed: TenantDoc = {
+        ...demo!,
+        id: t,
+        queues: demo!.queues.map((q, i) => (i === 0 ? { ...q, maxDepth: 1 } : q)),
+      }
+      await b.applyDocument(changed, before)
+      await until(
+        "a's router runs the new version",
+        () => a.isRunning(t) && a.runtime(t).config.queues[0]?.maxDepth === 1,
+      )
+      expect(a.storedConfig(t).version).toBe(before + 1)
+      await b.applyDocument({ ...demo!, id: 't3' })
+      await until('t3 is run by one node', () => nodes.filter((n) => n.sb.isRunning('t3')).length === 1)
+    })
+
     it('applies each command once while the owner hands the tenant over mid-stream', async () => {
       const a = await node('a')
       const b = await node('b')
