@@ -64,7 +64,7 @@ export async function clusterBench(): Promise<BenchResult[]> {
   await admin(root, `create database ${name}`)
   const u = new URL(root)
   u.pathname = `/${name}`
-  const env = { DATABASE_URL: u.toString(), NATS_URL: nats, SIP_PORT: '0', LOG_LEVEL: 'warn' }
+  const env = { DATABASE_URL: u.toString(), NATS_URL: nats, SIP_PORT: '0' }
   const nodes = new Map<string, ServerProcess>()
   const start = async (id: string) => nodes.set(id, await startServerProcess({ ...env, NODE_ID: id }))
   try {
