@@ -11,11 +11,10 @@ import { EventFeed } from './event-feed.js'
 import { Presence } from './presence.js'
 import { TypingBoard } from './typing.js'
 import { TenantActions } from './tenant-actions.js'
-import type { EventBus, Lease, TenantOwnership } from './cluster-ports.js'
-import { TenantPlacement } from './tenant-placement.js'
+import type { Lease } from './cluster-ports.js'
+import type { ClusterDeps } from './cluster-node.js'
+import { ClusterNode } from './cluster-node.js'
 import type { TenantHandle } from './remote-tenant.js'
-import { RemoteTenant, serveTenant } from './remote-tenant.js'
-import { ClusterFeed } from './cluster-feed.js'
 import type { EntryPointStatus } from '../core/availability.js'
 import type { AgentWatchStore, ConfigStore, ContactQueries, StoredConfig } from './ports.js'
 import type { RuntimeDeps } from './tenant-runtime.js'
@@ -30,14 +29,6 @@ export interface SwitchboardDeps extends Omit<RuntimeDeps, 'feed'> {
   readonly onConfigured?: (tenantId: string) => void
   /** A node of a cluster: it runs the tenants it holds a lease on (docs/scaling.md). */
   readonly cluster?: ClusterDeps
-}
-
-export interface ClusterDeps {
-  readonly nodeId: string
-  readonly ownership: TenantOwnership
-  readonly bus: EventBus
-  readonly leaseMs: number
-  readonly onError?: (error: unknown, tenantId?: string) => void
 }
 
 /** What starting with a configuration file did to one tenant. */
@@ -69,11 +60,8 @@ export class Switchboard {
   private readonly runtimes = new Map<string, TenantRuntime>()
   private readonly stored = new Map<string, StoredConfig>()
   private signer: TokenSigner | undefined
-  private readonly placement: TenantPlacement | undefined
-  private readonly serving = new Map<string, () => void>()
-  private readonly remotes = new Map<string, RemoteTenant>()
-  private readonly clusterFeed: ClusterFeed | undefined
-  private readonly reloading = new Map<string, Promise<void>>()
+  /** This server as a node of a cluster; undefined on a single server. */
+  private readonly node: ClusterNode | undefined
   private defaultTenant: string | undefined
 
   readonly queries: SwitchboardDeps['queries']
@@ -91,30 +79,15 @@ export class Switchboard {
     this.feed = new EventFeed(deps.queries)
     this.typing = new TypingBoard(this.feed)
     this.actions = new TenantActions(this)
-    const cluster = deps.cluster
-    this.clusterFeed = cluster
-      ? new ClusterFeed({
-          ...cluster,
+    this.node = deps.cluster
+      ? new ClusterNode(deps.cluster, {
           feed: this.feed,
           clock: deps.clock,
           scheduler: deps.scheduler,
-          configChanged: (tenantId, version) => {
-            // One reload of a tenant at a time: two in a row must not reconfigure its router at once.
-            const next = (this.reloading.get(tenantId) ?? Promise.resolve()).then(() =>
-              this.reload(tenantId, version),
-            )
-            this.reloading.set(tenantId, next)
-          },
-        })
-      : undefined
-    this.placement = cluster
-      ? new TenantPlacement({
-          ...cluster,
-          clock: deps.clock,
-          scheduler: deps.scheduler,
           tenants: () => [...this.stored.keys()],
-          gained: (lease) => this.adopt(lease),
-          lost: (tenantId) => this.relinquish(tenantId),
+          startRouter: (tenantId, extra) => this.startRouter(tenantId, extra),
+          stopRouter: (tenantId) => this.stopRouter(tenantId),
+          reload: (tenantId, version) => this.reload(tenantId, version),
         })
       : undefined
     this.queries = deps.queries
@@ -145,9 +118,8 @@ export class Switchboard {
     for (const doc of docs) applied.push(await this.applyFile(doc))
     // Stable across restarts: the file's first tenant, else the first stored one by id.
     this.defaultTenant = docs[0]?.id ?? [...this.stored.keys()].sort()[0]
-    if (this.placement) {
-      await this.clusterFeed?.start()
-      await this.placement.start()
+    if (this.node) {
+      await this.node.start()
       return applied
     }
     for (const s of this.stored.values()) if (!this.runtimes.has(s.config.id)) await this.startRuntime(s)
@@ -156,43 +128,22 @@ export class Switchboard {
     return applied
   }
 
-  /** This node took the tenant's lease: its router starts here, every commit fenced by the epoch. */
-  private async adopt(lease: Lease): Promise<void> {
-    const stored = this.stored.get(lease.tenantId) ?? (await this.deps.configs.get(lease.tenantId))
-    if (!stored) throw new DomainError('TENANT_NOT_FOUND', `no tenant ${lease.tenantId}`)
-    this.stored.set(lease.tenantId, stored)
-    const clusterFeed = this.clusterFeed
-    const runtime = await TenantRuntime.start(stored.config, {
-      ...this.deps,
-      feed: clusterFeed ? { publish: (t, events) => clusterFeed.committed(t, events) } : this.feed,
-      fence: { owner: lease.owner, epoch: lease.epoch },
-      onFenced: (tenantId) => this.placement?.fenced(tenantId),
-    })
-    this.runtimes.set(lease.tenantId, runtime)
-    this.serve(runtime)
-    await this.presence.resume(lease.tenantId)
-  }
-
-  /**
-   * Other nodes' commands for a tenant run here while this node owns it, and they hear its
-   * entry points' statuses from here.
-   */
-  private serve(runtime: TenantRuntime): void {
-    const bus = this.deps.cluster?.bus
-    if (!bus) return
-    this.serving.get(runtime.tenantId)?.()
-    this.serving.set(runtime.tenantId, serveTenant(bus, runtime))
-    this.clusterFeed?.own(runtime.tenantId, () =>
-      runtime.config.entryPoints.map((ep) => runtime.entryPointStatus(ep.id)),
-    )
+  /** A cluster node took the tenant: its router starts here, with the node's additions. */
+  private async startRouter(
+    tenantId: string,
+    extra: Pick<RuntimeDeps, 'feed' | 'fence' | 'onFenced'>,
+  ): Promise<TenantRuntime> {
+    const stored = this.stored.get(tenantId) ?? (await this.deps.configs.get(tenantId))
+    if (!stored) throw new DomainError('TENANT_NOT_FOUND', `no tenant ${tenantId}`)
+    this.stored.set(tenantId, stored)
+    const runtime = await TenantRuntime.start(stored.config, { ...this.deps, ...extra })
+    this.runtimes.set(tenantId, runtime)
+    await this.presence.resume(tenantId)
+    return runtime
   }
 
   /** The tenant left this node: what its router accepted is stored before it stops. */
-  private async relinquish(tenantId: string): Promise<void> {
-    // No new requests from here on (they wait for the next owner); those answering finish first.
-    this.serving.get(tenantId)?.()
-    this.serving.delete(tenantId)
-    this.clusterFeed?.disown(tenantId)
+  private async stopRouter(tenantId: string): Promise<void> {
     const runtime = this.runtimes.get(tenantId)
     this.runtimes.delete(tenantId)
     await runtime?.stop()
@@ -200,7 +151,7 @@ export class Switchboard {
 
   /** The leases this node holds (a cluster node); empty on a single node. */
   leases(): Lease[] {
-    return this.placement?.leases() ?? []
+    return this.node?.leases() ?? []
   }
 
   /**
@@ -224,12 +175,12 @@ export class Switchboard {
   private async startRuntime(s: StoredConfig): Promise<void> {
     const existing = this.runtimes.get(s.config.id)
     // A cluster node runs only the tenants it holds; the others start where they are held.
-    if (this.placement && !existing) return
+    if (this.node && !existing) return
     const runtime = existing
       ? await existing.reconfigure(s.config)
       : await TenantRuntime.start(s.config, { ...this.deps, feed: this.feed })
     this.runtimes.set(s.config.id, runtime)
-    if (this.placement) this.serve(runtime)
+    this.node?.serve(runtime)
   }
 
   /**
@@ -260,8 +211,7 @@ export class Switchboard {
     this.stored.set(doc.id, next)
     await this.startRuntime(next)
     this.deps.onConfigured?.(doc.id)
-    this.clusterFeed?.configured(doc.id, version)
-    void this.placement?.round()
+    this.node?.configured(doc.id, version)
     return next
   }
 
@@ -277,7 +227,7 @@ export class Switchboard {
       this.stored.set(tenantId, s)
       if (this.runtimes.has(tenantId)) await this.startRuntime(s)
       this.deps.onConfigured?.(tenantId)
-      void this.placement?.round()
+      this.node?.round()
     } catch (e) {
       this.deps.cluster?.onError?.(e, tenantId)
     }
@@ -303,11 +253,8 @@ export class Switchboard {
   tenant(tenantId: string): TenantHandle {
     const local = this.runtimes.get(tenantId)
     if (local?.running) return local
-    const bus = this.deps.cluster?.bus
-    if (!bus || !this.stored.has(tenantId)) return this.runtime(tenantId)
-    let remote = this.remotes.get(tenantId)
-    if (!remote) this.remotes.set(tenantId, (remote = new RemoteTenant(tenantId, bus)))
-    return remote
+    if (!this.node || !this.stored.has(tenantId)) return this.runtime(tenantId)
+    return this.node.remote(tenantId)
   }
 
   /**
@@ -317,7 +264,7 @@ export class Switchboard {
   entryPointStatus(tenantId: string, entryPointId: string): EntryPointStatus | undefined {
     const local = this.runtimes.get(tenantId)
     if (local?.running) return local.entryPointStatus(entryPointId)
-    return this.clusterFeed?.status(tenantId, entryPointId)
+    return this.node?.status(tenantId, entryPointId)
   }
 
   isRunning(tenantId: string): boolean {
@@ -345,10 +292,14 @@ export class Switchboard {
     return [...this.stored.keys()]
   }
 
-  /** The tenants whose background work (reports) is this node's: all of them on a single node. */
+  /** Whether the tenant's background work (reports) is this server's: always on a single server. */
+  runsHere(tenantId: string): boolean {
+    return this.node ? this.node.owns(tenantId) : this.stored.has(tenantId)
+  }
+
+  /** The tenants whose background work is this server's. */
   localTenantIds(): string[] {
-    const placement = this.placement
-    return placement ? this.tenantIds().filter((t) => placement.owns(t)) : this.tenantIds()
+    return this.tenantIds().filter((t) => this.runsHere(t))
   }
 
   hasTenant(tenantId: string): boolean {
@@ -412,8 +363,7 @@ export class Switchboard {
   }
 
   async stop(): Promise<void> {
-    await this.placement?.stop()
-    this.clusterFeed?.stop()
+    await this.node?.stop()
     await Promise.all([...this.runtimes.values()].map((r) => r.stop()))
   }
 }

@@ -55,7 +55,8 @@ export class Reporting implements ReportAccess {
 
   /** A tenant committed events: fold them soon. */
   committed(tenantId: string): void {
-    if (this.stopped || this.pending.has(tenantId)) return
+    // On a cluster, the tenant's owner folds it (another node's fold would only be refused).
+    if (this.stopped || this.pending.has(tenantId) || !this.switchboard().runsHere(tenantId)) return
     const cancel = this.scheduler.wakeAt(this.clock.now() + FOLLOW_MS, () => {
       this.pending.delete(tenantId)
       this.run(tenantId)

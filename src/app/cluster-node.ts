@@ -1,0 +1,148 @@
+import type { EntryPointStatus } from '../core/availability.js'
+import { ClusterFeed } from './cluster-feed.js'
+import type { EventBus, Lease, TenantOwnership } from './cluster-ports.js'
+import type { EventFeed } from './event-feed.js'
+import type { Clock, Fence, Scheduler } from './ports.js'
+import { RemoteTenant, serveTenant } from './remote-tenant.js'
+import type { RuntimeDeps, TenantRuntime } from './tenant-runtime.js'
+import { TenantPlacement } from './tenant-placement.js'
+
+export interface ClusterDeps {
+  readonly nodeId: string
+  readonly ownership: TenantOwnership
+  readonly bus: EventBus
+  readonly leaseMs: number
+  readonly onError?: (error: unknown, tenantId?: string) => void
+}
+
+/** What the node needs of the server it is part of (the Switchboard). */
+export interface NodeHost {
+  readonly feed: EventFeed
+  readonly clock: Clock
+  readonly scheduler: Scheduler
+  /** Every tenant stored. */
+  tenants(): readonly string[]
+  /** Starts the tenant's router here with these additions to its dependencies. */
+  startRouter(
+    tenantId: string,
+    extra: Pick<RuntimeDeps, 'feed' | 'fence' | 'onFenced'>,
+  ): Promise<TenantRuntime>
+  /** Stops the tenant's router here (what it accepted is stored first). */
+  stopRouter(tenantId: string): Promise<void>
+  /** Another node stored this version of the tenant's configuration. */
+  reload(tenantId: string, version: number): Promise<void>
+}
+
+/**
+ * This server as a node of a cluster (docs/scaling.md): which tenants it runs (placement), how
+ * the routers it runs serve the other nodes (commands, events, statuses), and how it reaches the
+ * routers the others run.
+ */
+export class ClusterNode {
+  private readonly placement: TenantPlacement
+  private readonly feed: ClusterFeed
+  private readonly serving = new Map<string, () => void>()
+  private readonly remotes = new Map<string, RemoteTenant>()
+  private readonly reloading = new Map<string, Promise<void>>()
+
+  constructor(
+    private readonly deps: ClusterDeps,
+    private readonly host: NodeHost,
+  ) {
+    this.feed = new ClusterFeed({
+      ...deps,
+      feed: host.feed,
+      clock: host.clock,
+      scheduler: host.scheduler,
+      configChanged: (tenantId, version) => {
+        // One reload of a tenant at a time: two in a row must not reconfigure its router at once.
+        const next = (this.reloading.get(tenantId) ?? Promise.resolve())
+          .then(() => host.reload(tenantId, version))
+          .catch((e: unknown) => deps.onError?.(e, tenantId))
+        this.reloading.set(tenantId, next)
+      },
+    })
+    this.placement = new TenantPlacement({
+      ...deps,
+      clock: host.clock,
+      scheduler: host.scheduler,
+      tenants: () => host.tenants(),
+      gained: (lease) => this.adopt(lease),
+      lost: (tenantId) => this.relinquish(tenantId),
+    })
+  }
+
+  /** Resolves once this node runs its first share of tenants. */
+  async start(): Promise<void> {
+    await this.feed.start()
+    await this.placement.start()
+  }
+
+  /** Hands every tenant over, then stops listening. */
+  async stop(): Promise<void> {
+    await this.placement.stop()
+    this.feed.stop()
+  }
+
+  owns(tenantId: string): boolean {
+    return this.placement.owns(tenantId)
+  }
+
+  leases(): Lease[] {
+    return this.placement.leases()
+  }
+
+  /** The router of a tenant another node runs, reached over the bus. */
+  remote(tenantId: string): RemoteTenant {
+    let remote = this.remotes.get(tenantId)
+    if (!remote) this.remotes.set(tenantId, (remote = new RemoteTenant(tenantId, this.deps.bus)))
+    return remote
+  }
+
+  /** What the tenant's owner last said of an entry point; undefined when no owner spoke lately. */
+  status(tenantId: string, entryPointId: string): EntryPointStatus | undefined {
+    return this.feed.status(tenantId, entryPointId)
+  }
+
+  /** This node stored a tenant's configuration: the others load it, a new tenant finds a node. */
+  configured(tenantId: string, version: number): void {
+    this.feed.configured(tenantId, version)
+    void this.placement.round()
+  }
+
+  /** Look for tenants to take (a new one appeared). */
+  round(): void {
+    void this.placement.round()
+  }
+
+  /**
+   * A router this node runs (started, or reconfigured): other nodes' commands for its tenant run
+   * here, and they hear its entry points' statuses from here.
+   */
+  serve(runtime: TenantRuntime): void {
+    this.serving.get(runtime.tenantId)?.()
+    this.serving.set(runtime.tenantId, serveTenant(this.deps.bus, runtime))
+    this.feed.own(runtime.tenantId, () =>
+      runtime.config.entryPoints.map((ep) => runtime.entryPointStatus(ep.id)),
+    )
+  }
+
+  /** This node took the tenant's lease: its router starts here, every commit fenced by the epoch. */
+  private async adopt(lease: Lease): Promise<void> {
+    const fence: Fence = { owner: lease.owner, epoch: lease.epoch }
+    const runtime = await this.host.startRouter(lease.tenantId, {
+      feed: { publish: (t, events) => this.feed.committed(t, events) },
+      fence,
+      onFenced: (tenantId) => this.placement.fenced(tenantId),
+    })
+    this.serve(runtime)
+  }
+
+  /** The tenant left this node: no new requests (they wait for the next owner), then its router stops. */
+  private async relinquish(tenantId: string): Promise<void> {
+    this.serving.get(tenantId)?.()
+    this.serving.delete(tenantId)
+    this.feed.disown(tenantId)
+    await this.host.stopRouter(tenantId)
+  }
+}
