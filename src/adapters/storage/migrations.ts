@@ -429,6 +429,12 @@ const migrations: Record<string, Migration> = {
       // Cluster nodes drain one outbox: each item is claimed by the node sending it, for a while.
       await db.schema.alterTable('outbox').addColumn('claimed_by', 'text').execute()
       await db.schema.alterTable('outbox').addColumn('claimed_until', 'bigint').execute()
+      // Keys past their hour are trimmed at each keyed commit: found by time, not by a scan.
+      await db.schema
+        .createIndex('applied_commands_by_time')
+        .on('applied_commands')
+        .columns(['tenant_id', 'applied_at'])
+        .execute()
     },
   },
 }
