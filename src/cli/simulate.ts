@@ -189,10 +189,25 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
     const { contactId, customerToken, estimatedWaitSeconds } = start.json
     const patience = exponential(rng, o.patienceSeconds * 1000)
     let after = 0
+    const answered = () => {
+      const waited = Date.now() - t0
+      waits.push(waited)
+      ewtErrors.push(Math.abs(waited / 1000 - estimatedWaitSeconds))
+      return tick()
+    }
     for (;;) {
       const left = t0 + patience - Date.now()
       if (left <= 0) {
         await call(o.url, 'POST', `/api/v1/chats/${contactId}/end`, customerToken)
+        // An agent may have taken the chat after the last look: the log says which came first.
+        const last = await call<{ events: Ev[] }>(
+          o.url,
+          'GET',
+          `/api/v1/chats/${contactId}/events?after=${after}&wait=0`,
+          customerToken,
+        )
+        if (last.status === 200 && last.json.events.some((e) => e.type === 'ContactConnected'))
+          return answered()
         abandoned++
         return tick()
       }
@@ -208,12 +223,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
         return tick()
       }
       after = res.json.lastSeq
-      if (res.json.events.some((e) => e.type === 'ContactConnected')) {
-        const waited = Date.now() - t0
-        waits.push(waited)
-        ewtErrors.push(Math.abs(waited / 1000 - estimatedWaitSeconds))
-        return tick()
-      }
+      if (res.json.events.some((e) => e.type === 'ContactConnected')) return answered()
       if (wait === 0) await sleep(Math.min(200, Math.max(0, left)))
     }
   }
