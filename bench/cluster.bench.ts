@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto'
-import pg from 'pg'
+import { leaseOwner, postgresBackend } from '../test/e2e/backends.js'
 import type { ServerProcess } from '../test/e2e/server-process.js'
 import { api, exited, startServerProcess } from '../test/e2e/server-process.js'
 import type { BenchResult } from './stats.js'
@@ -13,30 +12,6 @@ import { fmt, percentile, verdict } from './stats.js'
 
 const ROUNDS = 100
 const FAILOVERS = 5
-
-async function admin(url: string, q: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  try {
-    await c.query(q)
-  } finally {
-    await c.end()
-  }
-}
-
-async function ownerOf(url: string): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  try {
-    const r = await c.query<{ owner: string }>(
-      `select owner from tenant_leases where tenant_id = 'demo'
-         and expires_at > (extract(epoch from clock_timestamp()) * 1000)::bigint`,
-    )
-    return r.rows[0]?.owner
-  } finally {
-    await c.end()
-  }
-}
 
 const token = async (base: string, username: string) =>
   (await api<{ token: string }>(base, 'POST', '/api/v1/login', undefined, { username, password: 'agent' }))
@@ -60,18 +35,16 @@ async function seen(via: string, watch: string, agent: string, ready: boolean): 
 export async function clusterBench(): Promise<BenchResult[]> {
   const root = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
   const nats = process.env.NATS_URL ?? process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222'
-  const name = `sb_bench_${randomBytes(4).toString('hex')}`
-  await admin(root, `create database ${name}`)
-  const u = new URL(root)
-  u.pathname = `/${name}`
-  const env = { DATABASE_URL: u.toString(), NATS_URL: nats, SIP_PORT: '0' }
+  const database = postgresBackend(root)
+  const env: Record<string, string> = { ...(await database.env()), NATS_URL: nats, SIP_PORT: '0' }
+  const url = env.DATABASE_URL!
   const nodes = new Map<string, ServerProcess>()
   const start = async (id: string) => nodes.set(id, await startServerProcess({ ...env, NODE_ID: id }))
   try {
     process.stdout.write('cluster: starting two nodes… ')
     await start('a')
     await start('b')
-    const owner = (await ownerOf(env.DATABASE_URL))!
+    const owner = (await leaseOwner(url, 'demo'))!
     const ownerUrl = nodes.get(owner)!.url
     const otherUrl = nodes.get(owner === 'a' ? 'b' : 'a')!.url
     const agent = await token(ownerUrl, 'agent1')
@@ -86,7 +59,7 @@ export async function clusterBench(): Promise<BenchResult[]> {
     process.stdout.write('failover… ')
     const takeovers: number[] = []
     for (let i = 0; i < FAILOVERS; i++) {
-      const dying = (await ownerOf(env.DATABASE_URL))!
+      const dying = (await leaseOwner(url, 'demo'))!
       const survivorId = dying === 'a' ? 'b' : 'a'
       const survivor = nodes.get(survivorId)!.url
       const agent2 = await token(survivor, 'agent2')
@@ -160,6 +133,6 @@ export async function clusterBench(): Promise<BenchResult[]> {
     for (const n of nodes.values())
       if (n.child.exitCode === null && n.child.signalCode === null) n.child.kill('SIGKILL')
     await Promise.all([...nodes.values()].map((n) => exited(n.child)))
-    await admin(root, `drop database if exists ${name} with (force)`)
+    await database.cleanup()
   }
 }

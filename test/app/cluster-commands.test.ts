@@ -2,33 +2,18 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { InProcessBus } from '../../src/adapters/cluster/in-process-bus.js'
 import { NatsBus } from '../../src/adapters/cluster/nats-bus.js'
 import type { OpenedDatabase } from '../../src/adapters/storage/opened-database.js'
-import { SqlConfigStore } from '../../src/adapters/storage/sql-config-store.js'
 import { SqlContactQueries } from '../../src/adapters/storage/sql-contact-queries.js'
-import { SqlOwnership } from '../../src/adapters/storage/sql-ownership.js'
-import { SqlRoutingStore } from '../../src/adapters/storage/sql-routing-store.js'
-import { systemClock, timerScheduler } from '../../src/adapters/time/system-clock.js'
 import type { EventBus } from '../../src/app/cluster-ports.js'
-import { Switchboard } from '../../src/app/switchboard.js'
+import type { Switchboard } from '../../src/app/switchboard.js'
 import type { TenantDoc } from '../../src/config/document.js'
 import { agentState } from '../../src/core/commands.js'
 import { DomainError } from '../../src/core/errors.js'
 import { databases } from '../support/databases.js'
-import { demoDocs } from '../support/harness.js'
+import { demoTenants, startClusterNode, until } from '../support/cluster-node.js'
 import { natsUrl } from '../support/nats.js'
 
 const TENANTS = ['t1', 't2']
-const docs = (): TenantDoc[] => {
-  const [demo] = demoDocs()
-  return TENANTS.map((id) => ({ ...demo!, id }))
-}
-
-async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
+const docs = (): TenantDoc[] => demoTenants(TENANTS)
 
 const url = natsUrl()
 const buses: { name: string; open: () => Promise<(nodeId: string) => Promise<EventBus>> }[] = [
@@ -63,17 +48,8 @@ for (const kind of buses) {
 
     async function node(nodeId: string): Promise<Switchboard> {
       const bus = await busFor(nodeId)
-      const sb = new Switchboard({
-        configs: new SqlConfigStore(opened.db, () => systemClock.now()),
-        queries: new SqlContactQueries(opened.db),
-        store: new SqlRoutingStore(opened.db),
-        clock: systemClock,
-        scheduler: timerScheduler(systemClock),
-        newId: () => `${nodeId}-${Math.random().toString(36).slice(2)}`,
-        cluster: { nodeId, ownership: new SqlOwnership(opened.db), bus, leaseMs: 60_000 },
-      })
+      const sb = await startClusterNode(opened, bus, nodeId, docs())
       nodes.push({ sb, bus })
-      await sb.start(docs())
       return sb
     }
     const ownerOf = (t: string) => nodes.find((n) => n.sb.isRunning(t))!.sb

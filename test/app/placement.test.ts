@@ -1,31 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { InProcessBus } from '../../src/adapters/cluster/in-process-bus.js'
 import type { OpenedDatabase } from '../../src/adapters/storage/opened-database.js'
-import { SqlConfigStore } from '../../src/adapters/storage/sql-config-store.js'
-import { SqlContactQueries } from '../../src/adapters/storage/sql-contact-queries.js'
-import { SqlOwnership } from '../../src/adapters/storage/sql-ownership.js'
 import { SqlRoutingStore } from '../../src/adapters/storage/sql-routing-store.js'
-import { systemClock, timerScheduler } from '../../src/adapters/time/system-clock.js'
-import { Switchboard } from '../../src/app/switchboard.js'
-import type { TenantDoc } from '../../src/config/document.js'
+import type { Switchboard } from '../../src/app/switchboard.js'
 import { agentState } from '../../src/core/commands.js'
+import { SqlOwnership } from '../../src/adapters/storage/sql-ownership.js'
 import { databases } from '../support/databases.js'
-import { demoDocs } from '../support/harness.js'
+import { demoTenants, startClusterNode, until } from '../support/cluster-node.js'
 
 const TENANTS = ['t1', 't2', 't3', 't4']
-const docs = (): TenantDoc[] => {
-  const [demo] = demoDocs()
-  return TENANTS.map((id) => ({ ...demo!, id }))
-}
-
-/** Polls a condition the nodes reach by themselves (rounds run on real time). */
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
 
 for (const harness of databases()) {
   describe(`${harness.name}: tenants placed on cluster nodes`, () => {
@@ -42,18 +25,9 @@ for (const harness of databases()) {
       await opened.close()
     })
 
-    async function node(nodeId: string, leaseMs = 60_000): Promise<Switchboard> {
-      const sb = new Switchboard({
-        configs: new SqlConfigStore(opened.db, () => systemClock.now()),
-        queries: new SqlContactQueries(opened.db),
-        store: new SqlRoutingStore(opened.db),
-        clock: systemClock,
-        scheduler: timerScheduler(systemClock),
-        newId: () => `${nodeId}-${Math.random().toString(36).slice(2)}`,
-        cluster: { nodeId, ownership: new SqlOwnership(opened.db), bus, leaseMs },
-      })
+    async function node(nodeId: string): Promise<Switchboard> {
+      const sb = await startClusterNode(opened, bus, nodeId, demoTenants(TENANTS))
       nodes.push(sb)
-      await sb.start(docs())
       return sb
     }
     const owners = (t: string) => nodes.filter((n) => n.isRunning(t)).length

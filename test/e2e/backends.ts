@@ -20,7 +20,7 @@ function pgliteBackend(): Backend {
   }
 }
 
-function postgresBackend(url: string): Backend {
+export function postgresBackend(url: string): Backend {
   const name = `sb_e2e_${randomBytes(5).toString('hex')}`
   const admin = async (q: string) => {
     const c = new pg.Client({ connectionString: url })
@@ -47,3 +47,19 @@ export const backends = (): Backend[] => [
   pgliteBackend(),
   ...(process.env.TEST_DATABASE_URL ? [postgresBackend(process.env.TEST_DATABASE_URL)] : []),
 ]
+
+/** Which node holds the tenant's lease now (a cluster on `databaseUrl`), if any. */
+export async function leaseOwner(databaseUrl: string, tenantId: string): Promise<string | undefined> {
+  const c = new pg.Client({ connectionString: databaseUrl })
+  await c.connect()
+  try {
+    const r = await c.query<{ owner: string }>(
+      `select owner from tenant_leases where tenant_id = $1
+         and expires_at > (extract(epoch from clock_timestamp()) * 1000)::bigint`,
+      [tenantId],
+    )
+    return r.rows[0]?.owner
+  } finally {
+    await c.end()
+  }
+}

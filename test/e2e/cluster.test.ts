@@ -1,7 +1,6 @@
-import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { natsUrl } from '../support/nats.js'
-import { backends } from './backends.js'
+import { backends, leaseOwner } from './backends.js'
 import type { ServerProcess } from './server-process.js'
 import { api, exited, startServerProcess } from './server-process.js'
 
@@ -21,18 +20,7 @@ if (nats && postgres)
         SIP_PORT: '0',
         LEASE_MS: '2000',
       }
-      const owner = async (): Promise<string | undefined> => {
-        const c = new pg.Client({ connectionString: env.DATABASE_URL })
-        await c.connect()
-        try {
-          const r = await c.query<{ owner: string }>(
-            `select owner from tenant_leases where tenant_id = 'demo' and expires_at > (extract(epoch from clock_timestamp()) * 1000)::bigint`,
-          )
-          return r.rows[0]?.owner
-        } finally {
-          await c.end()
-        }
-      }
+      const owner = () => leaseOwner(env.DATABASE_URL!, 'demo')
       const nodes: Record<string, ServerProcess> = {
         a: await startServerProcess({ ...env, NODE_ID: 'a' }),
         b: await startServerProcess({ ...env, NODE_ID: 'b' }),
