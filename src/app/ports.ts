@@ -39,6 +39,8 @@ export interface CommitBatch {
 export interface AppliedCommand {
   readonly key: string
   readonly result: unknown
+  /** When its batch ran (the runtime's clock): the store keeps an hour of them by this. */
+  readonly at: number
 }
 
 export interface Fence {

@@ -186,7 +186,7 @@ export class TenantRuntime {
       const changes = this.router.drain()
       const applied = batch.flatMap((cmd, i) => {
         const r = results[i]
-        return cmd.key && r?.ok ? [{ key: cmd.key, result: r.value }] : []
+        return cmd.key && r?.ok ? [{ key: cmd.key, result: r.value, at: now }] : []
       })
       try {
         await this.commit(changes, batch.length, applied)

@@ -32,7 +32,7 @@ export class SqlRoutingStore implements RoutingStore {
       this.db.selectFrom('queue_estimates').selectAll().where('tenant_id', '=', tenantId).execute(),
       this.db
         .selectFrom('applied_commands')
-        .select(['key', 'result'])
+        .select(['key', 'result', 'applied_at'])
         .where('tenant_id', '=', tenantId)
         .orderBy('applied_at', 'desc')
         .limit(APPLIED_LOADED)
@@ -69,7 +69,7 @@ export class SqlRoutingStore implements RoutingStore {
       contacts: contacts.map(contactFromRow),
       estimates: estimates.map((e) => ({ queueId: e.queue_id, state: e.state })),
       // Oldest first: the runtime forgets from the front when it has too many.
-      applied: applied.reverse().map((a) => ({ key: a.key, result: a.result.value })),
+      applied: applied.reverse().map((a) => ({ key: a.key, result: a.result.value, at: a.applied_at })),
     }
   }
 
@@ -90,13 +90,12 @@ export class SqlRoutingStore implements RoutingStore {
       // First, under a share lock: a node taking the tenant over waits for this transaction, and
       // a writer whose epoch moved on writes nothing.
       if (batch.fence) await checkFence(trx, tenantId, batch.fence)
-      const at = batch.events[0]?.at ?? Date.now()
       for (const rows of chunks(
         applied.map((a) => ({
           tenant_id: tenantId,
           key: a.key,
           result: JSON.stringify({ value: a.result ?? null }),
-          applied_at: at,
+          applied_at: a.at,
         })),
       ))
         await trx
@@ -109,7 +108,7 @@ export class SqlRoutingStore implements RoutingStore {
         await trx
           .deleteFrom('applied_commands')
           .where('tenant_id', '=', tenantId)
-          .where('applied_at', '<', at - APPLIED_KEPT_MS)
+          .where('applied_at', '<', Math.max(...applied.map((a) => a.at)) - APPLIED_KEPT_MS)
           .execute()
       if (estimates.length > 0)
         await trx
