@@ -52,6 +52,18 @@ function memoryStore(items: ClaimedOutboxItem[]) {
   return { store, state }
 }
 
+/** `n` items of topic x, due from the start, without an ordering key. */
+const pending = (n: number): ClaimedOutboxItem[] =>
+  Array.from({ length: n }, (_, i) => ({
+    id: i + 1,
+    tenantId: 't',
+    eventSeq: i + 1,
+    topic: 'x',
+    payload: {},
+    attempts: 0,
+    createdAt: 0,
+  }))
+
 const noTimers: Scheduler = { wakeAt: () => () => undefined }
 
 describe('outbox dispatcher', () => {
@@ -193,15 +205,7 @@ describe('outbox dispatcher', () => {
   })
 
   it('starts no delivery once stopped', async () => {
-    const items: ClaimedOutboxItem[] = Array.from({ length: 10 }, (_, i) => ({
-      id: i + 1,
-      tenantId: 't',
-      eventSeq: i + 1,
-      topic: 'x',
-      payload: {},
-      attempts: 0,
-      createdAt: 0,
-    }))
+    const items = pending(10)
     const { store, state } = memoryStore(items)
     let started = 0
     const d: OutboxDispatcher = new OutboxDispatcher(
@@ -220,5 +224,44 @@ describe('outbox dispatcher', () => {
     expect(started).toBe(2)
     expect(tried).toBe(2)
     expect([...state.values()].filter((s) => s.done)).toHaveLength(2)
+  })
+
+  it("sends each item once when started while a commit's kick is already draining", async () => {
+    const items = pending(5)
+    const { store } = memoryStore(items)
+    const sent: number[] = []
+    let release: () => void = () => undefined
+    const held = new Promise<void>((r) => (release = r))
+    let allOut: () => void = () => undefined
+    const out = new Promise<void>((r) => (allOut = r))
+    // Timers fire when the test says.
+    let due: (() => void)[] = []
+    const fire = () => {
+      const now = due
+      due = []
+      for (const f of now) f()
+    }
+    const manual: Scheduler = {
+      wakeAt: (_at, f) => {
+        due.push(f)
+        return () => (due = due.filter((x) => x !== f))
+      },
+    }
+    const d = new OutboxDispatcher(store, { now: () => 0 }, manual, {
+      x: async (item) => {
+        sent.push(item.id)
+        if (sent.length === items.length) allOut()
+        await held
+      },
+    })
+    d.kick() // a router committed while the server was starting
+    fire()
+    await out
+    d.start()
+    // Nothing more to do until that drain ends: a second one beside it would send all five again.
+    expect(due).toHaveLength(0)
+    release()
+    await d.stop()
+    expect(sent).toEqual([1, 2, 3, 4, 5])
   })
 })

@@ -66,7 +66,9 @@ export class OutboxDispatcher {
 
   start(): void {
     this.stopped = false
-    this.arm(0)
+    // A commit may have kicked a drain already (routers start first): a second one beside it
+    // would read and send the same items again.
+    if (!this.running) this.arm(0)
   }
 
   /** Look now (something was just committed). */
