@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config'
 // they run after everything else, not beside the browser tests, so neither slows the other to a
 // timeout on a 2-core machine. One run, one report.
 const VOICE = ['test/voice/**/*.test.ts']
+// The chaos test runs three server processes for a couple of minutes: alone, last.
+const CHAOS = ['test/e2e/chaos.test.ts']
 
 export default defineConfig({
   test: {
@@ -17,11 +19,12 @@ export default defineConfig({
         test: {
           name: 'main',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: VOICE,
+          exclude: [...VOICE, ...CHAOS],
           sequence: { groupOrder: 0 },
         },
       },
       { extends: true, test: { name: 'voice', include: VOICE, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'chaos', include: CHAOS, sequence: { groupOrder: 2 } } },
     ],
   },
 })

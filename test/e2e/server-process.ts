@@ -9,10 +9,13 @@ export interface ServerProcess {
 }
 
 /** Starts the real CLI (`switchboard start`) as a child process and waits until it listens. */
-export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export function startServerProcess(
+  env: Record<string, string>,
+  configFile = 'config/demo.yaml',
+): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/switchboard.ts', 'start', '--config', 'config/demo.yaml'],
+    ['--import', 'tsx', 'src/cli/switchboard.ts', 'start', '--config', configFile],
     {
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
