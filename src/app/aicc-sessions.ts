@@ -13,6 +13,8 @@ export interface AiccUser {
 }
 
 const SWEEP_MS = 10_000
+/** A cluster node writes down that a client called at most this often per chat. */
+const SEEN_EVERY_MS = 5_000
 const CUSTOMER_IN_CHAT: ReadonlySet<Contact['state']> = new Set(['queued', 'offered', 'connected'])
 
 const sessionKey = (u: AiccUser): string => `${u.appKey}/${u.channelId}/${u.userId}`
@@ -24,7 +26,10 @@ const sessionKey = (u: AiccUser): string => `${u.appKey}/${u.channelId}/${u.user
  */
 export class AiccSessions {
   /** Last poll per open chat, `${tenant}/${key}` → ms; a restart starts every clock afresh. */
-  private readonly lastPoll = new Map<string, { tenantId: string; contactId: string; at: number }>()
+  private readonly lastPoll = new Map<
+    string,
+    { tenantId: string; key: string; contactId: string; at: number }
+  >()
   private cancelSweep: (() => void) | undefined
 
   constructor(
@@ -35,14 +40,23 @@ export class AiccSessions {
   ) {}
 
   /**
-   * Every call of a client looks its chat up: the store is read once per chat and process, then
-   * kept here and written through (this process is the only writer of its tenants' sessions).
+   * Every call of a client looks its chat up: a single server reads the store once per chat, then
+   * keeps it here and writes through (it is the only writer). In a cluster the client's next call
+   * may go to any node, so each call reads the store.
    */
   private readonly known = new Map<string, AiccSession>()
+  /** When this node last wrote down that a client called (a cluster only). */
+  private readonly stored = new Map<string, number>()
+
+  private clustered(): boolean {
+    if (this.sb.liveNodes() === 1) return false
+    this.known.clear()
+    return true
+  }
 
   private async session(u: AiccUser): Promise<AiccSession | undefined> {
     const id = `${u.tenantId}/${sessionKey(u)}`
-    const cached = this.known.get(id)
+    const cached = this.clustered() ? undefined : this.known.get(id)
     if (cached) return cached
     const stored = await this.store.get(u.tenantId, sessionKey(u))
     if (stored) this.known.set(id, stored)
@@ -110,11 +124,14 @@ export class AiccSessions {
   }
 
   private touch(u: AiccUser, contactId: string): void {
-    this.lastPoll.set(`${u.tenantId}/${sessionKey(u)}`, {
-      tenantId: u.tenantId,
-      contactId,
-      at: this.clock.now(),
-    })
+    const id = `${u.tenantId}/${sessionKey(u)}`
+    const now = this.clock.now()
+    this.lastPoll.set(id, { tenantId: u.tenantId, key: sessionKey(u), contactId, at: now })
+    // Another node's sweep must know the client still calls, here.
+    if (this.clustered() && now - (this.stored.get(id) ?? 0) >= SEEN_EVERY_MS) {
+      this.stored.set(id, now)
+      void this.store.seen(u.tenantId, sessionKey(u), now).catch(() => this.stored.delete(id))
+    }
     this.cancelSweep ??= this.scheduler.wakeAt(this.clock.now() + SWEEP_MS, () => void this.sweep())
   }
 
@@ -125,8 +142,15 @@ export class AiccSessions {
     for (const [key, p] of this.lastPoll) {
       const timeout = this.sb.storedConfig(p.tenantId).config.aicc?.sessionTimeoutSeconds ?? 120
       if (now - p.at < timeout * 1000) continue
+      // The client may go on calling another node of a cluster: it said so in the store.
+      const elsewhere = await this.store.lastSeen(p.tenantId, p.key).catch(() => undefined)
+      if (elsewhere !== undefined && now - elsewhere < timeout * 1000) {
+        p.at = elsewhere
+        continue
+      }
       this.lastPoll.delete(key)
       this.known.delete(key)
+      this.stored.delete(key)
       await this.sb
         .tenant(p.tenantId)
         .run({ type: 'customerGone', contactId: p.contactId })

@@ -4,6 +4,7 @@ import type { DomainEvent } from '../core/events.js'
 import type { EventBus } from './cluster-ports.js'
 import type { EventFeed } from './event-feed.js'
 import type { Clock, Scheduler } from './ports.js'
+import type { Typed } from './typing.js'
 
 export interface ClusterFeedDeps {
   readonly bus: EventBus
@@ -13,11 +14,14 @@ export interface ClusterFeedDeps {
   readonly scheduler: Scheduler
   /** Another node stored a new configuration of the tenant: load it. */
   readonly configChanged: (tenantId: string, version: number) => void
+  /** Someone types in a chat whose other party may wait on this node. */
+  readonly typed: (tenantId: string, t: Typed) => void
 }
 
 type EventsMessage = { readonly from: string; readonly events: readonly DomainEvent[] }
 type StatusMessage = { readonly from: string; readonly statuses: readonly EntryPointStatus[] }
 type ConfigMessage = { readonly from: string; readonly version: number }
+type TypingMessage = { readonly from: string; readonly typed: Typed }
 
 /** The owner says every entry point's status at least this often, changed or not. */
 const STATUS_EVERY_MS = 1000
@@ -61,6 +65,10 @@ export class ClusterFeed {
         const msg = m.payload as ConfigMessage
         if (msg.from !== nodeId) this.deps.configChanged(m.tenantId, msg.version)
       }),
+      bus.subscribe('*', 'typing', (m) => {
+        const msg = m.payload as TypingMessage
+        if (msg.from !== nodeId) this.deps.typed(m.tenantId, msg.typed)
+      }),
     )
     await bus.flush()
   }
@@ -84,6 +92,11 @@ export class ClusterFeed {
     void this.deps.feed.accept(tenantId, events)
     void this.deps.bus.publish(tenantId, 'events', { from: this.deps.nodeId, events } satisfies EventsMessage)
     this.owned.get(tenantId)?.soon()
+  }
+
+  /** Typing is not an event: it goes to the other nodes by itself, and is lost if one misses it. */
+  typed(tenantId: string, typed: Typed): void {
+    void this.deps.bus.publish(tenantId, 'typing', { from: this.deps.nodeId, typed } satisfies TypingMessage)
   }
 
   /** This node stored a tenant's new configuration: every other node loads it now. */

@@ -6,6 +6,9 @@ import type { Clock, Fence, Scheduler } from './ports.js'
 import { RemoteTenant, serveTenant } from './remote-tenant.js'
 import type { RuntimeDeps, TenantRuntime } from './tenant-runtime.js'
 import { TenantPlacement } from './tenant-placement.js'
+import type { TypingBoard } from './typing.js'
+import { ClusterPresence } from './cluster-presence.js'
+import type { Presence } from './presence.js'
 
 export interface ClusterDeps {
   readonly nodeId: string
@@ -18,6 +21,8 @@ export interface ClusterDeps {
 /** What the node needs of the server it is part of (the Switchboard). */
 export interface NodeHost {
   readonly feed: EventFeed
+  readonly typing: TypingBoard
+  presence(): Presence
   readonly clock: Clock
   readonly scheduler: Scheduler
   /** Every tenant stored. */
@@ -41,6 +46,7 @@ export interface NodeHost {
 export class ClusterNode {
   private readonly placement: TenantPlacement
   private readonly feed: ClusterFeed
+  private readonly presence: ClusterPresence
   private readonly serving = new Map<string, () => void>()
   private readonly remotes = new Map<string, RemoteTenant>()
   private readonly reloading = new Map<string, Promise<void>>()
@@ -61,6 +67,17 @@ export class ClusterNode {
           .catch((e: unknown) => deps.onError?.(e, tenantId))
         this.reloading.set(tenantId, next)
       },
+      typed: (tenantId, t) => host.typing.heard(tenantId, t, host.clock.now()),
+    })
+    host.typing.relay = (tenantId, t) => this.feed.typed(tenantId, t)
+    this.presence = new ClusterPresence({
+      ...deps,
+      clock: host.clock,
+      scheduler: host.scheduler,
+      // The owner's node starts the timers of an agent whose last stream died with its node.
+      orphaned: (tenantId, agentId) => {
+        if (this.placement.owns(tenantId)) host.presence().orphaned(tenantId, agentId)
+      },
     })
     this.placement = new TenantPlacement({
       ...deps,
@@ -75,17 +92,24 @@ export class ClusterNode {
   /** Resolves once this node runs its first share of tenants. */
   async start(): Promise<void> {
     await this.feed.start()
+    this.host.presence().share = this.presence
+    await this.presence.start()
     await this.placement.start()
   }
 
   /** Hands every tenant over, then stops listening. */
   async stop(): Promise<void> {
     await this.placement.stop()
+    this.presence.stop()
     this.feed.stop()
   }
 
   owns(tenantId: string): boolean {
     return this.placement.owns(tenantId)
+  }
+
+  liveNodes(): number {
+    return this.placement.liveNodes()
   }
 
   leases(): Lease[] {

@@ -130,7 +130,11 @@ export interface AiccSession {
 
 export interface AiccSessionStore {
   get(tenantId: string, key: string): Promise<AiccSession | undefined>
+  /** The chat's served cursor only moves forward: a slower node's older answer does not undo it. */
   save(tenantId: string, s: AiccSession, now: number): Promise<void>
+  /** The client called (a cluster: any node); when it last did, for the other nodes' sweeps. */
+  seen(tenantId: string, key: string, at: number): Promise<void>
+  lastSeen(tenantId: string, key: string): Promise<number | undefined>
 }
 
 /** Chat files. Saved before the message that carries them, so no message points at nothing. */

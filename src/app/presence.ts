@@ -1,5 +1,6 @@
+import type { Command } from '../core/commands.js'
+import type { PresenceShare } from './cluster-presence.js'
 import type { AgentWatchStore, Clock, Scheduler } from './ports.js'
-import type { TenantRuntime } from './tenant-runtime.js'
 
 export interface PresenceSettings {
   /** Ready agents whose every stream has been gone this long become not ready ("disconnected"). */
@@ -27,9 +28,12 @@ export class Presence {
   private readonly seen = new Map<string, Seen>()
   /** Agents already stored as watched, so attaching again writes nothing. */
   private readonly remembered = new Set<string>()
+  /** A cluster node: the agent's other streams may be on other nodes. */
+  share: PresenceShare | undefined
 
   constructor(
-    private readonly runtimeOf: (tenantId: string) => TenantRuntime | undefined,
+    /** Where the tenant's commands go (its router here or on its owner); undefined: nowhere now. */
+    private readonly tenantOf: (tenantId: string) => { run(command: Command): Promise<unknown> } | undefined,
     private readonly clock: Clock,
     private readonly scheduler: Scheduler,
     private readonly settings: (tenantId: string) => PresenceSettings | null,
@@ -56,6 +60,7 @@ export class Presence {
     const s = this.seen.get(key) ?? { streams: 0, cancel: undefined }
     this.seen.set(key, s)
     s.streams++
+    this.share?.said(tenantId, agentId, s.streams)
     s.cancel?.()
     s.cancel = undefined
     if (this.store && !this.remembered.has(key)) {
@@ -68,8 +73,17 @@ export class Presence {
       if (!open) return
       open = false
       s.streams--
+      this.share?.said(tenantId, agentId, s.streams)
       if (s.streams === 0) this.watch(tenantId, agentId, s)
     }
+  }
+
+  /** The node that held the agent's last stream died: its timers start here (the owner's node). */
+  orphaned(tenantId: string, agentId: string): void {
+    const key = `${tenantId}\u0000${agentId}`
+    const s = this.seen.get(key) ?? { streams: 0, cancel: undefined }
+    this.seen.set(key, s)
+    if (s.streams === 0 && !s.cancel) this.watch(tenantId, agentId, s)
   }
 
   private watch(tenantId: string, agentId: string, s: Seen): void {
@@ -79,7 +93,7 @@ export class Presence {
     const step = (at: number, state: 'not_ready' | 'logged_out', next?: number): void => {
       s.cancel = this.scheduler.wakeAt(at, () => {
         s.cancel = undefined
-        if (s.streams > 0) return
+        if (s.streams > 0 || (this.share?.elsewhere(tenantId, agentId) ?? 0) > 0) return
         void this.apply(tenantId, agentId, state)
         if (next !== undefined) step(next, 'logged_out')
       })
@@ -88,8 +102,8 @@ export class Presence {
   }
 
   private async apply(tenantId: string, agentId: string, state: 'not_ready' | 'logged_out'): Promise<void> {
-    const runtime = this.runtimeOf(tenantId)
-    if (!runtime?.running) return
-    await runtime.run({ type: 'agentAway', agentId, state }).catch(() => undefined) // the tenant stopped meanwhile: nothing to do
+    await this.tenantOf(tenantId)
+      ?.run({ type: 'agentAway', agentId, state })
+      .catch(() => undefined) // the tenant stopped meanwhile: nothing to do
   }
 }

@@ -82,6 +82,8 @@ export class Switchboard {
     this.node = deps.cluster
       ? new ClusterNode(deps.cluster, {
           feed: this.feed,
+          typing: this.typing,
+          presence: () => this.presence,
           clock: deps.clock,
           scheduler: deps.scheduler,
           tenants: () => [...this.stored.keys()],
@@ -92,7 +94,7 @@ export class Switchboard {
       : undefined
     this.queries = deps.queries
     this.presence = new Presence(
-      (tenantId) => this.runtimes.get(tenantId),
+      (tenantId) => (this.node || this.runtimes.get(tenantId)?.running ? this.tenant(tenantId) : undefined),
       deps.clock,
       deps.scheduler,
       (tenantId) => {
@@ -147,6 +149,11 @@ export class Switchboard {
     const runtime = this.runtimes.get(tenantId)
     this.runtimes.delete(tenantId)
     await runtime?.stop()
+  }
+
+  /** The nodes of the cluster that are alive, this one included: 1 on a single server. */
+  liveNodes(): number {
+    return this.node?.liveNodes() ?? 1
   }
 
   /** The leases this node holds (a cluster node); empty on a single node. */

@@ -53,6 +53,11 @@ export class TenantPlacement {
     return [...this.held.values()]
   }
 
+  /** This node and the peers heard from within a lease: what limits shared by the cluster divide by. */
+  liveNodes(): number {
+    return this.peers.size + 1
+  }
+
   owns(tenantId: string): boolean {
     return this.held.has(tenantId)
   }

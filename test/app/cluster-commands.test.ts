@@ -143,6 +143,15 @@ for (const kind of buses) {
       await until('t3 is run by one node', () => nodes.filter((n) => n.sb.isRunning('t3')).length === 1)
     })
 
+    it('tells every node who is typing, and when they stopped (the other party may wait anywhere)', async () => {
+      const a = await node('a')
+      const b = await node('b')
+      a.typing.typing('t1', 'c1', 'customer', null, a.now())
+      await until('b knows the customer types', () => b.typing.isTyping('t1', 'c1', b.now()).customer)
+      a.typing.stopped('t1', 'c1', 'customer')
+      await until('b knows the customer stopped', () => !b.typing.isTyping('t1', 'c1', b.now()).customer)
+    })
+
     it('applies each command once while the owner hands the tenant over mid-stream', async () => {
       const a = await node('a')
       const b = await node('b')

@@ -52,6 +52,7 @@ export async function aiccRoutes(app: FastifyInstance, deps: AiccDeps): Promise<
     'onRequest',
     ipCeiling(
       AICC_IP_CEILING,
+      () => sb.liveNodes(),
       () => sb.now(),
       (m) => new AiccError(429, AICC.unknown, m),
     ),

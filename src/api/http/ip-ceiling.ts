@@ -1,12 +1,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { nodeShare } from './node-share.js'
 
 /**
  * A ceiling of requests a minute per address across a whole dialect, beside the limits of its
  * routes (@fastify/rate-limit runs one limit per request, so this one is our own). Many clients
  * may share an address (customers behind a NAT, a CRM's one server): it is high, and only a flood
- * reaches it. `refuse` makes the dialect's own 429.
+ * reaches it. `refuse` makes the dialect's own 429. A cluster node holds its share (node-share.ts).
  */
-export function ipCeiling(perMinute: number, now: () => number, refuse: (message: string) => Error) {
+export function ipCeiling(
+  limit: number,
+  liveNodes: () => number,
+  now: () => number,
+  refuse: (message: string) => Error,
+) {
   let windowStart = 0
   let counts = new Map<string, number>()
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
@@ -15,6 +21,7 @@ export function ipCeiling(perMinute: number, now: () => number, refuse: (message
       windowStart = t
       counts = new Map()
     }
+    const perMinute = nodeShare(limit, liveNodes())
     const n = (counts.get(req.ip) ?? 0) + 1
     counts.set(req.ip, n)
     if (n > perMinute) {

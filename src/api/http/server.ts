@@ -1,4 +1,5 @@
 import rateLimit from '@fastify/rate-limit'
+import { shareRateLimits } from './node-share.js'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import websocket from '@fastify/websocket'
@@ -112,6 +113,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
+  shareRateLimits(app, () => deps.sb.liveNodes())
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, ctx) => ({

@@ -39,6 +39,7 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
     'onRequest',
     ipCeiling(
       PBX_IP_CEILING,
+      () => sb.liveNodes(),
       () => sb.now(),
       (m) => new PbxError(429, m),
     ),
