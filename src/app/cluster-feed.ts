@@ -25,8 +25,12 @@ type TypingMessage = { readonly from: string; readonly typed: Typed }
 
 /** The owner says every entry point's status at least this often, changed or not. */
 const STATUS_EVERY_MS = 1000
-/** After a commit, the statuses go out at once (on the next turn of the event loop). */
-const STATUS_SOON_MS = 0
+/**
+ * After a commit, the statuses go out at once (on the next turn of the event loop), but not more
+ * often than this: a busy tenant commits hundreds of times a second, and each status is a message
+ * every node parses.
+ */
+const STATUS_GAP_MS = 25
 /** A node that heard nothing for this long does not vouch for the statuses it has. */
 const STATUS_STALE_MS = 3500
 
@@ -125,6 +129,7 @@ export class ClusterFeed {
 class OwnedTenant {
   private cancel: (() => void) | undefined
   private soonAt: number | undefined
+  private saidAt = Number.NEGATIVE_INFINITY
 
   constructor(
     private readonly tenantId: string,
@@ -133,7 +138,7 @@ class OwnedTenant {
   ) {}
 
   soon(): void {
-    const at = this.deps.clock.now() + STATUS_SOON_MS
+    const at = Math.max(this.deps.clock.now(), this.saidAt + STATUS_GAP_MS)
     if (this.soonAt !== undefined && this.soonAt <= at) return
     this.arm(at)
     this.soonAt = at
@@ -152,7 +157,8 @@ class OwnedTenant {
       from: this.deps.nodeId,
       statuses,
     } satisfies StatusMessage)
-    this.arm(this.deps.clock.now() + STATUS_EVERY_MS)
+    this.saidAt = this.deps.clock.now()
+    this.arm(this.saidAt + STATUS_EVERY_MS)
   }
 
   private arm(at: number): void {

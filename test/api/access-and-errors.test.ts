@@ -316,7 +316,7 @@ describe('access, tenancy and errors', () => {
     expect(start.json()).toMatchObject({ error: { code: 'SERVICE_NOT_RUNNING' } })
   })
 
-  it('limits login attempts per client', async () => {
+  it('limits login attempts per account and address', async () => {
     let last = 0
     for (let i = 0; i < 12; i++) {
       last = (
@@ -329,6 +329,14 @@ describe('access, tenancy and errors', () => {
       ).statusCode
     }
     expect(last).toBe(429)
+    // Per account: the colleague at the next desk, behind the same office address, logs in.
+    const colleague = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/login',
+      payload: { username: 'agent2', password: 'agent' },
+      remoteAddress: '10.1.1.1',
+    })
+    expect(colleague.statusCode).toBe(200)
   })
 
   it('publishes OpenAPI 3 with every native route', async () => {

@@ -5,6 +5,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { mulberry32 } from '../../src/core/random.js'
+import { clusterConfigYaml } from '../support/cluster-config.js'
 import { ChaosClients } from '../support/chaos-clients.js'
 import { ChaosCluster } from '../support/chaos-cluster.js'
 import type { Receipt } from '../support/chaos-invariants.js'
@@ -26,24 +27,6 @@ const SECRET = 'chaos-webhook-secret-0123456789'
 const PASSWORD = 'chaos-agent-pw'
 const ROUNDS = Number(process.env.CHAOS_ROUNDS ?? 20)
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 100_000)
-
-function configYaml(hook: string): string {
-  const tenant = (id: string) => `
-  - id: ${id}
-    name: Chaos ${id}
-    timeZone: UTC
-    agents:
-${AGENTS.map((a) => `      - { id: ${a}, name: Agent ${a}, username: ${a}, password: ${PASSWORD}, channels: { chat: { maxTasks: ${MAX_TASKS} } } }`).join('\n')}
-    skillGroups:
-      - { id: chat, channel: chat, members: { ${AGENTS.map((a) => `${a}: 5`).join(', ')} } }
-    queues:
-      - { id: q, name: Chat, skillGroups: [chat], offerTimeoutSeconds: ${OFFER_TIMEOUT_S}, wrapUpSeconds: 60 }
-    entryPoints:
-      - { id: 1000, name: Chat, queue: q }
-    webhooks:
-      - { id: crm, url: '${hook}', secret: ${SECRET}, events: ['*'], allowPrivateNetwork: true }`
-  return `tenants:${TENANTS.map(tenant).join('')}\n`
-}
 
 function signedBy(secret: string, signature: string, body: string): boolean {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature)
@@ -77,7 +60,17 @@ if (nats && postgres)
         res.writeHead(204).end()
       })
       const configFile = path.join(dir, 'chaos.yaml')
-      writeFileSync(configFile, configYaml(`${receiver.base}/hooks`))
+      writeFileSync(
+        configFile,
+        clusterConfigYaml({
+          tenants: TENANTS,
+          agents: AGENTS,
+          password: PASSWORD,
+          maxTasks: MAX_TASKS,
+          offerTimeoutSeconds: OFFER_TIMEOUT_S,
+          webhook: { url: `${receiver.base}/hooks`, secret: SECRET },
+        }),
+      )
       const env: Record<string, string> = {
         ...(await postgres.env()),
         NATS_URL: nats,

@@ -1,6 +1,6 @@
 import type { AgentSnapshot } from '../../core/queries.js'
 import type { TenantHandle } from '../../app/remote-tenant.js'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Switchboard } from '../../app/switchboard.js'
 import type { AgentStateKind } from '../../core/agent.js'
 import type { Channel } from '../../core/channel.js'
@@ -14,7 +14,20 @@ export function agentRoutes(app: FastifyInstance, sb: Switchboard): void {
   app.post<{ Body: { username: string; password: string; tenant?: string } }>(
     '/api/v1/login',
     {
-      config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
+      config: {
+        access: 'public',
+        // Per account and address: a whole shift logs in from one office address at nine, while
+        // guessing one account's password stays slow.
+        rateLimit: {
+          max: 10,
+          timeWindow: '1 minute',
+          hook: 'preHandler',
+          keyGenerator: (req: FastifyRequest) => {
+            const body = req.body as { username?: unknown; tenant?: unknown } | undefined
+            return `${req.ip}|${String(body?.tenant ?? '')}|${String(body?.username ?? '')}`
+          },
+        },
+      },
       schema: {
         tags: ['auth'],
         summary: 'Log in as an agent, supervisor or admin',
