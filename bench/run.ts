@@ -95,7 +95,7 @@ function markdown(results: readonly BenchResult[], started: Date, seconds: numbe
     '  a status call shows it, on the owner itself (the in-process figure) and on the other node, 50 rounds each,',
     '  alternating; goal: p99 on the other node ≤ 5 × the p99 on the owner + 20 ms (the ratio divides by that bound).',
     '  Failover: kill -9 of the owner, timed until a state change sent through the other node succeeds (the lease',
-    '  runs out, the other node takes the tenant and rebuilds its router); five rounds, the killed node restarted',
+    '  runs out, the other node takes the tenant and rebuilds its router); ten rounds, the killed node restarted',
     '  each time; goal: every takeover within 5 s with the default lease of 3 s (the ratio divides the worst by 5 s).',
     '- **cluster-throughput**: six tenants of four agents, each agent changing its chat state as fast as answers come',
     '  (every request a command to its router, committed to PostgreSQL). One server on PostgreSQL and three nodes (two',

@@ -5,7 +5,7 @@ import { DomainError } from '../core/errors.js'
 import type { PostedMessage } from '../core/routing/chat-work.js'
 import type { AttachmentStore, Clock, StoredAttachment } from './ports.js'
 import type { Switchboard } from './switchboard.js'
-import type { TenantRuntime } from './tenant-runtime.js'
+import type { TenantHandle } from './remote-tenant.js'
 
 /** What a chat may carry: pictures, PDF and plain text. Decided from the bytes, never the name. */
 const ALLOWED = new Set([
@@ -40,10 +40,10 @@ export interface Upload {
 }
 
 /** The largest attachment an open contact takes, in bytes; throws when it takes none. */
-export function attachmentLimit(runtime: TenantRuntime, contactId: string): number {
-  const contact = runtime.query({ type: 'contact', contactId })
+export async function attachmentLimit(tenant: TenantHandle, contactId: string): Promise<number> {
+  const contact = await tenant.ask({ type: 'contact', contactId })
   if (!contact) throw new DomainError('CONTACT_NOT_FOUND', `no open chat ${contactId}`)
-  const ep = runtime.query({ type: 'entryPoint', entryPointId: contact.entryPointId })
+  const ep = await tenant.ask({ type: 'entryPoint', entryPointId: contact.entryPointId })
   if (!ep?.chat.attachmentsEnabled)
     throw new DomainError('ATTACHMENTS_DISABLED', 'this chat does not take attachments')
   return ep.chat.maxAttachmentSizeMb * 1024 * 1024
@@ -64,12 +64,12 @@ export class ChatFiles {
    * and send the file's id in a later message (AICC) post it with `actions.postMessage` themselves.
    */
   async save(
-    runtime: TenantRuntime,
+    tenant: TenantHandle,
     contactId: string,
     name: string,
     data: Uint8Array,
   ): Promise<AttachmentRef> {
-    const limit = attachmentLimit(runtime, contactId)
+    const limit = await attachmentLimit(tenant, contactId)
     if (data.byteLength > limit)
       throw new DomainError('PAYLOAD_TOO_LARGE', `the file is larger than ${limit / 1024 / 1024} MB`)
     if (data.byteLength === 0) throw new DomainError('VALIDATION_FAILED', 'the file is empty')
@@ -81,13 +81,12 @@ export class ChatFiles {
       )
     const ref: AttachmentRef = { id: randomUUID(), name, contentType, size: data.byteLength }
     const stored: StoredAttachment = { ...ref, contactId, data, createdAt: this.clock.now() }
-    await this.store.save(runtime.tenantId, stored)
+    await this.store.save(tenant.tenantId, stored)
     return ref
   }
 
   async upload(sb: Switchboard, tenantId: string, u: Upload): Promise<PostedMessage> {
-    const runtime = sb.runtime(tenantId)
-    const ref = await this.save(runtime, u.contactId, u.name, u.data)
+    const ref = await this.save(sb.tenant(tenantId), u.contactId, u.name, u.data)
     try {
       const posted = await sb.actions.postMessage(tenantId, {
         contactId: u.contactId,
@@ -100,10 +99,10 @@ export class ChatFiles {
         },
       })
       // A retried upload: the first one's message stands, this copy is not needed.
-      if (posted.attachment?.id !== ref.id) await this.store.remove(runtime.tenantId, ref.id)
+      if (posted.attachment?.id !== ref.id) await this.store.remove(tenantId, ref.id)
       return posted
     } catch (e) {
-      await this.store.remove(runtime.tenantId, ref.id)
+      await this.store.remove(tenantId, ref.id)
       throw e
     }
   }

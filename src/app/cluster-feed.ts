@@ -111,6 +111,12 @@ export class ClusterFeed {
     } satisfies ConfigMessage)
   }
 
+  /** The tenant's owner (another node) spoke lately: its router runs there. */
+  ownerHeard(tenantId: string): boolean {
+    const h = this.heard.get(tenantId)
+    return h !== undefined && this.deps.clock.now() - h.at <= STATUS_STALE_MS
+  }
+
   /** An entry point's status as its owner last said it; undefined when no owner spoke lately. */
   status(tenantId: string, entryPointId: string): EntryPointStatus | undefined {
     const h = this.heard.get(tenantId)

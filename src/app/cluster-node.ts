@@ -108,6 +108,11 @@ export class ClusterNode {
     return this.placement.owns(tenantId)
   }
 
+  /** Another node runs the tenant's router (its owner spoke lately). */
+  runsElsewhere(tenantId: string): boolean {
+    return !this.placement.owns(tenantId) && this.feed.ownerHeard(tenantId)
+  }
+
   liveNodes(): number {
     return this.placement.liveNodes()
   }

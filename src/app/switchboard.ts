@@ -278,10 +278,19 @@ export class Switchboard {
     return this.runtimes.get(tenantId)?.running === true
   }
 
-  /** An agent's display name for customers; null when unknown (or the router is down). */
+  /** Where the tenant's router runs, as the readiness check reports it. */
+  routerState(tenantId: string): 'running' | 'running_elsewhere' | 'service_not_running' {
+    if (this.isRunning(tenantId)) return 'running'
+    return this.node?.runsElsewhere(tenantId) ? 'running_elsewhere' : 'service_not_running'
+  }
+
+  /**
+   * An agent's display name for customers; null when unknown. From the configuration, which every
+   * node has (a cluster node runs few of the routers whose chats it serves).
+   */
   agentName(tenantId: string, agentId: string | null): string | null {
     if (agentId === null) return null
-    return this.runtimes.get(tenantId)?.query({ type: 'agent', agentId })?.profile.name ?? null
+    return this.stored.get(tenantId)?.config.agents.find((a) => a.id === agentId)?.name ?? null
   }
 
   /** The tenant whose configuration satisfies `test` (an app key names its tenant, say). */

@@ -7,6 +7,7 @@ import type { EventBus } from '../../src/app/cluster-ports.js'
 import type { Switchboard } from '../../src/app/switchboard.js'
 import type { TenantDoc } from '../../src/config/document.js'
 import { agentState } from '../../src/core/commands.js'
+import { attachmentLimit } from '../../src/app/chat-files.js'
 import { DomainError } from '../../src/core/errors.js'
 import { databases } from '../support/databases.js'
 import { demoTenants, startClusterNode, until } from '../support/cluster-node.js'
@@ -66,6 +67,8 @@ for (const kind of buses) {
       )
       for (const t of TENANTS) {
         const via = other(t)
+        // What customers see of their agent, on a node that does not run the router.
+        expect(via.agentName(t, 'agent1')).toBe('Alice Agent')
         const state = await via.tenant(t).run(agentState('agent1', 'chat', 'ready', 'agent1'))
         expect(state).toMatchObject({ channel: 'chat', state: 'ready' })
         expect(ownerOf(t).runtime(t).query({ type: 'agent', agentId: 'agent1' })?.channels.chat?.state).toBe(
@@ -81,6 +84,15 @@ for (const kind of buses) {
           .catch((e: unknown) => e)
         expect(refused).toBeInstanceOf(DomainError)
         expect(refused).toMatchObject({ code: 'OFFER_NOT_FOUND' })
+        // A file for a chat is checked against its entry point through the owner.
+        await via.tenant(t).run({
+          type: 'admitContact',
+          contact: { contactId: `chat-${t}`, entryPointId: '1000', customer: { name: 'Ann' }, subject: null },
+        })
+        expect(await attachmentLimit(via.tenant(t), `chat-${t}`)).toBe(5 * 1024 * 1024)
+        // Ready for the load balancer: every router runs, here or on its owner.
+        await until(`${t}'s owner heard`, () => via.routerState(t) === 'running_elsewhere')
+        expect(ownerOf(t).routerState(t)).toBe('running')
       }
     })
 

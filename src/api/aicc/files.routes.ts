@@ -60,7 +60,7 @@ export function fileRoutes(app: FastifyInstance, deps: AiccDeps): void {
       const data = Buffer.from(fileStream, 'base64')
       try {
         const ref = await files.save(
-          sb.runtime(s.tenantId),
+          sb.tenant(s.tenantId),
           contact.id,
           `file.${fileType.toLowerCase()}`,
           data,

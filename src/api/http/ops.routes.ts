@@ -9,7 +9,7 @@ export interface Readiness {
 }
 
 /** Each tenant's router: `running`, or `service_not_running` (what its dialects then answer). */
-export type RouterStates = () => Record<string, 'running' | 'service_not_running'>
+export type RouterStates = () => Record<string, 'running' | 'running_elsewhere' | 'service_not_running'>
 
 export function opsRoutes(
   app: FastifyInstance,
@@ -31,7 +31,8 @@ export function opsRoutes(
     },
     async (_req, reply) => {
       const tenants = routers()
-      const down = Object.keys(tenants).filter((t) => tenants[t] !== 'running')
+      // A cluster node is ready while every router runs somewhere: it serves them all.
+      const down = Object.keys(tenants).filter((t) => tenants[t] === 'service_not_running')
       const problem =
         (await readiness.check()) ??
         (down.length > 0 ? `the router of ${down.join(', ')} is not running` : null)

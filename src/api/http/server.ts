@@ -175,9 +175,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   })
 
   opsRoutes(app, deps.metrics, deps.readiness, () =>
-    Object.fromEntries(
-      deps.sb.tenantIds().map((t) => [t, deps.sb.isRunning(t) ? 'running' : 'service_not_running'] as const),
-    ),
+    Object.fromEntries(deps.sb.tenantIds().map((t) => [t, deps.sb.routerState(t)] as const)),
   )
   app.get('/openapi.json', { config: { access: 'open' }, schema: { hide: true } }, async () => app.swagger())
   agentRoutes(app, deps.sb)

@@ -121,7 +121,7 @@ function partyRoutes(app: FastifyInstance, sb: Switchboard, files: ChatFiles, pa
         config: { ...config, rateLimit: { max: 20, timeWindow: '1 minute' } },
         preParsing: async (req: FastifyRequest<{ Params: { contactId: string } }>) => {
           side.actor(req, req.params.contactId)
-          const limit = attachmentLimit(sb.runtime(req.tenantId), req.params.contactId)
+          const limit = await attachmentLimit(sb.tenant(req.tenantId), req.params.contactId)
           const length = Number(req.headers['content-length'] ?? 0)
           if (length > limit)
             throw new DomainError('PAYLOAD_TOO_LARGE', `the file is larger than ${limit / 1024 / 1024} MB`)
