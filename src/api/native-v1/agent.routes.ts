@@ -22,9 +22,10 @@ export function agentRoutes(app: FastifyInstance, sb: Switchboard): void {
           max: 10,
           timeWindow: '1 minute',
           hook: 'preHandler',
+          // Runs after the body's validation (preHandler): it has a username.
           keyGenerator: (req: FastifyRequest) => {
-            const body = req.body as { username?: unknown; tenant?: unknown } | undefined
-            return `${req.ip}|${String(body?.tenant ?? '')}|${String(body?.username ?? '')}`
+            const body = req.body as { username: string; tenant?: string }
+            return `${req.ip}|${body.tenant ?? ''}|${body.username}`
           },
         },
       },
