@@ -7,8 +7,11 @@ import { RemoteTenant, serveTenant } from './remote-tenant.js'
 import type { RuntimeDeps, TenantRuntime } from './tenant-runtime.js'
 import { TenantPlacement } from './tenant-placement.js'
 import type { TypingBoard } from './typing.js'
-import { ClusterPresence } from './cluster-presence.js'
+import { NodeHoldings } from './node-holdings.js'
 import type { Presence } from './presence.js'
+
+/** Messages to every node, of no one tenant. */
+const CLUSTER = ''
 
 export interface ClusterDeps {
   readonly nodeId: string
@@ -46,10 +49,11 @@ export interface NodeHost {
 export class ClusterNode {
   private readonly placement: TenantPlacement
   private readonly feed: ClusterFeed
-  private readonly presence: ClusterPresence
+  private readonly presence: NodeHoldings
   private readonly serving = new Map<string, () => void>()
   private readonly remotes = new Map<string, RemoteTenant>()
   private readonly reloading = new Map<string, Promise<void>>()
+  private readonly broadcasts: (() => void)[] = []
 
   constructor(
     private readonly deps: ClusterDeps,
@@ -70,8 +74,9 @@ export class ClusterNode {
       typed: (tenantId, t) => host.typing.heard(tenantId, t, host.clock.now()),
     })
     host.typing.relay = (tenantId, t) => this.feed.typed(tenantId, t)
-    this.presence = new ClusterPresence({
+    this.presence = new NodeHoldings({
       ...deps,
+      subject: 'presence',
       clock: host.clock,
       scheduler: host.scheduler,
       // The owner's node starts the timers of an agent whose last stream died with its node.
@@ -97,9 +102,42 @@ export class ClusterNode {
     await this.placement.start()
   }
 
+  /**
+   * What a channel tells every other node (a phone registered here, say), and what they tell:
+   * returns how to say something.
+   */
+  broadcast<T>(subject: string, heard: (message: T) => void): (message: T) => void {
+    const { bus, nodeId } = this.deps
+    this.broadcasts.push(
+      bus.subscribe(CLUSTER, subject, (m) => {
+        const msg = m.payload as { from: string; body: T }
+        if (msg.from !== nodeId) heard(msg.body)
+      }),
+    )
+    return (body) => void bus.publish(CLUSTER, subject, { from: nodeId, body }).catch(() => undefined)
+  }
+
+  /**
+   * What this node holds of a kind (calls, say), told to the others, and what they hold. A node's
+   * holdings that died with it are `orphaned` on the node that owns their tenant.
+   */
+  holdings(subject: string, orphaned: (tenantId: string, id: string) => void): NodeHoldings {
+    const h = new NodeHoldings({
+      ...this.deps,
+      clock: this.host.clock,
+      scheduler: this.host.scheduler,
+      subject,
+      orphaned: (tenantId, id) => this.placement.owns(tenantId) && orphaned(tenantId, id),
+    })
+    void h.start()
+    this.broadcasts.push(() => h.stop())
+    return h
+  }
+
   /** Hands every tenant over, then stops listening. */
   async stop(): Promise<void> {
     await this.placement.stop()
+    for (const stop of this.broadcasts.splice(0)) stop()
     this.presence.stop()
     this.feed.stop()
   }

@@ -1,5 +1,5 @@
 import type { Command } from '../core/commands.js'
-import type { PresenceShare } from './cluster-presence.js'
+import type { PresenceShare } from './node-holdings.js'
 import type { AgentWatchStore, Clock, Scheduler } from './ports.js'
 
 export interface PresenceSettings {

@@ -12,6 +12,7 @@ import { Presence } from './presence.js'
 import { TypingBoard } from './typing.js'
 import { TenantActions } from './tenant-actions.js'
 import type { Lease } from './cluster-ports.js'
+import type { NodeHoldings } from './node-holdings.js'
 import type { ClusterDeps } from './cluster-node.js'
 import { ClusterNode } from './cluster-node.js'
 import type { TenantHandle } from './remote-tenant.js'
@@ -149,6 +150,19 @@ export class Switchboard {
     const runtime = this.runtimes.get(tenantId)
     this.runtimes.delete(tenantId)
     await runtime?.stop()
+  }
+
+  /**
+   * What a channel tells the other nodes of a cluster, and hears from them; undefined on a single
+   * server (nobody to tell).
+   */
+  broadcast<T>(subject: string, heard: (message: T) => void): ((message: T) => void) | undefined {
+    return this.node?.broadcast(subject, heard)
+  }
+
+  /** What the other nodes of a cluster hold of a kind (calls, say); undefined on a single server. */
+  holdings(subject: string, orphaned: (tenantId: string, id: string) => void): NodeHoldings | undefined {
+    return this.node?.holdings(subject, orphaned)
   }
 
   /** The nodes of the cluster that are alive, this one included: 1 on a single server. */

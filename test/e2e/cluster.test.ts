@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
+import { localDate } from '../../src/core/local-time.js'
 import { natsUrl } from '../support/nats.js'
 import { backends, leaseOwner } from './backends.js'
 import type { ServerProcess } from './server-process.js'
@@ -51,6 +53,20 @@ if (nats && postgres)
         )
         expect(chat.status).toBe(201)
         expect(chat.json.state).toBe('offered')
+        // The other dialects answer there too: 004's queue-info (asked of the owner), and the
+        // load balancer's readiness check (the router runs, on the other node).
+        const queueInfo = await fetch(`${other.url}/coocenter-api/queues/queue-info`, {
+          headers: {
+            authorization: createHash('md5')
+              .update(`demo-webkey${localDate('Europe/London', Date.now())}`)
+              .digest('hex'),
+          },
+        })
+        expect(queueInfo.status).toBe(200)
+        expect(await queueInfo.json()).toMatchObject({ status: 'success' })
+        const readyz = await fetch(`${other.url}/readyz`)
+        expect(readyz.status).toBe(200)
+        expect(await readyz.json()).toMatchObject({ tenants: { demo: 'running_elsewhere' } })
 
         // The owner dies without a word; the other node takes the tenant when the lease runs out.
         nodes[held!]!.child.kill('SIGKILL')

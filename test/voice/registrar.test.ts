@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { PhoneBinding, PhoneBindingStore } from '../../src/app/voice-ports.js'
 import { VoiceDirectory } from '../../src/channels/voice/directory.js'
+import type { BindingNews } from '../../src/channels/voice/registrar.js'
 import { Registrar } from '../../src/channels/voice/registrar.js'
 import {
   authorizationFor,
@@ -37,6 +38,7 @@ function memoryStore(): PhoneBindingStore & { rows: Map<string, PhoneBinding> } 
 function setup(
   store: PhoneBindingStore & { rows: Map<string, PhoneBinding> } = memoryStore(),
   errors?: unknown[],
+  share?: (news: BindingNews) => void,
 ) {
   const config = demoLike({
     voice: {
@@ -72,6 +74,7 @@ function setup(
       if (!errors) throw e
       errors.push(e)
     },
+    ...(share ? { share } : {}),
   })
   layer.onRequest = (req, tx) => registrar.handle(req, tx)
   let cseq = 1
@@ -127,6 +130,35 @@ afterEach(() => {
 })
 
 describe('registrar', () => {
+  it('on cluster nodes: a phone registered through one node is known on the other, and its end too', async () => {
+    const store = memoryStore()
+    const told: BindingNews[] = []
+    // Node a tells b (the bus, here a list b reads); b's own changes are told to nobody.
+    const a = setup(store, undefined, (news) => told.push(news))
+    const b = setup(store)
+    await a.registrar.start()
+    await b.registrar.start()
+    expect((await a.register()).status).toBe(200)
+    for (const news of told.splice(0)) b.registrar.heard(news)
+    expect(b.registrar.binding('t1', '804')).toMatchObject({
+      contact: 'sip:804@127.0.0.1:5091',
+      source: PHONE,
+    })
+    expect(b.reachable).toEqual([['agent4', true]])
+    // Only the node the phone registered through asks it how it is (OPTIONS), not every node.
+    expect(a.registrar.here('t1')).toHaveLength(1)
+    expect(b.registrar.here('t1')).toEqual([])
+    expect((await a.register({ expires: '0' })).status).toBe(200)
+    for (const news of told.splice(0)) b.registrar.heard(news)
+    expect(b.registrar.binding('t1', '804')).toBeUndefined()
+    expect(b.reachable).toEqual([
+      ['agent4', true],
+      ['agent4', false],
+    ])
+    await a.registrar.stop()
+    await b.registrar.stop()
+  })
+
   it('asks for credentials, registers with the right ones and makes the agent reachable until the binding expires', async () => {
     const { registrar, register, reachable, store } = setup()
     await registrar.start()

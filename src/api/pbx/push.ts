@@ -111,16 +111,35 @@ export class PbxPush implements CallObserver {
   }
 
   finished(record: CallRecord): void {
-    const ctx = this.context(record.tenantId)
+    if (!this.context(record.tenantId)) return
+    this.writes = this.writes
+      .then(() => this.recordFinished(record))
+      .catch((err: unknown) =>
+        this.deps.log.error({ err, tenantId: record.tenantId }, 'PBX call records not stored: they are lost'),
+      )
+  }
+
+  /**
+   * The router (here, or on its owner in a cluster) says whether the agent is in its after-call
+   * pause and who is signed in; the records go out after what the call pushed before.
+   */
+  private async recordFinished(record: CallRecord): Promise<void> {
+    const tenant = this.deps.sb.tenant(record.tenantId)
+    const [contact, agents] = await Promise.all([
+      tenant.ask({ type: 'contact', contactId: record.contactId }).catch(() => undefined),
+      tenant.ask({ type: 'agents' }).catch(() => []),
+    ])
+    const signedIn = new Set(
+      agents
+        .filter((a) => (a.channels.voice?.state ?? 'logged_out') !== 'logged_out')
+        .map((a) => a.profile.id),
+    )
+    const ctx = this.context(record.tenantId, signedIn)
     if (!ctx) return
     this.push(record.tenantId, record.contactId, [hangup(ctx, record), cdr(ctx, record)])
     const key = `${record.tenantId}\u0000${record.contactId}`
     const closedAt = this.closed.get(key)
-    const inWrapUp =
-      this.deps.sb.isRunning(record.tenantId) &&
-      this.deps.sb.runtime(record.tenantId).query({ type: 'contact', contactId: record.contactId })?.state ===
-        'wrap_up'
-    if (closedAt === undefined && inWrapUp) return void this.waiting.set(key, record)
+    if (closedAt === undefined && contact?.state === 'wrap_up') return void this.waiting.set(key, record)
     this.closed.delete(key)
     this.ccCdr(ctx, record, closedAt === undefined ? 0 : closedAt - record.endedAt)
   }
@@ -177,8 +196,11 @@ export class PbxPush implements CallObserver {
       )
   }
 
-  /** The tenant's push settings and what the builders look up; undefined: nothing is pushed. */
-  private context(tenantId: string): PushContext | undefined {
+  /**
+   * The tenant's push settings and what the builders look up; undefined: nothing is pushed.
+   * `signedIn`: the agents signed in to voice, for the record of a call nobody answered.
+   */
+  private context(tenantId: string, signedIn: ReadonlySet<string> = new Set()): PushContext | undefined {
     const sb = this.deps.sb
     if (!sb.hasTenant(tenantId)) return undefined
     const config = sb.storedConfig(tenantId).config
@@ -195,12 +217,7 @@ export class PbxPush implements CallObserver {
       noAgentSignedIn: (queueId) => {
         const queue = queues.get(queueId)
         const members = queue ? [...queueMembers(config, queue).keys()] : []
-        const runtime = sb.runtime(tenantId)
-        return !members.some(
-          (agentId) =>
-            (runtime.query({ type: 'agent', agentId })?.channels.voice?.state ?? 'logged_out') !==
-            'logged_out',
-        )
+        return !members.some((agentId) => signedIn.has(agentId))
       },
     }
   }

@@ -70,13 +70,16 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
       throw new PbxError(503, 'voice is not running on this server: start it with a SIP port')
     return deps.telephony
   }
-  const voiceStates = (tenantId: string) => {
-    const runtime = sb.runtime(tenantId)
-    const afterCall = new Set(
-      runtime.query({ type: 'contacts', channel: 'voice', state: 'wrap_up' }).flatMap((c) => c.agentId ?? []),
-    )
+  // Asked of the tenant's router, here or on its owner: 004's API answers from any node.
+  const voiceStates = async (tenantId: string) => {
+    const tenant = sb.tenant(tenantId)
+    const [wrapUps, agents] = await Promise.all([
+      tenant.ask({ type: 'contacts', channel: 'voice', state: 'wrap_up' }),
+      tenant.ask({ type: 'agents' }),
+    ])
+    const afterCall = new Set(wrapUps.flatMap((c) => c.agentId ?? []))
     const states = new Map<string, { state: AgentStateKind; paused: boolean }>()
-    for (const a of runtime.query({ type: 'agents' })) {
+    for (const a of agents) {
       const s = a.channels.voice
       if (s)
         states.set(a.profile.id, {
@@ -129,9 +132,9 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
       hint: 4 as const,
     }))
 
-  both('/queues/queue-info', (req) => {
+  both('/queues/queue-info', async (req) => {
     const { tenantId, config } = tenantOf(req)
-    const states = voiceStates(tenantId)
+    const states = await voiceStates(tenantId)
     return success(
       'Queue status will follow',
       queueInfoView(config, (id) => states.get(id)),

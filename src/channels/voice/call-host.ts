@@ -34,12 +34,12 @@ export interface CallHost {
   readonly media: MediaServer
   readonly mixer: AudioMixer
   readonly prompts: Prompts
-  /** The contact as the router has it now (undefined once it ended). */
-  contact(): Contact | undefined
+  /** The contact as the router has it now, here or on its owner (undefined once it ended). */
+  contact(): Promise<Contact | undefined>
   /** Where the agent's phone is registered, or undefined. */
   phoneOf(agentId: string): Phone | undefined
   /** Queue position (1-based, 0 when not waiting) and estimated wait of the contact. */
-  waitInfo(): { position: number; waitMs: number | null }
+  waitInfo(): Promise<{ position: number; waitMs: number | null }>
   acceptOffer(offerId: string, agentId: string): Promise<void>
   rejectOffer(offerId: string, agentId: string, reason: string): Promise<void>
   /** The caller rated the call (a key after the agent hung up). */
@@ -96,16 +96,20 @@ export interface CallHostDeps {
 export function callHost(deps: CallHostDeps, tenant: VoiceTenant, contactId: string): CallHost {
   const { sb, ua, media, mixer, prompts } = deps
   const tenantId = tenant.tenantId
-  const runtime = () => sb.runtime(tenantId)
+  // The router of the tenant, on this node or (a cluster) on its owner: the call stays here.
+  const runtime = () => sb.tenant(tenantId)
   return {
     ua,
     media,
     mixer,
     prompts,
-    contact: () => (sb.isRunning(tenantId) && runtime().query({ type: 'contact', contactId })) || undefined,
+    contact: async () =>
+      sb.routerState(tenantId) === 'service_not_running'
+        ? undefined
+        : ((await runtime().ask({ type: 'contact', contactId })) ?? undefined),
     phoneOf: (agentId) => deps.phoneOf(tenant, agentId),
-    waitInfo: () => {
-      const wait = runtime().query({ type: 'contactWait', contactId })
+    waitInfo: async () => {
+      const wait = await runtime().ask({ type: 'contactWait', contactId })
       return wait ? { position: wait.position, waitMs: wait.estimatedWaitMs } : { position: 0, waitMs: null }
     },
     acceptOffer: async (offerId, agentId) => {

@@ -24,7 +24,7 @@ export class QueueAudio {
     private readonly settings: QueueAudioSettings,
     private readonly run: (step: () => Promise<void>) => void,
     private readonly waiting: () => boolean,
-    private readonly position: () => { position: number; waitMs: number | null },
+    private readonly position: () => Promise<{ position: number; waitMs: number | null }>,
   ) {}
 
   get isPlaying(): boolean {
@@ -70,7 +70,7 @@ export class QueueAudio {
 
   private async announce(): Promise<void> {
     if (!this.waiting()) return
-    const { position, waitMs } = this.position()
+    const { position, waitMs } = await this.position()
     const file = await this.prompts.announcement(this.settings.announcePosition ? position : 0, waitMs)
     if (!this.waiting()) return
     if (!file) return this.playing === 'music' ? undefined : this.music()

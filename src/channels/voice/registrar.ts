@@ -17,6 +17,15 @@ export interface RegistrarDeps {
   readonly onError: (e: unknown) => void
   /** How long a binding waits for others to be stored with it (group commit); none by default. */
   readonly storeLingerMs?: number
+  /** A cluster node tells the others each extension's bindings as they change here. */
+  readonly share?: (news: BindingNews) => void
+}
+
+/** An extension's bindings now, as the node that changed them says it to the others. */
+export interface BindingNews {
+  readonly tenantId: string
+  readonly extension: string
+  readonly bindings: readonly PhoneBinding[]
 }
 
 const DEFAULT_EXPIRES = 3600
@@ -28,6 +37,8 @@ const DEFAULT_EXPIRES = 3600
  */
 export class Registrar {
   private readonly bindings = new Map<string, PhoneBinding[]>()
+  /** Extensions whose phones registered through this node (the others' are known from the bus). */
+  private readonly registeredHere = new Set<string>()
   private sweep: NodeJS.Timeout | undefined
   private readonly writer: BindingWriter
 
@@ -58,6 +69,21 @@ export class Registrar {
     return [...this.bindings.values()].flat().filter((b) => b.tenantId === tenantId)
   }
 
+  /** The bindings of phones that registered through this node: the ones it keeps an eye on. */
+  here(tenantId: string): PhoneBinding[] {
+    return this.all(tenantId).filter((b) => this.registeredHere.has(keyOf(b.tenantId, b.extension)))
+  }
+
+  /** Another node changed an extension's bindings (and stored them): calls here ring them too. */
+  heard(news: BindingNews): void {
+    const key = keyOf(news.tenantId, news.extension)
+    const before = this.bindings.get(key) ?? []
+    this.registeredHere.delete(key)
+    if (news.bindings.length > 0) this.bindings.set(key, [...news.bindings])
+    else this.bindings.delete(key)
+    if (before.length > 0 !== news.bindings.length > 0) this.announce(key, news.bindings.length > 0)
+  }
+
   handle(req: SipRequest, tx: ServerTransaction): void {
     const now = this.deps.now()
     const to = parseNameAddr(req.headers.get('to') ?? '').uri
@@ -83,6 +109,7 @@ export class Registrar {
       if (headerExpires !== 0) return void tx.reply(400, 'Bad Request (Contact * needs Expires: 0)')
       stored = this.replace(key, [], tenant.tenantId, extension.number)
     } else {
+      this.registeredHere.add(key)
       const list = [...(this.bindings.get(key) ?? [])]
       for (const c of contacts) {
         const contact = parseNameAddr(c)
@@ -133,6 +160,7 @@ export class Registrar {
     const before = this.bindings.get(key) ?? []
     if (list.length > 0) this.bindings.set(key, list)
     else this.bindings.delete(key)
+    this.deps.share?.({ tenantId, extension, bindings: list })
     const kept = new Set(list.map((b) => b.contact))
     const written = this.writer.write([
       ...before

@@ -256,7 +256,7 @@ export class VoiceCall {
   /** Brings the call in line with the contact as the router has it now. */
   sync(): void {
     this.run(async () => {
-      const c = this.host.contact()
+      const c = await this.host.contact()
       if (c) this.journal.saw(c)
       if (!c || c.state === 'wrap_up' || c.state === 'closed' || TERMINAL.has(c.state)) return this.hangUp()
       if (c.state === 'queued') {
@@ -341,7 +341,7 @@ export class VoiceCall {
     // The agent before may have left the line silenced (held, then transferred).
     if (this.silenced) await this.host.media.silence(this.contactId, this.ourTag, (this.silenced = false))
     await this.host.media.answer({ callId: this.contactId, fromTag: this.callerTag, toTag: this.ourTag, sdp })
-    const c = this.host.contact()
+    const c = await this.host.contact()
     if (c?.state === 'connected' && c.agentId === leg.agentId) return
     await this.host.acceptOffer(offerId, leg.agentId).catch(async (e: unknown) => {
       // Taken back while the phone was being answered: the caller goes back to the queue.
@@ -369,7 +369,7 @@ export class VoiceCall {
           : 'CHANUNAVAIL',
     )
     this.host.linesChanged()
-    const c = this.host.contact()
+    const c = await this.host.contact()
     if (c?.state === 'offered' && c.offer?.offerId === offerId)
       await this.host.rejectOffer(offerId, agentId, `sip ${status} ${reason}`.trim())
   }

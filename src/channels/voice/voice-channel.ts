@@ -16,6 +16,8 @@ import type { GateReason } from '../../core/availability.js'
 import type { DomainEvent } from '../../core/events.js'
 import { VoiceDirectory } from './directory.js'
 import type { Prompts } from './prompts.js'
+import type { NodeHoldings } from '../../app/node-holdings.js'
+import type { BindingNews } from './registrar.js'
 import { Registrar } from './registrar.js'
 import { hasAudio, mediaWarning, unbridgeable } from './sdp.js'
 import { DigestAuthenticator } from './sip/digest.js'
@@ -92,6 +94,8 @@ export class VoiceChannel {
   private readonly control: CallControl
   /** Calls being admitted: their contacts exist a moment before their VoiceCall does. */
   private readonly arriving = new Set<string>()
+  /** A cluster: the calls other nodes hold (their contacts are not this node's to end). */
+  private readonly callsElsewhere: NodeHoldings | undefined
   private readonly watched = new Map<string, () => void>()
   private readonly auth = new Map<string, DigestAuthenticator>()
   private cached: { signature: string; directory: VoiceDirectory } | undefined
@@ -114,6 +118,7 @@ export class VoiceChannel {
       resync: (tenantId, contactId) => this.calls.get(callKey(tenantId, contactId))?.sync(),
       finished: (tenantId, contactId) => {
         this.calls.delete(callKey(tenantId, contactId))
+        this.held(callKey(tenantId, contactId))
         this.control.callEnded(tenantId, contactId)
         this.told.linesChanged(tenantId)
       },
@@ -132,10 +137,12 @@ export class VoiceChannel {
       },
       onError: (e) => deps.log.error({ err: e }, 'phone registration not stored'),
       storeLingerMs: BINDING_LINGER_MS,
+      // A cluster: a phone registered through any node rings for a call at any other.
+      share: deps.sb.broadcast<BindingNews>('phone-bindings', (news) => this.registrar.heard(news)),
     })
     this.qualifier = new PhoneQualifier(
       deps.ua,
-      () => this.deps.sb.tenantIds().flatMap((id) => this.registrar.all(id)),
+      () => this.deps.sb.tenantIds().flatMap((id) => this.registrar.here(id)),
       deps.qualify,
     )
     this.control = new CallControl(deps, {
@@ -159,6 +166,14 @@ export class VoiceChannel {
       place: (tenantId, from, to) => this.control.place(tenantId, from, to),
     })
     deps.ua.onRequest = (req, tx) => this.request(req, tx)
+    // A node that died took its calls with it: the tenant's owner ends their contacts.
+    this.callsElsewhere = deps.sb.holdings('voice-calls', (tenantId) => this.reconcile(tenantId))
+  }
+
+  /** Tells the other nodes of a cluster whether this node holds the call (arriving or up). */
+  private held(key: string): void {
+    const [tenantId = '', contactId = ''] = key.split('\u0000')
+    this.callsElsewhere?.said(tenantId, contactId, this.calls.has(key) || this.arriving.has(key) ? 1 : 0)
   }
 
   /** A phone registered (asked at once how fast it answers) or its registration ended. */
@@ -268,9 +283,12 @@ export class VoiceChannel {
    * the system, rather than wait for ever.
    */
   private reconcile(tenantId: string, attempt = 0): void {
+    // A cluster: the node that runs the router reconciles it (it hears every node's phones and calls).
+    if (this.deps.sb.routerState(tenantId) === 'running_elsewhere') return
     // A configuration change restores the router before its runtime is put in place, and storage
-    // recovery waits for the database: tell it once it runs, or its phones stay unreachable.
-    if (!this.deps.sb.isRunning(tenantId)) {
+    // recovery waits for the database: tell it once it runs, or its phones stay unreachable. A
+    // cluster node that just started waits until every node said which calls it holds.
+    if (!this.deps.sb.isRunning(tenantId) || this.callsElsewhere?.settled() === false) {
       if (attempt < 150) setTimeout(() => this.reconcile(tenantId, attempt + 1), 200).unref()
       return
     }
@@ -281,8 +299,9 @@ export class VoiceChannel {
       .runtime(tenantId)
       .run({
         type: 'dropOrphanedCalls',
-        // Calls this server holds, and those still being set up, are not orphans.
-        calls: [...this.contactsWithCalls(tenantId)],
+        // Calls this server holds, those still being set up, and (a cluster) the calls other
+        // live nodes hold are not orphans.
+        calls: [...this.contactsWithCalls(tenantId), ...(this.callsElsewhere?.heldElsewhere(tenantId) ?? [])],
       })
       .then(
         (n) =>
@@ -346,7 +365,9 @@ export class VoiceChannel {
     if (sessionTimer && 'tooSmall' in sessionTimer)
       return void tx.reply(422, 'Session Interval Too Small', { headers: { 'min-se': String(MIN_SE) } })
     const mediaDown = this.deps.media.unavailableReason
-    if (mediaDown !== null || !this.deps.sb.isRunning(tenant.tenantId)) {
+    // A cluster node takes the call while the tenant's router runs anywhere: the call and its
+    // media stay here, the router's decisions come over the bus.
+    if (mediaDown !== null || this.deps.sb.routerState(tenant.tenantId) === 'service_not_running') {
       this.deps.log.warn({ reason: mediaDown ?? 'router not running' }, 'call refused: voice unavailable')
       return void tx.reply(503, 'Service Unavailable', { headers: { 'retry-after': '30' } })
     }
@@ -377,14 +398,15 @@ export class VoiceChannel {
     const ourTag = newTag()
     const contactId = this.deps.newId()
     const key = callKey(tenant.tenantId, contactId)
-    const runtime = this.deps.sb.runtime(tenant.tenantId)
+    const router = this.deps.sb.tenant(tenant.tenantId)
     const menu = tenant.voice.menus[entryPointId]
     let chose: MenuChoice | undefined
     if (menu) {
-      const open = runtime.query({ type: 'openNow', entryPointId })
+      const open = await router.ask({ type: 'openNow', entryPointId })
       if (!open && !menu.closedPrompt)
         return refuse('outside_business_hours', ...REFUSAL.outside_business_hours)
       this.arriving.add(key)
+      this.held(key)
       const result = await answerWithMenu(
         { ...this.deps, now: () => this.deps.sb.now(), log: (msg, err) => this.deps.log.warn({ err }, msg) },
         {
@@ -400,7 +422,10 @@ export class VoiceChannel {
         tx,
         menu,
         open,
-      ).finally(() => this.arriving.delete(key))
+      ).finally(() => {
+        this.arriving.delete(key)
+        this.held(key)
+      })
       if ('record' in result) {
         if (result.record.menu) this.told.menuFinished(tenant.tenantId, contactId, caller, result.record.menu)
         return this.told.finished(result.record)
@@ -408,7 +433,8 @@ export class VoiceChannel {
       chose = result
     }
     this.arriving.add(key)
-    const admission = await runtime
+    this.held(key)
+    const admission = await router
       .run({
         type: 'admitContact',
         contact: {
@@ -420,10 +446,12 @@ export class VoiceChannel {
       })
       .catch((e: unknown) => {
         this.arriving.delete(key)
+        this.held(key)
         throw e
       })
     if (!admission.admitted) {
       this.arriving.delete(key)
+      this.held(key)
       if (!chose) {
         const [status, reason] = REFUSAL[admission.reason]
         const why = admission.reason
@@ -469,6 +497,7 @@ export class VoiceChannel {
     )
     this.calls.set(key, call)
     this.arriving.delete(key)
+    this.held(key)
     if (chose) {
       call.adopt(chose.dialog, chose.callerLeg)
       return call.sync()

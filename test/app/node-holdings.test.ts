@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InProcessBus } from '../../src/adapters/cluster/in-process-bus.js'
-import { ClusterPresence } from '../../src/app/cluster-presence.js'
+import { NodeHoldings } from '../../src/app/node-holdings.js'
 import { Presence } from '../../src/app/presence.js'
 import type { Command } from '../../src/core/commands.js'
 import { FakeTime } from '../support/harness.js'
@@ -24,9 +24,10 @@ async function node(bus: InProcessBus, time: FakeTime, nodeId: string, owner = f
     time,
     () => SETTINGS,
   )
-  const share = new ClusterPresence({
+  const share = new NodeHoldings({
     bus,
     nodeId,
+    subject: 'presence',
     clock: time,
     scheduler: time,
     orphaned: (t, a) => owner && presence.orphaned(t, a),
@@ -75,5 +76,33 @@ describe('presence across cluster nodes', () => {
     expect(owner.share.elsewhere('t', 'agent2')).toBe(0)
     await pass(bus, time, SETTINGS.notReadyAfterMs)
     expect(owner.sent).toEqual([{ type: 'agentAway', agentId: 'agent2', state: 'not_ready' }])
+  })
+
+  it("lists what other nodes hold of a tenant (their calls are not a new owner's to end), once it heard them all", async () => {
+    const bus = new InProcessBus()
+    const time = new FakeTime(1_000_000)
+    const calls = (nodeId: string) =>
+      new NodeHoldings({
+        bus,
+        nodeId,
+        subject: 'voice-calls',
+        clock: time,
+        scheduler: time,
+        orphaned: () => undefined,
+      })
+    const b = calls('b')
+    await b.start()
+    b.said('t', 'call-1', 1)
+    b.said('u', 'call-2', 1)
+    const owner = calls('owner')
+    await owner.start()
+    // Just started: it has not heard every node say all it holds yet.
+    expect(owner.settled()).toBe(false)
+    await pass(bus, time, 5_001)
+    expect(owner.settled()).toBe(true)
+    expect(owner.heldElsewhere('t')).toEqual(['call-1'])
+    b.said('t', 'call-1', 0)
+    await bus.flush()
+    expect(owner.heldElsewhere('t')).toEqual([])
   })
 })
