@@ -133,9 +133,9 @@ describe('registrar', () => {
   it('on cluster nodes: a phone registered through one node is known on the other, and its end too', async () => {
     const store = memoryStore()
     const told: BindingNews[] = []
-    // Node a tells b (the bus, here a list b reads); b's own changes are told to nobody.
+    // Node a tells b (the bus, here a list b reads); b's own changes reach nobody here.
     const a = setup(store, undefined, (news) => told.push(news))
-    const b = setup(store)
+    const b = setup(store, undefined, () => undefined)
     await a.registrar.start()
     await b.registrar.start()
     expect((await a.register()).status).toBe(200)

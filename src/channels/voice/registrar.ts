@@ -69,8 +69,12 @@ export class Registrar {
     return [...this.bindings.values()].flat().filter((b) => b.tenantId === tenantId)
   }
 
-  /** The bindings of phones that registered through this node: the ones it keeps an eye on. */
+  /**
+   * The bindings of phones that registered through this node: the ones it keeps an eye on (a
+   * single server: every binding, those it stored before a restart too).
+   */
   here(tenantId: string): PhoneBinding[] {
+    if (!this.deps.share) return this.all(tenantId)
     return this.all(tenantId).filter((b) => this.registeredHere.has(keyOf(b.tenantId, b.extension)))
   }
 
@@ -174,7 +178,9 @@ export class Registrar {
 
   private put(b: PhoneBinding): void {
     const key = keyOf(b.tenantId, b.extension)
-    this.bindings.set(key, [...(this.bindings.get(key) ?? []), b])
+    // Another node may have told of it already (a cluster node hears before it loads the store).
+    const others = (this.bindings.get(key) ?? []).filter((x) => x.contact !== b.contact)
+    this.bindings.set(key, [...others, b])
   }
 
   private expire(): void {
