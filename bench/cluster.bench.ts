@@ -58,17 +58,22 @@ export async function clusterBench(): Promise<BenchResult[]> {
     }
     process.stdout.write('failover… ')
     const takeovers: number[] = []
+    // One login for every round: a token holds on every node (logins are rate limited).
+    const agent2 = await token(ownerUrl, 'agent2')
     for (let i = 0; i < FAILOVERS; i++) {
       const dying = (await leaseOwner(url, 'demo'))!
       const survivorId = dying === 'a' ? 'b' : 'a'
       const survivor = nodes.get(survivorId)!.url
-      const agent2 = await token(survivor, 'agent2')
       nodes.get(dying)!.child.kill('SIGKILL')
       await exited(nodes.get(dying)!.child)
       const died = performance.now()
       for (let state = 'ready'; ;) {
         const r = await api(survivor, 'PUT', '/api/v1/agents/agent2/channels/chat', agent2, { state })
         if (r.status === 200) break
+        if (performance.now() - died > 30_000)
+          throw new Error(
+            `no takeover within 30 s: the survivor answers ${r.status} ${JSON.stringify(r.json)}`,
+          )
       }
       takeovers.push(performance.now() - died)
       await start(dying)

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises'
 import type { SurveyStore } from '../../app/ports.js'
+import { DomainError } from '../../core/errors.js'
 import type { Switchboard } from '../../app/switchboard.js'
 import type {
   AudioMixer,
@@ -103,10 +104,16 @@ export function callHost(deps: CallHostDeps, tenant: VoiceTenant, contactId: str
     media,
     mixer,
     prompts,
-    contact: async () =>
-      sb.routerState(tenantId) === 'service_not_running'
-        ? undefined
-        : ((await runtime().ask({ type: 'contact', contactId })) ?? undefined),
+    // No router (a single server's stopped, or no owner for the bus's patience): the call is over.
+    // A cluster node waits out a change of owner first: its calls carry on.
+    contact: async () => {
+      try {
+        return (await runtime().ask({ type: 'contact', contactId })) ?? undefined
+      } catch (e) {
+        if (e instanceof DomainError && e.code === 'SERVICE_NOT_RUNNING') return undefined
+        throw e
+      }
+    },
     phoneOf: (agentId) => deps.phoneOf(tenant, agentId),
     waitInfo: async () => {
       const wait = await runtime().ask({ type: 'contactWait', contactId })
