@@ -102,8 +102,10 @@ export class Presence {
   }
 
   private async apply(tenantId: string, agentId: string, state: 'not_ready' | 'logged_out'): Promise<void> {
-    await this.tenantOf(tenantId)
-      ?.run({ type: 'agentAway', agentId, state })
-      .catch(() => undefined) // the tenant stopped meanwhile: nothing to do
+    try {
+      await this.tenantOf(tenantId)?.run({ type: 'agentAway', agentId, state })
+    } catch {
+      // The tenant stopped or went meanwhile: nothing to do.
+    }
   }
 }

@@ -165,6 +165,11 @@ export class Switchboard {
     return this.node?.holdings(subject, orphaned)
   }
 
+  /** A node of a cluster (not a single server). */
+  get clustered(): boolean {
+    return this.node !== undefined
+  }
+
   /** The nodes of the cluster that are alive, this one included: 1 on a single server. */
   liveNodes(): number {
     return this.node?.liveNodes() ?? 1

@@ -113,7 +113,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
-  shareRateLimits(app, () => deps.sb.liveNodes())
+  // A single server keeps its limits as written (a number: nothing to work out per request).
+  if (deps.sb.clustered) shareRateLimits(app, () => deps.sb.liveNodes())
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, ctx) => ({
