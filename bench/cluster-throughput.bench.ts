@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { clusterConfigYaml } from '../test/support/cluster-config.js'
+import { writeClusterConfig } from '../test/support/cluster-config.js'
 import { leaseOwner, postgresBackend } from '../test/e2e/backends.js'
 import type { ServerProcess } from '../test/e2e/server-process.js'
 import { api, exited, startServerProcess } from '../test/e2e/server-process.js'
@@ -143,17 +143,13 @@ export async function clusterThroughputBench(): Promise<BenchResult> {
   const root = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
   const nats = process.env.NATS_URL ?? process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222'
   const dir = mkdtempSync(path.join(tmpdir(), 'switchboard-bench-'))
-  const configFile = path.join(dir, 'tenants.yaml')
-  writeFileSync(
-    configFile,
-    clusterConfigYaml({
-      tenants: TENANTS,
-      agents: AGENTS,
-      password: PASSWORD,
-      maxTasks: 2,
-      offerTimeoutSeconds: 30,
-    }),
-  )
+  const configFile = writeClusterConfig(dir, {
+    tenants: TENANTS,
+    agents: AGENTS,
+    password: PASSWORD,
+    maxTasks: 2,
+    offerTimeoutSeconds: 30,
+  })
   const single = new Setup(root, ['solo'])
   const cluster = new Setup(root, ['a', 'b', 'c'], nats)
   try {

@@ -79,11 +79,13 @@ export async function clusterBench(): Promise<BenchResult[]> {
       await start(dying)
     }
     console.log('done')
-    const p99 = (xs: number[]) =>
+    const at = (xs: number[], q: number) =>
       percentile(
         [...xs].sort((a, b) => a - b),
-        0.99,
+        q,
       )
+    const p99 = (xs: number[]) => at(xs, 0.99)
+    const p50p99 = (xs: number[]) => `${fmt(at(xs, 0.5), 1)} / ${fmt(p99(xs), 1)}`
     const bound = 5 * p99(local) + 20
     const worstTakeover = Math.max(...takeovers)
     return [
@@ -93,26 +95,8 @@ export async function clusterBench(): Promise<BenchResult[]> {
         threshold: 1,
         lowerIsBetter: true,
         details: [
-          [
-            'state change seen on the owner, p50 / p99 (ms)',
-            `${fmt(
-              percentile(
-                [...local].sort((a, b) => a - b),
-                0.5,
-              ),
-              1,
-            )} / ${fmt(p99(local), 1)}`,
-          ],
-          [
-            'seen on the other node, p50 / p99 (ms)',
-            `${fmt(
-              percentile(
-                [...cross].sort((a, b) => a - b),
-                0.5,
-              ),
-              1,
-            )} / ${fmt(p99(cross), 1)}`,
-          ],
+          ['state change seen on the owner, p50 / p99 (ms)', p50p99(local)],
+          ['seen on the other node, p50 / p99 (ms)', p50p99(cross)],
           ['goal: other node p99 ≤ 5 × owner p99 + 20 ms (ms)', `${fmt(p99(cross), 1)} ≤ ${fmt(bound, 1)}`],
         ],
       }),

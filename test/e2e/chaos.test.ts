@@ -1,11 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { mulberry32 } from '../../src/core/random.js'
-import { clusterConfigYaml } from '../support/cluster-config.js'
+import { writeClusterConfig } from '../support/cluster-config.js'
 import { ChaosClients } from '../support/chaos-clients.js'
 import { ChaosCluster } from '../support/chaos-cluster.js'
 import type { Receipt } from '../support/chaos-invariants.js'
@@ -59,18 +59,14 @@ if (nats && postgres)
         })
         res.writeHead(204).end()
       })
-      const configFile = path.join(dir, 'chaos.yaml')
-      writeFileSync(
-        configFile,
-        clusterConfigYaml({
-          tenants: TENANTS,
-          agents: AGENTS,
-          password: PASSWORD,
-          maxTasks: MAX_TASKS,
-          offerTimeoutSeconds: OFFER_TIMEOUT_S,
-          webhook: { url: `${receiver.base}/hooks`, secret: SECRET },
-        }),
-      )
+      const configFile = writeClusterConfig(dir, {
+        tenants: TENANTS,
+        agents: AGENTS,
+        password: PASSWORD,
+        maxTasks: MAX_TASKS,
+        offerTimeoutSeconds: OFFER_TIMEOUT_S,
+        webhook: { url: `${receiver.base}/hooks`, secret: SECRET },
+      })
       const env: Record<string, string> = {
         ...(await postgres.env()),
         NATS_URL: nats,

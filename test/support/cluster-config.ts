@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+
 /** A configuration of several like tenants for cluster tests and benchmarks: chat agents, one queue, one entry point. */
 export interface ClusterTenants {
   readonly tenants: readonly string[]
@@ -31,4 +34,11 @@ ${c.agents.map(agent).join('\n')}
           : ''
       }`
   return `tenants:${c.tenants.map(tenant).join('')}\n`
+}
+
+/** Writes the configuration into `dir`, as an operator's file; returns its path. */
+export function writeClusterConfig(dir: string, c: ClusterTenants): string {
+  const file = path.join(dir, 'tenants.yaml')
+  writeFileSync(file, clusterConfigYaml(c))
+  return file
 }
