@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process'
 import { spawn } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { wavFile } from '../../src/app/wav.js'
@@ -159,6 +159,22 @@ export class Phone {
       if (file && bytes && bytes.length === 44 + dataSize(bytes)) return file
       if (Date.now() > end) throw new Error(`baresip did not finish a recording in ${this.dir}`)
       await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+
+  /** How much of this call the phone has heard so far (ms): the sndfile module writes each
+   * decoded frame as it plays it, 16-bit mono at 8 kHz. */
+  heardMs(): number {
+    const file = this.heard().at(-1)
+    return file ? Math.max(0, statSync(file).size - 44) / 16 : 0
+  }
+
+  /** Resolves once this call's recording holds `ms` of what the phone heard. */
+  async hearing(ms: number, timeoutMs = 10_000): Promise<void> {
+    const end = Date.now() + timeoutMs
+    while (this.heardMs() < ms) {
+      if (Date.now() > end) throw new Error(`baresip heard less than ${ms} ms within ${timeoutMs} ms`)
+      await new Promise((r) => setTimeout(r, 50))
     }
   }
 

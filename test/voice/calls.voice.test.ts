@@ -188,14 +188,14 @@ describe('voice calls through the B2BUA and rtpengine, with real SIP phones', ()
     expect(mine.find((e) => e.type === 'ContactEnded')).toMatchObject({ by: 'customer' })
 
     // The caller heard the hold music while agent1's phone rang, then agent2's tone.
-    const heard = readWav(caller.heard().at(-1)!)
+    const heard = readWav(await caller.lastHeard())
     const callerSeconds = seconds(heard.channels[0]!, heard.rate, [...MUSIC, AGENT2_HZ])
     const musicSecond = callerSeconds.findIndex((s) => MUSIC.some((f) => (s.share[f] ?? 0) > 0.2))
     const agentSecond = callerSeconds.findIndex((s) => (s.share[AGENT2_HZ] ?? 0) > 0.5)
     expect(musicSecond).toBeGreaterThanOrEqual(0)
     expect(agentSecond).toBeGreaterThan(musicSecond)
     // agent2 heard the caller's tone.
-    const a2 = readWav(agent2.heard().at(-1)!)
+    const a2 = readWav(await agent2.lastHeard())
     expect(
       seconds(a2.channels[0]!, a2.rate, [CALLER_HZ]).filter((s) => (s.share[CALLER_HZ] ?? 0) > 0.5).length,
     ).toBeGreaterThanOrEqual(2)
@@ -253,7 +253,7 @@ describe('voice calls through the B2BUA and rtpengine, with real SIP phones', ()
     expect(all.some((e) => e.type === 'ContactOffered' && e.contactId === second.contactId)).toBe(false)
 
     // While waiting: music, and something that is not music (the spoken position), both heard.
-    const heard = readWav(caller2.heard().at(-1)!)
+    const heard = readWav(await caller2.lastHeard())
     const s = seconds(heard.channels[0]!, heard.rate, MUSIC)
     const music = s.filter((x) => MUSIC.some((f) => (x.share[f] ?? 0) > 0.2)).length
     const speech = s.filter((x) => x.rms > 500 && MUSIC.every((f) => (x.share[f] ?? 0) < 0.05)).length
@@ -329,7 +329,7 @@ describe('voice calls through the B2BUA and rtpengine, with real SIP phones', ()
     // What the caller heard, second by second: agent2, music (held 3 s, then ringing agent1), agent1.
     // (baresip drops a moment of audio when the stream's source changes, so seconds are counted,
     // not lined up exactly.)
-    const heard = readWav(caller.heard().at(-1)!)
+    const heard = readWav(await caller.lastHeard())
     const timeline = seconds(heard.channels[0]!, heard.rate, [...MUSIC, AGENT1_HZ, AGENT2_HZ]).map((x) =>
       (x.share[AGENT2_HZ] ?? 0) > 0.5
         ? 'agent2'
