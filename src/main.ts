@@ -128,8 +128,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const scheduler = timerScheduler(clock)
   const nodeId = opts.cluster?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`
-  const bus = opts.cluster ? await NatsBus.connect(opts.cluster.natsUrl, nodeId) : undefined
-  if (opts.cluster) logger.info({ nodeId, nats: opts.cluster.natsUrl }, 'joined the cluster as a node')
+  const configs = new SqlConfigStore(opened.db, () => clock.now())
+  // The nodes of one database are one cluster: its name (made by the first node) keeps it apart
+  // from another cluster on the same NATS server.
+  const cluster = opts.cluster
+    ? await configs.secret('cluster-name', () => randomUUID().replace(/-/g, '').slice(0, 16))
+    : undefined
+  const bus =
+    opts.cluster && cluster ? await NatsBus.connect(opts.cluster.natsUrl, nodeId, cluster) : undefined
+  if (opts.cluster)
+    logger.info({ nodeId, cluster, nats: opts.cluster.natsUrl }, 'joined the cluster as a node')
   // Its handlers read the tenants' configuration from the switchboard, created just below.
   const outboxStore = new SqlOutboxStore(
     opened.db,
@@ -164,7 +172,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       logger.error({ err, tenantId }, 'report projection failed; retried at the next commit'),
   )
   const sb = new Switchboard({
-    configs: new SqlConfigStore(opened.db, () => clock.now()),
+    configs,
     queries: new SqlContactQueries(opened.db),
     store: new SqlRoutingStore(opened.db),
     watches: new SqlAgentWatchStore(opened.db),

@@ -8,6 +8,8 @@ import type { RuntimeDeps, TenantRuntime } from './tenant-runtime.js'
 import { TenantPlacement } from './tenant-placement.js'
 import type { TypingBoard } from './typing.js'
 import { NodeHoldings } from './node-holdings.js'
+import type { Survey } from './node-survey.js'
+import { survey } from './node-survey.js'
 import type { Presence } from './presence.js'
 
 /** Messages to every node, of no one tenant. */
@@ -132,6 +134,17 @@ export class ClusterNode {
     void h.start()
     this.broadcasts.push(() => h.stop())
     return h
+  }
+
+  /** A question every node answers for what it alone holds (its calls, say). */
+  survey<Q, A>(subject: string, answer: (question: Q) => Promise<A>): Survey<Q, A> {
+    const s = survey<Q, A>(
+      { bus: this.deps.bus, nodeId: this.deps.nodeId, peers: () => this.placement.peerIds() },
+      subject,
+      answer,
+    )
+    this.broadcasts.push(() => s.stop())
+    return s
   }
 
   /** Hands every tenant over, then stops listening. */

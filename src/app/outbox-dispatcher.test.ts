@@ -264,4 +264,29 @@ describe('outbox dispatcher', () => {
     await d.stop()
     expect(sent).toEqual([1, 2, 3, 4, 5])
   })
+
+  it('writes a delivery down while the drain goes on: a crash then sends again only what was in flight', async () => {
+    const items = pending(2)
+    const { store, state } = memoryStore(items)
+    let written: () => void = () => undefined
+    const wrote = new Promise<void>((r) => (written = r))
+    const delivered = store.delivered.bind(store)
+    store.delivered = async (ids) => {
+      await delivered(ids)
+      written()
+    }
+    let release: () => void = () => undefined
+    const slow = new Promise<void>((r) => (release = r))
+    const d = new OutboxDispatcher(store, { now: () => 0 }, noTimers, {
+      // Item 1 goes at once; item 2's receiver takes its time (or new items keep the drain going).
+      x: async (item) => (item.id === 2 ? slow : undefined),
+    })
+    const drain = d.drain()
+    await wrote
+    expect(state.get(1)!.done).toBe(true)
+    expect(state.get(2)!.done).toBe(false)
+    release()
+    await drain
+    expect(state.get(2)!.done).toBe(true)
+  })
 })

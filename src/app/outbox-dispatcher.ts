@@ -154,13 +154,10 @@ type Outcome = 'delivered' | 'retry' | 'dead' | 'skipped'
 
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)))
 
-/** Delivered items are removed this many at a time, while sending goes on. */
-const MARK_EVERY = 200
-
 /**
  * One drain's deliveries: `concurrency` workers take ready items; an item is ready when no
  * earlier item of its key is still being sent, and a key whose item waits for a retry has the
- * rest of its items wait too. Delivered ones are removed in batches while sending goes on.
+ * rest of its items wait too. Delivered ones are removed while sending goes on.
  */
 class DrainRun {
   tried = 0
@@ -173,6 +170,7 @@ class DrainRun {
   private workers = 0
   private marks: number[] = []
   private marking: Promise<void> = Promise.resolve()
+  private writing = false
   private failure: Error | undefined
   private wake: (() => void) | undefined
 
@@ -210,8 +208,7 @@ class DrainRun {
   /** Waits for every delivery and removal; a store that failed on the way fails the drain. */
   async settle(): Promise<void> {
     await this.until(() => this.unfinished === 0)
-    this.flush()
-    await this.marking
+    await this.written()
     if (this.failure) throw this.failure
   }
 
@@ -261,20 +258,38 @@ class DrainRun {
     })
   }
 
+  /**
+   * A delivered item is written down at once, or, while a write is out, with the others delivered
+   * meanwhile in the next one: a drain that goes on for long (new items keep coming) leaves
+   * nothing sent and unwritten for longer than one write, for a crash to send again.
+   */
   private mark(id: number): void {
     this.marks.push(id)
-    if (this.marks.length >= MARK_EVERY) this.flush()
+    if (!this.writing) this.flush()
   }
 
   private flush(): void {
     if (this.marks.length === 0) return
     const ids = this.marks
     this.marks = []
+    this.writing = true
     // One write at a time. A failed one leaves its items pending: they go again (at least once).
-    this.marking = this.marking
-      .then(() => this.store.delivered(ids))
+    this.marking = this.store
+      .delivered(ids)
       .catch((e: unknown) => {
         this.failure ??= asError(e)
       })
+      .finally(() => {
+        this.writing = false
+        this.flush()
+      })
+  }
+
+  /** Resolves once every delivered item is written down. */
+  private async written(): Promise<void> {
+    while (this.writing || this.marks.length > 0) {
+      if (!this.writing) this.flush()
+      await this.marking
+    }
   }
 }

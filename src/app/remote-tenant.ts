@@ -80,7 +80,7 @@ export class RemoteTenant implements TenantHandle {
 const isMoved = (e: unknown): boolean => e instanceof RemoteError && e.code === 'SERVICE_NOT_RUNNING'
 
 /** A domain error on the owner is the same domain error here: each dialect maps it as usual. */
-function asDomain(e: unknown): unknown {
+export function asDomain(e: unknown): unknown {
   if (!(e instanceof RemoteError)) return e
   const details = Array.isArray(e.details) ? (e.details as string[]) : undefined
   return new DomainError(e.code as ErrorCode, e.message, details)

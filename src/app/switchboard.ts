@@ -13,6 +13,8 @@ import { TypingBoard } from './typing.js'
 import { TenantActions } from './tenant-actions.js'
 import type { Lease } from './cluster-ports.js'
 import type { NodeHoldings } from './node-holdings.js'
+import type { Survey } from './node-survey.js'
+import { alone } from './node-survey.js'
 import type { ClusterDeps } from './cluster-node.js'
 import { ClusterNode } from './cluster-node.js'
 import type { TenantHandle } from './remote-tenant.js'
@@ -64,6 +66,7 @@ export class Switchboard {
   /** This server as a node of a cluster; undefined on a single server. */
   private readonly node: ClusterNode | undefined
   private defaultTenant: string | undefined
+  private readonly routerStarted = new Set<(tenantId: string) => void>()
 
   readonly queries: SwitchboardDeps['queries']
 
@@ -142,7 +145,14 @@ export class Switchboard {
     const runtime = await TenantRuntime.start(stored.config, { ...this.deps, ...extra })
     this.runtimes.set(tenantId, runtime)
     await this.presence.resume(tenantId)
+    for (const started of this.routerStarted) started(tenantId)
     return runtime
+  }
+
+  /** A cluster node took a tenant and started its router here (not called on a single server). */
+  onRouterStarted(started: (tenantId: string) => void): () => void {
+    this.routerStarted.add(started)
+    return () => void this.routerStarted.delete(started)
   }
 
   /** The tenant left this node: what its router accepted is stored before it stops. */
@@ -163,6 +173,14 @@ export class Switchboard {
   /** What the other nodes of a cluster hold of a kind (calls, say); undefined on a single server. */
   holdings(subject: string, orphaned: (tenantId: string, id: string) => void): NodeHoldings | undefined {
     return this.node?.holdings(subject, orphaned)
+  }
+
+  /**
+   * A question every node of a cluster answers for what it alone holds (its calls, say); on a
+   * single server only this one answers.
+   */
+  survey<Q, A>(subject: string, answer: (question: Q) => Promise<A>): Survey<Q, A> {
+    return this.node?.survey(subject, answer) ?? alone(answer)
   }
 
   /** A node of a cluster (not a single server). */

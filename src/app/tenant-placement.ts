@@ -58,6 +58,11 @@ export class TenantPlacement {
     return this.peers.size + 1
   }
 
+  /** The other nodes heard from within a lease. */
+  peerIds(): string[] {
+    return [...this.peers.keys()]
+  }
+
   owns(tenantId: string): boolean {
     return this.held.has(tenantId)
   }

@@ -163,10 +163,12 @@ export interface LiveChannel {
 
 /** What the PBX API asks of the voice channel. Errors are DomainErrors. */
 export interface Telephony {
-  phones(tenantId: string): PhoneStatus[]
-  channels(tenantId: string): LiveChannel[]
-  /** Ends the call of this extension (a ringing phone stops ringing). */
-  hangUp(tenantId: string, extension: string): void
+  /** Every extension of the tenant, as the calls of every node show it. */
+  phones(tenantId: string): Promise<PhoneStatus[]>
+  /** The channels of the tenant's calls, on every node. */
+  channels(tenantId: string): Promise<LiveChannel[]>
+  /** Ends the call of this extension (a ringing phone stops ringing), on whichever node it is. */
+  hangUp(tenantId: string, extension: string): Promise<void>
   /** Moves the call of extension `from` to `to` (an extension, an access number or a queue number). */
   transfer(tenantId: string, from: string, to: string): Promise<void>
   /** 004's click-to-dial: rings extension `from`; once it answers, calls `to` (an extension or a number out through the trunk). */

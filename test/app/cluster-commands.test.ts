@@ -25,7 +25,17 @@ const buses: { name: string; open: () => Promise<(nodeId: string) => Promise<Eve
       return async () => bus
     },
   },
-  ...(url ? [{ name: 'NATS', open: async () => (nodeId: string) => NatsBus.connect(url, nodeId) }] : []),
+  ...(url
+    ? [
+        {
+          name: 'NATS',
+          open: async () => {
+            const cluster = `commands-${Math.random().toString(36).slice(2)}`
+            return (nodeId: string) => NatsBus.connect(url, nodeId, cluster)
+          },
+        },
+      ]
+    : []),
 ]
 
 // One database engine is enough here: the storage suites cover both.

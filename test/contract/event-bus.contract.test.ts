@@ -26,8 +26,9 @@ if (url)
   adapters.push({
     name: 'nats',
     open: async () => {
-      const a = await NatsBus.connect(url, 'contract-a')
-      const b = await NatsBus.connect(url, 'contract-b')
+      const cluster = `contract-${Math.random().toString(36).slice(2)}`
+      const a = await NatsBus.connect(url, 'contract-a', cluster)
+      const b = await NatsBus.connect(url, 'contract-b', cluster)
       return { a, b, close: async () => void (await Promise.all([a.close(), b.close()])) }
     },
   })
@@ -182,3 +183,29 @@ for (const adapter of adapters) {
     })
   })
 }
+
+if (url)
+  describe('nats: two clusters on one NATS server', () => {
+    it('never hear each other: not their events, not their requests', async () => {
+      const connect = (c: string) => NatsBus.connect(url, c, `${c}-${Math.random().toString(36).slice(2)}`)
+      const a = await connect('staging')
+      const b = await connect('production')
+      try {
+        const heard = inbox()
+        b.subscribe('*', 'nodes', heard.take)
+        b.respond('demo', 'commands', async () => 'production')
+        await b.flush()
+        const own = inbox()
+        a.subscribe('*', 'nodes', own.take)
+        await a.flush()
+        await a.publish('demo', 'nodes', { nodeId: 'n1' })
+        await own.until(1)
+        await expect(a.request('demo', 'commands', {}, 5000)).rejects.toBeInstanceOf(NoResponder)
+        await a.flush()
+        await b.flush()
+        expect(heard.got).toEqual([])
+      } finally {
+        await Promise.all([a.close(), b.close()])
+      }
+    })
+  })

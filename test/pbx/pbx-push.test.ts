@@ -26,7 +26,7 @@ describe("004's pushed events through the outbox", () => {
     h = await startHarness(pglite!, docs)
     // The phones as the voice channel would report them (its own tests drive the real ones).
     let hint: HintStatus = 0
-    const phones = (): PhoneStatus[] => [
+    const phones = async (): Promise<PhoneStatus[]> => [
       { extension: '804', agentId: 'agent4', address: '127.0.0.1', latencyMs: 3, hint },
     ]
     const push = new PbxPush({

@@ -1,14 +1,17 @@
+import { createHash } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
+import { localDate } from '../../src/core/local-time.js'
 import type { RunningServer } from '../../src/main.js'
 import { startServer } from '../../src/main.js'
 import { postgresBackend } from '../e2e/backends.js'
 import { Phone } from '../support/baresip.js'
 import { demoDocs } from '../support/harness.js'
 import { natsUrl } from '../support/nats.js'
+import { PushSink } from '../support/pbx-sink.js'
 import type { RunningRtpengine } from '../support/rtpengine.js'
 import { startRtpengine } from '../support/rtpengine.js'
 import { readWav, seconds } from '../support/tones.js'
@@ -16,9 +19,27 @@ import { until } from '../support/until.js'
 
 const CALLER_HZ = 440
 const AGENT_HZ = 1320
+const WEBKEY = 'crm-secret'
 const nats = natsUrl()
 const root = process.env.TEST_DATABASE_URL
 if (process.env.CI && !root) throw new Error('CI requires TEST_DATABASE_URL for the cluster voice suite')
+
+async function pbx(node: RunningServer, method: string, path: string, form?: string) {
+  const key = createHash('md5')
+    .update(WEBKEY + localDate('Europe/London', Date.now()))
+    .digest('hex')
+  const res = await fetch(`${node.url}/coocenter-api${path}`, {
+    method,
+    headers: {
+      accept: 'application/json',
+      authorization: key,
+      ...(form !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+    },
+    body: form,
+  })
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test reads the answer it expects
+  return { status: res.status, body: (await res.json()) as any }
+}
 
 // Two cluster nodes in this process, on one PostgreSQL database, the machine's NATS and one
 // rtpengine: the agent's phone registers through the node that owns the tenant, the caller
@@ -30,10 +51,30 @@ if (nats && root)
     const nodes: Record<string, RunningServer> = {}
     let agent: Phone
     let caller: Phone
+    let sink: PushSink
+    // The node that runs the tenant's router (the phone registers through it), and the other one.
+    let owner: RunningServer
+    let other: RunningServer
+    const sipOf = (n: RunningServer) => `127.0.0.1:${n.voice!.sip.port}`
+    const events = async (n: RunningServer) =>
+      (await n.sb.queries.events('demo', { afterSeq: 0, limit: 1000 })) as unknown as {
+        type: string
+        contactId?: string
+        agentId?: string
+        by?: string
+      }[]
 
     beforeAll(async () => {
       rtp = await startRtpengine()
+      sink = await PushSink.start()
       const docs = demoDocs()
+      docs[0]!.pbx = {
+        ...docs[0]!.pbx!,
+        webKey: WEBKEY,
+        pushUrl: sink.url,
+        allowPrivateNetwork: true,
+        pauseSeconds: 2,
+      }
       const configFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'voice-cluster-')), 'config.yaml')
       writeFileSync(configFile, stringify({ tenants: docs }))
       const { DATABASE_URL } = await database.env()
@@ -54,15 +95,13 @@ if (nats && root)
       await Promise.all([agent, caller].map((p) => p?.stop()))
       for (const n of Object.values(nodes)) await n.stop()
       await rtp?.stop()
+      await sink?.stop()
       await database.cleanup()
     })
 
     it('takes the call where it arrived, rings the agent through the owner-registered phone, and bridges audio', async () => {
-      const owner = await until('a node owns demo', () =>
-        Object.values(nodes).find((n) => n.sb.isRunning('demo')),
-      )
-      const other = Object.values(nodes).find((n) => n !== owner)!
-      const sipOf = (n: RunningServer) => `127.0.0.1:${n.voice!.sip.port}`
+      owner = await until('a node owns demo', () => Object.values(nodes).find((n) => n.sb.isRunning('demo')))
+      other = Object.values(nodes).find((n) => n !== owner)!
       agent = await Phone.start({
         account: `<sip:802@${sipOf(owner)};transport=udp>;auth_pass=phone802;regint=600`,
         toneHz: AGENT_HZ,
@@ -107,16 +146,12 @@ if (nats && root)
       caller.hangup()
       await caller.waitFor(/session closed|terminated/i, 10_000, mark)
 
-      const events = await until('the call ended in the log', async () => {
-        const all = (await owner.sb.queries.events('demo', { afterSeq: 0, limit: 1000 })) as unknown as {
-          type: string
-          agentId?: string
-          by?: string
-        }[]
+      const log = await until('the call ended in the log', async () => {
+        const all = await events(owner)
         return all.some((e) => e.type === 'ContactEnded') ? all : undefined
       })
-      expect(events.find((e) => e.type === 'ContactConnected')).toMatchObject({ agentId: 'agent2' })
-      expect(events.find((e) => e.type === 'ContactEnded')).toMatchObject({ by: 'customer' })
+      expect(log.find((e) => e.type === 'ContactConnected')).toMatchObject({ agentId: 'agent2' })
+      expect(log.find((e) => e.type === 'ContactEnded')).toMatchObject({ by: 'customer' })
       // The caller heard the agent, through the rtpengine of the node the call arrived at.
       const heard = readWav(await caller.lastHeard())
       const timeline = seconds(heard.channels[0]!, heard.rate, [AGENT_HZ])
@@ -124,5 +159,67 @@ if (nats && root)
         timeline.filter((s) => (s.share[AGENT_HZ] ?? 0) > 0.5).length,
         JSON.stringify({ timeline, recording: caller.heard().at(-1) }),
       ).toBeGreaterThanOrEqual(2)
+    }, 90_000)
+
+    it("shows and ends the call through 004's API of the node that does not hold it; extension statuses go out once", async () => {
+      // The first call's after-call pause is over: 802 is at rest again.
+      const hintOf802 = async (n: RunningServer) => {
+        const all = (await pbx(n, 'GET', '/extensions/extension-hints-status')).body as {
+          extension: string
+          status: string
+        }[]
+        return all.find((h) => h.extension === '802')?.status
+      }
+      await until('802 idle again', async () => ((await hintOf802(owner)) === '0' ? true : undefined))
+      const before = sink.events.length
+      const mark = caller.mark
+      const agentMark = agent.mark
+      caller.dial(`sip:8000@${sipOf(other)}`)
+      await caller.waitFor(/Call established/, 10_000, mark)
+      await agent.waitFor(/Incoming call/i, 20_000, agentMark)
+      await caller.hearing(500)
+      agent.command('/accept')
+      await agent.waitFor(/Call established/, 20_000, agentMark)
+      expect(owner.voice!.channel.activeCalls).toBe(0)
+
+      // The owner's node lists the call held by the other, and says 802 is in a call.
+      const calls = await pbx(owner, 'POST', '/extensions/current-calls')
+      expect(calls.body.data).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            calleridnum: '5551234',
+            connectedlinenum: '802',
+            channelstatedesc: 'Up',
+          }),
+          expect.objectContaining({ calleridnum: '802', connectedlinenum: '5551234', channelstate: '6' }),
+        ]),
+      )
+      expect(await hintOf802(owner)).toBe('1')
+      expect(await hintOf802(other)).toBe('1')
+      // ...and hangs it up there.
+      expect(await pbx(owner, 'POST', '/extensions/hangup', 'extension=802')).toEqual({
+        status: 200,
+        body: { status: 'success', message: 'hangup extension success' },
+      })
+      await agent.waitFor(/terminated|closed/i, 10_000, agentMark)
+      const ended = await until('the call ended by the agent', async () =>
+        (await events(owner)).filter((e) => e.type === 'ContactEnded').at(-1)?.by === 'agent'
+          ? true
+          : undefined,
+      )
+      expect(ended).toBe(true)
+      // Hanging up an extension in no call is an error in 004's form, from either node.
+      expect((await pbx(other, 'POST', '/extensions/hangup', 'extension=802')).body.status).toBe('error')
+
+      // 802 went ringing, in call, busy (after-call pause), idle: each pushed once, by one node.
+      const states = await until('802 idle pushed', () => {
+        const s = sink.events
+          .slice(before)
+          .filter((e) => e.event === 'extensionstatus' && e.exten === '802')
+          .map((e) => e.status)
+        return s.at(-1) === '0' ? s : undefined
+      })
+      expect(states).toEqual(['8', '1', '2', '0'])
+      expect(sink.breaches).toEqual([])
     }, 90_000)
   })

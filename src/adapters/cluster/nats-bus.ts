@@ -4,7 +4,8 @@ import type { BusMessage, EventBus } from '../../app/cluster-ports.js'
 import { BusTimeout, NoResponder, RemoteError } from '../../app/cluster-ports.js'
 import { asRemote } from './in-process-bus.js'
 
-// Subjects: `sb.<kind>.<tenant>.<subject>`. A tenant id may hold characters a NATS subject may not
+// Subjects: `sb.<cluster>.<kind>.<tenant>.<subject>`. The cluster's name keeps two clusters on
+// one NATS server (staging and production, say) apart. A tenant id may hold characters a NATS subject may not
 // ('.', '*', '>', spaces): it travels as base64url, which has none of them.
 const token = (tenantId: string): string =>
   tenantId === '*' ? '*' : Buffer.from(tenantId, 'utf8').toString('base64url') || '_'
@@ -23,23 +24,32 @@ type Wire = { readonly code: string; readonly message: string; readonly details?
 export class NatsBus implements EventBus {
   private readonly subs = new Set<Subscription>()
 
-  private constructor(private readonly nc: NatsConnection) {}
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly prefix: string,
+  ) {}
 
-  static async connect(url: string, name: string): Promise<NatsBus> {
+  /** `name`: this node's, for NATS's monitoring; `cluster`: the cluster's, letters, digits, - and _. */
+  static async connect(url: string, name: string, cluster: string): Promise<NatsBus> {
+    const prefix = `sb.${subjectPart(cluster)}`
     const nc = await connect({ servers: url, name, maxReconnectAttempts: -1 })
-    return new NatsBus(nc)
+    return new NatsBus(nc, prefix)
+  }
+
+  private subjectOf(kind: 'ev' | 'rq', tenantId: string, subject: string): string {
+    return `${this.prefix}.${kind}.${token(tenantId)}.${subjectPart(subject)}`
   }
 
   publish(tenantId: string, subject: string, payload: unknown): Promise<void> {
-    this.nc.publish(`sb.ev.${token(tenantId)}.${subjectPart(subject)}`, JSON.stringify(payload))
+    this.nc.publish(this.subjectOf('ev', tenantId, subject), JSON.stringify(payload))
     return Promise.resolve()
   }
 
   subscribe(tenantId: string, subject: string, handler: (message: BusMessage) => void): () => void {
-    const sub = this.nc.subscribe(`sb.ev.${token(tenantId)}.${subjectPart(subject)}`, {
+    const sub = this.nc.subscribe(this.subjectOf('ev', tenantId, subject), {
       callback: (err, msg) => {
         if (err) return
-        const t = msg.subject.split('.')[2] ?? ''
+        const t = msg.subject.split('.').at(-2) ?? ''
         try {
           handler({ tenantId: tenantOf(t), subject, payload: msg.json<unknown>() })
         } catch {
@@ -57,13 +67,9 @@ export class NatsBus implements EventBus {
   async request(tenantId: string, subject: string, payload: unknown, timeoutMs: number): Promise<unknown> {
     let msg
     try {
-      msg = await this.nc.request(
-        `sb.rq.${token(tenantId)}.${subjectPart(subject)}`,
-        JSON.stringify(payload),
-        {
-          timeout: timeoutMs,
-        },
-      )
+      msg = await this.nc.request(this.subjectOf('rq', tenantId, subject), JSON.stringify(payload), {
+        timeout: timeoutMs,
+      })
     } catch (e) {
       if (e instanceof RequestError && e.isNoResponders()) throw new NoResponder(tenantId, subject)
       if (e instanceof TimeoutError || (e as Error).cause instanceof TimeoutError)
@@ -77,7 +83,7 @@ export class NatsBus implements EventBus {
 
   respond(tenantId: string, subject: string, answer: (payload: unknown) => Promise<unknown>): () => void {
     // A queue group: while two nodes both answer (a handover), each request reaches one of them.
-    const sub = this.nc.subscribe(`sb.rq.${token(tenantId)}.${subjectPart(subject)}`, {
+    const sub = this.nc.subscribe(this.subjectOf('rq', tenantId, subject), {
       queue: 'owner',
       callback: (err, msg) => {
         if (err) return

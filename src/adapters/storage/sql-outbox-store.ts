@@ -52,7 +52,9 @@ export class SqlOutboxStore implements OutboxStore {
             eb('o.claimed_by', '=', claimer.node),
           ]),
         )
-        // Behind an item of its key that another node is sending: wait for it.
+        // Behind an earlier item of its key that another node is sending, or that this drain's
+        // reads passed while another node had it (and that is not this node's now): wait for it.
+        // Earlier items after `after` are in this very read, before it.
         .where((eb) =>
           eb.not(
             eb.exists(
@@ -62,10 +64,21 @@ export class SqlOutboxStore implements OutboxStore {
                 .whereRef('c.ordering_key', '=', 'o.ordering_key')
                 .where('o.ordering_key', '<>', '')
                 .where(sql<boolean>`c.id + 0 < o.id`)
-                .where('c.claimed_until', '>', now)
-                .where('c.claimed_by', '<>', claimer.node)
                 .where('c.delivered_at', 'is', null)
-                .where('c.dead_at', 'is', null),
+                .where('c.dead_at', 'is', null)
+                .where((w) =>
+                  w.or([
+                    w.and([w('c.claimed_until', '>', now), w('c.claimed_by', '<>', claimer.node)]),
+                    w.and([
+                      w('c.id', '<=', after),
+                      w.or([
+                        w('c.claimed_by', 'is', null),
+                        w('c.claimed_by', '<>', claimer.node),
+                        w('c.claimed_until', '<=', now),
+                      ]),
+                    ]),
+                  ]),
+                ),
             ),
           ),
         )

@@ -9,6 +9,7 @@ import type {
   DirectDial,
   HintStatus,
   MenuRecord,
+  PhoneStatus,
   Ring,
   Telephony,
 } from '../../app/voice-ports.js'
@@ -56,8 +57,21 @@ export class PbxPush implements CallObserver {
   private readonly waiting = new Map<string, CallRecord>()
   private readonly watched = new Map<string, () => void>()
   private writes: Promise<void> = Promise.resolve()
+  /** The extension statuses being worked out, one change after the other. */
+  private hinting: Promise<void> = Promise.resolve()
+  /** Tells the other nodes of a cluster that this node's lines changed. */
+  private readonly tellOwner: ((news: { tenantId: string }) => void) | undefined
+  private readonly unsubscribe: (() => void)[] = []
 
-  constructor(private readonly deps: PbxPushDeps) {}
+  constructor(private readonly deps: PbxPushDeps) {
+    // In a cluster a tenant's extension statuses go out from one node (the router's): each
+    // node's calls change them, so each node says when its lines changed, and a node that takes
+    // a tenant over says them all again where they moved while it had no owner.
+    this.tellOwner = deps.sb.broadcast<{ tenantId: string }>('pbx-lines-changed', ({ tenantId }) =>
+      this.hintsChanged(tenantId),
+    )
+    this.unsubscribe.push(deps.sb.onRouterStarted((tenantId) => this.hintsChanged(tenantId)))
+  }
 
   start(): void {
     for (const id of this.deps.sb.tenantIds()) this.watch(id)
@@ -65,8 +79,9 @@ export class PbxPush implements CallObserver {
 
   /** Stops following; resolves once what was handed over is in the outbox. */
   async stop(): Promise<void> {
-    for (const unsubscribe of this.watched.values()) unsubscribe()
+    for (const unsubscribe of [...this.watched.values(), ...this.unsubscribe.splice(0)]) unsubscribe()
     this.watched.clear()
+    await this.hinting
     await this.writes
   }
 
@@ -100,9 +115,34 @@ export class PbxPush implements CallObserver {
     if (ctx) this.push(record.tenantId, record.callId, [placedHangup(record), placedCdr(ctx, record)])
   }
 
+  /** This node's calls of the tenant changed: its phones' statuses may have moved. */
   linesChanged(tenantId: string): void {
     if (!this.context(tenantId)) return
-    for (const p of this.deps.telephony.phones(tenantId)) {
+    this.tellOwner?.({ tenantId })
+    this.hintsChanged(tenantId)
+  }
+
+  /**
+   * Works the tenant's extension statuses out again (on the node that runs its router). The
+   * phones are asked now, so that each change is seen even when the next follows at once; what
+   * changed goes out in the order the changes came.
+   */
+  private hintsChanged(tenantId: string): void {
+    if (!this.deps.sb.isRunning(tenantId) || !this.context(tenantId)) return
+    const phones = this.deps.telephony.phones(tenantId)
+    phones.catch(() => undefined) // handled below, in its turn
+    this.hinting = this.hinting
+      .then(async () => this.pushHints(tenantId, await phones))
+      .catch((err: unknown) =>
+        this.deps.log.error(
+          { err, tenantId },
+          'extension statuses not worked out: the next change will say them',
+        ),
+      )
+  }
+
+  private pushHints(tenantId: string, phones: readonly PhoneStatus[]): void {
+    for (const p of phones) {
       const key = `${tenantId}\u0000${p.extension}`
       if (this.hints.get(key) === p.hint) continue
       this.hints.set(key, p.hint)
@@ -164,7 +204,7 @@ export class PbxPush implements CallObserver {
         (e) => (e.type === 'AgentStateChanged' && e.channel === 'voice') || e.type === 'ContactClosed',
       )
     )
-      this.linesChanged(tenantId)
+      this.hintsChanged(tenantId)
     for (const e of events) {
       if (e.type !== 'ContactClosed') continue
       const key = `${tenantId}\u0000${e.contactId}`

@@ -1,7 +1,13 @@
 import { agentState } from '../../core/commands.js'
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import type { Switchboard } from '../../app/switchboard.js'
-import type { BlockedNumberStore, CallRecordingStore, ListenMode, Telephony } from '../../app/voice-ports.js'
+import type {
+  BlockedNumberStore,
+  CallRecordingStore,
+  ListenMode,
+  PhoneStatus,
+  Telephony,
+} from '../../app/voice-ports.js'
 import type { AgentStateKind } from '../../core/agent.js'
 import { DomainError } from '../../core/errors.js'
 import type { TenantConfig } from '../../core/tenant-config.js'
@@ -100,30 +106,30 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
     })
   }
 
-  both('/extensions/current-calls', (req) => {
+  both('/extensions/current-calls', async (req) => {
     const { tenantId } = tenantOf(req)
+    const calls = (await deps.telephony?.channels(tenantId)) ?? []
     const now = sb.now()
-    const calls = deps.telephony?.channels(tenantId) ?? []
     return success(
       'Channels will follow',
       calls.map((c) => channelView(c, now)),
     )
   })
 
-  both('/extensions/extension-status', (req) => {
+  both('/extensions/extension-status', async (req) => {
     const { tenantId } = tenantOf(req)
-    return success('Peer status list will follow', phones(tenantId).map(peerView))
+    return success('Peer status list will follow', (await phones(tenantId)).map(peerView))
   })
 
   // 004 answers this one with the bare list.
-  both('/extensions/extension-hints-status', (req) => {
+  both('/extensions/extension-hints-status', async (req) => {
     const { tenantId, config } = tenantOf(req)
     const names = new Map(config.agents.map((a) => [a.id, a.name]))
-    return phones(tenantId).map((p) => hintView(p, names.get(p.agentId) ?? p.extension))
+    return (await phones(tenantId)).map((p) => hintView(p, names.get(p.agentId) ?? p.extension))
   })
 
-  const phones = (tenantId: string) =>
-    deps.telephony?.phones(tenantId) ??
+  const phones = async (tenantId: string): Promise<PhoneStatus[]> =>
+    (await deps.telephony?.phones(tenantId)) ??
     (sb.storedConfig(tenantId).config.voice?.extensions ?? []).map((x) => ({
       extension: x.number,
       agentId: x.agentId,
@@ -189,7 +195,7 @@ export async function pbxRoutes(app: FastifyInstance, deps: PbxDeps): Promise<vo
   app.post('/extensions/hangup', { config: OPEN, schema: TAGS }, async (req) => {
     const { tenantId } = tenantOf(req)
     const f = fields(req, ['extension'])
-    telephony().hangUp(tenantId, f.extension ?? '')
+    await telephony().hangUp(tenantId, f.extension ?? '')
     return success('hangup extension success')
   })
 

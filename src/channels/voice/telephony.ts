@@ -1,6 +1,7 @@
 import type { HintStatus, ListenMode, LiveChannel, PhoneStatus, Telephony } from '../../app/voice-ports.js'
 import { HINT } from '../../app/voice-ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
+import type { Survey } from '../../app/node-survey.js'
 import { signedInUnavailable } from '../../core/agent.js'
 import { DomainError } from '../../core/errors.js'
 import type { VoiceDirectory } from './directory.js'
@@ -30,40 +31,152 @@ export interface TelephonyDeps {
   readonly place: (tenantId: string, from: string, to: string) => Promise<{ callId: string }>
 }
 
-/** The voice channel as a PBX shows and drives it: extensions, their states, live channels. */
-export class VoiceTelephony implements Telephony {
-  constructor(private readonly deps: TelephonyDeps) {}
+/** What one node holds of a tenant's lines: its calls' channels and the extensions busy in them. */
+export interface NodeLines {
+  readonly channels: readonly LiveChannel[]
+  /** Extensions ringing, talking or on hold in this node's calls (or listening in). */
+  readonly busy: readonly (readonly [extension: string, hint: HintStatus])[]
+  /** How fast the phones registered through this node answer (ms; null: no answer), once asked. */
+  readonly latency: readonly (readonly [extension: string, ms: number | null])[]
+}
 
-  phones(tenantId: string): PhoneStatus[] {
-    const lines = this.deps.calls(tenantId).map((c) => c.lines())
-    const listening = this.deps.listening(tenantId)
-    const placed = this.placedStates(tenantId)
-    // The router's word on each agent: a phone at rest whose agent gets no call now is busy.
-    const unavailable = this.deps.sb.isRunning(tenantId)
-      ? new Set(
-          this.deps.sb
-            .runtime(tenantId)
-            .query({ type: 'agents' })
-            .filter((a) => a.channels.voice && signedInUnavailable(a.channels.voice))
-            .map((a) => a.profile.id),
-        )
-      : new Set<string>()
+/** What one node is asked of a tenant's lines; a command is carried out where its call is. */
+export type LineQuestion =
+  | { readonly kind: 'lines'; readonly tenantId: string }
+  | { readonly kind: 'hangUp'; readonly tenantId: string; readonly extension: string }
+  | { readonly kind: 'transfer'; readonly tenantId: string; readonly from: string; readonly to: string }
+  | {
+      readonly kind: 'listenIn'
+      readonly tenantId: string
+      readonly spy: string
+      readonly target: string
+      readonly mode: ListenMode
+    }
+
+/** A node's answer: its lines, or whether it held the call the command was for. */
+export type LineAnswer = NodeLines | { readonly done: boolean }
+
+/**
+ * The voice channel as a PBX shows and drives it: extensions, their states, live channels. A
+ * call's dialog and media stay on the node it arrived at, so in a cluster every node is asked
+ * (`survey`): the views merge their answers, and a command is carried out by the node that holds
+ * the call.
+ */
+export class VoiceTelephony implements Telephony {
+  private readonly nodes: Survey<LineQuestion, LineAnswer>
+
+  constructor(private readonly deps: TelephonyDeps) {
+    this.nodes = deps.sb.survey<LineQuestion, LineAnswer>('pbx-lines', (q) => this.here(q))
+  }
+
+  stop(): void {
+    this.nodes.stop()
+  }
+
+  async phones(tenantId: string): Promise<PhoneStatus[]> {
+    const [answers, unavailable] = await Promise.all([
+      this.nodes.ask({ kind: 'lines', tenantId }) as Promise<NodeLines[]>,
+      this.unavailable(tenantId),
+    ])
+    const busy = new Map<string, HintStatus>()
+    const latency = new Map<string, number | null>()
+    for (const a of answers) {
+      for (const [x, hint] of a.busy) busy.set(x, stronger(busy.get(x), hint))
+      for (const [x, ms] of a.latency) latency.set(x, ms)
+    }
     return (this.deps.directory().tenant(tenantId)?.voice.extensions ?? []).map((x) => {
       const b = this.deps.registrar.binding(tenantId, x.number)
+      const rest = !b ? HINT.offline : unavailable.has(x.agentId) ? HINT.busy : HINT.idle
       return {
         extension: x.number,
         agentId: x.agentId,
         address: b ? b.source.host : null,
-        latencyMs: b ? this.deps.qualifier.of(tenantId, x.number) : undefined,
-        hint: listening.has(x.number)
-          ? HINT.inUse
-          : (placed.get(x.number) ?? hintOf(lines, x.agentId, b !== undefined, unavailable.has(x.agentId))),
+        latencyMs: b ? latency.get(x.number) : undefined,
+        hint: busy.get(x.number) ?? rest,
       }
     })
   }
 
-  channels(tenantId: string): LiveChannel[] {
-    return [...this.routedChannels(tenantId), ...this.placedChannels(tenantId)]
+  async channels(tenantId: string): Promise<LiveChannel[]> {
+    const answers = (await this.nodes.ask({ kind: 'lines', tenantId })) as NodeLines[]
+    return answers.flatMap((a) => a.channels)
+  }
+
+  place(tenantId: string, from: string, to: string): Promise<{ callId: string }> {
+    return this.deps.place(tenantId, from, to)
+  }
+
+  async hangUp(tenantId: string, extension: string): Promise<void> {
+    this.agentOf(tenantId, extension)
+    if (!(await this.somewhere({ kind: 'hangUp', tenantId, extension })))
+      throw new DomainError('CONTACT_NOT_FOUND', `extension ${extension} is not in a call`)
+  }
+
+  async transfer(tenantId: string, from: string, to: string): Promise<void> {
+    this.agentOf(tenantId, from)
+    if (!(await this.somewhere({ kind: 'transfer', tenantId, from, to })))
+      throw new DomainError('CONTACT_NOT_FOUND', `extension ${from} is not talking on a call`)
+  }
+
+  async listenIn(tenantId: string, spy: string, target: string, mode: ListenMode): Promise<void> {
+    this.agentOf(tenantId, spy)
+    this.agentOf(tenantId, target)
+    if (spy === target) throw new DomainError('VALIDATION_FAILED', 'an extension cannot listen in on itself')
+    if (!(await this.somewhere({ kind: 'listenIn', tenantId, spy, target, mode })))
+      throw new DomainError('CONTACT_NOT_FOUND', `extension ${target} is not talking on a call`)
+  }
+
+  /** Every node is asked; the one holding the call carries the command out. */
+  private async somewhere(q: Exclude<LineQuestion, { kind: 'lines' }>): Promise<boolean> {
+    const answers = (await this.nodes.ask(q)) as { done: boolean }[]
+    return answers.some((a) => a.done)
+  }
+
+  /** This node's part. */
+  private async here(q: LineQuestion): Promise<LineAnswer> {
+    switch (q.kind) {
+      case 'lines':
+        return this.linesHere(q.tenantId)
+      case 'hangUp':
+        return { done: this.hangUpHere(q.tenantId, q.extension) }
+      case 'transfer':
+        return { done: await this.transferHere(q.tenantId, q.from, q.to) }
+      case 'listenIn':
+        return { done: await this.listenInHere(q.tenantId, q.spy, q.target, q.mode) }
+    }
+  }
+
+  private linesHere(tenantId: string): NodeLines {
+    const lines = this.deps.calls(tenantId).map((c) => c.lines())
+    const busy = new Map(this.placedStates(tenantId))
+    for (const x of this.deps.listening(tenantId)) busy.set(x, HINT.inUse)
+    for (const { agent } of lines) {
+      const x = agent && this.deps.directory().extensionOf(tenantId, agent.agentId)?.number
+      if (x && !busy.has(x)) busy.set(x, lineHint(agent))
+    }
+    return {
+      channels: [...this.routedChannels(tenantId), ...this.placedChannels(tenantId)],
+      busy: [...busy],
+      latency: this.deps.registrar.here(tenantId).flatMap((b) => {
+        const ms = this.deps.qualifier.of(tenantId, b.extension)
+        return ms === undefined ? [] : [[b.extension, ms] as const]
+      }),
+    }
+  }
+
+  /**
+   * The router's word on each agent: a phone at rest whose agent gets no call now is busy. While
+   * the tenant changes owner nobody answers: the phones show at rest.
+   */
+  private async unavailable(tenantId: string): Promise<Set<string>> {
+    const out = new Set<string>()
+    try {
+      for (const a of await this.deps.sb.tenant(tenantId).ask({ type: 'agents' }))
+        if (a.channels.voice && signedInUnavailable(a.channels.voice)) out.add(a.profile.id)
+    } catch {
+      // SERVICE_NOT_RUNNING, for a moment
+    }
+    return out
   }
 
   /** A placed call's sides: each while it rings or talks. */
@@ -126,40 +239,43 @@ export class VoiceTelephony implements Telephony {
     })
   }
 
-  place(tenantId: string, from: string, to: string): Promise<{ callId: string }> {
-    return this.deps.place(tenantId, from, to)
-  }
-
-  hangUp(tenantId: string, extension: string): void {
+  private hangUpHere(tenantId: string, extension: string): boolean {
     const placed = this.deps
       .placed(tenantId)
       .find((c) => c.from.number === extension || c.to.number === extension)
-    if (placed) return void placed.hangUp()
+    if (placed) {
+      void placed.hangUp()
+      return true
+    }
     const agentId = this.agentOf(tenantId, extension)
     const call = this.callOf(tenantId, agentId)
-    if (!call) throw new DomainError('CONTACT_NOT_FOUND', `extension ${extension} is not in a call`)
+    if (!call) return false
     call.hangUpAgent(agentId)
+    return true
   }
 
-  async transfer(tenantId: string, from: string, to: string): Promise<void> {
+  private async transferHere(tenantId: string, from: string, to: string): Promise<boolean> {
     const agentId = this.agentOf(tenantId, from)
     const call = this.callOf(tenantId, agentId)
-    if (call?.lines().agent?.state !== 'up')
-      throw new DomainError('CONTACT_NOT_FOUND', `extension ${from} is not talking on a call`)
+    if (call?.lines().agent?.state !== 'up') return false
     if (!(await call.transferFrom(agentId, to)))
       throw new DomainError(
         'CONTACT_STATE_CONFLICT',
         `the call of ${from} could not go to ${to}: not an extension, access number or queue number, or the call moved on`,
       )
+    return true
   }
 
-  async listenIn(tenantId: string, spy: string, target: string, mode: ListenMode): Promise<void> {
-    this.agentOf(tenantId, spy)
+  private async listenInHere(
+    tenantId: string,
+    spy: string,
+    target: string,
+    mode: ListenMode,
+  ): Promise<boolean> {
     const call = this.callOf(tenantId, this.agentOf(tenantId, target))
-    if (call?.lines().agent?.state !== 'up')
-      throw new DomainError('CONTACT_NOT_FOUND', `extension ${target} is not talking on a call`)
-    if (spy === target) throw new DomainError('VALIDATION_FAILED', 'an extension cannot listen in on itself')
+    if (call?.lines().agent?.state !== 'up') return false
     await this.deps.listenIn(tenantId, spy, target, call, mode)
+    return true
   }
 
   /** Each extension in a placed call, and whether it rings or talks. */
@@ -189,20 +305,15 @@ export class VoiceTelephony implements Telephony {
   }
 }
 
-/**
- * What an extension's phone is doing, as 004's status codes say it. A registered phone at rest
- * is busy (2) while its agent is signed in but given no call (paused, not responding, after-call
- * pause): the call center would refuse or queue a caller for it, so it is not idle.
- */
-export function hintOf(
-  lines: readonly CallLines[],
-  agentId: string,
-  registered: boolean,
-  unavailable = false,
-): HintStatus {
-  const a = lines.find((l) => l.agent?.agentId === agentId)?.agent
-  if (a?.state === 'ringing') return HINT.ringing
-  if (a?.state === 'up') return a.held ? HINT.onHold : HINT.inUse
-  if (!registered) return HINT.offline
-  return unavailable ? HINT.busy : HINT.idle
+/** What an agent's phone does in a call: ringing, talking, or holding the caller (004's codes). */
+function lineHint(agent: NonNullable<CallLines['agent']>): HintStatus {
+  if (agent.state === 'ringing') return HINT.ringing
+  return agent.held ? HINT.onHold : HINT.inUse
+}
+
+/** Two nodes' word on one extension: talking outweighs holding, holding outweighs ringing. */
+function stronger(a: HintStatus | undefined, b: HintStatus): HintStatus {
+  const weight = (h: HintStatus | undefined) =>
+    h === HINT.inUse ? 3 : h === HINT.onHold ? 2 : h === HINT.ringing ? 1 : 0
+  return weight(a) >= weight(b) ? (a as HintStatus) : b
 }

@@ -221,6 +221,7 @@ export class VoiceChannel {
 
   async stop(): Promise<void> {
     this.qualifier.stop()
+    this.telephony.stop()
     await this.registrar.stop()
     for (const unsubscribe of this.watched.values()) unsubscribe()
     this.watched.clear()
