@@ -11,6 +11,7 @@ import { SqlCallRecordingStore } from './adapters/storage/sql-call-recording-sto
 import { SqlPhoneBindingStore } from './adapters/storage/sql-phone-binding-store.js'
 import type { Switchboard } from './app/switchboard.js'
 import { Prompts } from './channels/voice/prompts.js'
+import { SipRelay } from './channels/voice/sip/relay.js'
 import { TransactionLayer } from './channels/voice/sip/transactions.js'
 import type { Timing } from './channels/voice/sip/transactions.js'
 import { SipTransport } from './channels/voice/sip/transport.js'
@@ -85,6 +86,12 @@ export async function startVoice(
   )
   transport.onError = (err) => log.warn({ err }, 'SIP transport')
   const layer = new TransactionLayer(transport, opts.timing)
+  // A cluster node relays to the phones that registered through it, for calls at other nodes.
+  const edge = sb.clustered ? `${transport.host}:${transport.port}` : undefined
+  if (edge) {
+    const relay = new SipRelay(transport)
+    layer.relay = (msg, from) => relay.take(msg, from)
+  }
   const ua = new SipUserAgent(layer)
   const recordings = new SqlCallRecordingStore(opened.db)
   const channel = new VoiceChannel({
@@ -100,6 +107,7 @@ export async function startVoice(
     mixer: new RtpMixer(opts.sipHost, transport.host),
     newId,
     log,
+    ...(edge ? { edge } : {}),
   })
   await channel.start()
   log.info({ sip: `udp+tcp ${transport.host}:${transport.port}` }, 'SIP listening')

@@ -86,6 +86,11 @@ export interface PhoneBinding {
   readonly expiresAt: number
   readonly userAgent: string | null
   readonly registeredAt: number
+  /**
+   * The cluster node it registered through (its SIP `host:port`), when calls from the other
+   * nodes must go through it: the phone's connection (TCP, TLS) or NAT binding is that node's.
+   */
+  readonly edge?: string
 }
 
 /** One change to the stored bindings: a binding saved (added or refreshed), or one removed. */

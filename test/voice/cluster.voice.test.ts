@@ -19,6 +19,7 @@ import { until } from '../support/until.js'
 
 const CALLER_HZ = 440
 const AGENT_HZ = 1320
+const TCP_AGENT_HZ = 880
 const WEBKEY = 'crm-secret'
 const nats = natsUrl()
 const root = process.env.TEST_DATABASE_URL
@@ -50,12 +51,47 @@ if (nats && root)
     let rtp: RunningRtpengine
     const nodes: Record<string, RunningServer> = {}
     let agent: Phone
+    let tcpAgent: Phone
     let caller: Phone
     let sink: PushSink
     // The node that runs the tenant's router (the phone registers through it), and the other one.
     let owner: RunningServer
     let other: RunningServer
     const sipOf = (n: RunningServer) => `127.0.0.1:${n.voice!.sip.port}`
+    /**
+     * The caller reaches the node that does not own the tenant; the agent's phone rings and is
+     * answered once the caller has heard the queue's music. (An instant answer would not do for
+     * baresip 1.0: a new source within its first five frames is not flushed from its jitter
+     * buffer, and one whose sequence numbers lie behind the first source's is then dropped as
+     * late, all call long.) Resolves with where the caller's and the agent's logs were.
+     */
+    const answeredCall = async (agentPhone: Phone) => {
+      const marks = { caller: caller.mark, agent: agentPhone.mark }
+      caller.dial(`sip:8000@${sipOf(other)}`)
+      await caller.waitFor(/Call established/, 10_000, marks.caller)
+      await agentPhone.waitFor(/Incoming call/i, 20_000, marks.agent)
+      await caller.hearing(500)
+      agentPhone.command('/accept')
+      await agentPhone.waitFor(/Call established/, 20_000, marks.agent)
+      expect(other.voice!.channel.activeCalls).toBe(1)
+      expect(owner.voice!.channel.activeCalls).toBe(0)
+      return marks
+    }
+    /** An agent's voice state, set through the node the call does not reach. */
+    const setVoice = async (agentId: string, state: string) => {
+      const login = await fetch(`${other.url}/api/v1/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: agentId, password: 'agent' }),
+      })
+      const { token } = (await login.json()) as { token: string }
+      const res = await fetch(`${other.url}/api/v1/agents/${agentId}/channels/voice`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ state }),
+      })
+      return ((await res.json()) as { channels: { voice: unknown } }).channels.voice
+    }
     const events = async (n: RunningServer) =>
       (await n.sb.queries.events('demo', { afterSeq: 0, limit: 1000 })) as unknown as {
         type: string
@@ -92,7 +128,7 @@ if (nats && root)
     }, 60_000)
 
     afterAll(async () => {
-      await Promise.all([agent, caller].map((p) => p?.stop()))
+      await Promise.all([agent, tcpAgent, caller].map((p) => p?.stop()))
       for (const n of Object.values(nodes)) await n.stop()
       await rtp?.stop()
       await sink?.stop()
@@ -112,36 +148,10 @@ if (nats && root)
       await until('the other node knows the phone', () =>
         other.voice!.channel.registrar.binding('demo', '802') ? true : undefined,
       )
-      const login = await fetch(`${other.url}/api/v1/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'agent2', password: 'agent' }),
-      })
-      const { token } = (await login.json()) as { token: string }
-      const setVoice = async (state: string) => {
-        const res = await fetch(`${other.url}/api/v1/agents/agent2/channels/voice`, {
-          method: 'PUT',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ state }),
-        })
-        return ((await res.json()) as { channels: { voice: unknown } }).channels.voice
-      }
-      expect(await setVoice('ready')).toMatchObject({ state: 'ready', reachable: true })
+      expect(await setVoice('agent2', 'ready')).toMatchObject({ state: 'ready', reachable: true })
 
       caller = await Phone.caller('5551234', CALLER_HZ)
-      const mark = caller.mark
-      caller.dial(`sip:8000@${sipOf(other)}`)
-      await caller.waitFor(/Call established/, 10_000, mark)
-      // The agent's phone rings; the caller hears the queue's music until the agent answers. (An
-      // instant answer would not do for baresip 1.0: a new source within its first five frames is
-      // not flushed from its jitter buffer, and one whose sequence numbers lie behind the first
-      // source's is then dropped as late, all call long.)
-      await agent.waitFor(/Incoming call/i, 20_000, 0)
-      await caller.hearing(500)
-      agent.command('/accept')
-      await agent.waitFor(/Call established/, 20_000, 0)
-      expect(other.voice!.channel.activeCalls).toBe(1)
-      expect(owner.voice!.channel.activeCalls).toBe(0)
+      const { caller: mark } = await answeredCall(agent)
       await caller.hearing(caller.heardMs() + 3000) // three seconds of conversation to listen to
       caller.hangup()
       await caller.waitFor(/session closed|terminated/i, 10_000, mark)
@@ -172,15 +182,7 @@ if (nats && root)
       }
       await until('802 idle again', async () => ((await hintOf802(owner)) === '0' ? true : undefined))
       const before = sink.events.length
-      const mark = caller.mark
-      const agentMark = agent.mark
-      caller.dial(`sip:8000@${sipOf(other)}`)
-      await caller.waitFor(/Call established/, 10_000, mark)
-      await agent.waitFor(/Incoming call/i, 20_000, agentMark)
-      await caller.hearing(500)
-      agent.command('/accept')
-      await agent.waitFor(/Call established/, 20_000, agentMark)
-      expect(owner.voice!.channel.activeCalls).toBe(0)
+      const { agent: agentMark } = await answeredCall(agent)
 
       // The owner's node lists the call held by the other, and says 802 is in a call.
       const calls = await pbx(owner, 'POST', '/extensions/current-calls')
@@ -221,5 +223,41 @@ if (nats && root)
       })
       expect(states).toEqual(['8', '1', '2', '0'])
       expect(sink.breaches).toEqual([])
+    }, 90_000)
+
+    it('rings a phone on a TCP connection to the other node through that node, which relays the call', async () => {
+      // 803's phone keeps a TCP connection to the owner's node: only that node can reach it.
+      tcpAgent = await Phone.start({
+        account: `<sip:803@${sipOf(owner)};transport=tcp>;auth_pass=phone803;regint=600`,
+        toneHz: TCP_AGENT_HZ,
+        autoAnswer: false,
+      })
+      await tcpAgent.waitFor(/200 OK \(\) \[1 binding\]/, 10_000, 0)
+      const binding = await until('the other node knows the TCP phone', () =>
+        other.voice!.channel.registrar.binding('demo', '803'),
+      )
+      expect(binding).toMatchObject({ source: { transport: 'TCP' }, edge: sipOf(owner) })
+      expect(await setVoice('agent2', 'not_ready')).toMatchObject({ state: 'not_ready' })
+      expect(await setVoice('agent3', 'ready')).toMatchObject({ state: 'ready', reachable: true })
+
+      const { caller: mark } = await answeredCall(tcpAgent)
+      await caller.hearing(caller.heardMs() + 2000)
+      caller.hangup()
+      await caller.waitFor(/session closed|terminated/i, 10_000, mark)
+      // The BYE reached the phone through the relay too.
+      await tcpAgent.waitFor(/terminated|closed/i, 10_000, 0)
+
+      const heard = readWav(await caller.lastHeard())
+      expect(
+        seconds(heard.channels[0]!, heard.rate, [TCP_AGENT_HZ]).filter(
+          (x) => (x.share[TCP_AGENT_HZ] ?? 0) > 0.5,
+        ).length,
+      ).toBeGreaterThanOrEqual(1)
+      const agentHeard = readWav(await tcpAgent.lastHeard())
+      expect(
+        seconds(agentHeard.channels[0]!, agentHeard.rate, [CALLER_HZ]).filter(
+          (x) => (x.share[CALLER_HZ] ?? 0) > 0.5,
+        ).length,
+      ).toBeGreaterThanOrEqual(1)
     }, 90_000)
   })

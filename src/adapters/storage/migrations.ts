@@ -437,6 +437,12 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0017_phone_binding_edge': {
+    async up(db: Kysely<unknown>) {
+      // The cluster node a phone's calls must pass (its connection or NAT binding is there).
+      await db.schema.alterTable('phone_bindings').addColumn('edge', 'text').execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -291,4 +291,5 @@ export interface PhoneBindingsTable {
   expires_at: number
   user_agent: string | null
   registered_at: number
+  edge: string | null
 }

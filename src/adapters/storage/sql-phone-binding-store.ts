@@ -21,6 +21,7 @@ export class SqlPhoneBindingStore implements PhoneBindingStore {
       expiresAt: Number(r.expires_at),
       userAgent: r.user_agent,
       registeredAt: Number(r.registered_at),
+      ...(r.edge === null ? {} : { edge: r.edge }),
     }))
   }
 
@@ -64,6 +65,7 @@ const upserting =
           expires_at: eb.ref('excluded.expires_at'),
           user_agent: eb.ref('excluded.user_agent'),
           registered_at: eb.ref('excluded.registered_at'),
+          edge: eb.ref('excluded.edge'),
         })),
       )
       .execute()
@@ -78,4 +80,5 @@ const rowOf = (b: PhoneBinding) => ({
   expires_at: b.expiresAt,
   user_agent: b.userAgent,
   registered_at: b.registeredAt,
+  edge: b.edge ?? null,
 })

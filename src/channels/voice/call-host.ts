@@ -27,6 +27,8 @@ export interface Phone {
   readonly uri: string
   readonly to: SipEndpoint
   readonly toHeader: string
+  /** A Route to the cluster node the phone registered through, when only that node reaches it. */
+  readonly route?: string
 }
 
 /** What a call asks of the router and the rest of the server. */

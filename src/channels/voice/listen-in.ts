@@ -65,6 +65,7 @@ export class ListenIn {
         to: phone.to,
         from,
         toHeader: phone.toHeader,
+        route: phone.route,
         sdp: this.bridge.phoneOffer(),
         callId: `${this.contactId}-listen-${this.tag}`,
       },

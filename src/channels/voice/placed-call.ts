@@ -110,6 +110,7 @@ export class PlacedCall {
         to: phone.to,
         from: calledBy,
         toHeader: phone.toHeader,
+        route: phone.route,
         sdp,
         callId: `${this.callId}-${side === this.a ? 'a' : 'b'}`,
       },

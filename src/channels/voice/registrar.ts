@@ -19,6 +19,12 @@ export interface RegistrarDeps {
   readonly storeLingerMs?: number
   /** A cluster node tells the others each extension's bindings as they change here. */
   readonly share?: (news: BindingNews) => void
+  /**
+   * This node's SIP `host:port`, on a cluster node: a phone only this node can reach (on its TCP
+   * or TLS connection, or behind a NAT, its Contact not where it registered from) is bound with
+   * it, and the other nodes ring the phone through this one.
+   */
+  readonly edge?: string
 }
 
 /** An extension's bindings now, as the node that changed them says it to the others. */
@@ -135,6 +141,7 @@ export class Registrar {
           expiresAt: now + Math.min(asked, max) * 1000,
           userAgent: req.headers.get('user-agent') ?? null,
           registeredAt: now,
+          ...(this.deps.edge && onlyThrough(tx.source, contact.uri) ? { edge: this.deps.edge } : {}),
         })
       }
       stored = this.replace(key, list, tenant.tenantId, extension.number)
@@ -203,3 +210,11 @@ export class Registrar {
 
 const keyOf = (tenantId: string, extension: string): string => `${tenantId}\u0000${extension}`
 const splitKey = (key: string): [string, string] => key.split('\u0000') as [string, string]
+
+/** A phone on a connection, or behind a NAT (its Contact is not where it registered from). */
+function onlyThrough(
+  source: PhoneBinding['source'],
+  contact: { host: string; port: number | null },
+): boolean {
+  return source.transport !== 'UDP' || contact.host !== source.host || (contact.port ?? 5060) !== source.port
+}

@@ -300,6 +300,7 @@ export class VoiceCall {
         to: phone.to,
         from: this.callerIdentity,
         toHeader: phone.toHeader,
+        route: phone.route,
         sdp: offered,
         callId: `${this.contactId}-${offerId}`,
         headers: { 'max-forwards': this.maxForwards },

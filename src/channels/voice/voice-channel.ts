@@ -39,6 +39,8 @@ import type { MenuChoice } from './menu-call.js'
 import { answerWithMenu } from './menu-call.js'
 import { PhoneQualifier } from './qualify.js'
 import { VoiceTelephony } from './telephony.js'
+import { edgeRoute } from './sip/relay.js'
+import type { SipEndpoint } from './sip/transport.js'
 import { CallControl } from './call-control.js'
 
 /** Registrations stored together within this window: thousands a second cost a few writes. */
@@ -57,6 +59,8 @@ export interface VoiceChannelDeps {
   readonly newId: () => string
   readonly log: VoiceLog
   readonly qualify?: QualifyOptions
+  /** This node's SIP `host:port` when it is a cluster node (phones it alone reaches ring through it). */
+  readonly edge?: string
 }
 
 // What a caller turned away at the door hears, as a SIP status.
@@ -109,11 +113,12 @@ export class VoiceChannel {
         const x = this.directory().extensionOf(tenant.tenantId, agentId)
         const b = x && this.registrar.binding(tenant.tenantId, x.number)
         if (!x || !b) return undefined
-        return {
-          uri: b.contact,
-          to: b.source,
-          toHeader: `<sip:${x.number}@${tenant.voice.domain ?? b.source.host}>`,
-        }
+        const toHeader = `<sip:${x.number}@${tenant.voice.domain ?? b.source.host}>`
+        // Registered through another node that alone reaches it: rung through that node.
+        const edge =
+          deps.edge !== undefined && b.edge !== undefined && b.edge !== deps.edge ? udpAt(b.edge) : undefined
+        if (edge && b.edge) return { uri: b.contact, to: edge, toHeader, route: edgeRoute(b.edge, b.source) }
+        return { uri: b.contact, to: b.source, toHeader }
       },
       resync: (tenantId, contactId) => this.calls.get(callKey(tenantId, contactId))?.sync(),
       finished: (tenantId, contactId) => {
@@ -139,6 +144,7 @@ export class VoiceChannel {
       storeLingerMs: BINDING_LINGER_MS,
       // A cluster: a phone registered through any node rings for a call at any other.
       share: deps.sb.broadcast<BindingNews>('phone-bindings', (news) => this.registrar.heard(news)),
+      ...(deps.edge === undefined ? {} : { edge: deps.edge }),
     })
     this.qualifier = new PhoneQualifier(
       deps.ua,
@@ -186,7 +192,8 @@ export class VoiceChannel {
 
   private phoneCameOrWent(tenantId: string, agentId: string, reachable: boolean): void {
     const x = this.directory().extensionOf(tenantId, agentId)
-    const b = x && this.registrar.binding(tenantId, x.number)
+    // Asked by the node it registered through (another may not reach it: a connection, a NAT).
+    const b = x && this.registrar.here(tenantId).find((h) => h.extension === x.number)
     if (x && !reachable) this.qualifier.forget(tenantId, x.number)
     if (b) void this.qualifier.check(b).then(() => this.told.linesChanged(tenantId))
     this.told.linesChanged(tenantId)
@@ -567,3 +574,9 @@ function safeUser(uri: string): string | null {
 }
 
 const callKey = (tenantId: string, contactId: string): string => `${tenantId}\u0000${contactId}`
+
+/** A node's SIP address, `host:port`, reached over UDP. */
+function udpAt(hostPort: string): SipEndpoint | undefined {
+  const m = /^(.+):(\d+)$/.exec(hostPort)
+  return m ? { transport: 'UDP', host: m[1] as string, port: Number(m[2]) } : undefined
+}

@@ -159,6 +159,13 @@ export class SipHeaders {
     return this
   }
 
+  /** Takes the first value of a name off (a proxy's own Route, or its own Via of a response). */
+  shift(name: string): string | undefined {
+    const n = canonicalName(name)
+    const at = this.entries.findIndex((e) => e.name === n)
+    return at < 0 ? undefined : this.entries.splice(at, 1)[0]?.value
+  }
+
   remove(name: string): this {
     const n = canonicalName(name)
     for (let i = this.entries.length - 1; i >= 0; i--)

@@ -4,7 +4,7 @@ import { SipHeaders } from './headers.js'
 import type { SipMessage, SipRequest, SipResponse } from './message.js'
 import { response } from './message.js'
 import type { SipEndpoint } from './transport.js'
-import { BRANCH_COOKIE } from './via.js'
+import { BRANCH_COOKIE, formatVia } from './via.js'
 
 /** RFC 3261 §17 timer base values; tests shrink them. */
 export interface Timing {
@@ -33,6 +33,16 @@ export interface ClientCallbacks {
 
 export const newBranch = (): string => `${BRANCH_COOKIE}${randomHex(10)}`
 export const newTag = (): string => randomHex(6)
+
+/** Our Via for a request sent over `transport` (with `rport`, RFC 3581: answers come back to us). */
+export function ownVia(wire: Wire, transport: SipEndpoint['transport'], branch: string): string {
+  return formatVia({
+    transport,
+    host: wire.host,
+    port: wire.portOf?.(transport) ?? wire.port,
+    params: { branch, rport: null },
+  })
+}
 
 /**
  * A response to `req` with its Via, From, To, Call-ID and CSeq (§8.2.6.2). A response other than

@@ -1,9 +1,9 @@
-import type { SipRequest, SipResponse } from './message.js'
+import type { SipMessage, SipRequest, SipResponse } from './message.js'
 import { callIdOf, cseqOf, topVia } from './message.js'
 import { ClientTransaction } from './client-transaction.js'
 import { ServerTransaction } from './server-transaction.js'
 import type { ClientCallbacks, Timer, Timing, Wire } from './transaction-parts.js'
-import { newBranch, RFC_TIMING } from './transaction-parts.js'
+import { newBranch, ownVia, RFC_TIMING } from './transaction-parts.js'
 import type { SipEndpoint } from './transport.js'
 import { formatVia } from './via.js'
 
@@ -24,6 +24,8 @@ export class TransactionLayer {
   onAck: (ack: SipRequest, from: SipEndpoint) => void = () => undefined
   /** A response no client transaction is waiting for (a 2xx resent after ours ended). */
   onStrayResponse: (res: SipResponse, from: SipEndpoint) => void = () => undefined
+  /** Takes messages that only pass through this node (a cluster's relay to its phones) first. */
+  relay: ((msg: SipMessage, from: SipEndpoint) => boolean) | undefined
   /** Our 2xx to an INVITE was never ACKed: the TU should end the dialog with BYE (§13.3.1.4). */
   onNoAck: (invite: SipRequest, ok: SipResponse) => void = () => undefined
 
@@ -44,9 +46,11 @@ export class TransactionLayer {
     readonly wire: Wire,
     readonly timing: Timing = RFC_TIMING,
   ) {
-    wire.onMessage((msg, from) =>
-      msg.kind === 'request' ? this.incoming(msg, from) : this.answered(msg, from),
-    )
+    wire.onMessage((msg, from) => {
+      if (this.relay?.(msg, from)) return
+      if (msg.kind === 'request') this.incoming(msg, from)
+      else this.answered(msg, from)
+    })
   }
 
   /** Sends a request in a new client transaction, with our Via on top (branch given for CANCEL). */
@@ -56,15 +60,7 @@ export class TransactionLayer {
     callbacks: ClientCallbacks,
     branch = newBranch(),
   ): ClientTransaction {
-    req.headers.prepend(
-      'via',
-      formatVia({
-        transport: to.transport,
-        host: this.wire.host,
-        port: this.wire.portOf?.(to.transport) ?? this.wire.port,
-        params: { branch, rport: null },
-      }),
-    )
+    req.headers.prepend('via', ownVia(this.wire, to.transport, branch))
     const tx = new ClientTransaction(req, to, branch, this, callbacks)
     if (req.method !== 'ACK') this.clients.set(`${branch}|${req.method}`, tx)
     tx.start()

@@ -146,6 +146,8 @@ export class SipUserAgent {
       readonly sdp: string
       readonly callId: string
       readonly headers?: Record<string, string>
+      /** A preloaded route (§8.1.2): the INVITE goes to `to` (its first hop) carrying it. */
+      readonly route?: string
     },
     handlers: InviteHandlers,
   ): OutgoingInvite {
@@ -162,6 +164,7 @@ export class SipUserAgent {
         'content-type': 'application/sdp',
         'user-agent': 'Switchboard',
         allow: ALLOW,
+        route: opts.route,
         ...opts.headers,
       }),
       opts.sdp,
