@@ -46,7 +46,12 @@ export class SipRelay {
   private request(req: SipRequest, from: SipEndpoint): boolean {
     const top = req.headers.get('route')
     if (top === undefined) return false
-    const route = parseNameAddr(top).uri
+    let route
+    try {
+      route = parseNameAddr(top).uri
+    } catch {
+      return false // not ours to read: the stack answers it as a bad request
+    }
     const token = route.params[FLOW]
     if (typeof token !== 'string' || !this.isSelf(route.host, route.port)) return false
     const flow = endpointOf(token)
