@@ -11,7 +11,7 @@ import { SqlCallRecordingStore } from './adapters/storage/sql-call-recording-sto
 import { SqlPhoneBindingStore } from './adapters/storage/sql-phone-binding-store.js'
 import type { Switchboard } from './app/switchboard.js'
 import { Prompts } from './channels/voice/prompts.js'
-import { SipRelay } from './channels/voice/sip/relay.js'
+import { edgeOf, SipRelay } from './channels/voice/sip/relay.js'
 import { TransactionLayer } from './channels/voice/sip/transactions.js'
 import type { Timing } from './channels/voice/sip/transactions.js'
 import { SipTransport } from './channels/voice/sip/transport.js'
@@ -87,7 +87,7 @@ export async function startVoice(
   transport.onError = (err) => log.warn({ err }, 'SIP transport')
   const layer = new TransactionLayer(transport, opts.timing)
   // A cluster node relays to the phones that registered through it, for calls at other nodes.
-  const edge = sb.clustered ? `${transport.host}:${transport.port}` : undefined
+  const edge = sb.clustered ? edgeOf(transport) : undefined
   if (edge) {
     const relay = new SipRelay(transport)
     layer.relay = (msg, from) => relay.take(msg, from)

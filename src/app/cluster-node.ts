@@ -1,6 +1,7 @@
 import type { EntryPointStatus } from '../core/availability.js'
 import { ClusterFeed } from './cluster-feed.js'
 import type { EventBus, Lease, TenantOwnership } from './cluster-ports.js'
+import { CLUSTER_WIDE } from './cluster-ports.js'
 import type { EventFeed } from './event-feed.js'
 import type { Clock, Fence, Scheduler } from './ports.js'
 import { RemoteTenant, serveTenant } from './remote-tenant.js'
@@ -11,9 +12,6 @@ import { NodeHoldings } from './node-holdings.js'
 import type { Survey } from './node-survey.js'
 import { survey } from './node-survey.js'
 import type { Presence } from './presence.js'
-
-/** Messages to every node, of no one tenant. */
-const CLUSTER = ''
 
 export interface ClusterDeps {
   readonly nodeId: string
@@ -55,7 +53,8 @@ export class ClusterNode {
   private readonly serving = new Map<string, () => void>()
   private readonly remotes = new Map<string, RemoteTenant>()
   private readonly reloading = new Map<string, Promise<void>>()
-  private readonly broadcasts: (() => void)[] = []
+  /** What to stop with the node: its broadcasts, holdings and surveys. */
+  private readonly stops: (() => void)[] = []
 
   constructor(
     private readonly deps: ClusterDeps,
@@ -110,13 +109,13 @@ export class ClusterNode {
    */
   broadcast<T>(subject: string, heard: (message: T) => void): (message: T) => void {
     const { bus, nodeId } = this.deps
-    this.broadcasts.push(
-      bus.subscribe(CLUSTER, subject, (m) => {
+    this.stops.push(
+      bus.subscribe(CLUSTER_WIDE, subject, (m) => {
         const msg = m.payload as { from: string; body: T }
         if (msg.from !== nodeId) heard(msg.body)
       }),
     )
-    return (body) => void bus.publish(CLUSTER, subject, { from: nodeId, body }).catch(() => undefined)
+    return (body) => void bus.publish(CLUSTER_WIDE, subject, { from: nodeId, body }).catch(() => undefined)
   }
 
   /**
@@ -132,7 +131,7 @@ export class ClusterNode {
       orphaned: (tenantId, id) => this.placement.owns(tenantId) && orphaned(tenantId, id),
     })
     void h.start()
-    this.broadcasts.push(() => h.stop())
+    this.stops.push(() => h.stop())
     return h
   }
 
@@ -143,14 +142,14 @@ export class ClusterNode {
       subject,
       answer,
     )
-    this.broadcasts.push(() => s.stop())
+    this.stops.push(() => s.stop())
     return s
   }
 
   /** Hands every tenant over, then stops listening. */
   async stop(): Promise<void> {
     await this.placement.stop()
-    for (const stop of this.broadcasts.splice(0)) stop()
+    for (const stop of this.stops.splice(0)) stop()
     this.presence.stop()
     this.feed.stop()
   }

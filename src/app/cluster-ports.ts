@@ -2,6 +2,9 @@
 // ownership of each tenant's router. Each has an in-process adapter (one node, the embedded
 // default) and a networked one; test/contract holds the suite every adapter passes.
 
+/** The tenant id of messages between nodes that are of no one tenant (heartbeats, calls held). */
+export const CLUSTER_WIDE = ''
+
 /** A message on the bus, as a subscriber gets it. */
 export interface BusMessage {
   readonly tenantId: string

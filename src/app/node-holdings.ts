@@ -1,4 +1,5 @@
 import type { EventBus } from './cluster-ports.js'
+import { CLUSTER_WIDE } from './cluster-ports.js'
 import type { Clock, Scheduler } from './ports.js'
 
 /** What Presence asks of a cluster: agents' streams may be held by other nodes. */
@@ -12,7 +13,6 @@ export interface PresenceShare {
 type Entry = readonly [tenantId: string, id: string, count: number]
 type HoldingsMessage = { readonly from: string; readonly full: boolean; readonly held: readonly Entry[] }
 
-const CLUSTER = ''
 /** Each node says all it holds this often: a node that just started learns it. */
 const SNAPSHOT_EVERY_MS = 5_000
 /** A node not heard from for this long is gone, and so is what it held. */
@@ -46,7 +46,7 @@ export class NodeHoldings implements PresenceShare {
   ) {}
 
   async start(): Promise<void> {
-    this.unsubscribe = this.deps.bus.subscribe(CLUSTER, this.deps.subject, (m) =>
+    this.unsubscribe = this.deps.bus.subscribe(CLUSTER_WIDE, this.deps.subject, (m) =>
       this.heard(m.payload as HoldingsMessage),
     )
     await this.deps.bus.flush()
@@ -113,6 +113,6 @@ export class NodeHoldings implements PresenceShare {
 
   private publish(full: boolean, held: readonly Entry[]): void {
     const msg: HoldingsMessage = { from: this.deps.nodeId, full, held }
-    this.deps.bus.publish(CLUSTER, this.deps.subject, msg).catch(() => undefined) // the next snapshot says it again
+    this.deps.bus.publish(CLUSTER_WIDE, this.deps.subject, msg).catch(() => undefined) // the next snapshot says it again
   }
 }

@@ -1,9 +1,7 @@
 import type { EventBus } from './cluster-ports.js'
-import { BusTimeout, NoResponder } from './cluster-ports.js'
+import { BusTimeout, CLUSTER_WIDE, NoResponder } from './cluster-ports.js'
 import { asDomain } from './remote-tenant.js'
 
-// Node-to-node questions travel under the empty tenant id, one subject per node.
-const CLUSTER = ''
 /** A node that does not answer in this time is frozen or gone: the survey goes on without it. */
 const ANSWER_WITHIN_MS = 1_500
 
@@ -34,12 +32,12 @@ export function survey<Q, A>(
   subject: string,
   answer: (question: Q) => Promise<A>,
 ): Survey<Q, A> {
-  const stop = deps.bus.respond(CLUSTER, subjectOf(subject, deps.nodeId), (q) => answer(q as Q))
+  const stop = deps.bus.respond(CLUSTER_WIDE, subjectOf(subject, deps.nodeId), (q) => answer(q as Q))
   return {
     stop,
     async ask(question) {
       const theirs = deps.peers().map((peer) =>
-        deps.bus.request(CLUSTER, subjectOf(subject, peer), question, ANSWER_WITHIN_MS).then(
+        deps.bus.request(CLUSTER_WIDE, subjectOf(subject, peer), question, ANSWER_WITHIN_MS).then(
           (a) => [a as A],
           (e: unknown) => {
             if (e instanceof NoResponder || e instanceof BusTimeout) return []

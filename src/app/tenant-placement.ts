@@ -1,4 +1,5 @@
 import type { EventBus, Lease, TenantOwnership } from './cluster-ports.js'
+import { CLUSTER_WIDE } from './cluster-ports.js'
 import type { Clock, Scheduler } from './ports.js'
 
 export interface PlacementDeps {
@@ -18,8 +19,6 @@ export interface PlacementDeps {
   readonly onError?: (error: unknown, tenantId?: string) => void
 }
 
-// Cluster-wide messages travel under the empty tenant id.
-const CLUSTER = ''
 const SUBJECT = 'nodes'
 
 type NodeNews = { readonly nodeId: string; readonly leaving?: boolean; readonly released?: boolean }
@@ -43,7 +42,9 @@ export class TenantPlacement {
 
   /** Resolves after the first round: this node runs its first share of tenants. */
   async start(): Promise<void> {
-    this.unsubscribe = this.deps.bus.subscribe(CLUSTER, SUBJECT, (m) => this.heard(m.payload as NodeNews))
+    this.unsubscribe = this.deps.bus.subscribe(CLUSTER_WIDE, SUBJECT, (m) =>
+      this.heard(m.payload as NodeNews),
+    )
     await this.deps.bus.flush()
     await this.round()
   }
@@ -118,7 +119,7 @@ export class TenantPlacement {
       if (renewed) this.held.set(tenantId, renewed)
       else this.fenced(tenantId)
     }
-    await this.deps.bus.publish(CLUSTER, SUBJECT, { nodeId } satisfies NodeNews)
+    await this.deps.bus.publish(CLUSTER_WIDE, SUBJECT, { nodeId } satisfies NodeNews)
     const now = this.deps.clock.now()
     for (const [peer, seen] of this.peers) if (now - seen > leaseMs) this.peers.delete(peer)
     const tenants = [...this.deps.tenants()].sort()
@@ -130,7 +131,7 @@ export class TenantPlacement {
     const extra = [...this.held.keys()].sort().slice(share).reverse()
     for (const tenantId of extra) await this.handBack(tenantId)
     if (extra.length > 0)
-      await this.deps.bus.publish(CLUSTER, SUBJECT, { nodeId, released: true } satisfies NodeNews)
+      await this.deps.bus.publish(CLUSTER_WIDE, SUBJECT, { nodeId, released: true } satisfies NodeNews)
     if (this.held.size >= share) return
     const taken = new Set((await ownership.holders()).map((l) => l.tenantId))
     for (const tenantId of tenants) {
@@ -164,7 +165,7 @@ export class TenantPlacement {
     await this.running
     this.unsubscribe?.()
     for (const tenantId of [...this.held.keys()]) await this.handBack(tenantId)
-    await this.deps.bus.publish(CLUSTER, SUBJECT, {
+    await this.deps.bus.publish(CLUSTER_WIDE, SUBJECT, {
       nodeId: this.deps.nodeId,
       leaving: true,
     } satisfies NodeNews)

@@ -39,8 +39,7 @@ import type { MenuChoice } from './menu-call.js'
 import { answerWithMenu } from './menu-call.js'
 import { PhoneQualifier } from './qualify.js'
 import { VoiceTelephony } from './telephony.js'
-import { edgeRoute } from './sip/relay.js'
-import type { SipEndpoint } from './sip/transport.js'
+import { throughEdge } from './sip/relay.js'
 import { CallControl } from './call-control.js'
 
 /** Registrations stored together within this window: thousands a second cost a few writes. */
@@ -115,10 +114,8 @@ export class VoiceChannel {
         if (!x || !b) return undefined
         const toHeader = `<sip:${x.number}@${tenant.voice.domain ?? b.source.host}>`
         // Registered through another node that alone reaches it: rung through that node.
-        const edge =
-          deps.edge !== undefined && b.edge !== undefined && b.edge !== deps.edge ? udpAt(b.edge) : undefined
-        if (edge && b.edge) return { uri: b.contact, to: edge, toHeader, route: edgeRoute(b.edge, b.source) }
-        return { uri: b.contact, to: b.source, toHeader }
+        const through = deps.edge === undefined ? undefined : throughEdge(b, deps.edge)
+        return { uri: b.contact, toHeader, ...(through ?? { to: b.source }) }
       },
       resync: (tenantId, contactId) => this.calls.get(callKey(tenantId, contactId))?.sync(),
       finished: (tenantId, contactId) => {
@@ -176,13 +173,19 @@ export class VoiceChannel {
     this.callsElsewhere = deps.sb.holdings('voice-calls', (tenantId) => this.reconcile(tenantId))
   }
 
+  /** A call is being set up here (or no longer): the other nodes of a cluster are told. */
+  private setArriving(key: string, arriving: boolean): void {
+    if (arriving) this.arriving.add(key)
+    else this.arriving.delete(key)
+    this.held(key)
+  }
+
   /** Tells the other nodes of a cluster whether this node holds the call (arriving or up). */
   private held(key: string): void {
     const [tenantId = '', contactId = ''] = key.split('\u0000')
     this.callsElsewhere?.said(tenantId, contactId, this.calls.has(key) || this.arriving.has(key) ? 1 : 0)
   }
 
-  /** A phone registered (asked at once how fast it answers) or its registration ended. */
   /** The contacts of this tenant that have a call here, or one being set up. */
   private *contactsWithCalls(tenantId: string): Iterable<string> {
     const prefix = callKey(tenantId, '')
@@ -190,6 +193,7 @@ export class VoiceChannel {
       if (key.startsWith(prefix)) yield key.slice(prefix.length)
   }
 
+  /** A phone registered (asked at once how fast it answers) or its registration ended. */
   private phoneCameOrWent(tenantId: string, agentId: string, reachable: boolean): void {
     const x = this.directory().extensionOf(tenantId, agentId)
     // Asked by the node it registered through (another may not reach it: a connection, a NAT).
@@ -413,8 +417,7 @@ export class VoiceChannel {
       const open = await router.ask({ type: 'openNow', entryPointId })
       if (!open && !menu.closedPrompt)
         return refuse('outside_business_hours', ...REFUSAL.outside_business_hours)
-      this.arriving.add(key)
-      this.held(key)
+      this.setArriving(key, true)
       const result = await answerWithMenu(
         { ...this.deps, now: () => this.deps.sb.now(), log: (msg, err) => this.deps.log.warn({ err }, msg) },
         {
@@ -431,8 +434,7 @@ export class VoiceChannel {
         menu,
         open,
       ).finally(() => {
-        this.arriving.delete(key)
-        this.held(key)
+        this.setArriving(key, false)
       })
       if ('record' in result) {
         if (result.record.menu) this.told.menuFinished(tenant.tenantId, contactId, caller, result.record.menu)
@@ -440,8 +442,7 @@ export class VoiceChannel {
       }
       chose = result
     }
-    this.arriving.add(key)
-    this.held(key)
+    this.setArriving(key, true)
     const admission = await router
       .run({
         type: 'admitContact',
@@ -453,13 +454,11 @@ export class VoiceChannel {
         },
       })
       .catch((e: unknown) => {
-        this.arriving.delete(key)
-        this.held(key)
+        this.setArriving(key, false)
         throw e
       })
     if (!admission.admitted) {
-      this.arriving.delete(key)
-      this.held(key)
+      this.setArriving(key, false)
       if (!chose) {
         const [status, reason] = REFUSAL[admission.reason]
         const why = admission.reason
@@ -504,8 +503,7 @@ export class VoiceChannel {
       callHost(this.hostDeps, tenant, contactId),
     )
     this.calls.set(key, call)
-    this.arriving.delete(key)
-    this.held(key)
+    this.setArriving(key, false)
     if (chose) {
       call.adopt(chose.dialog, chose.callerLeg)
       return call.sync()
@@ -574,9 +572,3 @@ function safeUser(uri: string): string | null {
 }
 
 const callKey = (tenantId: string, contactId: string): string => `${tenantId}\u0000${contactId}`
-
-/** A node's SIP address, `host:port`, reached over UDP. */
-function udpAt(hostPort: string): SipEndpoint | undefined {
-  const m = /^(.+):(\d+)$/.exec(hostPort)
-  return m ? { transport: 'UDP', host: m[1] as string, port: Number(m[2]) } : undefined
-}

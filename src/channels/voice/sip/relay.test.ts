@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { SipHeaders } from './headers.js'
 import type { SipMessage } from './message.js'
 import { request, response } from './message.js'
-import { edgeRoute, SipRelay } from './relay.js'
+import { edgeRoute, SipRelay, throughEdge } from './relay.js'
 import type { SipEndpoint } from './transport.js'
 
 // Node A (10.0.0.1:5060) relays for a phone on a TCP connection to it; node B (10.0.0.2:5060)
@@ -98,5 +98,15 @@ describe('the SIP relay of a cluster node (for phones only it reaches)', () => {
         phone,
       ),
     ).toBe(false)
+  })
+
+  it('tells another node to ring a phone bound with an edge through that edge, and the edge itself to ring it straight', () => {
+    const binding = { edge: '10.0.0.1:5060', source: phone }
+    expect(throughEdge(binding, '10.0.0.2:5060')).toEqual({
+      to: { transport: 'UDP', host: '10.0.0.1', port: 5060 },
+      route: edgeRoute('10.0.0.1:5060', phone),
+    })
+    expect(throughEdge(binding, '10.0.0.1:5060')).toBeUndefined()
+    expect(throughEdge({ source: phone }, '10.0.0.2:5060')).toBeUndefined()
   })
 })

@@ -22,9 +22,29 @@ function endpointOf(token: string): SipEndpoint | undefined {
   return m ? { transport: m[1] as TransportName, host: m[2] as string, port: Number(m[3]) } : undefined
 }
 
+/** A node's address as an edge: its SIP `host:port`, reached over UDP by the other nodes. */
+export const edgeOf = (wire: Pick<Wire, 'host' | 'port'>): string => `${wire.host}:${wire.port}`
+
 /** The Route another node puts on a request for a phone that registered through `edge`. */
 export function edgeRoute(edge: string, flow: SipEndpoint): string {
   return `<sip:${edge};lr;${FLOW}=${flowToken(flow)}>`
+}
+
+/**
+ * Where a node sends a request for a phone bound with an edge other than itself (`self`): to
+ * the edge, over UDP, with the Route that names the phone's flow there. Undefined: send it to the
+ * phone itself.
+ */
+export function throughEdge(
+  binding: { readonly edge?: string; readonly source: SipEndpoint },
+  self: string,
+): { to: SipEndpoint; route: string } | undefined {
+  const m = binding.edge === undefined || binding.edge === self ? null : /^(.+):(\d+)$/.exec(binding.edge)
+  if (!m || binding.edge === undefined) return undefined
+  return {
+    to: { transport: 'UDP', host: m[1] as string, port: Number(m[2]) },
+    route: edgeRoute(binding.edge, binding.source),
+  }
 }
 
 /**
