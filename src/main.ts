@@ -53,6 +53,11 @@ export interface ServerOptions {
   readonly clock?: Clock
   /** Exit on SIGTERM/SIGINT after a graceful stop (the CLI); tests stop explicitly. */
   readonly handleSignals?: boolean
+  /**
+   * HTTPS (and WSS for SIP over WebSocket) with these PEM files: browsers give a microphone only
+   * to secure pages, localhost aside. Unset: plain HTTP.
+   */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string }
   /** SIP and media; undefined: no voice channel (chat only). */
   readonly voice?: Omit<VoiceOptions, 'dataDir'>
   /** A node of a cluster (with databaseUrl): tenants spread over the nodes (docs/scaling.md). */
@@ -92,6 +97,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const docs = opts.configFile
     ? parseConfigFile(readFileSync(opts.configFile, 'utf8'), opts.configFile).tenants
     : []
+  const tls = opts.tls && { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) }
 
   let hold: PostgresHold | undefined
   let opened: OpenedDatabase
@@ -273,6 +279,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     logger,
     version: VERSION,
     webRoot: path.join(projectRoot(), 'dist', 'web'),
+    ...(tls ? { tls } : {}),
+    ...(voice ? { sipWebSockets: voice.webSockets } : {}),
     readiness: {
       check: async () => {
         try {
@@ -290,8 +298,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   await app.listen({ port: opts.port, host: opts.host })
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : opts.port
-  const url = `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${port}`
-  logger.info({ url, docs: `${url}/docs` }, 'switchboard listening')
+  voice?.webSockets.servedOn(port)
+  const url = `${tls ? 'https' : 'http'}://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${port}`
+  logger.info(
+    { url, docs: `${url}/docs`, ...(voice ? { sipOverWebSocket: `${url.replace(/^http/, 'ws')}/sip` } : {}) },
+    'switchboard listening',
+  )
 
   let stopping: Promise<void> | undefined
   let phase: string | undefined

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { NgClient } from './adapters/media/rtpengine/ng-client.js'
 import { RtpMixer } from './adapters/media/mixer/rtp-mixer.js'
 import { RtpengineMedia } from './adapters/media/rtpengine/rtpengine-media.js'
+import type { SipWebSocketGateway } from './app/voice-ports.js'
 import type { OpenedDatabase } from './adapters/storage/opened-database.js'
 import { SqlBlockedNumberStore } from './adapters/storage/sql-blocked-number-store.js'
 import { SqlSurveyStore } from './adapters/storage/sql-survey-store.js'
@@ -43,6 +44,8 @@ export interface RunningVoice {
   readonly media: RtpengineMedia
   readonly sip: { readonly host: string; readonly port: number; readonly tlsPort?: number }
   readonly recordings: SqlCallRecordingStore
+  /** SIP over WebSocket (RFC 7118) on the HTTP server: its connections, and its port once listening. */
+  readonly webSockets: SipWebSocketGateway & { servedOn(port: number): void }
   /** Every SIP message in and out, as sent (tests check call traces with it). */
   trace(listener: SipTraceListener | undefined): void
   components(): Record<string, unknown>
@@ -109,6 +112,7 @@ export async function startVoice(
     log,
     ...(edge ? { edge } : {}),
   })
+  transport.onWebSocketClosed = (flow) => channel.registrar.flowClosed(flow)
   await channel.start()
   log.info({ sip: `udp+tcp ${transport.host}:${transport.port}` }, 'SIP listening')
   if (opts.recordingDir === undefined)
@@ -125,6 +129,10 @@ export async function startVoice(
       ...(transport.tlsPort === undefined ? {} : { tlsPort: transport.tlsPort }),
     },
     recordings,
+    webSockets: {
+      accept: (ws, remote, secure) => transport.acceptWebSocket(ws, remote, secure),
+      servedOn: (port) => (transport.webSocketPort = port),
+    },
     trace: (listener) => (transport.onTrace = listener),
     components: () => ({
       voice: {

@@ -75,6 +75,10 @@ export interface MediaAnswer {
   readonly sdp: string
 }
 
+/** How a phone reaches us: WS and WSS are browsers (RFC 7118), reachable on their connection only. */
+export type PhoneTransport = 'UDP' | 'TCP' | 'TLS' | 'WS' | 'WSS'
+export const PHONE_TRANSPORTS: readonly PhoneTransport[] = ['UDP', 'TCP', 'TLS', 'WS', 'WSS']
+
 /** Where a phone can be reached: kept so a restart does not wait for every phone to register again. */
 export interface PhoneBinding {
   readonly tenantId: string
@@ -82,7 +86,7 @@ export interface PhoneBinding {
   /** The Contact URI the phone registered. */
   readonly contact: string
   /** The address its REGISTER came from: calls go there (it may be behind NAT). */
-  readonly source: { readonly transport: 'UDP' | 'TCP' | 'TLS'; readonly host: string; readonly port: number }
+  readonly source: { readonly transport: PhoneTransport; readonly host: string; readonly port: number }
   readonly expiresAt: number
   readonly userAgent: string | null
   readonly registeredAt: number
@@ -315,4 +319,22 @@ export interface DirectCallRecord {
   readonly endedBy: 'from' | 'to' | 'system'
   readonly outcome: RingOutcome | null
   readonly recording: string | null
+}
+
+/** The part of a WebSocket (the `ws` package's) a SIP connection uses (RFC 7118). */
+export interface SipWebSocket {
+  readonly readyState: number
+  send(data: string | Buffer): void
+  close(code?: number, reason?: string): void
+  terminate(): void
+  ping(): void
+  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): unknown
+  on(event: 'close', listener: () => void): unknown
+  on(event: 'pong', listener: () => void): unknown
+  on(event: 'error', listener: (e: Error) => void): unknown
+}
+
+/** Where the HTTP server hands the WebSockets of SIP clients (browsers): the voice channel. */
+export interface SipWebSocketGateway {
+  accept(ws: SipWebSocket, remote: { host: string; port: number }, secure: boolean): void
 }

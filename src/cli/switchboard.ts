@@ -26,6 +26,10 @@ storageOptions(
     .addOption(new Option('--host <host>', 'listen address').env('HOST').default('0.0.0.0'))
     .addOption(new Option('--log-level <level>', 'pino log level').env('LOG_LEVEL').default('info'))
     .addOption(
+      new Option('--tls-cert <file>', 'PEM certificate: HTTPS and WSS (with --tls-key)').env('TLS_CERT'),
+    )
+    .addOption(new Option('--tls-key <file>', 'PEM private key for HTTPS and WSS').env('TLS_KEY'))
+    .addOption(
       new Option('--sip-port <port>', 'SIP port (UDP and TCP); 0 turns voice off')
         .env('SIP_PORT')
         .default('5060'),
@@ -76,6 +80,8 @@ storageOptions(
     dataDir: string
     databaseUrl?: string
     logLevel: string
+    tlsCert?: string
+    tlsKey?: string
     sipPort: string
     sipHost: string
     sipAdvertise?: string
@@ -94,6 +100,12 @@ storageOptions(
       )
       process.exit(2)
     }
+    if (!o.tlsCert !== !o.tlsKey) {
+      console.error(
+        'HTTPS needs both a certificate and its key: set --tls-cert and --tls-key (TLS_CERT, TLS_KEY)',
+      )
+      process.exit(2)
+    }
     if (!o.sipTlsCert !== !o.sipTlsKey) {
       console.error(
         'SIP over TLS needs both a certificate and its key: set --sip-tls-cert and --sip-tls-key (SIP_TLS_CERT, SIP_TLS_KEY)',
@@ -109,6 +121,7 @@ storageOptions(
       configFile: o.config,
       logLevel: o.logLevel,
       handleSignals: true,
+      ...(o.tlsCert && o.tlsKey ? { tls: { certFile: o.tlsCert, keyFile: o.tlsKey } } : {}),
       voice:
         Number(o.sipPort) === 0
           ? undefined

@@ -16,7 +16,7 @@ export function fakeWire() {
   const wire: Wire = {
     host: '127.0.0.1',
     port: 5060,
-    send: (msg, to) => sent.push({ at: Date.now(), msg: parseMessage(serialize(msg)), to }),
+    send: (msg, to) => sent.push({ at: Date.now(), msg: parseMessage(serialize(msg)), to }) > 0,
     onMessage: (h) => (deliver = h),
   }
   return { wire, sent, deliver: (m: SipMessage, from = PEER) => deliver(parseMessage(serialize(m)), from) }

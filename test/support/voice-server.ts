@@ -13,6 +13,7 @@ export function startVoiceServer(
   tenants: readonly unknown[],
   media: { readonly ng: string; readonly recordingDir?: string },
   more: Partial<NonNullable<Parameters<typeof startServer>[0]['voice']>> = {},
+  server: Partial<Parameters<typeof startServer>[0]> = {},
 ): Promise<RunningServer> {
   const configFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'voice-server-')), 'config.yaml')
   writeFileSync(configFile, stringify({ tenants }))
@@ -30,5 +31,6 @@ export function startVoiceServer(
       recordingDir: media.recordingDir,
       ...more,
     },
+    ...server,
   })
 }

@@ -59,7 +59,7 @@ function setup(
   const layer = new TransactionLayer({
     host: '127.0.0.1',
     port: 5060,
-    send: (m) => void (m.kind === 'response' && sent.push(parseMessage(serialize(m)) as SipResponse)),
+    send: (m) => (m.kind === 'response' && sent.push(parseMessage(serialize(m)) as SipResponse), true),
     onMessage: (h) => (deliver = h),
   })
   const reachable: [string, boolean][] = []
@@ -214,6 +214,28 @@ describe('registrar', () => {
     ])
     await restarted.registrar.stop()
     expect(first.store.rows.size).toBe(0)
+  })
+
+  it("a browser's WebSocket binding does not come back after a restart; a desk phone's does", async () => {
+    const store = memoryStore()
+    const binding = (transport: 'UDP' | 'WS', contact: string): PhoneBinding => ({
+      tenantId: 't1',
+      extension: '804',
+      contact,
+      source: { transport, host: '127.0.0.1', port: transport === 'WS' ? 40_000 : 5091 },
+      expiresAt: Date.now() + 600_000,
+      userAgent: null,
+      registeredAt: Date.now(),
+    })
+    await store.write([
+      { kind: 'save', binding: binding('UDP', 'sip:804@127.0.0.1:5091') },
+      { kind: 'save', binding: binding('WS', 'sip:x1@df7jal23ls0d.invalid;transport=ws') },
+    ])
+    const { registrar } = setup(store)
+    await registrar.start()
+    expect(registrar.all('t1').map((b) => b.source.transport)).toEqual(['UDP'])
+    await registrar.stop()
+    expect([...store.rows.values()].map((b) => b.source.transport)).toEqual(['UDP'])
   })
 
   it('answers 200 only once the binding is stored, and 500 with Retry-After when it cannot be', async () => {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { PhoneBinding, PhoneBindingChange, PhoneBindingStore } from '../../app/voice-ports.js'
+import { PHONE_TRANSPORTS } from '../../app/voice-ports.js'
 import { chunks } from './chunks.js'
 import type { Database } from './schema.js'
 
@@ -14,7 +15,7 @@ export class SqlPhoneBindingStore implements PhoneBindingStore {
       extension: r.extension,
       contact: r.contact,
       source: {
-        transport: r.source_transport === 'TCP' || r.source_transport === 'TLS' ? r.source_transport : 'UDP',
+        transport: PHONE_TRANSPORTS.find((t) => t === r.source_transport) ?? 'UDP',
         host: r.source_host,
         port: r.source_port,
       },

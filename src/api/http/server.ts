@@ -4,7 +4,9 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import websocket from '@fastify/websocket'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createServer } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import Fastify, { LogController } from 'fastify'
 import type { SurveyStore } from '../../app/ports.js'
 import type { Switchboard } from '../../app/switchboard.js'
@@ -14,7 +16,13 @@ import { agentRoutes } from '../native-v1/agent.routes.js'
 import { chatRoutes } from '../native-v1/chat.routes.js'
 import { contactRoutes } from '../native-v1/contact.routes.js'
 import { recordingRoutes } from '../native-v1/recording.routes.js'
-import type { BlockedNumberStore, CallRecordingStore, Telephony } from '../../app/voice-ports.js'
+import type {
+  BlockedNumberStore,
+  CallRecordingStore,
+  SipWebSocketGateway,
+  Telephony,
+} from '../../app/voice-ports.js'
+import { chooseSubprotocol, refuseStrayUpgrades, sipWebSocketRoutes } from './sip-websocket.routes.js'
 import { PBX_PREFIX, pbxRoutes } from '../pbx/routes.js'
 import { offerRoutes } from '../native-v1/offer.routes.js'
 import { queueRoutes } from '../native-v1/queue.routes.js'
@@ -66,6 +74,10 @@ export interface HttpDeps {
   readonly readiness: Readiness
   readonly logger: FastifyBaseLogger
   readonly version: string
+  /** HTTPS (and so WSS) with this certificate; plain HTTP without. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer }
+  /** The voice channel's SIP over WebSocket; undefined when the server has no voice channel. */
+  readonly sipWebSockets?: SipWebSocketGateway
   /** The built web pages (dist/web). */
   readonly webRoot: string
 }
@@ -78,7 +90,12 @@ const MAX_URL_LENGTH = 4096
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const fast = statusFastPath(deps.sb, () => deps.metrics.statusFastPathServed++)
   const app = Fastify({
-    serverFactory: (handler) => createServer((req, res) => fast(req, res) || handler(req, res)),
+    serverFactory: (handler) => {
+      const serve = (req: IncomingMessage, res: ServerResponse) => fast(req, res) || handler(req, res)
+      return deps.tls
+        ? createHttpsServer({ cert: deps.tls.cert, key: deps.tls.key }, serve)
+        : createServer(serve)
+    },
     loggerInstance: deps.logger,
     // Per-request log lines cost throughput on the polled status routes; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
@@ -122,7 +139,13 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       ...errorBody('RATE_LIMITED', `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`),
     }),
   })
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
+  await app.register(websocket, {
+    options: {
+      maxPayload: 64 * 1024,
+      handleProtocols: (protocols, req) => chooseSubprotocol(protocols, req.url),
+    },
+  })
+  refuseStrayUpgrades(app)
   await registerCors(app)
 
   app.decorateRequest('tenantId', '')
@@ -187,6 +210,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   queueRoutes(app, deps.sb)
   adminRoutes(app, deps.sb)
   streamRoutes(app, deps.sb)
+  sipWebSocketRoutes(app, deps.sipWebSockets, deps.tls !== undefined)
   conversationRoutes(app, deps.sb, deps.files)
   agentToolRoutes(app, deps.sb)
   customerExtraRoutes(app, deps.sb, deps.surveys)

@@ -54,7 +54,20 @@ export class Registrar {
 
   /** Loads the stored bindings and starts expiring them. */
   async start(): Promise<void> {
-    for (const b of await this.deps.store.live(this.deps.now())) this.put(b)
+    const stored = await this.deps.store.live(this.deps.now())
+    // A browser's WebSocket to this server did not outlive it: the browser registers anew.
+    const dead = stored.filter(
+      (b) => isWebSocket(b.source.transport) && (b.edge ?? this.deps.edge) === this.deps.edge,
+    )
+    for (const b of stored) if (!dead.includes(b)) this.put(b)
+    void this.writer.write(
+      dead.map((b) => ({
+        kind: 'remove' as const,
+        tenantId: b.tenantId,
+        extension: b.extension,
+        contact: b.contact,
+      })),
+    )
     for (const [key, list] of this.bindings) if (list.length > 0) this.announce(key, true)
     this.sweep = setInterval(() => this.expire(), 1000)
     this.sweep.unref()
@@ -82,6 +95,25 @@ export class Registrar {
   here(tenantId: string): PhoneBinding[] {
     if (!this.deps.share) return this.all(tenantId)
     return this.all(tenantId).filter((b) => this.registeredHere.has(keyOf(b.tenantId, b.extension)))
+  }
+
+  /**
+   * A browser's WebSocket closed (RFC 7118 §6): its bindings are unusable at once (nobody can
+   * open it again but the browser), so its agent is not rung on a softphone that is gone.
+   */
+  flowClosed(flow: PhoneBinding['source']): void {
+    const same = (b: PhoneBinding) =>
+      b.source.transport === flow.transport && b.source.host === flow.host && b.source.port === flow.port
+    for (const [key, list] of [...this.bindings]) {
+      if (!list.some(same) || !this.registeredHere.has(key)) continue
+      const [tenantId, extension] = splitKey(key)
+      void this.replace(
+        key,
+        list.filter((b) => !same(b)),
+        tenantId,
+        extension,
+      )
+    }
   }
 
   /** Another node changed an extension's bindings (and stored them): calls here ring them too. */
@@ -207,6 +239,8 @@ export class Registrar {
     if (x) this.deps.onReachable(tenantId, x.agentId, reachable)
   }
 }
+
+const isWebSocket = (t: PhoneBinding['source']['transport']): boolean => t === 'WS' || t === 'WSS'
 
 const keyOf = (tenantId: string, extension: string): string => `${tenantId}\u0000${extension}`
 const splitKey = (key: string): [string, string] => key.split('\u0000') as [string, string]

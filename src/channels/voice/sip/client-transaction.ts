@@ -29,7 +29,13 @@ export class ClientTransaction {
 
   start(): void {
     const { T1, T2 } = this.layer.timing
-    this.layer.wire.send(this.request, this.to)
+    if (!this.layer.wire.send(this.request, this.to)) {
+      // §17.1.4: a transport error is the TU's at once (a browser gone from its WebSocket), not
+      // after Timer B.
+      this.terminate()
+      queueMicrotask(() => this.callbacks.onTimeout())
+      return
+    }
     if (this.to.transport === 'UDP') {
       // Timer A (INVITE, doubling without cap) or E (non-INVITE, capped at T2).
       const step = (delay: number) => {

@@ -3,6 +3,7 @@ import type { SipRequest, SipResponse } from './message.js'
 import { callIdOf, cseqOf, request } from './message.js'
 import { parseNameAddr } from './name-addr.js'
 import type { SipEndpoint } from './transport.js'
+import { transportNamed } from './transport.js'
 import { formatUri } from './uri.js'
 
 /**
@@ -46,13 +47,8 @@ export class Dialog {
     const first = this.routeSet[0]
     if (first === undefined) return this.peer
     const uri = parseNameAddr(first).uri
-    const named = String(uri.params.transport ?? '').toUpperCase()
     const transport =
-      named === 'TCP' || named === 'UDP' || named === 'TLS'
-        ? named
-        : uri.scheme === 'sips'
-          ? 'TLS'
-          : this.peer.transport
+      transportNamed(uri.params.transport) ?? (uri.scheme === 'sips' ? 'TLS' : this.peer.transport)
     return { transport, host: uri.host, port: uri.port ?? 5060 }
   }
 

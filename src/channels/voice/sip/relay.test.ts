@@ -16,7 +16,7 @@ function nodeA() {
     host: '10.0.0.1',
     port: 5060,
     portOf: () => 5060,
-    send: (msg, to) => void sent.push({ msg, to }),
+    send: (msg, to) => sent.push({ msg, to }) > 0,
     onMessage: () => undefined,
   })
   return { relay, sent }

@@ -4,7 +4,7 @@ import { parseNameAddr } from './name-addr.js'
 import type { Wire } from './transaction-parts.js'
 import { ownVia, responseTo } from './transaction-parts.js'
 import type { SipEndpoint, TransportName } from './transport.js'
-import { endpointKey } from './transport.js'
+import { endpointKey, transportNamed } from './transport.js'
 import { BRANCH_COOKIE, parseVia, responseTarget } from './via.js'
 
 /** Marks the branches of requests this node relays: their responses are relayed back. */
@@ -18,8 +18,9 @@ export function flowToken(e: SipEndpoint): string {
 }
 
 function endpointOf(token: string): SipEndpoint | undefined {
-  const m = /^(UDP|TCP|TLS):(.+):(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'))
-  return m ? { transport: m[1] as TransportName, host: m[2] as string, port: Number(m[3]) } : undefined
+  const m = /^(\w+):(.+):(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'))
+  const transport = transportNamed(m?.[1])
+  return m && transport ? { transport, host: m[2] as string, port: Number(m[3]) } : undefined
 }
 
 /** A node's address as an edge: its SIP `host:port`, reached over UDP by the other nodes. */
@@ -113,7 +114,7 @@ export class SipRelay {
     const v = parseVia(next)
     const rport = v.params.rport
     this.wire.send(res, {
-      transport: v.transport === 'TCP' || v.transport === 'TLS' ? v.transport : 'UDP',
+      transport: transportNamed(v.transport) ?? 'UDP',
       host: typeof v.params.received === 'string' ? v.params.received : v.host,
       port: typeof rport === 'string' && rport !== '' ? Number(rport) : (v.port ?? 5060),
     })
@@ -125,7 +126,8 @@ export class SipRelay {
     const next = req.headers.get('route')
     const uri = next === undefined ? parseNameAddr(`<${req.uri}>`).uri : parseNameAddr(next).uri
     if (uri.scheme !== 'sip' && uri.scheme !== 'sips') return undefined
-    const named = String(uri.params.transport ?? '').toUpperCase()
+    const named = transportNamed(uri.params.transport)
+    // A node reaches another over UDP, TCP or TLS: WebSockets are for browsers.
     const transport: TransportName =
       uri.scheme === 'sips' || named === 'TLS' ? 'TLS' : named === 'TCP' ? 'TCP' : 'UDP'
     return { transport, host: uri.host, port: uri.port ?? (transport === 'TLS' ? 5061 : 5060) }
@@ -133,6 +135,9 @@ export class SipRelay {
 
   private isSelf(host: string, port: number | null): boolean {
     const p = port ?? 5060
-    return host === this.wire.host && (p === this.wire.port || p === this.wire.portOf?.('TLS'))
+    return (
+      host === this.wire.host &&
+      (p === this.wire.port || p === this.wire.portOf?.('TLS') || p === this.wire.portOf?.('WS'))
+    )
   }
 }

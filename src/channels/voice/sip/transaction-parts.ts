@@ -20,7 +20,8 @@ export interface Wire {
   readonly port: number
   /** The port of another transport, when it has its own (TLS). */
   portOf?(transport: SipEndpoint['transport']): number
-  send(msg: SipMessage, to: SipEndpoint): void
+  /** False: not sent, the peer's connection is gone and only it can open another (a WebSocket). */
+  send(msg: SipMessage, to: SipEndpoint): boolean
   onMessage(handler: (msg: SipMessage, from: SipEndpoint) => void): void
 }
 

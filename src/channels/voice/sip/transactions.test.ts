@@ -54,6 +54,19 @@ describe('client transactions (§17.1)', () => {
     expect(onTimeout).toHaveBeenCalledOnce()
   })
 
+  it('fails at once, not after Timer B, when the wire cannot send (a browser whose WebSocket is gone)', async () => {
+    const { wire } = fakeWire()
+    const layer = new TransactionLayer({ ...wire, send: () => false }, T)
+    const onTimeout = vi.fn()
+    const req = invite()
+    req.headers.remove('via')
+    layer.request(req, { transport: 'WS', host: '127.0.0.1', port: 40_000 }, { onFinal: vi.fn(), onTimeout })
+    await Promise.resolve()
+    expect(onTimeout).toHaveBeenCalledOnce()
+    vi.advanceTimersByTime(64 * 500)
+    expect(onTimeout).toHaveBeenCalledOnce()
+  })
+
   it('ACKs a failure in the same transaction (same branch, the answer’s To tag), again for each resent failure', () => {
     const { wire, sent, deliver } = fakeWire()
     const layer = new TransactionLayer(wire, T)

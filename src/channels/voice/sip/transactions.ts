@@ -159,7 +159,7 @@ export class TransactionLayer {
     }
     if (existing) return existing.retransmitted()
     const done = this.lingering.get(key)
-    if (done) return this.wire.send(done.last, done.to)
+    if (done) return void this.wire.send(done.last, done.to)
     const tx = new ServerTransaction(req, from, this, key)
     this.servers.set(key, tx)
     if (req.method === 'CANCEL') return this.cancel(tx, `${branch}|${sentBy}|INVITE`)

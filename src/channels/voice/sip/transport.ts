@@ -4,15 +4,42 @@ import type { Server, Socket } from 'node:net'
 import { createConnection, createServer, isIP, isIPv6 } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import { connect as tlsConnect, createServer as createTlsServer } from 'node:tls'
+import { isUtf8 } from 'node:buffer'
 import type { Server as TlsServer } from 'node:tls'
 import { answerToBroken } from './broken-request.js'
+import type { SipWebSocket } from '../../../app/voice-ports.js'
 import type { SipMessage } from './message.js'
 import { serialize } from './serialize.js'
 import type { Frame } from './stream-framer.js'
 import { readFrame, StreamFramer } from './stream-framer.js'
 import { parseVia, formatVia } from './via.js'
 
-export type TransportName = 'UDP' | 'TCP' | 'TLS'
+export type TransportName = 'UDP' | 'TCP' | 'TLS' | 'WS' | 'WSS'
+
+const TRANSPORTS: readonly TransportName[] = ['UDP', 'TCP', 'TLS', 'WS', 'WSS']
+
+/** A transport named in a Via or a URI's `transport` parameter, in any case; undefined if unknown. */
+export function transportNamed(name: string | null | undefined): TransportName | undefined {
+  const upper = String(name ?? '').toUpperCase()
+  return TRANSPORTS.find((t) => t === upper)
+}
+
+/**
+ * RFC 7118: a SIP client on a WebSocket (a browser): the server cannot open one to it, so a
+ * message for it goes on its connection or nowhere.
+ */
+export const isWebSocket = (t: TransportName): boolean => t === 'WS' || t === 'WSS'
+
+/** A connection a message can be written to: TCP, TLS or a WebSocket. */
+interface Connection {
+  write(bytes: Buffer): void
+  readonly open: boolean
+  close(): void
+}
+
+const WS_OPEN = 1
+/** A browser that vanished without closing is noticed within two of these. */
+const WS_PING_MS = 30_000
 
 /** Where a message came from or goes to. */
 export interface SipEndpoint {
@@ -45,10 +72,13 @@ export type MessageHandler = (msg: SipMessage, from: SipEndpoint) => void
  */
 export class SipTransport {
   private handler: MessageHandler = () => undefined
-  private readonly connections = new Map<string, Socket>()
+  private readonly connections = new Map<string, Connection>()
   onError: (error: Error) => void = () => undefined
   /** Sees every message sent and received (SIP debugging, and tests checking a call's trace). */
   onTrace: ((direction: 'in' | 'out', msg: SipMessage, peer: SipEndpoint) => void) | undefined
+
+  /** A WebSocket client's connection closed: what was bound to it cannot be reached any more. */
+  onWebSocketClosed: ((flow: SipEndpoint) => void) | undefined
 
   /** The TLS port, when TLS is on. */
   tlsPort: number | undefined
@@ -68,9 +98,13 @@ export class SipTransport {
     tcp.on('connection', (socket) => this.adopt(socket, 'TCP'))
   }
 
+  /** The HTTP server's port, once SIP over WebSocket is served there. */
+  webSocketPort: number | undefined
+
   /** The port a transport is reached at. */
   portOf(transport: TransportName): number {
-    return transport === 'TLS' ? (this.tlsPort ?? this.port) : this.port
+    if (transport === 'TLS') return this.tlsPort ?? this.port
+    return isWebSocket(transport) ? (this.webSocketPort ?? this.port) : this.port
   }
 
   private async listenTls(host: string, tls: NonNullable<TransportOptions['tls']>): Promise<void> {
@@ -132,28 +166,76 @@ export class SipTransport {
     this.handler = handler
   }
 
-  /** Sends over UDP, or over the TCP connection to that endpoint (opened if there is none). */
-  send(msg: SipMessage, to: SipEndpoint): void {
+  /**
+   * Sends over UDP, or over the connection to that endpoint (a TCP or TLS one is opened if there
+   * is none). False: nothing was sent, because the endpoint is a WebSocket client whose
+   * connection is gone (only it can open another).
+   */
+  send(msg: SipMessage, to: SipEndpoint): boolean {
     const bytes = serialize(msg)
-    this.onTrace?.('out', msg, to)
     if (to.transport === 'UDP') {
+      this.onTrace?.('out', msg, to)
       this.udp.send(bytes, to.port, to.host, (e) => e && this.onError(e))
-      return
+      return true
     }
     const key = endpointKey(to)
-    let socket = this.connections.get(key)
-    if (!socket || socket.destroyed) {
+    let connection = this.connections.get(key)
+    if (!connection?.open) {
+      if (isWebSocket(to.transport)) return false
       // A phone registered over TLS is reached on its own connection; a new one verifies the peer.
-      socket =
+      const socket =
         to.transport === 'TLS'
           ? tlsConnect({ host: to.host, port: to.port, servername: isIP(to.host) ? undefined : to.host })
           : createConnection({ host: to.host, port: to.port })
-      this.adopt(socket, to.transport, key)
+      connection = this.adopt(socket, to.transport === 'TLS' ? 'TLS' : 'TCP', key)
     }
-    socket.write(bytes)
+    this.onTrace?.('out', msg, to)
+    connection.write(bytes)
+    return true
   }
 
-  private adopt(socket: Socket | TLSSocket, transport: 'TCP' | 'TLS', knownKey?: string): void {
+  /**
+   * RFC 7118: a browser's SIP over a WebSocket that the HTTP server accepted (subprotocol `sip`),
+   * from `remote`. Each WebSocket message is one whole SIP message, in either direction.
+   */
+  acceptWebSocket(ws: SipWebSocket, remote: { host: string; port: number }, secure: boolean): void {
+    const from: SipEndpoint = {
+      transport: secure ? 'WSS' : 'WS',
+      host: remote.host.replace(/^::ffff:/, ''),
+      port: remote.port,
+    }
+    const key = endpointKey(from)
+    const connection: Connection = {
+      // SIP is text; a body that is not (rare) goes as a binary message, which RFC 7118 allows.
+      write: (bytes) => ws.send(isUtf8(bytes) ? bytes.toString('utf8') : bytes),
+      get open() {
+        return ws.readyState === WS_OPEN
+      },
+      close: () => ws.terminate(),
+    }
+    this.connections.set(key, connection)
+    let alive = true
+    ws.on('pong', () => (alive = true))
+    const ping = setInterval(() => {
+      if (!alive) return ws.terminate()
+      alive = false
+      ws.ping()
+    }, WS_PING_MS)
+    ping.unref()
+    ws.on('close', () => {
+      clearInterval(ping)
+      if (this.connections.get(key) === connection) this.connections.delete(key)
+      this.onWebSocketClosed?.(from)
+    })
+    ws.on('error', (e) => this.onError(e))
+    ws.on('message', (data) => {
+      // A CRLF keep-alive (RFC 5626 §4.4.1, which some clients send on WebSockets too) is answered.
+      if (data.length <= 4 && data.toString('latin1').trim() === '') return void ws.send('\r\n')
+      this.received(readFrame(data), from)
+    })
+  }
+
+  private adopt(socket: Socket | TLSSocket, transport: 'TCP' | 'TLS', knownKey?: string): Connection {
     const framer = new StreamFramer()
     socket.setNoDelay(true)
     socket.setTimeout(this.idleTcpMs, () => socket.destroy())
@@ -162,11 +244,18 @@ export class SipTransport {
       host: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
       port: socket.remotePort ?? 0,
     })
+    const connection: Connection = {
+      write: (bytes) => socket.write(bytes),
+      get open() {
+        return !socket.destroyed
+      },
+      close: () => socket.destroy(),
+    }
     const register = () => {
       const key = knownKey ?? endpointKey(remote())
-      this.connections.set(key, socket)
+      this.connections.set(key, connection)
       socket.once('close', () => {
-        if (this.connections.get(key) === socket) this.connections.delete(key)
+        if (this.connections.get(key) === connection) this.connections.delete(key)
       })
     }
     if (socket.remoteAddress) register()
@@ -186,6 +275,7 @@ export class SipTransport {
       for (const f of frames) this.received(f, remote())
     })
     socket.on('error', (e: Error) => this.onError(e))
+    return connection
   }
 
   private received(frame: Frame, from: SipEndpoint): void {
@@ -206,7 +296,7 @@ export class SipTransport {
   }
 
   async close(): Promise<void> {
-    for (const s of this.connections.values()) s.destroy()
+    for (const c of this.connections.values()) c.close()
     await Promise.all([
       new Promise<void>((resolve) => this.udp.close(() => resolve())),
       new Promise<void>((resolve) => this.tcp.close(() => resolve())),
