@@ -1,3 +1,4 @@
+import { SoftphoneCredentials } from './softphone-credentials.js'
 import { randomBytes } from 'node:crypto'
 import type { TenantDoc } from '../config/document.js'
 import { DomainError } from '../core/errors.js'
@@ -335,6 +336,12 @@ export class Switchboard {
     for (const s of this.stored.values()) if (test(s.config)) return s.config.id
     return undefined
   }
+
+  /** Digest credentials for browsers' softphones, made from agents' logins (nothing stored). */
+  softphones(): SoftphoneCredentials {
+    return (this.softphoneKeys ??= new SoftphoneCredentials(this.tokensFor('softphone')))
+  }
+  private softphoneKeys: SoftphoneCredentials | undefined
 
   /** Signed tokens of a dialect's own, under a key derived for that purpose. */
   tokensFor<T extends { readonly exp: number }>(purpose: string): SignedTokens<T> {

@@ -59,6 +59,12 @@ export interface AudioMixer {
   dtmf(): Promise<DtmfTap>
 }
 
+/**
+ * What a party's media is: a browser's (WebRTC: ICE, DTLS-SRTP, rtcp-mux) or a phone's or
+ * trunk's (plain RTP). The media server bridges the two.
+ */
+export type MediaPeer = 'webrtc' | 'rtp'
+
 export interface MediaOffer {
   readonly callId: string
   readonly fromTag: string
@@ -66,6 +72,11 @@ export interface MediaOffer {
   readonly toTag?: string
   readonly sdp: string
   readonly record?: boolean
+  /**
+   * What the party the offer goes to is, when it is new to the session (a phone about to be
+   * rung); otherwise what its own last description said.
+   */
+  readonly toward?: MediaPeer
 }
 
 export interface MediaAnswer {

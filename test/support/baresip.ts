@@ -231,8 +231,11 @@ async function canBind(kind: 'udp' | 'tcp', port: number): Promise<boolean> {
   })
 }
 
-/** An 8 kHz mono sine: baresip's aufile source plays 8 kHz files as they are. */
-function sine(hz: number, seconds: number): Buffer {
+/**
+ * A WAV of a pure tone, 8 kHz mono: what a phone (baresip's aufile plays 8 kHz files as they
+ * are) or a browser (Chromium's fake microphone) sends.
+ */
+export function sine(hz: number, seconds: number): Buffer {
   const samples = Int16Array.from({ length: 8000 * seconds }, (_, i) =>
     Math.round(12_000 * Math.sin((2 * Math.PI * hz * i) / 8000)),
   )

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process'
 import { spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { createWriteStream, mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { NgClient } from '../../src/adapters/media/rtpengine/ng-client.js'
@@ -40,7 +40,7 @@ export async function startRtpengine(ports = 200): Promise<RunningRtpengine> {
         '--table=-1',
         '--foreground',
         '--log-stderr',
-        '--log-level=5',
+        `--log-level=${process.env.RTPENGINE_LOG ? 7 : 5}`,
         `--port-min=${portMin}`,
         `--port-max=${portMin + ports - 1}`,
         `--recording-dir=${recordingDir}`,
@@ -51,6 +51,8 @@ export async function startRtpengine(ports = 200): Promise<RunningRtpengine> {
     )
     let log = ''
     child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)))
+    // Looking into a failing call: RTPENGINE_LOG=<file> keeps rtpengine's whole log.
+    if (process.env.RTPENGINE_LOG) child.stderr?.pipe(createWriteStream(process.env.RTPENGINE_LOG))
     const failed = new Promise<string>((resolve) => {
       child.once('error', (e) =>
         resolve(`rtpengine could not start (install Debian's rtpengine-daemon): ${e.message}`),

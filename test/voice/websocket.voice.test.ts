@@ -107,6 +107,64 @@ describe('SIP over WebSocket', () => {
     await phone.stop()
   })
 
+  it("the desktop's softphone registers with credentials made from the agent's login, never a SIP password", async () => {
+    const login = (await (
+      await fetch(`${plain.url}/api/v1/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'agent1', password: 'agent' }),
+      })
+    ).json()) as { token: string; expiresAt: string }
+    const res = await fetch(`${plain.url}/api/v1/softphone`, {
+      headers: { authorization: `Bearer ${login.token}` },
+    })
+    expect(res.status).toBe(200)
+    const sp = (await res.json()) as Record<string, string>
+    expect(sp).toMatchObject({ extension: '801', webSocket: wsUrl(plain, '/sip'), uri: 'sip:801@127.0.0.1' })
+    expect(sp.username).toMatch(/^801\./)
+    expect(Date.parse(sp.expiresAt!)).toBeLessThanOrEqual(Date.parse(login.expiresAt))
+    const phone = jssipPhone({
+      url: sp.webSocket!,
+      user: '801',
+      domain: '127.0.0.1',
+      authorizationUser: sp.username!,
+      password: sp.password!,
+    })
+    try {
+      await phone.registered
+      await until('801 reachable', () => (reachable(plain) ? true : undefined))
+    } finally {
+      await phone.stop()
+    }
+    // Another extension's name with this password, or a forged expiry, is refused.
+    for (const [user, authorizationUser] of [
+      ['802', sp.username!.replace(/^801/, '802')],
+      ['801', `801.${(Math.floor(Date.now() / 1000) + 10 * 86_400).toString(36)}`],
+    ] as const) {
+      const forged = jssipPhone({
+        url: sp.webSocket!,
+        user,
+        domain: '127.0.0.1',
+        authorizationUser,
+        password: sp.password!,
+      })
+      await expect(forged.registered).rejects.toThrow(/registration failed/i)
+      await forged.stop()
+    }
+    // A supervisor has no extension of its own: a clear refusal.
+    const sup = (await (
+      await fetch(`${plain.url}/api/v1/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'supervisor', password: 'supervisor' }),
+      })
+    ).json()) as { token: string }
+    const none = await fetch(`${plain.url}/api/v1/softphone`, {
+      headers: { authorization: `Bearer ${sup.token}` },
+    })
+    expect(none.status).toBe(403)
+  })
+
   it('a wrong password is refused over WS as over UDP', async () => {
     const phone = jssipPhone({
       url: wsUrl(plain, '/sip'),

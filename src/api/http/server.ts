@@ -27,6 +27,7 @@ import { PBX_PREFIX, pbxRoutes } from '../pbx/routes.js'
 import { offerRoutes } from '../native-v1/offer.routes.js'
 import { queueRoutes } from '../native-v1/queue.routes.js'
 import { streamRoutes } from '../native-v1/stream.routes.js'
+import { softphoneRoutes } from '../native-v1/softphone.routes.js'
 import { authenticate } from './authenticate.js'
 import { registerCors } from './cors.js'
 import { errorBody, sendError } from './errors.js'
@@ -211,6 +212,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   adminRoutes(app, deps.sb)
   streamRoutes(app, deps.sb)
   sipWebSocketRoutes(app, deps.sipWebSockets, deps.tls !== undefined)
+  softphoneRoutes(app, deps.sb, deps.sipWebSockets !== undefined)
   conversationRoutes(app, deps.sb, deps.files)
   agentToolRoutes(app, deps.sb)
   customerExtraRoutes(app, deps.sb, deps.surveys)

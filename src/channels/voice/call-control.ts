@@ -145,6 +145,7 @@ export class CallControl {
         uri: `sip:${number}@${host}:${trunk.port}`,
         to: { transport: trunk.transport, host: trunk.host, port: trunk.port },
         toHeader: `<sip:${number}@${host}>`,
+        media: 'rtp',
       },
     }
   }

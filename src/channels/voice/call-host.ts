@@ -7,6 +7,7 @@ import type {
   CallObserver,
   CallRecord,
   CallRecordingStore,
+  MediaPeer,
   MediaServer,
 } from '../../app/voice-ports.js'
 import type { Contact } from '../../core/contact.js'
@@ -29,6 +30,8 @@ export interface Phone {
   readonly toHeader: string
   /** A Route to the cluster node the phone registered through, when only that node reaches it. */
   readonly route?: string
+  /** A browser's softphone (WebRTC media), or a phone or trunk (plain RTP). */
+  readonly media: MediaPeer
 }
 
 /** What a call asks of the router and the rest of the server. */

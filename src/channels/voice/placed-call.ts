@@ -91,6 +91,7 @@ export class PlacedCall {
       fromTag: this.b.tag,
       sdp: placeholderOffer(),
       record: this.host.record,
+      toward: this.a.leg.phone.media,
     })
     this.ring(this.a, sdp, (dialog, answer) => this.firstAnswered(dialog, answer))
     this.host.changed()
@@ -133,6 +134,7 @@ export class PlacedCall {
       fromTag: this.a.tag,
       toTag: this.b.tag,
       sdp,
+      toward: this.b.leg.phone.media,
     })
     this.dial = {
       callId: this.callId,

@@ -1,9 +1,11 @@
 import type { PhoneBinding, PhoneBindingStore } from '../../app/voice-ports.js'
 import { BindingWriter } from './binding-writer.js'
 import type { DigestAuthenticator } from './sip/digest.js'
+import { digestHa1 } from './sip/digest.js'
 import type { SipRequest } from './sip/message.js'
 import { formatNameAddr, parseNameAddr } from './sip/name-addr.js'
 import type { ServerTransaction } from './sip/transactions.js'
+import { isWebSocket } from './sip/transport.js'
 import { responseTo } from './sip/transactions.js'
 import type { VoiceDirectory } from './directory.js'
 
@@ -15,6 +17,11 @@ export interface RegistrarDeps {
   /** A phone's reachability changed: its agent's voice channel becomes (un)routable. */
   readonly onReachable: (tenantId: string, agentId: string, reachable: boolean) => void
   readonly onError: (e: unknown) => void
+  /**
+   * The password of a softphone's user name (made from its agent's login) for this extension, or
+   * undefined when the name is not one.
+   */
+  readonly softphonePassword?: (tenantId: string, extension: string, username: string) => string | undefined
   /** How long a binding waits for others to be stored with it (group commit); none by default. */
   readonly storeLingerMs?: number
   /** A cluster node tells the others each extension's bindings as they change here. */
@@ -134,9 +141,11 @@ export class Registrar {
       tenant && to.user !== null ? this.deps.directory().extension(tenant.tenantId, to.user) : undefined
     if (!tenant || !extension) return void tx.reply(404, 'Not Found')
     const auth = this.deps.auth(tenant.voice.realm)
-    const check = auth.check(req.headers.get('authorization'), 'REGISTER', now, (user) =>
-      user === extension.number ? extension.ha1 : undefined,
-    )
+    const check = auth.check(req.headers.get('authorization'), 'REGISTER', now, (user) => {
+      if (user === extension.number) return extension.ha1
+      const password = this.deps.softphonePassword?.(tenant.tenantId, extension.number, user)
+      return password === undefined ? undefined : digestHa1(user, tenant.voice.realm, password)
+    })
     if (!check.ok)
       return void tx.reply(401, 'Unauthorized', {
         headers: { 'www-authenticate': auth.challenge(now, check.stale) },
@@ -239,8 +248,6 @@ export class Registrar {
     if (x) this.deps.onReachable(tenantId, x.agentId, reachable)
   }
 }
-
-const isWebSocket = (t: PhoneBinding['source']['transport']): boolean => t === 'WS' || t === 'WSS'
 
 const keyOf = (tenantId: string, extension: string): string => `${tenantId}\u0000${extension}`
 const splitKey = (key: string): [string, string] => key.split('\u0000') as [string, string]

@@ -32,14 +32,20 @@ export function holdAnswer(offered: Direction): Direction {
 }
 
 /**
- * Our side's answer while a caller waits in the queue: the caller's own audio formats, at a
- * discard address. The caller's answer (rewritten by the media server) stays sendrecv, so its
- * phone sends audio from the start and the agent hears it the moment the call is bridged.
+ * Our side's answer while a caller waits in the queue: the caller's own G.711 formats and DTMF
+ * events (all its formats when it has no G.711), at a discard address. The caller's answer
+ * (rewritten by the media server) stays sendrecv, so its phone sends audio from the start and
+ * the agent hears it the moment the call is bridged; G.711 alone, so a browser that offered
+ * Opus first does not send the agent's phone what it cannot play.
  */
 export function waitingAnswer(callerOffer: string): string {
   const offer = parse(callerOffer)
   const audio = offer.media.find((m) => m.type === 'audio')
   if (!audio) throw new Error('the offer has no audio stream')
+  const names = codecsOf(audio)
+  const kept = [...names].filter(([, c]) => BRIDGEABLE.has(c) || c === 'TELEPHONE-EVENT').map(([p]) => p)
+  const g711 = kept.some((p) => BRIDGEABLE.has(names.get(p) ?? ''))
+  const keep = (payload: number) => !g711 || kept.includes(payload)
   return write({
     version: 0,
     origin: {
@@ -58,9 +64,9 @@ export function waitingAnswer(callerOffer: string): string {
         type: 'audio',
         port: 9,
         protocol: 'RTP/AVP',
-        payloads: audio.payloads,
-        rtp: audio.rtp,
-        fmtp: audio.fmtp,
+        payloads: [...names.keys()].filter(keep).join(' '),
+        rtp: (audio.rtp ?? []).filter((r) => keep(r.payload)),
+        fmtp: (audio.fmtp ?? []).filter((f) => keep(f.payload)),
         direction: 'sendrecv',
       },
     ],
@@ -128,6 +134,19 @@ export class SdpVersions {
 /** What the calls here can carry without transcoding: G.711 (PCMU or PCMA). */
 const BRIDGEABLE = new Set(['PCMU', 'PCMA'])
 
+type MediaSection = ReturnType<typeof parse>['media'][number]
+
+/** An audio stream's payload types in its order, each with its codec's name in capitals. */
+function codecsOf(audio: MediaSection): Map<number, string> {
+  const named = new Map((audio.rtp ?? []).map((r) => [r.payload, r.codec.toUpperCase()]))
+  const payloads = String(audio.payloads ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number)
+  // Static payload types 0 and 8 need no rtpmap (RFC 3551).
+  return new Map(payloads.map((p) => [p, named.get(p) ?? (p === 0 ? 'PCMU' : p === 8 ? 'PCMA' : String(p))]))
+}
+
 /** Why an offer cannot be bridged (a Warning's text, RFC 3261 §20.43), or null when it can. */
 export function unbridgeable(sdp: string): string | null {
   let audio
@@ -137,10 +156,7 @@ export function unbridgeable(sdp: string): string | null {
     return 'the session description cannot be read'
   }
   if (!audio) return 'the offer has no audio stream'
-  const payloads = String(audio.payloads ?? '').split(/\s+/)
-  const named = new Map((audio.rtp ?? []).map((r) => [String(r.payload), r.codec.toUpperCase()]))
-  // Static payload types 0 and 8 need no rtpmap (RFC 3551).
-  const codecs = payloads.map((p) => named.get(p) ?? (p === '0' ? 'PCMU' : p === '8' ? 'PCMA' : p))
+  const codecs = [...codecsOf(audio).values()]
   return codecs.some((c) => BRIDGEABLE.has(c))
     ? null
     : `no codec in common: the offer has ${codecs.join(', ')}; calls here carry PCMU or PCMA`

@@ -292,6 +292,7 @@ export class VoiceCall {
         fromTag: this.callerTag,
         toTag: this.ourTag,
         sdp: this.callerLeg.offer,
+        toward: phone.media,
       }),
     )
     const invite = this.host.ua.invite(

@@ -39,6 +39,7 @@ import type { MenuChoice } from './menu-call.js'
 import { answerWithMenu } from './menu-call.js'
 import { PhoneQualifier } from './qualify.js'
 import { VoiceTelephony } from './telephony.js'
+import { isWebSocket } from './sip/transport.js'
 import { throughEdge } from './sip/relay.js'
 import { CallControl } from './call-control.js'
 
@@ -115,7 +116,8 @@ export class VoiceChannel {
         const toHeader = `<sip:${x.number}@${tenant.voice.domain ?? b.source.host}>`
         // Registered through another node that alone reaches it: rung through that node.
         const through = deps.edge === undefined ? undefined : throughEdge(b, deps.edge)
-        return { uri: b.contact, toHeader, ...(through ?? { to: b.source }) }
+        const media = isWebSocket(b.source.transport) ? 'webrtc' : 'rtp'
+        return { uri: b.contact, toHeader, media, ...(through ?? { to: b.source }) }
       },
       resync: (tenantId, contactId) => this.calls.get(callKey(tenantId, contactId))?.sync(),
       finished: (tenantId, contactId) => {
@@ -139,6 +141,8 @@ export class VoiceChannel {
       },
       onError: (e) => deps.log.error({ err: e }, 'phone registration not stored'),
       storeLingerMs: BINDING_LINGER_MS,
+      softphonePassword: (tenantId, extension, username) =>
+        deps.sb.softphones().passwordFor(tenantId, extension, username, deps.sb.now()),
       // A cluster: a phone registered through any node rings for a call at any other.
       share: deps.sb.broadcast<BindingNews>('phone-bindings', (news) => this.registrar.heard(news)),
       ...(deps.edge === undefined ? {} : { edge: deps.edge }),

@@ -6,6 +6,8 @@ import { Desk } from './desk.js'
 import { Login } from './Login.js'
 import { OfferCard } from './OfferCard.js'
 import { StateBar } from './StateBar.js'
+import { PhoneStatus } from './PhoneStatus.js'
+import { usePhone } from './usePhone.js'
 
 interface Session {
   token: string
@@ -37,6 +39,7 @@ export function App({ api }: { api: Request }) {
   const [active, setActive] = useState<string | null>(null)
   const [fatal, setFatal] = useState<string | null>(null)
   useDesk(desk)
+  const phone = usePhone(desk)
 
   useEffect(() => {
     if (!session) return
@@ -76,6 +79,7 @@ export function App({ api }: { api: Request }) {
         <strong>{desk.settings?.tenant.name}</strong>
         <span class="who">{desk.agentName}</span>
         <StateBar desk={desk} />
+        {phone && <PhoneStatus phone={phone} />}
         <span class={`conn conn-${desk.connection}`} role="status">
           {desk.connection === 'online' ? 'Connected' : 'Reconnecting…'}
         </span>
@@ -94,7 +98,13 @@ export function App({ api }: { api: Request }) {
       <ErrorLine text={desk.error} />
       <section class="offers" aria-label="Incoming" aria-live="assertive">
         {[...desk.offers.values()].map((o) => (
-          <OfferCard key={o.offerId} offer={o} desk={desk} onAccepted={() => setActive(o.contactId)} />
+          <OfferCard
+            key={o.offerId}
+            offer={o}
+            desk={desk}
+            phone={phone}
+            onAccepted={() => setActive(o.contactId)}
+          />
         ))}
       </section>
       {contacts.length === 0 ? (
@@ -125,7 +135,7 @@ export function App({ api }: { api: Request }) {
               )
             })}
           </div>
-          {shown && <ContactPane key={shown.id} desk={desk} contact={shown} />}
+          {shown && <ContactPane key={shown.id} desk={desk} contact={shown} phone={phone} />}
         </div>
       )}
     </div>

@@ -4,6 +4,7 @@ import { FileView } from '../shared/parts.js'
 import type { Desk } from './desk.js'
 import type { Contact } from './model.js'
 import { CallPanel } from './CallPanel.js'
+import type { Softphone } from './softphone.js'
 import { Transfer } from './Transfer.js'
 
 interface Canned {
@@ -23,7 +24,15 @@ interface Earlier {
 
 const TYPING_EVERY_MS = 3000
 
-export function ContactPane({ desk, contact }: { desk: Desk; contact: Contact }) {
+export function ContactPane({
+  desk,
+  contact,
+  phone,
+}: {
+  desk: Desk
+  contact: Contact
+  phone: Softphone | null
+}) {
   const log = useRef<HTMLDivElement>(null)
   useEffect(() => {
     log.current?.scrollTo({ top: log.current.scrollHeight })
@@ -57,7 +66,7 @@ export function ContactPane({ desk, contact }: { desk: Desk; contact: Contact })
           </p>
         )}
         {contact.state === 'connected' && contact.channel === 'voice' ? (
-          <CallPanel desk={desk} contact={contact} />
+          <CallPanel desk={desk} contact={contact} phone={phone} />
         ) : contact.state === 'connected' ? (
           <Composer desk={desk} contact={contact} />
         ) : (

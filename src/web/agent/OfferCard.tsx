@@ -1,10 +1,21 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { Desk } from './desk.js'
 import type { Offer } from './model.js'
+import type { Softphone } from './softphone.js'
 import { popUrlFor } from './model.js'
 
 /** An incoming contact with the seconds left to take it. */
-export function OfferCard({ offer, desk, onAccepted }: { offer: Offer; desk: Desk; onAccepted: () => void }) {
+export function OfferCard({
+  offer,
+  desk,
+  phone,
+  onAccepted,
+}: {
+  offer: Offer
+  desk: Desk
+  phone: Softphone | null
+  onAccepted: () => void
+}) {
   const [now, setNow] = useState(Date.now())
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 250)
@@ -23,9 +34,27 @@ export function OfferCard({ offer, desk, onAccepted }: { offer: Offer; desk: Des
       {offer.channel === 'voice' ? (
         // A call is answered on the phone, which rings now; declining here takes it back.
         <>
-          <p class="ringing" role="status">
-            Ringing on your phone: answer there
-          </p>
+          {phone?.ringing ? (
+            <>
+              <p class="ringing" role="status">
+                Ringing in this browser
+              </p>
+              <button
+                type="button"
+                class="primary"
+                onClick={() => {
+                  phone.answer()
+                  onAccepted()
+                }}
+              >
+                Answer
+              </button>
+            </>
+          ) : (
+            <p class="ringing" role="status">
+              Ringing on your phone: answer there
+            </p>
+          )}
           {desk.settings?.popUrl && offer.phone && (
             <a
               href={popUrlFor(desk.settings.popUrl, offer.phone, offer.contactId)}

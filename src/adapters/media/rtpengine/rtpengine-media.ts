@@ -1,6 +1,8 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { MediaAnswer, MediaOffer, MediaServer } from '../../../app/voice-ports.js'
+import type { NgFlags } from './webrtc-flags.js'
+import { G711_ONLY, SessionPeers, towards } from './webrtc-flags.js'
 import type { NgClient } from './ng-client.js'
 import { pcapToWav } from './pcap-to-wav.js'
 
@@ -16,11 +18,13 @@ export interface RtpengineOptions {
 /**
  * rtpengine over its ng protocol. Every call uses `port latching`: rtpengine keeps the ports it
  * gave the caller when the other side changes (queue → agent → transfer), so the caller's phone
- * never needs a re-INVITE.
+ * never needs a re-INVITE. Each description rtpengine writes suits the party it goes to: a
+ * browser gets ICE and DTLS-SRTP, a phone plain RTP (webrtc-flags.ts).
  */
 export class RtpengineMedia implements MediaServer {
   unavailableReason: string | null = 'rtpengine has not answered yet'
   private timer: NodeJS.Timeout | undefined
+  private readonly peers = new SessionPeers()
 
   constructor(
     private readonly ng: NgClient,
@@ -44,28 +48,38 @@ export class RtpengineMedia implements MediaServer {
     this.timer.unref()
   }
 
-  offer(req: MediaOffer): Promise<string> {
-    return this.negotiate('offer', req, { 'record call': req.record ? 'yes' : undefined })
+  async offer(req: MediaOffer): Promise<string> {
+    const from = this.peers.learn(req.callId, req.fromTag, req.sdp)
+    if (req.toTag !== undefined && req.toward) this.peers.set(req.callId, req.toTag, req.toward)
+    const toward = req.toward ?? (req.toTag === undefined ? 'rtp' : this.peers.of(req.callId, req.toTag))
+    const sdp = await this.negotiate('offer', req, {
+      ...towards(toward),
+      // A browser offers Opus, G.722 and more: a phone is offered the G.711 every call here
+      // carries (and recordings decode), so neither side needs transcoding.
+      ...(from === 'webrtc' && toward === 'rtp' ? { codec: G711_ONLY } : {}),
+      ...(req.record ? { 'record call': 'yes' } : {}),
+    })
+    return toward === 'webrtc' ? this.peers.offered(req.callId, req.toTag, sdp) : sdp
   }
 
   answer(req: MediaAnswer): Promise<string> {
-    return this.negotiate('answer', req)
+    this.peers.learn(req.callId, req.toTag, req.sdp)
+    return this.negotiate('answer', req, towards(this.peers.of(req.callId, req.fromTag)))
   }
 
   private async negotiate(
     command: 'offer' | 'answer',
     req: MediaOffer | MediaAnswer,
-    extra: Record<string, string | undefined> = {},
+    flags: NgFlags,
   ): Promise<string> {
     const reply = await this.ng.command(command, {
       'call-id': req.callId,
       'from-tag': req.fromTag,
       'to-tag': req.toTag,
       sdp: req.sdp,
-      flags: ['port latching'],
       replace: ['origin', 'session-connection'],
-      ICE: 'remove',
-      ...extra,
+      ...flags,
+      flags: ['port latching', ...(flags.flags ?? [])],
     })
     return sdpOf(reply)
   }
@@ -102,6 +116,7 @@ export class RtpengineMedia implements MediaServer {
   }
 
   async end(callId: string): Promise<void> {
+    this.peers.forget(callId)
     // No delete delay: the recording is closed now, not half a minute later.
     await this.ng.command('delete', { 'call-id': callId, 'delete delay': 0 })
   }

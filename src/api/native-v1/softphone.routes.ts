@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify'
+import type { Switchboard } from '../../app/switchboard.js'
+import { DomainError } from '../../core/errors.js'
+import { actingAgent, userOf } from '../http/authenticate.js'
+import { SIP_WEBSOCKET_PATH } from '../http/sip-websocket.routes.js'
+import { errorSchema } from './schemas.js'
+
+const softphoneSchema = {
+  type: 'object',
+  required: ['extension', 'uri', 'username', 'password', 'realm', 'webSocket', 'expiresAt'],
+  properties: {
+    extension: { type: 'string', description: "The agent's extension: calls for the agent ring it" },
+    uri: { type: 'string', description: 'The SIP address to register (sip:extension@domain)' },
+    username: { type: 'string', description: 'The digest user name (the extension and when it runs out)' },
+    password: { type: 'string', description: 'The digest password, good until expiresAt' },
+    realm: { type: 'string' },
+    webSocket: { type: 'string', description: 'SIP over WebSocket (RFC 7118), subprotocol sip' },
+    expiresAt: { type: 'string', format: 'date-time' },
+  },
+} as const
+
+/**
+ * The agent's softphone: what a browser needs to register the agent's extension over
+ * WebSocket, with credentials made from the login (they run out with it), so the agent never
+ * types a SIP password.
+ */
+export function softphoneRoutes(app: FastifyInstance, sb: Switchboard, voiceOn: boolean): void {
+  app.get(
+    '/api/v1/softphone',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['agents'],
+        summary: "SIP over WebSocket credentials for the signed-in agent's extension (a browser softphone)",
+        response: { 200: softphoneSchema, 404: errorSchema, 403: errorSchema },
+      },
+    },
+    async (req) => {
+      const agentId = actingAgent(req)
+      const voice = sb.storedConfig(req.tenantId).config.voice
+      if (!voiceOn || !voice)
+        throw new DomainError('CHANNEL_NOT_CONFIGURED', 'voice is off on this server: there is no softphone')
+      const extension = voice.extensions.find((x) => x.agentId === agentId)
+      if (!extension)
+        throw new DomainError(
+          'CHANNEL_NOT_CONFIGURED',
+          `agent ${agentId} has no extension: give the agent one in the voice configuration`,
+        )
+      const login = sb.softphones().issue(req.tenantId, extension.number, userOf(req).exp)
+      const domain = voice.domain ?? req.hostname.replace(/:\d+$/, '')
+      const scheme = req.protocol === 'https' ? 'wss' : 'ws'
+      return {
+        extension: extension.number,
+        uri: `sip:${extension.number}@${domain}`,
+        username: login.username,
+        password: login.password,
+        realm: voice.realm,
+        webSocket: `${scheme}://${req.host}${SIP_WEBSOCKET_PATH}`,
+        expiresAt: new Date(login.expiresAt).toISOString(),
+      }
+    },
+  )
+}

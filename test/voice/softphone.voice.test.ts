@@ -1,0 +1,123 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { agentState } from '../../src/core/commands.js'
+import type { RunningServer } from '../../src/main.js'
+import { Phone } from '../support/baresip.js'
+import { chromiumWithTone, hearsInPage } from '../support/browser-audio.js'
+import { demoDocs } from '../support/harness.js'
+import type { RunningRtpengine } from '../support/rtpengine.js'
+import { startRtpengine } from '../support/rtpengine.js'
+import { readWav, seconds } from '../support/tones.js'
+import { until } from '../support/until.js'
+import { startVoiceServer } from '../support/voice-server.js'
+
+// The agent desktop's softphone in Chromium (JsSIP over WebSocket, DTLS-SRTP and ICE to
+// rtpengine) against a caller on a real SIP phone (baresip, plain RTP through the trunk): each
+// side's tone is checked on the other, and in the server's recording.
+const CALLER_HZ = 440
+const BROWSER_HZ = 1000
+
+let rtp: RunningRtpengine
+let server: RunningServer
+let browser: Browser
+let caller: Phone
+let sip: string
+
+beforeAll(async () => {
+  rtp = await startRtpengine()
+  server = await startVoiceServer(demoDocs(), rtp)
+  sip = `127.0.0.1:${server.voice!.sip.port}`
+  browser = await chromiumWithTone(BROWSER_HZ)
+  caller = await Phone.caller('5551234', CALLER_HZ)
+}, 60_000)
+
+afterAll(async () => {
+  await caller?.stop()
+  await browser?.close()
+  await server?.stop()
+  await rtp?.stop()
+})
+
+async function signIn(username: string): Promise<Page> {
+  const page = await (await browser.newContext({ locale: 'en-GB' })).newPage()
+  page.setDefaultTimeout(15_000)
+  await page.goto(`${server.url}/agent/`)
+  await page.getByLabel('Username').fill(username)
+  await page.getByLabel('Password').fill('agent')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  return page
+}
+
+async function supervisorGet<T>(url: string): Promise<T> {
+  const login = (await (
+    await fetch(`${server.url}/api/v1/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'supervisor', password: 'supervisor' }),
+    })
+  ).json()) as { token: string }
+  const res = await fetch(`${server.url}${url}`, { headers: { authorization: `Bearer ${login.token}` } })
+  return (
+    res.headers.get('content-type')?.includes('json')
+      ? await res.json()
+      : Buffer.from(await res.arrayBuffer())
+  ) as T
+}
+
+describe('the agent softphone in the browser', () => {
+  it('registers on sign-in, rings on a call, answers, and carries audio both ways with the recording', async () => {
+    const page = await signIn('agent1')
+    await page.getByRole('status').filter({ hasText: 'Phone: ready in this browser' }).waitFor()
+    const runtime = server.sb.runtime('demo')
+    // The voice channel follows the softphone: registered, so routable.
+    await until('agent1 reachable by its softphone', () =>
+      runtime.query({ type: 'agent', agentId: 'agent1' })?.channels.voice?.reachable ? true : undefined,
+    )
+    await runtime.run(agentState('agent1', 'voice', 'ready', 'agent1'))
+
+    const mark = caller.mark
+    caller.dial(`sip:8000@${sip}`)
+    await caller.waitFor(/Call established/, 10_000, mark)
+    const offer = page.getByRole('alertdialog', { name: /Incoming voice from 5551234/ })
+    await offer.getByText('Ringing in this browser').waitFor()
+    await offer.getByRole('button', { name: 'Answer' }).click()
+    const panel = page.getByRole('region', { name: /Call with 5551234/ })
+    await panel.getByText('On the phone').waitFor()
+    await panel.getByRole('group', { name: 'Phone' }).waitFor()
+
+    // The browser hears the caller's tone; the caller hears the browser's.
+    await until('the caller tone in the browser', async () =>
+      (await hearsInPage(page, CALLER_HZ)) > 0.5 ? true : undefined,
+    )
+    const before = caller.heardMs()
+    await caller.hearing(before + 2500, 15_000)
+    await panel.getByRole('button', { name: 'Hang up' }).click()
+    await caller.waitFor(/session closed|terminated/i, 10_000, mark)
+    const heard = readWav(await caller.lastHeard())
+    expect(
+      seconds(heard.channels[0]!, heard.rate, [BROWSER_HZ]).filter((s) => (s.share[BROWSER_HZ] ?? 0) > 0.5)
+        .length,
+    ).toBeGreaterThanOrEqual(2)
+
+    // The server's recording has both: the caller on the left, the browser agent on the right.
+    const events = (await server.sb.queries.events('demo', { afterSeq: 0, limit: 5000 })) as unknown as {
+      type: string
+      contactId?: string
+    }[]
+    const call = events.find((e) => e.type === 'ContactConnected')!.contactId!
+    const info = await until('the recording', async () => {
+      const c = await supervisorGet<{ recording?: { url: string } | null }>(`/api/v1/contacts/${call}`)
+      return c.recording ?? undefined
+    })
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'rec-')), 'call.wav')
+    writeFileSync(file, await supervisorGet<Buffer>(info.url))
+    const rec = readWav(file)
+    const left = seconds(rec.channels[0]!, rec.rate, [CALLER_HZ])
+    const right = seconds(rec.channels[1]!, rec.rate, [BROWSER_HZ])
+    expect(left.filter((s) => (s.share[CALLER_HZ] ?? 0) > 0.5).length).toBeGreaterThanOrEqual(2)
+    expect(right.filter((s) => (s.share[BROWSER_HZ] ?? 0) > 0.5).length).toBeGreaterThanOrEqual(2)
+  }, 90_000)
+})
