@@ -280,7 +280,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     version: VERSION,
     webRoot: path.join(projectRoot(), 'dist', 'web'),
     ...(tls ? { tls } : {}),
-    ...(voice ? { sipWebSockets: voice.webSockets } : {}),
+    ...(voice ? { sipWebSockets: voice.webSockets, clickToCall: voice.channel.clickToCall } : {}),
     readiness: {
       check: async () => {
         try {

@@ -260,7 +260,7 @@ export interface CallRecord {
  * no_ack: our 2xx was never acknowledged; session_expired: no session refresh came (RFC 4028);
  * media_timeout: no media either way for the configured time.
  */
-export type LostCause = 'no_ack' | 'session_expired' | 'media_timeout'
+export type LostCause = 'no_ack' | 'session_expired' | 'media_timeout' | 'customer_did_not_join'
 
 /** Why a call was refused before it queued: the entry point's reason, or the caller's number. */
 export type RefusalCause =
@@ -348,4 +348,32 @@ export interface SipWebSocket {
 /** Where the HTTP server hands the WebSockets of SIP clients (browsers): the voice channel. */
 export interface SipWebSocketGateway {
   accept(ws: SipWebSocket, remote: { host: string; port: number }, secure: boolean): void
+}
+
+/** A customer who chats asks to be called in the browser (002's createClickToCall). */
+export interface ClickToCallRequest {
+  readonly tenantId: string
+  /** The voice access number the browser will dial: its entry point names the queue. */
+  readonly accessNumber: string
+  readonly customer: { readonly name: string; readonly phone?: string }
+  /** The chat's original enqueue time: the call keeps the chat's place in line. */
+  readonly enqueuedAt?: number
+  /** The agent who has the chat: offered the call first when it can take it. */
+  readonly preferredAgentId?: string
+}
+
+export type ClickToCallStarted =
+  | {
+      readonly started: true
+      readonly contactId: string
+      /** The caller name the browser dials as: its credential, good for this call only. */
+      readonly callerName: string
+    }
+  | { readonly started: false; readonly reason: string; readonly contactId: string | null }
+
+/** Click-to-call, as the voice channel offers it to the dialects. */
+export interface ClickToCallService {
+  start(req: ClickToCallRequest): Promise<ClickToCallStarted>
+  /** The customer hangs up from the page (joined or not); false when no such call is here. */
+  drop(tenantId: string, contactId: string): boolean
 }

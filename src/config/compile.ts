@@ -114,7 +114,11 @@ export function compileTenant(t: TenantDoc): TenantConfig {
     wrapUpCodes: t.wrapUpCodes.map((w) => ({ ...w })),
     aicc: t.aicc && {
       apps: t.aicc.apps.map((a) => ({ appKey: a.appKey, appSecretHash: a.appSecretHash ?? '' })),
-      channels: t.aicc.channels.map((c) => ({ configId: c.configId, entryPointId: c.entryPoint })),
+      channels: t.aicc.channels.map((c) => ({
+        configId: c.configId,
+        entryPointId: c.entryPoint,
+        clickToCall: c.clickToCall && { ...c.clickToCall },
+      })),
       sessionTimeoutSeconds: t.aicc.sessionTimeoutSeconds,
       phrases: [...t.aicc.phrases],
       survey: t.aicc.survey,
@@ -308,7 +312,11 @@ export function toDocument(c: TenantConfig): TenantDoc {
     wrapUpCodes: c.wrapUpCodes.map((w) => ({ ...w })),
     aicc: c.aicc && {
       apps: c.aicc.apps.map((a) => ({ appKey: a.appKey, appSecretHash: a.appSecretHash })),
-      channels: c.aicc.channels.map((ch) => ({ configId: ch.configId, entryPoint: ch.entryPointId })),
+      channels: c.aicc.channels.map((ch) => ({
+        configId: ch.configId,
+        entryPoint: ch.entryPointId,
+        clickToCall: ch.clickToCall && { ...ch.clickToCall },
+      })),
       sessionTimeoutSeconds: c.aicc.sessionTimeoutSeconds,
       phrases: [...c.aicc.phrases],
       survey: c.aicc.survey,

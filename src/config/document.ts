@@ -150,7 +150,19 @@ const aiccDoc = z.strictObject({
       }),
     )
     .min(1),
-  channels: z.array(z.strictObject({ configId: z.string().min(1).max(64), entryPoint: id })).min(1),
+  channels: z
+    .array(
+      z.strictObject({
+        configId: z.string().min(1).max(64),
+        entryPoint: id,
+        // Click-to-call from this channel's chats (002): the voice access number the browser dials.
+        clickToCall: z
+          .strictObject({ accessNumber: z.string().regex(/^[0-9*#+]{1,32}$/) })
+          .nullable()
+          .default(null),
+      }),
+    )
+    .min(1),
   sessionTimeoutSeconds: z.number().int().min(10).max(86_400).default(120),
   phrases: z.array(z.string().min(1).max(500)).max(1000).default([]),
   survey: z.boolean().default(true),

@@ -139,9 +139,15 @@ export function crossCheck(t: TenantDoc, at: string): ConfigIssue[] {
       add(`entryPoints[${i}].leaveMessageQueue`, `no queue "${e.leaveMessageQueue}"`)
   })
   const entryPoints = new Set(t.entryPoints.map((e) => e.id))
+  const accessNumbers = new Set(t.entryPoints.flatMap((e) => e.voice?.numbers ?? []))
   t.aicc?.channels.forEach((c, i) => {
     if (!entryPoints.has(c.entryPoint))
       add(`aicc.channels[${i}].entryPoint`, `no entry point "${c.entryPoint}"`)
+    if (c.clickToCall && !accessNumbers.has(c.clickToCall.accessNumber))
+      add(
+        `aicc.channels[${i}].clickToCall.accessNumber`,
+        `no voice entry point has the number "${c.clickToCall.accessNumber}" (entryPoints[].voice.numbers)`,
+      )
   })
   uniq(t.webhooks, 'webhooks')
   t.webhooks.forEach((w, i) => {

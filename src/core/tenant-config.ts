@@ -288,8 +288,13 @@ export interface WebhookSubscription {
 /** Huawei AICC's web-client access: app credentials and channel configurations. */
 export interface AiccConfig {
   readonly apps: readonly { readonly appKey: string; readonly appSecretHash: string }[]
-  /** AICC's "channel configuration ID" → our entry point. */
-  readonly channels: readonly { readonly configId: string; readonly entryPointId: string }[]
+  /** AICC's "channel configuration ID" → our entry point, and its click-to-call if it allows it. */
+  readonly channels: readonly {
+    readonly configId: string
+    readonly entryPointId: string
+    /** The voice access number a customer's browser dials (it names the voice queue); null: no calls. */
+    readonly clickToCall: { readonly accessNumber: string } | null
+  }[]
   /** A chat whose client stops polling this long is released. */
   readonly sessionTimeoutSeconds: number
   /** Common questions suggested to customers as they type (queryPhraseByKeyword). */

@@ -32,6 +32,7 @@ export default defineConfig(() =>
             input: {
               agent: here('agent/index.html'),
               demo: here('demo/index.html'),
+              clickToCall: here('demo/click-to-call.html'),
               supervisor: here('supervisor/index.html'),
             },
           },

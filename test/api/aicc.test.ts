@@ -532,7 +532,7 @@ for (const db of databases()) {
       expect((await history({ startTime: 'yesterday-ish' })).json()).toMatchObject({ resultCode: '1' })
     })
 
-    it('suggests common phrases, and says truthfully that click-to-call is not offered', async () => {
+    it('suggests common phrases, and says truthfully that click-to-call is not offered without voice', async () => {
       const c = await client()
       const phrases = await c.call('POST', '/apiaccess/ccmessaging/queryPhraseByKeyword', {
         strContent: '订单',
@@ -558,15 +558,24 @@ for (const db of databases()) {
         webRTCSupported: false,
         clickToCallSupported: false,
       })
+      // Without voice on the server, each call says so in AICC's form; video is refused on its own.
       const create = await c.call('POST', '/apiaccess/ccmessaging/v1/createClickToCall', {
         channel: 'WEB',
         mediaAbility: '0',
       })
-      expect(create.json()).toMatchObject({ resultCode: '1' })
+      expect(create.json()).toMatchObject({
+        resultCode: '160032',
+        resultDesc: expect.stringMatching(/does not take click-to-call/),
+      })
+      const video = await c.call('POST', '/apiaccess/ccmessaging/v1/createClickToCall', {
+        channel: 'WEB',
+        mediaAbility: '1',
+      })
+      expect(video.json()).toMatchObject({ resultCode: '160031', resultDesc: expect.stringMatching(/video/) })
       const events = await c.call('GET', '/apiaccess/ccmessaging/v1/getClickToCallEvents?channel=WEB')
-      expect(events.json()).toMatchObject({ resultCode: '1' })
+      expect(events.json()).toMatchObject({ resultCode: '160032' })
       const drop = await c.call('POST', '/apiaccess/ccmessaging/v1/dropClickToCall', { channel: 'WEB' })
-      expect(drop.json()).toMatchObject({ resultCode: '1' })
+      expect(drop.json()).toMatchObject({ resultCode: '160032' })
     })
 
     it('carries files both ways: uploadFileStream then CHAT with the objectKey; downloadFileStream', async () => {

@@ -23,6 +23,10 @@ export const AICC = {
   saveFailed: '13',
   noSession: '160004',
   withAgent: '160021',
+  // Click-to-call's own refusals (002 names none): video asked for, not on this channel, one at a time.
+  noVideo: '160031',
+  noClickToCall: '160032',
+  callInProgress: '160033',
 } as const
 
 /** AICC's success: resultCode "0" and whatever the call answers. */

@@ -54,7 +54,7 @@ const LEVELS_EN = ['Very dissatisfied', 'Dissatisfied', 'Neutral', 'Satisfied', 
 export function extraRoutes(app: FastifyInstance, deps: AiccDeps): void {
   const { sb, sessions, surveys } = deps
   const { activeSession } = aiccContext(sb, sessions)
-  clickToCallRoutes(app, activeSession)
+  clickToCallRoutes(app, { sb, sessions, calls: deps.clickToCall, activeSession })
 
   app.post<{ Body: { callId: string; caller: string; leaveMessage: string; channel: string } }>(
     '/apiaccess/ccmessaging/doLeaveMessage',

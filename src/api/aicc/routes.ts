@@ -1,3 +1,4 @@
+import type { ClickToCallService } from '../../app/voice-ports.js'
 import { randomUUID } from 'node:crypto'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import type { AiccSessions } from '../../app/aicc-sessions.js'
@@ -18,6 +19,8 @@ export interface AiccDeps {
   readonly sessions: AiccSessions
   readonly surveys: SurveyStore
   readonly files: ChatFiles
+  /** Click-to-call, when the server has voice. */
+  readonly clickToCall?: ClickToCallService
 }
 
 const POLL_WAIT_MS = 20_000

@@ -19,6 +19,7 @@ import { recordingRoutes } from '../native-v1/recording.routes.js'
 import type {
   BlockedNumberStore,
   CallRecordingStore,
+  ClickToCallService,
   SipWebSocketGateway,
   Telephony,
 } from '../../app/voice-ports.js'
@@ -77,6 +78,8 @@ export interface HttpDeps {
   readonly version: string
   /** HTTPS (and so WSS) with this certificate; plain HTTP without. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer }
+  /** Click-to-call for AICC's pages; undefined when the server has no voice channel. */
+  readonly clickToCall?: ClickToCallService
   /** The voice channel's SIP over WebSocket; undefined when the server has no voice channel. */
   readonly sipWebSockets?: SipWebSocketGateway
   /** The built web pages (dist/web). */
@@ -222,7 +225,13 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   supervisorRoutes(app, deps.sb)
   wfmRoutes(app, deps.sb, deps.cxone, deps.outbox.store)
   await app.register((scope) =>
-    aiccRoutes(scope, { sb: deps.sb, sessions: deps.aicc, surveys: deps.surveys, files: deps.files }),
+    aiccRoutes(scope, {
+      sb: deps.sb,
+      sessions: deps.aicc,
+      surveys: deps.surveys,
+      files: deps.files,
+      ...(deps.clickToCall ? { clickToCall: deps.clickToCall } : {}),
+    }),
   )
   await webRoutes(app, deps.webRoot)
   await app.register((scope) => eceRoutes(scope, { sb: deps.sb, surveys: deps.surveys, now: deps.now }), {

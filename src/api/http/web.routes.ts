@@ -37,6 +37,10 @@ export async function webRoutes(app: FastifyInstance, root: string): Promise<voi
   app.get('/demo', { config: OPEN, schema: HIDDEN }, (_req, reply) =>
     send(reply, 'demo/index.html', 'no-cache'),
   )
+  // Document 002's click-to-call sample, run against this server.
+  app.get('/demo/click-to-call', { config: OPEN, schema: HIDDEN }, (_req, reply) =>
+    send(reply, 'demo/click-to-call.html', 'no-cache'),
+  )
   app.get('/', { config: OPEN, schema: HIDDEN }, (_req, reply) => reply.redirect('/demo'))
   // Vite names assets by content hash: they never change, so they can be cached for good.
   app.get<{ Params: { '*': string } }>('/assets/*', { config: OPEN, schema: HIDDEN }, (req, reply) =>

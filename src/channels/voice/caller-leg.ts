@@ -42,6 +42,28 @@ export class CallerLeg {
     return this.described()
   }
 
+  /**
+   * The caller's first real offer, after a stand-in (click-to-call): through the media server
+   * against the agent's answer, or the queue's; returns what to answer the caller.
+   */
+  async joined(offer: string, agentAnswer: string | undefined): Promise<string> {
+    await this.through(offer, agentAnswer)
+    return this.described()
+  }
+
+  /** A new offer of the caller's, through the media server, answered by the agent's phone or the queue. */
+  private async through(offer: string, agentAnswer: string | undefined): Promise<void> {
+    const { callId, callerTag, ourTag } = this.ids
+    await this.media.offer({ callId, fromTag: callerTag, toTag: ourTag, sdp: offer })
+    this.answer = await this.media.answer({
+      callId,
+      fromTag: callerTag,
+      toTag: ourTag,
+      sdp: agentAnswer ?? waitingAnswer(offer),
+    })
+    this.offer = offer
+  }
+
   /** The description the caller is told now, with the direction a hold asks for. */
   described(direction: ReturnType<typeof directionOf> = 'sendrecv'): string {
     return this.versions.stamp(direction === 'sendrecv' ? this.answer : withDirection(this.answer, direction))
@@ -70,15 +92,7 @@ export class CallerLeg {
       tx.reply(488, 'Not Acceptable Here', { headers: { warning: mediaWarning(refused) } })
       return directionOf(this.offer)
     }
-    const { callId, callerTag, ourTag } = this.ids
-    await this.media.offer({ callId, fromTag: callerTag, toTag: ourTag, sdp: offer })
-    this.answer = await this.media.answer({
-      callId,
-      fromTag: callerTag,
-      toTag: ourTag,
-      sdp: agentAnswer ?? waitingAnswer(offer),
-    })
-    this.offer = offer
+    await this.through(offer, agentAnswer)
     const asked = directionOf(offer)
     ua.acceptReinvite(tx, this.described(holdAnswer(asked)), headers)
     return asked

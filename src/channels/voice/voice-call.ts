@@ -22,6 +22,9 @@ import { CallLiveness } from './call-liveness.js'
 import type { ServerTransaction } from './sip/transactions.js'
 import type { OutgoingInvite } from './sip/user-agent.js'
 
+/** How long a click-to-call's browser has to dial in once told the agent answered. */
+const JOIN_WITHIN_MS = 30_000
+
 interface AgentLeg {
   readonly agentId: string
   readonly offerId: string
@@ -71,6 +74,9 @@ export class VoiceCall {
   /** What happened, for the call's record. */
   private readonly journal: CallJournal
   private keys: CallerKeys | undefined
+  /** A click-to-call whose caller has not dialled in yet. */
+  private awaited: boolean
+  private joinTimer: NodeJS.Timeout | undefined
 
   readonly tenantId: string
   readonly contactId: string
@@ -102,6 +108,11 @@ export class VoiceCall {
       /** The menu the caller came through, and the keys it pressed there (kept for the rating). */
       readonly menu?: MenuRecord
       readonly keys?: CallerKeys
+      /**
+       * Click-to-call: the caller's browser dials in later (`join`), once told the call is up;
+       * until then `callerOffer` is a stand-in and nobody hears the queue.
+       */
+      readonly joinsLater?: boolean
     },
     private readonly settings: CallSettings,
     private readonly host: CallHost,
@@ -132,6 +143,7 @@ export class VoiceCall {
     this.origin = call.caller
     this.startedAt = call.startedAt
     this.keys = call.keys
+    this.awaited = call.joinsLater === true
     this.journal = new CallJournal(
       {
         tenantId: call.tenantId,
@@ -149,8 +161,8 @@ export class VoiceCall {
       this.callerTag,
       settings,
       (step) => this.run(step),
-      // Waiting: the call is not over and no agent's phone has answered.
-      () => !this.over && !this.agent?.dialog,
+      // Waiting: the call is not over, the caller is on it, and no agent's phone has answered.
+      () => !this.over && !this.awaited && !this.agent?.dialog,
       () => host.waitInfo(),
     )
   }
@@ -236,6 +248,54 @@ export class VoiceCall {
   /** A step in line with the call's others, with its result. */
   private step<T>(work: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => this.run(() => work().then(resolve, reject)))
+  }
+
+  /**
+   * Click-to-call: opens the media session against the stand-in caller, so an agent can be rung
+   * before the customer's browser dials in.
+   */
+  async openForLaterCaller(): Promise<void> {
+    await this.callerLeg.open(this.settings.record)
+  }
+
+  /**
+   * Click-to-call: the customer's browser dials in (it was told the call is up). Its offer goes
+   * through the media server against the agent's answer (or the queue, when no agent talks), and
+   * its dialog becomes the caller's.
+   */
+  join(req: SipRequest, tx: ServerTransaction): void {
+    this.run(async () => {
+      if (this.over || !this.awaited) return void tx.reply(486, 'Busy Here (the call was joined, or is over)')
+      const offer = sdpOf(req)
+      const refused = unbridgeable(offer)
+      if (refused)
+        return void tx.reply(488, 'Not Acceptable Here', { headers: { warning: mediaWarning(refused) } })
+      const talking = this.agent?.dialog ? this.agent.answer : undefined
+      const answer = await this.callerLeg.joined(offer, talking)
+      this.awaited = false
+      clearTimeout(this.joinTimer)
+      this.caller = this.host.ua.acceptInvite(
+        tx,
+        answer,
+        (r, t) => this.fromCaller(r, t),
+        this.ourTag,
+        () => this.liveness.noAck(),
+        this.liveness.headers(),
+      )
+      this.liveness.answered()
+      if (talking) await this.host.media.stopPlaying(this.contactId, this.ourTag).catch(() => undefined)
+      else await this.audio.start(true)
+    })
+  }
+
+  /** Click-to-call: the customer hung up from the page (002's dropClickToCall), joined or not. */
+  dropped(): void {
+    this.run(async () => {
+      if (this.over) return
+      this.awaited = false
+      clearTimeout(this.joinTimer)
+      await this.end('customer', null)
+    })
   }
 
   /** Takes over a caller already answered (by a menu): its dialog, and its side of the media. */
@@ -343,6 +403,7 @@ export class VoiceCall {
     // The agent before may have left the line silenced (held, then transferred).
     if (this.silenced) await this.host.media.silence(this.contactId, this.ourTag, (this.silenced = false))
     await this.host.media.answer({ callId: this.contactId, fromTag: this.callerTag, toTag: this.ourTag, sdp })
+    if (this.awaited) await this.callerComing()
     const c = await this.host.contact()
     if (c?.state === 'connected' && c.agentId === leg.agentId) return
     await this.host.acceptOffer(offerId, leg.agentId).catch(async (e: unknown) => {
@@ -351,6 +412,27 @@ export class VoiceCall {
       await this.dropAgent()
       await this.audio.start(false)
     })
+  }
+
+  /**
+   * Click-to-call: the agent answered before the customer's browser dialled in (it is told now):
+   * the agent hears ringback meanwhile, and a browser that never comes ends the call.
+   */
+  private async callerComing(): Promise<void> {
+    await this.host.media
+      .play(this.contactId, this.ourTag, await this.host.prompts.ringback(), 100)
+      .catch((e: unknown) => this.host.log(`call ${this.contactId}: ringback`, e))
+    clearTimeout(this.joinTimer)
+    this.joinTimer = setTimeout(
+      () =>
+        this.run(async () => {
+          if (!this.awaited || this.over) return
+          this.awaited = false
+          await this.lose('customer_did_not_join')
+        }),
+      JOIN_WITHIN_MS,
+    )
+    this.joinTimer.unref?.()
   }
 
   private async agentFailed(offerId: string, agentId: string, status: number, reason: string): Promise<void> {
@@ -568,6 +650,7 @@ export class VoiceCall {
   private async hangUp(): Promise<void> {
     if (this.over) return
     this.over = true
+    clearTimeout(this.joinTimer)
     this.liveness.stop()
     this.audio.dispose()
     await this.dropAgent()

@@ -3,6 +3,7 @@ import type { Switchboard } from '../../app/switchboard.js'
 import type {
   AudioMixer,
   BlockedNumberStore,
+  ClickToCallService,
   Caller,
   CallRecord,
   MenuRecord,
@@ -33,6 +34,7 @@ import type { SipUserAgent } from './sip/user-agent.js'
 import { ALLOW } from './sip/user-agent.js'
 import type { CallHostDeps, VoiceLog } from './call-host.js'
 import { callHost, settingsOf } from './call-host.js'
+import { ClickToCalls } from './click-to-call.js'
 import { VoiceCall } from './voice-call.js'
 import type { QualifyOptions } from './qualify.js'
 import type { MenuChoice } from './menu-call.js'
@@ -96,6 +98,16 @@ export class VoiceChannel {
   }
   private readonly calls = new Map<string, VoiceCall>()
   private readonly control: CallControl
+  private readonly clickToCalls: ClickToCalls
+  /** Click-to-call (002) for the dialects: calls a customer's browser joins once an agent answers. */
+  readonly clickToCall: ClickToCallService = {
+    start: (req) => this.clickToCalls.start(req),
+    drop: (tenantId, contactId) => {
+      const call = this.calls.get(callKey(tenantId, contactId))
+      call?.dropped()
+      return call !== undefined
+    },
+  }
   /** Calls being admitted: their contacts exist a moment before their VoiceCall does. */
   private readonly arriving = new Set<string>()
   /** A cluster: the calls other nodes hold (their contacts are not this node's to end). */
@@ -124,6 +136,7 @@ export class VoiceChannel {
         this.calls.delete(callKey(tenantId, contactId))
         this.held(callKey(tenantId, contactId))
         this.control.callEnded(tenantId, contactId)
+        this.clickToCalls.ended(tenantId, contactId)
         this.told.linesChanged(tenantId)
       },
       linesChanged: (tenantId) => this.told.linesChanged(tenantId),
@@ -152,6 +165,17 @@ export class VoiceChannel {
       () => this.deps.sb.tenantIds().flatMap((id) => this.registrar.here(id)),
       deps.qualify,
     )
+    this.clickToCalls = new ClickToCalls({
+      sb: deps.sb,
+      hostDeps: this.hostDeps,
+      directory: () => this.directory(),
+      newId: () => deps.newId(),
+      arriving: (tenantId, contactId, arriving) => this.setArriving(callKey(tenantId, contactId), arriving),
+      keep: (tenantId, contactId, call) => {
+        this.calls.set(callKey(tenantId, contactId), call)
+        this.held(callKey(tenantId, contactId))
+      },
+    })
     this.control = new CallControl(deps, {
       directory: () => this.directory(),
       phoneOf: (tenant, agentId) => this.hostDeps.phoneOf(tenant, agentId),
@@ -350,6 +374,8 @@ export class VoiceChannel {
           headers: { allow: ALLOW, accept: 'application/sdp' },
         })
       case 'INVITE':
+        // A browser dials in to the click-to-call it was told of: not a trunk's call.
+        if (this.clickToCalls.invited(req, tx)) return
         return void this.inbound(req, tx).catch((err: unknown) => {
           this.deps.log.error({ err }, 'inbound call failed')
           if (tx.state === 'proceeding') tx.reply(500, 'Server Internal Error')

@@ -5,6 +5,8 @@ import type { ErrorCode } from '../errors.js'
 import { DomainError } from '../errors.js'
 import type { PostedMessage } from './chat-work.js'
 import { postMessage } from './chat-work.js'
+import type { RoutingDecision } from './decision.js'
+import { offerTo } from './offers.js'
 import { blankContact, enqueue } from './queueing.js'
 import type { RouterState } from './router-state.js'
 import type { QueueRuntime } from './waiting-room.js'
@@ -15,6 +17,13 @@ export interface NewContact {
   readonly customer: Customer
   readonly subject: string | null
   readonly priority?: number
+  /**
+   * When the customer first lined up, when this contact continues an earlier one (a call from a
+   * chat): it keeps that place in the line. Never later than now.
+   */
+  readonly enqueuedAt?: number
+  /** Offered first to this agent when it can take the contact (the agent who has the chat). */
+  readonly preferredAgentId?: string
 }
 
 export type ContactAdmission =
@@ -59,11 +68,11 @@ export function admitContact(router: RouterState, input: NewContact, now: number
     return { admitted: false, contact, reason }
   }
   const queue = router.queues.get(ep.queueId) as QueueRuntime
-  const contact = queueNew(
-    router,
-    blankContact(input, ep.queueId, ep.channel, now, queue.config.priority),
-    now,
-  )
+  const blank = blankContact(input, ep.queueId, ep.channel, now, queue.config.priority)
+  const contact =
+    input.preferredAgentId === undefined
+      ? queueNew(router, blank, now)
+      : queueForAgent(router, blank, input.preferredAgentId, now)
   const position = contact.state === 'queued' ? queue.position(contact.id) : 0
   if (position > 0) queue.estimator.noteArrival(contact.id, position, now)
   return {
@@ -102,6 +111,25 @@ function queueNew(router: RouterState, contact: Contact, now: number): Contact {
   return lineUp(router, contact, now)
 }
 
+/** In line, offered at once to `agentId` when it can take it; else routed as any other. */
+function queueForAgent(router: RouterState, contact: Contact, agentId: string, now: number): Contact {
+  const agent = router.pool.agents.get(agentId)
+  if (!agent || !router.pool.canTakeNew(agent, contact.channel)) return queueNew(router, contact, now)
+  announce(router, contact, now)
+  enqueue(router, contact, now)
+  const decision: RoutingDecision = {
+    trigger: 'contact_arrived',
+    strategy: router.queueOf(contact).config.strategy,
+    tier: 0,
+    rule: 'preferred agent: the one already serving this customer',
+    candidates: [{ agentId, key: [] }],
+    chosenAgentId: agentId,
+    waitedMs: now - contact.enqueuedAt,
+  }
+  offerTo(router, router.contacts.get(contact.id) ?? contact, agentId, decision, now)
+  return router.contacts.get(contact.id) ?? contact
+}
+
 function announce(router: RouterState, contact: Contact, now: number): void {
   router.saveContact(contact)
   router.emit(
@@ -111,7 +139,7 @@ function announce(router: RouterState, contact: Contact, now: number): void {
       queueId: contact.queueId,
       entryPointId: contact.entryPointId,
       channel: contact.channel,
-      enqueuedAt: now,
+      enqueuedAt: contact.enqueuedAt,
       priority: contact.priority,
       customer: contact.customer,
       subject: contact.subject,

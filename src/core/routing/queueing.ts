@@ -11,6 +11,7 @@ export function blankContact(
     customer: Contact['customer']
     subject: string | null
     priority?: number
+    enqueuedAt?: number
   },
   queueId: string,
   channel: Channel,
@@ -27,7 +28,7 @@ export function blankContact(
     customer: input.customer,
     subject: input.subject,
     createdAt: now,
-    enqueuedAt: now,
+    enqueuedAt: Math.min(input.enqueuedAt ?? now, now),
     queuedAt: now,
     offer: null,
     agentId: null,

@@ -123,6 +123,60 @@ describe('Router', () => {
     expect(decision?.contenders?.map((c) => c.contactId)).toEqual([sales, support])
   })
 
+  it('lines a continued contact up at its original enqueue time, and offers it first to its preferred agent', () => {
+    const { router, chat, ready, offerOf } = setup()
+    ready('agent1', T0)
+    // agent1 is full: new chats wait.
+    for (let i = 0; i < 3; i++) {
+      const o = offerOf(chat('1000', T0 + 1).contact.id)!
+      router.acceptOffer(o.offerId, 'agent1', T0 + 2)
+    }
+    const waiting = chat('1000', T0 + 100).contact.id
+    // A contact that started earlier (a chat that became a call) goes ahead of it.
+    const earlier = router.admitContact(
+      {
+        contactId: 'c-call',
+        entryPointId: '1000',
+        customer: { name: 'Bo' },
+        subject: null,
+        enqueuedAt: T0 + 50,
+      },
+      T0 + 200,
+    )
+    expect(earlier.contact.enqueuedAt).toBe(T0 + 50)
+    expect(router.queues.get('support')!.position('c-call')).toBe(1)
+    expect(router.queues.get('support')!.position(waiting)).toBe(2)
+    // Never later than now.
+    const future = router.admitContact(
+      {
+        contactId: 'c-late',
+        entryPointId: '1000',
+        customer: { name: 'Cy' },
+        subject: null,
+        enqueuedAt: T0 + 9e9,
+      },
+      T0 + 300,
+    )
+    expect(future.contact.enqueuedAt).toBe(T0 + 300)
+    // The preferred agent, ready and free, gets it before the agent available longest.
+    ready('agent2', T0 + 400)
+    ready('agent3', T0 + 500)
+    router.drain()
+    const mine = router.admitContact(
+      {
+        contactId: 'c-mine',
+        entryPointId: '1000',
+        customer: { name: 'Di' },
+        subject: null,
+        preferredAgentId: 'agent3',
+      },
+      T0 + 600,
+    )
+    expect(offerOf(mine.contact.id)?.agentId).toBe('agent3')
+    const offered = router.drain().events.find((e) => e.type === 'ContactOffered' && e.contactId === 'c-mine')
+    expect(offered?.type === 'ContactOffered' && offered.decision.rule).toMatch(/preferred agent/)
+  })
+
   it('relaxes to the next tier after its wait', () => {
     const config = demoLike({
       skillGroups: [group('tier1', { agent1: 5 }), group('tier2', { agent2: 5 })],

@@ -1,0 +1,132 @@
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { agentState } from '../../src/core/commands.js'
+import type { RunningServer } from '../../src/main.js'
+import { chromiumWithTone, hearsInPage } from '../support/browser-audio.js'
+import { demoDocs } from '../support/harness.js'
+import type { RunningRtpengine } from '../support/rtpengine.js'
+import { startRtpengine } from '../support/rtpengine.js'
+import { until } from '../support/until.js'
+import { startVoiceServer } from '../support/voice-server.js'
+
+// Document 002's click-to-call in two real browsers: the customer on the sample page (/demo/
+// click-to-call, the document's own axios calls, dialling with JsSIP when told), the agent on
+// the desktop's softphone. Each browser's microphone plays its tone; each hears the other's.
+const CUSTOMER_HZ = 440
+const AGENT_HZ = 1000
+
+let rtp: RunningRtpengine
+let server: RunningServer
+let customerBrowser: Browser
+let agentBrowser: Browser
+
+beforeAll(async () => {
+  rtp = await startRtpengine()
+  server = await startVoiceServer(demoDocs(), rtp)
+  ;[customerBrowser, agentBrowser] = await Promise.all([
+    chromiumWithTone(CUSTOMER_HZ),
+    chromiumWithTone(AGENT_HZ),
+  ])
+}, 60_000)
+
+afterAll(async () => {
+  await customerBrowser?.close()
+  await agentBrowser?.close()
+  await server?.stop()
+  await rtp?.stop()
+})
+
+async function agentDesk(): Promise<Page> {
+  const page = await (await agentBrowser.newContext({ locale: 'en-GB' })).newPage()
+  page.setDefaultTimeout(15_000)
+  await page.goto(`${server.url}/agent/`)
+  await page.getByLabel('Username').fill('agent1')
+  await page.getByLabel('Password').fill('agent')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('status').filter({ hasText: 'Phone: ready in this browser' }).waitFor()
+  return page
+}
+
+async function customerPage(): Promise<Page> {
+  const page = await (await customerBrowser.newContext({ locale: 'en-GB' })).newPage()
+  page.setDefaultTimeout(15_000)
+  await page.goto(`${server.url}/demo/click-to-call`)
+  return page
+}
+
+/** The events the sample page logged, by their ids, in order. */
+const eventIds = async (page: Page): Promise<number[]> =>
+  [...((await page.locator('#log').textContent()) ?? '').matchAll(/getClickToCallEvents: (\d+)/g)].map((m) =>
+    Number(m[1]),
+  )
+
+describe('click-to-call from a chat (document 002)', () => {
+  it('fails with 168105 when no agent can take calls', async () => {
+    const runtime = server.sb.runtime('demo')
+    await runtime.run(agentState('agent2', 'chat', 'ready', 'agent2'))
+    const customer = await customerPage()
+    await customer.getByRole('button', { name: '1. Start the chat' }).click()
+    await customer.getByRole('status').filter({ hasText: 'Chat connected' }).waitFor()
+    await customer.getByRole('button', { name: '2. Call us' }).click()
+    await customer
+      .getByRole('status')
+      .filter({ hasText: 'Call failed: no agent can take calls now' })
+      .waitFor()
+    expect(await eventIds(customer)).toEqual([168105])
+    await customer.context().close()
+  })
+
+  it('queues the call with the chat, rings the agent’s softphone, and carries audio both ways until the customer hangs up', async () => {
+    const agent = await agentDesk()
+    const runtime = server.sb.runtime('demo')
+    await until('agent1 reachable', () =>
+      runtime.query({ type: 'agent', agentId: 'agent1' })?.channels.voice?.reachable ? true : undefined,
+    )
+    // agent2 takes chats (the chat is offered to it and waits there); agent1 only calls.
+    await runtime.run(agentState('agent2', 'chat', 'ready', 'agent2'))
+    const customer = await customerPage()
+    await customer.getByRole('button', { name: '1. Start the chat' }).click()
+    await customer.getByRole('status').filter({ hasText: 'Chat connected' }).waitFor()
+    await runtime.run(agentState('agent1', 'voice', 'ready', 'agent1'))
+    await customer.getByRole('button', { name: '2. Call us' }).click()
+    await customer
+      .getByText(/checkClickToCallSupport: webRTCSupported true, clickToCallSupported true/)
+      .waitFor()
+    // The agent's softphone rings, and it answers.
+    const offer = agent.getByRole('alertdialog', { name: /Incoming voice from Li Lei/ })
+    await offer.getByText('Ringing in this browser').waitFor()
+    await offer.getByRole('button', { name: 'Answer' }).click()
+    await customer.getByRole('status').filter({ hasText: 'On the call' }).waitFor()
+    expect(await eventIds(customer)).toEqual([168102, 168101])
+    const connected = (await customer.locator('#log').textContent()) ?? ''
+    expect(connected).toMatch(/"accessCode":"8000"/)
+    expect(connected).toMatch(/"gwAddresses":\["ws:\/\/127\.0\.0\.1:\d+\/sip"\]/)
+    expect(connected).toMatch(/"clickToCallCaller":"c2c[0-9a-f]{24}"/)
+    // The call lined up with the chat's own enqueue time.
+    const queued = (await server.sb.queries.events('demo', { afterSeq: 0, limit: 5000 })).filter(
+      (e) => e.type === 'ContactQueued',
+    )
+    const [chatQueued, callQueued] = [queued.at(-2), queued.at(-1)]
+    expect(chatQueued?.type === 'ContactQueued' && chatQueued.channel).toBe('chat')
+    expect(callQueued?.type === 'ContactQueued' && callQueued.channel).toBe('voice')
+    expect(callQueued?.type === 'ContactQueued' && callQueued.enqueuedAt).toBe(
+      chatQueued?.type === 'ContactQueued' && chatQueued.enqueuedAt,
+    )
+
+    await until('the agent tone in the customer’s browser', async () =>
+      (await hearsInPage(customer, AGENT_HZ)) > 0.5 ? true : undefined,
+    )
+    await until('the customer tone in the agent’s browser', async () =>
+      (await hearsInPage(agent, CUSTOMER_HZ)) > 0.5 ? true : undefined,
+    )
+
+    // The customer hangs up from the page: 168110, and the agent's call ends.
+    await customer.getByRole('button', { name: 'Hang up' }).click()
+    await customer
+      .getByRole('status')
+      .filter({ hasText: /Call disconnected: released by the customer/ })
+      .waitFor()
+    expect(await eventIds(customer)).toEqual([168102, 168101, 168110])
+    await agent.getByRole('region', { name: /Call with Li Lei/ }).waitFor({ state: 'detached' })
+  }, 120_000)
+})
