@@ -36,9 +36,10 @@ export async function chromiumWithTone(hz: number): Promise<Browser> {
 
 /**
  * `ms` of what the page's `<audio>` element plays (its WebRTC stream), read through Web Audio,
- * as the share of `hz` in it (Goertzel): near 1 when the far side's tone comes through.
+ * as the share of `hz` in it (Goertzel; the largest share of several): near 1 when the far
+ * side's tone comes through.
  */
-export async function hearsInPage(page: Page, hz: number, ms = 1000): Promise<number> {
+export async function hearsInPage(page: Page, hz: number | readonly number[], ms = 1000): Promise<number> {
   const { samples, rate } = await page.evaluate(async (ms) => {
     const el = [...document.querySelectorAll('audio')].find((a) => a.srcObject instanceof MediaStream)
     if (!el) throw new Error('no audio element plays a stream')
@@ -56,5 +57,6 @@ export async function hearsInPage(page: Page, hz: number, ms = 1000): Promise<nu
     return { samples: got, rate: ctx.sampleRate }
   }, ms)
   // The first buffer may predate the stream's first packets: judged on the rest.
-  return toneShare(Int16Array.from(samples.slice(4096)), rate, hz)
+  const heard = Int16Array.from(samples.slice(4096))
+  return Math.max(...[hz].flat().map((f) => toneShare(heard, rate, f)))
 }

@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { agentState } from '../../src/core/commands.js'
 import type { RunningServer } from '../../src/main.js'
+import { Phone } from '../support/baresip.js'
 import { chromiumWithTone, hearsInPage } from '../support/browser-audio.js'
 import { demoDocs } from '../support/harness.js'
 import type { RunningRtpengine } from '../support/rtpengine.js'
@@ -11,14 +12,17 @@ import { startVoiceServer } from '../support/voice-server.js'
 
 // Document 002's click-to-call in two real browsers: the customer on the sample page (/demo/
 // click-to-call, the document's own axios calls, dialling with JsSIP when told), the agent on
-// the desktop's softphone. Each browser's microphone plays its tone; each hears the other's.
+// the desktop's softphone, then a desk phone (baresip) after a transfer. Each plays its own tone;
+// each hears the other's.
 const CUSTOMER_HZ = 440
 const AGENT_HZ = 1000
+const DESK_HZ = 1320
 
 let rtp: RunningRtpengine
 let server: RunningServer
 let customerBrowser: Browser
 let agentBrowser: Browser
+let deskPhone: Phone
 
 beforeAll(async () => {
   rtp = await startRtpengine()
@@ -27,9 +31,12 @@ beforeAll(async () => {
     chromiumWithTone(CUSTOMER_HZ),
     chromiumWithTone(AGENT_HZ),
   ])
+  // agent2's desk phone: extension 802, answering by itself.
+  deskPhone = await Phone.extension(`127.0.0.1:${server.voice!.sip.port}`, '802', DESK_HZ, true)
 }, 60_000)
 
 afterAll(async () => {
+  await deskPhone?.stop()
   await customerBrowser?.close()
   await agentBrowser?.close()
   await server?.stop()
@@ -120,13 +127,37 @@ describe('click-to-call from a chat (document 002)', () => {
       (await hearsInPage(agent, CUSTOMER_HZ)) > 0.5 ? true : undefined,
     )
 
-    // The customer hangs up from the page: 168110, and the agent's call ends.
+    // The agent holds: the customer no longer hears it (silence: see voice-call.ts); resumes:
+    // the agent again.
+    const panel = agent.getByRole('region', { name: /Call with Li Lei/ })
+    await panel.getByRole('button', { name: 'Hold' }).click()
+    await until('the agent on hold', async () =>
+      (await hearsInPage(customer, AGENT_HZ)) < 0.1 ? true : undefined,
+    )
+    await panel.getByRole('button', { name: 'Resume' }).click()
+    await until('the agent again', async () =>
+      (await hearsInPage(customer, AGENT_HZ)) > 0.5 ? true : undefined,
+    )
+
+    // A transfer to agent2, on a desk phone (baresip, answering by itself): 168106, and the
+    // customer talks to it.
+    await runtime.run(agentState('agent2', 'voice', 'ready', 'agent2'))
+    await panel.getByRole('combobox', { name: 'Transfer to' }).selectOption({ label: 'Bob Agent' })
+    await panel.getByRole('button', { name: 'Transfer', exact: true }).click()
+    await deskPhone.waitFor(/Call established/, 15_000, 0)
+    await until('agent2’s tone in the customer’s browser', async () =>
+      (await hearsInPage(customer, DESK_HZ)) > 0.5 ? true : undefined,
+    )
+    expect(await eventIds(customer)).toEqual([168102, 168101, 168106])
+    const mark = deskPhone.mark
+
+    // The customer hangs up from the page: 168110, and the call ends on the desk phone.
     await customer.getByRole('button', { name: 'Hang up' }).click()
     await customer
       .getByRole('status')
       .filter({ hasText: /Call disconnected: released by the customer/ })
       .waitFor()
-    expect(await eventIds(customer)).toEqual([168102, 168101, 168110])
-    await agent.getByRole('region', { name: /Call with Li Lei/ }).waitFor({ state: 'detached' })
+    expect(await eventIds(customer)).toEqual([168102, 168101, 168106, 168110])
+    await deskPhone.waitFor(/session closed|terminated/i, 10_000, mark)
   }, 120_000)
 })

@@ -41,8 +41,24 @@ afterAll(async () => {
   await rtp?.stop()
 })
 
-async function signIn(username: string): Promise<Page> {
+/**
+ * The agent desktop signed in; `watchSockets`: the page's SIP WebSockets are kept in
+ * `window.__sipSockets`, so a test can drop one.
+ */
+async function signIn(username: string, watchSockets = false): Promise<Page> {
   const page = await (await browser.newContext({ locale: 'en-GB' })).newPage()
+  if (watchSockets)
+    await page.addInitScript(() => {
+      const w = window as unknown as { __sipSockets: WebSocket[]; WebSocket: typeof WebSocket }
+      w.__sipSockets = []
+      const Original = w.WebSocket
+      w.WebSocket = class extends Original {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          super(url, protocols)
+          if (String(url).endsWith('/sip')) w.__sipSockets.push(this)
+        }
+      }
+    })
   page.setDefaultTimeout(15_000)
   await page.goto(`${server.url}/agent/`)
   await page.getByLabel('Username').fill(username)
@@ -119,5 +135,50 @@ describe('the agent softphone in the browser', () => {
     const right = seconds(rec.channels[1]!, rec.rate, [BROWSER_HZ])
     expect(left.filter((s) => (s.share[CALLER_HZ] ?? 0) > 0.5).length).toBeGreaterThanOrEqual(2)
     expect(right.filter((s) => (s.share[BROWSER_HZ] ?? 0) > 0.5).length).toBeGreaterThanOrEqual(2)
+  }, 90_000)
+})
+
+describe('a softphone call through a drop of its WebSocket', () => {
+  it('keeps the call (the media does not travel on the WebSocket), registers again, and ends it on the new connection', async () => {
+    const page = await signIn('agent2', true)
+    await page.getByRole('status').filter({ hasText: 'Phone: ready in this browser' }).waitFor()
+    const runtime = server.sb.runtime('demo')
+    await until('agent2 reachable', () =>
+      runtime.query({ type: 'agent', agentId: 'agent2' })?.channels.voice?.reachable ? true : undefined,
+    )
+    await runtime.run(agentState('agent2', 'voice', 'ready', 'agent2'))
+    const mark = caller.mark
+    caller.dial(`sip:8000@${sip}`)
+    const offer = page.getByRole('alertdialog', { name: /Incoming voice from 5551234/ })
+    await offer.getByRole('button', { name: 'Answer' }).click()
+    const panel = page.getByRole('region', { name: /Call with 5551234/ })
+    await panel.getByText('On the phone').waitFor()
+    await until('the caller in the browser', async () =>
+      (await hearsInPage(page, CALLER_HZ)) > 0.5 ? true : undefined,
+    )
+
+    // The SIP WebSocket drops: the agent is not routable that moment; JsSIP reconnects and
+    // registers again from a new connection; the call's audio goes on meanwhile.
+    await page.evaluate(() => {
+      for (const ws of (window as unknown as { __sipSockets: WebSocket[] }).__sipSockets) ws.close()
+    })
+    // JsSIP waits a second before it reconnects: long enough to see the agent not routable.
+    await until('agent2 unreachable', () =>
+      runtime.query({ type: 'agent', agentId: 'agent2' })?.channels.voice?.reachable ? undefined : true,
+    )
+    await page.getByRole('status').filter({ hasText: 'Phone: ready in this browser' }).waitFor()
+    await until('agent2 reachable again', () =>
+      runtime.query({ type: 'agent', agentId: 'agent2' })?.channels.voice?.reachable ? true : undefined,
+    )
+    await until('the caller still in the browser', async () =>
+      (await hearsInPage(page, CALLER_HZ)) > 0.5 ? true : undefined,
+    )
+    const heard = caller.heardMs()
+    await caller.hearing(heard + 1500, 10_000)
+
+    // The caller hangs up: our BYE reaches the browser on its new WebSocket.
+    caller.hangup()
+    await caller.waitFor(/session closed|terminated/i, 10_000, mark)
+    await page.getByRole('group', { name: 'Phone' }).waitFor({ state: 'detached' })
   }, 90_000)
 })

@@ -48,7 +48,8 @@ export function clickToCallEventOf(e: DomainEvent, answered: boolean): ClickToCa
     case 'ContactQueued':
       return { eventId: C2C.queued, resultDesc: 'Call in queue', last: false }
     case 'ContactConnected':
-      return { eventId: C2C.connected, resultDesc: 'Call connected', last: false }
+      // Once: the page dials when told; the next agent after a transfer takes the same call.
+      return answered ? undefined : { eventId: C2C.connected, resultDesc: 'Call connected', last: false }
     case 'ContactTransferred':
       return { eventId: C2C.transferred, resultDesc: 'Call transfered', last: false }
     case 'ContactTimedOut':

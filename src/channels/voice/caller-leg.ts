@@ -1,5 +1,6 @@
 import type { MediaServer } from '../../app/voice-ports.js'
 import {
+  agreedOffer,
   directionOf,
   holdAnswer,
   mediaWarning,
@@ -62,6 +63,11 @@ export class CallerLeg {
       sdp: agentAnswer ?? waitingAnswer(offer),
     })
     this.offer = offer
+  }
+
+  /** The caller's offer cut to what it was answered: it stands for the caller's answer. */
+  agreed(): string {
+    return agreedOffer(this.offer, this.answer)
   }
 
   /** The description the caller is told now, with the direction a hold asks for. */

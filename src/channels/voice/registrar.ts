@@ -5,7 +5,7 @@ import { digestHa1 } from './sip/digest.js'
 import type { SipRequest } from './sip/message.js'
 import { formatNameAddr, parseNameAddr } from './sip/name-addr.js'
 import type { ServerTransaction } from './sip/transactions.js'
-import { isWebSocket } from './sip/transport.js'
+import { endpointKey, isWebSocket } from './sip/transport.js'
 import { responseTo } from './sip/transactions.js'
 import type { VoiceDirectory } from './directory.js'
 
@@ -24,6 +24,11 @@ export interface RegistrarDeps {
   readonly softphonePassword?: (tenantId: string, extension: string, username: string) => string | undefined
   /** How long a binding waits for others to be stored with it (group commit); none by default. */
   readonly storeLingerMs?: number
+  /**
+   * A browser registered again from a new WebSocket with the Contact it had on an earlier one:
+   * what went to the old connection (its calls' requests) goes to the new one.
+   */
+  readonly flowMoved?: (from: PhoneBinding['source'], to: PhoneBinding['source']) => void
   /** A cluster node tells the others each extension's bindings as they change here. */
   readonly share?: (news: BindingNews) => void
   /**
@@ -42,6 +47,8 @@ export interface BindingNews {
 }
 
 const DEFAULT_EXPIRES = 3600
+/** How long a browser that lost its WebSocket has to come back and keep its calls' dialogs. */
+const FLOW_COMES_BACK_MS = 120_000
 
 /**
  * RFC 3261 §10.3: extensions register with digest credentials (the number is the user name);
@@ -52,6 +59,8 @@ export class Registrar {
   private readonly bindings = new Map<string, PhoneBinding[]>()
   /** Extensions whose phones registered through this node (the others' are known from the bus). */
   private readonly registeredHere = new Set<string>()
+  /** Contacts of browsers whose WebSocket closed lately, and where it was: they may come back. */
+  private readonly closedFlows = new Map<string, { source: PhoneBinding['source']; at: number }>()
   private sweep: NodeJS.Timeout | undefined
   private readonly writer: BindingWriter
 
@@ -111,7 +120,11 @@ export class Registrar {
   flowClosed(flow: PhoneBinding['source']): void {
     const same = (b: PhoneBinding) =>
       b.source.transport === flow.transport && b.source.host === flow.host && b.source.port === flow.port
+    const now = this.deps.now()
+    for (const [contact, c] of this.closedFlows)
+      if (c.at < now - FLOW_COMES_BACK_MS) this.closedFlows.delete(contact)
     for (const [key, list] of [...this.bindings]) {
+      for (const b of list.filter(same)) this.closedFlows.set(b.contact, { source: b.source, at: now })
       if (!list.some(same) || !this.registeredHere.has(key)) continue
       const [tenantId, extension] = splitKey(key)
       void this.replace(
@@ -168,6 +181,10 @@ export class Registrar {
         const asked = Number(contact.params.expires ?? headerExpires)
         if (!Number.isFinite(asked) || asked < 0) return void tx.reply(400, 'Bad Request (expires)')
         const i = list.findIndex((b) => b.contact === uri)
+        const was = list[i]?.source ?? this.closedFlows.get(uri)?.source
+        this.closedFlows.delete(uri)
+        if (was && isWebSocket(tx.source.transport) && endpointKey(was) !== endpointKey(tx.source))
+          this.deps.flowMoved?.(was, tx.source)
         if (i >= 0) list.splice(i, 1)
         if (asked === 0) continue
         if (asked < min)

@@ -164,3 +164,31 @@ export function unbridgeable(sdp: string): string | null {
 
 /** The Warning header for an offer we cannot take (305: incompatible media format). */
 export const mediaWarning = (why: string): string => `305 switchboard "${why.replace(/"/g, "'")}"`
+
+/**
+ * The caller's offer as what it agreed to: its audio formats cut to those our answer kept (a
+ * browser offers Opus and more, and was answered G.711). It stands for the caller's answer when
+ * the other side offers anew (a hold), so the new answer does not reopen the formats.
+ */
+export function agreedOffer(offer: string, answer: string): string {
+  let o, a
+  try {
+    o = parse(offer)
+    a = parse(answer)
+  } catch {
+    return offer
+  }
+  const mine = o.media.find((m) => m.type === 'audio')
+  const ours = a.media.find((m) => m.type === 'audio')
+  if (!mine || !ours) return offer
+  const kept = new Set(codecsOf(ours).values())
+  const names = codecsOf(mine)
+  const keep = (p: number) => kept.has(names.get(p) ?? '')
+  const payloads = [...names.keys()].filter(keep)
+  if (payloads.length === 0) return offer
+  mine.payloads = payloads.join(' ')
+  mine.rtp = (mine.rtp ?? []).filter((r) => keep(r.payload))
+  mine.fmtp = (mine.fmtp ?? []).filter((f) => keep(f.payload))
+  if (mine.rtcpFb) mine.rtcpFb = mine.rtcpFb.filter((f) => keep(Number(f.payload)))
+  return write(o)
+}

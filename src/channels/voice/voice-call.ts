@@ -76,6 +76,8 @@ export class VoiceCall {
   private keys: CallerKeys | undefined
   /** A click-to-call whose caller has not dialled in yet. */
   private awaited: boolean
+  /** The caller dialled in from a browser (click-to-call). */
+  private callerInBrowser = false
   private joinTimer: NodeJS.Timeout | undefined
 
   readonly tenantId: string
@@ -273,6 +275,7 @@ export class VoiceCall {
       const talking = this.agent?.dialog ? this.agent.answer : undefined
       const answer = await this.callerLeg.joined(offer, talking)
       this.awaited = false
+      this.callerInBrowser = true
       clearTimeout(this.joinTimer)
       this.caller = this.host.ua.acceptInvite(
         tx,
@@ -351,7 +354,9 @@ export class VoiceCall {
         callId: this.contactId,
         fromTag: this.callerTag,
         toTag: this.ourTag,
-        sdp: this.callerLeg.offer,
+        // What the caller agreed to: a browser's Opus is not offered to a phone it was never
+        // answered with.
+        sdp: this.callerLeg.agreed(),
         toward: phone.media,
       }),
     )
@@ -523,7 +528,7 @@ export class VoiceCall {
         return void tx.reply(488, 'Not Acceptable Here', { headers: { warning: mediaWarning(refused) } })
       const tags = { callId: this.contactId, fromTag: this.ourTag, toTag: this.callerTag }
       await this.host.media.offer({ ...tags, sdp: offer })
-      leg.offered = await this.host.media.answer({ ...tags, sdp: this.callerLeg.offer })
+      leg.offered = await this.host.media.answer({ ...tags, sdp: this.callerLeg.agreed() })
       leg.answer = offer
     }
     const offered = offer === '' ? 'sendrecv' : directionOf(offer)
@@ -536,7 +541,10 @@ export class VoiceCall {
       this.host.linesChanged()
     }
     if (!held) await this.audio.stop()
-    else await this.audio.holdMusic()
+    // A browser caller holds in silence: the music's stream would take its place in the browser
+    // for good (a browser plays the newest stream it was not told of, and the agent's is not new
+    // when it comes back).
+    else if (!this.callerInBrowser) await this.audio.holdMusic()
   }
 
   /** RFC 3515 blind transfer: 202, the router moves the contact, NOTIFY how it went, then BYE. */

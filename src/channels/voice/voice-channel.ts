@@ -154,6 +154,14 @@ export class VoiceChannel {
       },
       onError: (e) => deps.log.error({ err: e }, 'phone registration not stored'),
       storeLingerMs: BINDING_LINGER_MS,
+      flowMoved: (from, to) => {
+        const n = deps.ua.moved(from, to)
+        if (n > 0)
+          deps.log.info(
+            { from, to, dialogs: n },
+            'a softphone came back on a new WebSocket: its calls follow',
+          )
+      },
       softphonePassword: (tenantId, extension, username) =>
         deps.sb.softphones().passwordFor(tenantId, extension, username, deps.sb.now()),
       // A cluster: a phone registered through any node rings for a call at any other.

@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { MediaAnswer, MediaOffer, MediaServer } from '../../../app/voice-ports.js'
 import type { NgFlags } from './webrtc-flags.js'
-import { G711_ONLY, SessionPeers, towards } from './webrtc-flags.js'
+import { G711_ONLY, SessionPeers, towards, withoutSsrcs } from './webrtc-flags.js'
 import type { NgClient } from './ng-client.js'
 import { pcapToWav } from './pcap-to-wav.js'
 
@@ -49,7 +49,7 @@ export class RtpengineMedia implements MediaServer {
   }
 
   async offer(req: MediaOffer): Promise<string> {
-    const from = this.peers.learn(req.callId, req.fromTag, req.sdp)
+    const { peer: from, waitAsServer } = this.peers.offering(req.callId, req.fromTag, req.sdp)
     if (req.toTag !== undefined && req.toward) this.peers.set(req.callId, req.toTag, req.toward)
     const toward = req.toward ?? (req.toTag === undefined ? 'rtp' : this.peers.of(req.callId, req.toTag))
     const sdp = await this.negotiate('offer', req, {
@@ -57,14 +57,24 @@ export class RtpengineMedia implements MediaServer {
       // A browser offers Opus, G.722 and more: a phone is offered the G.711 every call here
       // carries (and recordings decode), so neither side needs transcoding.
       ...(from === 'webrtc' && toward === 'rtp' ? { codec: G711_ONLY } : {}),
+      // The offering browser's actpass: rtpengine waits as the DTLS server toward it, rather
+      // than start a handshake before the browser has its answer (it had an address for it).
+      ...(waitAsServer ? { 'DTLS-reverse': 'passive' } : {}),
       ...(req.record ? { 'record call': 'yes' } : {}),
     })
-    return toward === 'webrtc' ? this.peers.offered(req.callId, req.toTag, sdp) : sdp
+    return toward === 'webrtc' ? withoutSsrcs(this.peers.offered(req.callId, req.toTag, sdp)) : sdp
   }
 
-  answer(req: MediaAnswer): Promise<string> {
-    this.peers.learn(req.callId, req.toTag, req.sdp)
-    return this.negotiate('answer', req, towards(this.peers.of(req.callId, req.fromTag)))
+  async answer(req: MediaAnswer): Promise<string> {
+    const sdp = this.peers.answering(req.callId, req.toTag, req.sdp)
+    const { callId, fromTag } = req
+    const toward = this.peers.of(callId, fromTag)
+    const out = await this.negotiate(
+      'answer',
+      { ...req, sdp },
+      towards(toward, this.peers.roleToward(callId, fromTag)),
+    )
+    return toward === 'webrtc' ? withoutSsrcs(out) : out
   }
 
   private async negotiate(

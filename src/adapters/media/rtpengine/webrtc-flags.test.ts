@@ -24,21 +24,34 @@ describe('rtpengine flags toward browsers and phones', () => {
     expect(peers.offered('c', 'agent', RTPENGINE_OFFER)).toContain('a=setup:actpass')
   })
 
+  it('waits as the DTLS server toward a browser that offers, the first time only', () => {
+    const peers = new SessionPeers()
+    expect(peers.offering('c', 'customer', BROWSER_ANSWER('actpass'))).toEqual({
+      peer: 'webrtc',
+      waitAsServer: true,
+    })
+    expect(peers.offering('c', 'customer', BROWSER_ANSWER('actpass')).waitAsServer).toBe(false)
+    expect(peers.offering('c', 'trunk', PHONE)).toEqual({ peer: 'rtp', waitAsServer: false })
+  })
+
   it('tells a browser rtpengine is the DTLS client when the party had a phone address before (rtpengine 10.5)', () => {
     const peers = new SessionPeers()
     // The queue's stand-in answered first: the stream has an address.
-    peers.learn('c', 'agent', PHONE)
+    peers.answering('c', 'agent', PHONE)
     expect(peers.offered('c', 'agent', RTPENGINE_OFFER)).toContain('a=setup:active')
     // The browser answers as the server; a later offer (a hold) keeps rtpengine the client.
-    peers.learn('c', 'agent', BROWSER_ANSWER('passive'))
+    peers.answering('c', 'agent', BROWSER_ANSWER('passive'))
     expect(peers.offered('c', 'agent', RTPENGINE_OFFER)).toContain('a=setup:active')
   })
 
   it('keeps rtpengine the server toward a browser that took the client role', () => {
     const peers = new SessionPeers()
-    peers.learn('c', 'agent', BROWSER_ANSWER('active'))
+    peers.answering('c', 'agent', BROWSER_ANSWER('active'))
     expect(peers.offered('c', 'agent', RTPENGINE_OFFER)).toContain('a=setup:actpass')
     expect(peers.of('c', 'agent')).toBe('webrtc')
+    // The browser's own offer, reused as its answer (a hold from the other side), keeps the roles.
+    const offerAgain = BROWSER_ANSWER('actpass')
+    expect(peers.answering('c', 'agent', offerAgain)).toContain('a=setup:active')
     peers.forget('c')
     expect(peers.of('c', 'agent')).toBe('rtp')
   })

@@ -18,12 +18,14 @@ export interface NgFlags {
  * - A phone or trunk: plain RTP/AVP without ICE, DTLS or SDES; a browser's muxed RTCP is split
  *   back onto its own port (`demux`).
  */
-export function towards(peer: MediaPeer): NgFlags {
+export function towards(peer: MediaPeer, role?: DtlsRole): NgFlags {
   return peer === 'webrtc'
     ? {
         'transport-protocol': 'UDP/TLS/RTP/SAVPF',
         ICE: 'force',
-        DTLS: 'passive',
+        // Passive unless rtpengine is already the client toward this browser: an answer that
+        // switched roles mid-call would restart DTLS and cut the browser's audio.
+        DTLS: role === 'client' ? 'active' : 'passive',
         SDES: ['off'],
         'rtcp-mux': ['offer', 'require'],
         flags: ['generate mid'],
@@ -48,7 +50,7 @@ export function peerOfSdp(sdp: string): MediaPeer {
 }
 
 /** Which end of a party's DTLS handshake rtpengine is. */
-type DtlsRole = 'client' | 'server'
+export type DtlsRole = 'client' | 'server'
 
 interface Party {
   peer: MediaPeer
@@ -71,17 +73,32 @@ interface Party {
 export class SessionPeers {
   private readonly sessions = new Map<string, Map<string, Party>>()
 
-  /** The party `tag` sent `sdp`: remembers what it is, and says it. */
-  learn(callId: string, tag: string, sdp: string): MediaPeer {
-    const peer = peerOfSdp(sdp)
-    const party = this.party(callId, tag)
-    party.peer = peer
-    party.filled = true
+  /**
+   * The party `tag` offered `sdp`: remembers what it is, and says whether rtpengine is to wait
+   * as the DTLS server toward it (`DTLS-reverse=passive`): a browser it has no handshake with
+   * yet. One it has keeps its roles (a re-offer, a hold).
+   */
+  offering(callId: string, tag: string, sdp: string): { peer: MediaPeer; waitAsServer: boolean } {
+    const { peer, party } = this.heard(callId, tag, sdp)
+    if (peer !== 'webrtc') return { peer, waitAsServer: false }
+    const waitAsServer = party.dtls === undefined
+    party.dtls ??= 'server'
+    return { peer, waitAsServer }
+  }
+
+  /**
+   * The party `tag` answered with `sdp` (or `sdp` stands for its answer): remembers what it is.
+   * Returns the description to give rtpengine: an offer of the party's reused as its answer
+   * (`actpass`) says the role the party already has, so rtpengine does not restart DTLS.
+   */
+  answering(callId: string, tag: string, sdp: string): string {
+    const { peer, party } = this.heard(callId, tag, sdp)
+    if (peer !== 'webrtc') return sdp
     const setup = /^a=setup:(\w+)/m.exec(sdp)?.[1]
-    // Its answer's role decides ours (an offer's actpass is answered passive: DTLS=passive).
-    if (peer === 'webrtc') party.dtls = setup === 'passive' ? 'client' : 'server'
-    else party.dtls = undefined
-    return peer
+    if (setup === 'actpass' && party.dtls !== undefined)
+      return sdp.replace(/^a=setup:actpass/m, `a=setup:${party.dtls === 'server' ? 'active' : 'passive'}`)
+    party.dtls = setup === 'passive' ? 'client' : 'server'
+    return sdp
   }
 
   set(callId: string, tag: string, peer: MediaPeer): void {
@@ -90,6 +107,11 @@ export class SessionPeers {
 
   of(callId: string, tag: string): MediaPeer {
     return this.sessions.get(callId)?.get(tag)?.peer ?? 'rtp'
+  }
+
+  /** rtpengine's DTLS role toward the party, once there is one. */
+  roleToward(callId: string, tag: string): DtlsRole | undefined {
+    return this.sessions.get(callId)?.get(tag)?.dtls
   }
 
   /**
@@ -108,6 +130,16 @@ export class SessionPeers {
     this.sessions.delete(callId)
   }
 
+  /** A description came from the party: what it is, and that rtpengine has its address. */
+  private heard(callId: string, tag: string, sdp: string): { peer: MediaPeer; party: Party } {
+    const peer = peerOfSdp(sdp)
+    const party = this.party(callId, tag)
+    party.peer = peer
+    party.filled = true
+    if (peer !== 'webrtc') party.dtls = undefined
+    return { peer, party }
+  }
+
   private party(callId: string, tag: string): Party {
     let parties = this.sessions.get(callId)
     if (!parties) this.sessions.set(callId, (parties = new Map<string, Party>()))
@@ -115,4 +147,14 @@ export class SessionPeers {
     if (!party) parties.set(tag, (party = { peer: 'rtp', filled: false, dtls: undefined }))
     return party
   }
+}
+
+/**
+ * A description for a browser without the far side's SSRC lines: a browser told a stream's
+ * SSRC drops packets of any other, and the far side changes (a transfer to another phone, the
+ * hold music rtpengine plays) while the browser's description stays the same. Unsignalled, a
+ * new SSRC simply plays.
+ */
+export function withoutSsrcs(sdp: string): string {
+  return sdp.replace(/^a=(ssrc|ssrc-group|msid):.*\r?\n/gm, '')
 }

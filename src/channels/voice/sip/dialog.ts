@@ -27,7 +27,8 @@ export class Dialog {
     private readonly local: string,
     private readonly remote: string,
     readonly routeSet: readonly string[],
-    readonly peer: SipEndpoint,
+    /** Where the other side is: a browser that reconnected its WebSocket moves it (`moved`). */
+    public peer: SipEndpoint,
     localSeq: number,
     remoteSeq: number,
     remoteTarget: string,

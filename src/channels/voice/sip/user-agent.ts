@@ -5,6 +5,7 @@ import { callIdOf, cseqOf, fromOf, request, toOf } from './message.js'
 import type { ClientTransaction, ServerTransaction, TransactionLayer } from './transactions.js'
 import { newTag, responseTo } from './transactions.js'
 import type { SipEndpoint } from './transport.js'
+import { endpointKey } from './transport.js'
 import { refusalOf } from './request-checks.js'
 
 export type DialogHandler = (req: SipRequest, tx: ServerTransaction | undefined) => void
@@ -209,6 +210,21 @@ export class SipUserAgent {
       entry.handler = handler
       if (noAck) entry.noAck = noAck
     } else this.dialogs.set(dialog.key, { dialog, handler, ...(noAck ? { noAck } : {}) })
+  }
+
+  /**
+   * A browser's WebSocket came back as another connection (it registered again from there, the
+   * same Contact): the dialogs that went to the old one go to the new one, so a call survives
+   * a short drop of its signalling.
+   */
+  moved(from: SipEndpoint, to: SipEndpoint): number {
+    let n = 0
+    for (const { dialog } of this.dialogs.values())
+      if (endpointKey(dialog.peer) === endpointKey(from)) {
+        dialog.peer = to
+        n++
+      }
+    return n
   }
 
   forget(dialog: Dialog): void {
