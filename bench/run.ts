@@ -14,6 +14,7 @@ import { registerBench } from './register.bench.js'
 import { callsBench } from './calls.bench.js'
 import { clusterBench } from './cluster.bench.js'
 import { clusterThroughputBench } from './cluster-throughput.bench.js'
+import { browserCallsBench } from './browser-calls.bench.js'
 
 function markdown(results: readonly BenchResult[], started: Date, seconds: number): string {
   const lines = [
@@ -90,6 +91,14 @@ function markdown(results: readonly BenchResult[], started: Date, seconds: numbe
     '  every one answered by an agent. CPU per call is user + system time from /proc of our server and of',
     '  rtpengine over each rate; the ratio is taken at 100/s (goal ≤ 1: signalling, routing and storage cost at',
     '  most what relaying the media costs). The first rate carries the warm-up of a fresh process.',
+    '- **click-to-call-latency**, **browser-call-cpu**: Chromium (fake microphone) on /demo/click-to-call, the',
+    "  document 002 sample, against the server (a child process) and rtpengine; five agents' phones are baresip",
+    "  answering by themselves. Latency, 20 calls one at a time after two to warm up, from the page's own",
+    '  performance marks: createClickToCall to 168101 (the agent rung and answered), and the answer (JsSIP',
+    "  `confirmed`) to the first RTP both ways (the page's getStats, polled every 5 ms). Goals from the issue:",
+    '  168101 p95 under 1.5 s, first audio p95 under 300 ms (the ratio is the larger of the two p95s over its goal).',
+    '  CPU: five browser calls held 10 s at once, then five baresip callers through the trunk the same way; user',
+    "  + system time of our server and rtpengine per call (DTLS-SRTP and ICE are rtpengine's work). Our bound: 3.",
     '- **cluster-propagation**, **cluster-failover**: two nodes started by the CLI on a fresh PostgreSQL database and',
     "  the machine's NATS (docs/scaling.md). Propagation: an agent state changed through the owner's API, timed until",
     '  a status call shows it, on the owner itself (the in-process figure) and on the other node, 50 rounds each,',
@@ -131,6 +140,11 @@ const STEPS: readonly (readonly [
     'register',
     'REGISTER with digest: SIPp at rising rates, ours against Kamailio',
     async () => [await registerBench()],
+  ],
+  [
+    'browser-calls',
+    'click-to-call in Chromium: latency, and CPU of browser calls against baresip calls',
+    () => browserCallsBench(),
   ],
   ['cluster', 'two nodes on PostgreSQL and NATS: propagation and failover', () => clusterBench()],
   [

@@ -115,7 +115,8 @@ async function callUs(): Promise<void> {
   )
   if (!support.data.webRTCSupported || !support.data.clickToCallSupported)
     return state('Calls are not offered here')
-  // 请求createClickToCall。
+  // 请求createClickToCall。 (The page marks each step in the browser's performance timeline.)
+  performance.mark('c2c:create')
   const created = await axios<Answer>({
     method: 'post',
     url: APIfabric + '/apiaccess/ccmessaging/v1/createClickToCall',
@@ -165,6 +166,7 @@ async function poll(): Promise<void> {
     failures = 0
     const { eventId, content, resultDesc } = res.data
     if (eventId === undefined) continue
+    performance.mark(`c2c:${eventId}`)
     log(`getClickToCallEvents: ${eventId} ${resultDesc}${content ? ` ${JSON.stringify(content)}` : ''}`)
     if (eventId === 168102) state('Waiting for an agent…')
     if (eventId === 168106) state('Transferring you…')
@@ -193,7 +195,10 @@ function dial(content: {
   session = ua.call(`sip:${content.accessCode}@${content.domain}`, {
     mediaConstraints: { audio: true, video: false },
     eventHandlers: {
-      confirmed: () => state('On the call'),
+      confirmed: () => {
+        performance.mark('c2c:confirmed')
+        state('On the call')
+      },
       ended: () => hangUpHere(),
       failed: (e: { cause?: string }) => {
         log(`the call failed: ${e.cause ?? ''}`)
