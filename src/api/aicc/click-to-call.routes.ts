@@ -11,6 +11,8 @@ import { AICC, AiccError, ok } from './errors.js'
 
 /** A poll waits this long for an event: under the 60 s the document's client waits. */
 const POLL_WAIT_MS = 50_000
+/** A click-to-call's events are kept for its page this long at most (a call of hours is rare). */
+const FORGET_AFTER_MS = 6 * 3600_000
 
 const mediaSchema = {
   type: 'object',
@@ -42,7 +44,11 @@ export function clickToCallRoutes(
 ): void {
   const { sb, sessions, calls, activeSession } = deps
   /** Each chat user's click-to-call (one at a time), by tenant, app, channel and user. */
-  const current = new Map<string, ClickToCallState & { answered: boolean }>()
+  const current = new Map<string, ClickToCallState & { answered: boolean; createdAt: number }>()
+  /** A page that never polled to the end leaves its call here: gone once long over. */
+  const forgetOld = (now: number) => {
+    for (const [key, c] of current) if (c.createdAt < now - FORGET_AFTER_MS) current.delete(key)
+  }
   const keyOf = (s: SessionToken) => `${s.tenantId}/${s.appKey}/${s.channelId}/${s.userId}`
   const accessNumberOf = (s: SessionToken): string | undefined =>
     sb.storedConfig(s.tenantId).config.aicc?.channels.find((c) => c.configId === s.channelId)?.clickToCall
@@ -108,7 +114,9 @@ export function clickToCallRoutes(
         enqueuedAt: chat.enqueuedAt,
         ...(chat.state === 'connected' && chat.agentId ? { preferredAgentId: chat.agentId } : {}),
       })
+      forgetOld(sb.now())
       current.set(key, {
+        createdAt: sb.now(),
         tenantId: s.tenantId,
         contactId: started.contactId,
         callerName: started.started ? started.callerName : '',
