@@ -44,11 +44,14 @@ export function clickToCallRoutes(
 ): void {
   const { sb, sessions, calls, activeSession } = deps
   /** Each chat user's click-to-call (one at a time), by tenant, app, channel and user. */
-  const current = new Map<string, ClickToCallState & { answered: boolean; createdAt: number }>()
+  const current = new Map<string, ClickToCallState>()
   /** A page that never polled to the end leaves its call here: gone once long over. */
   const forgetOld = (now: number) => {
     for (const [key, c] of current) if (c.createdAt < now - FORGET_AFTER_MS) current.delete(key)
   }
+  /** The server has voice, and the chat's tenant too. */
+  const takesCalls = (s: SessionToken): boolean =>
+    calls !== undefined && sb.storedConfig(s.tenantId).config.voice !== null
   const keyOf = (s: SessionToken) => `${s.tenantId}/${s.appKey}/${s.channelId}/${s.userId}`
   const accessNumberOf = (s: SessionToken): string | undefined =>
     sb.storedConfig(s.tenantId).config.aicc?.channels.find((c) => c.configId === s.channelId)?.clickToCall
@@ -65,7 +68,7 @@ export function clickToCallRoutes(
     },
     async (req, reply) => {
       const s = await activeSession(req, reply)
-      const voice = calls !== undefined && sb.storedConfig(s.tenantId).config.voice !== null
+      const voice = takesCalls(s)
       return ok({
         webRTCSupported: voice,
         clickToCallSupported: voice && accessNumberOf(s) !== undefined,
@@ -92,7 +95,7 @@ export function clickToCallRoutes(
           'video calls are not offered: ask for a voice call (mediaAbility "0")',
         )
       const accessNumber = accessNumberOf(s)
-      if (!calls || accessNumber === undefined || !sb.storedConfig(s.tenantId).config.voice)
+      if (!calls || accessNumber === undefined || !takesCalls(s))
         throw new AiccError(
           200,
           AICC.noClickToCall,
@@ -103,9 +106,8 @@ export function clickToCallRoutes(
         throw new AiccError(200, AICC.noSession, 'no chat is open: send CONNECT first, then ask for a call')
       const key = keyOf(s)
       const before = current.get(key)
-      if (before && !before.failure && before.contactId && before.cursor >= 0)
-        if (await stillOn(before))
-          throw new AiccError(200, AICC.callInProgress, 'a call is already in progress: drop it first')
+      if (before && (await stillOn(before)))
+        throw new AiccError(200, AICC.callInProgress, 'a call is already in progress: drop it first')
       const cursor = sb.feed.lastSeq(s.tenantId)
       const started = await calls.start({
         tenantId: s.tenantId,

@@ -29,6 +29,9 @@ export interface ClickToCallState {
   cursor: number
   /** A call that could not be placed: 168105 is its only event. */
   failure: { causeId: number; causeDesc: string } | null
+  /** 168101 was told (the page dialled in). */
+  answered: boolean
+  readonly createdAt: number
 }
 
 // The causes 168103/168105/168110 carry: -1 is the document's own example.

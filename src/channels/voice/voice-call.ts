@@ -1,5 +1,6 @@
 import type { Caller, LostCause, MenuRecord, RingOutcome } from '../../app/voice-ports.js'
 import { CallerLeg } from './caller-leg.js'
+import { LateCaller } from './late-caller.js'
 import { CallJournal } from './call-journal.js'
 import { CallerKeys, infoDigit } from './caller-keys.js'
 import { askRating } from './voice-menu.js'
@@ -21,9 +22,6 @@ import type { SessionTimerTerms } from './sip/session-timer.js'
 import { CallLiveness } from './call-liveness.js'
 import type { ServerTransaction } from './sip/transactions.js'
 import type { OutgoingInvite } from './sip/user-agent.js'
-
-/** How long a click-to-call's browser has to dial in once told the agent answered. */
-const JOIN_WITHIN_MS = 30_000
 
 interface AgentLeg {
   readonly agentId: string
@@ -74,11 +72,8 @@ export class VoiceCall {
   /** What happened, for the call's record. */
   private readonly journal: CallJournal
   private keys: CallerKeys | undefined
-  /** A click-to-call whose caller has not dialled in yet. */
-  private awaited: boolean
-  /** The caller dialled in from a browser (click-to-call). */
-  private callerInBrowser = false
-  private joinTimer: NodeJS.Timeout | undefined
+  /** A click-to-call's caller, dialling in from a browser once told the call is up. */
+  private readonly late: LateCaller
 
   readonly tenantId: string
   readonly contactId: string
@@ -145,7 +140,7 @@ export class VoiceCall {
     this.origin = call.caller
     this.startedAt = call.startedAt
     this.keys = call.keys
-    this.awaited = call.joinsLater === true
+    this.late = new LateCaller(call.joinsLater === true)
     this.journal = new CallJournal(
       {
         tenantId: call.tenantId,
@@ -164,7 +159,7 @@ export class VoiceCall {
       settings,
       (step) => this.run(step),
       // Waiting: the call is not over, the caller is on it, and no agent's phone has answered.
-      () => !this.over && !this.awaited && !this.agent?.dialog,
+      () => !this.over && !this.late.awaited && !this.agent?.dialog,
       () => host.waitInfo(),
     )
   }
@@ -267,16 +262,15 @@ export class VoiceCall {
    */
   join(req: SipRequest, tx: ServerTransaction): void {
     this.run(async () => {
-      if (this.over || !this.awaited) return void tx.reply(486, 'Busy Here (the call was joined, or is over)')
+      if (this.over || !this.late.awaited)
+        return void tx.reply(486, 'Busy Here (the call was joined, or is over)')
       const offer = sdpOf(req)
       const refused = unbridgeable(offer)
       if (refused)
         return void tx.reply(488, 'Not Acceptable Here', { headers: { warning: mediaWarning(refused) } })
       const talking = this.agent?.dialog ? this.agent.answer : undefined
       const answer = await this.callerLeg.joined(offer, talking)
-      this.awaited = false
-      this.callerInBrowser = true
-      clearTimeout(this.joinTimer)
+      this.late.arrived()
       this.caller = this.host.ua.acceptInvite(
         tx,
         answer,
@@ -295,8 +289,7 @@ export class VoiceCall {
   dropped(): void {
     this.run(async () => {
       if (this.over) return
-      this.awaited = false
-      clearTimeout(this.joinTimer)
+      this.late.stop()
       await this.end('customer', null)
     })
   }
@@ -408,7 +401,7 @@ export class VoiceCall {
     // The agent before may have left the line silenced (held, then transferred).
     if (this.silenced) await this.host.media.silence(this.contactId, this.ourTag, (this.silenced = false))
     await this.host.media.answer({ callId: this.contactId, fromTag: this.callerTag, toTag: this.ourTag, sdp })
-    if (this.awaited) await this.callerComing()
+    if (this.late.awaited) await this.callerComing()
     const c = await this.host.contact()
     if (c?.state === 'connected' && c.agentId === leg.agentId) return
     await this.host.acceptOffer(offerId, leg.agentId).catch(async (e: unknown) => {
@@ -427,17 +420,13 @@ export class VoiceCall {
     await this.host.media
       .play(this.contactId, this.ourTag, await this.host.prompts.ringback(), 100)
       .catch((e: unknown) => this.host.log(`call ${this.contactId}: ringback`, e))
-    clearTimeout(this.joinTimer)
-    this.joinTimer = setTimeout(
-      () =>
-        this.run(async () => {
-          if (!this.awaited || this.over) return
-          this.awaited = false
-          await this.lose('customer_did_not_join')
-        }),
-      JOIN_WITHIN_MS,
+    this.late.expect(() =>
+      this.run(async () => {
+        if (!this.late.awaited || this.over) return
+        this.late.stop()
+        await this.lose('customer_did_not_join')
+      }),
     )
-    this.joinTimer.unref?.()
   }
 
   private async agentFailed(offerId: string, agentId: string, status: number, reason: string): Promise<void> {
@@ -544,7 +533,7 @@ export class VoiceCall {
     // A browser caller holds in silence: the music's stream would take its place in the browser
     // for good (a browser plays the newest stream it was not told of, and the agent's is not new
     // when it comes back).
-    else if (!this.callerInBrowser) await this.audio.holdMusic()
+    else if (!this.late.inBrowser) await this.audio.holdMusic()
   }
 
   /** RFC 3515 blind transfer: 202, the router moves the contact, NOTIFY how it went, then BYE. */
@@ -658,7 +647,7 @@ export class VoiceCall {
   private async hangUp(): Promise<void> {
     if (this.over) return
     this.over = true
-    clearTimeout(this.joinTimer)
+    this.late.stop()
     this.liveness.stop()
     this.audio.dispose()
     await this.dropAgent()
