@@ -125,6 +125,8 @@ export interface ContactRecord {
     readonly toAgentId: string | null
   }[]
   readonly visits: readonly QueueVisit[]
+  /** The contact this one continues (the chat a call was asked from), else null. */
+  readonly relatedContactId: string | null
 }
 
 /** Snapshot figures are null in a delta unless the step crossed the interval's end. */

@@ -106,6 +106,11 @@ export interface PhoneBinding {
    * nodes must go through it: the phone's connection (TCP, TLS) or NAT binding is that node's.
    */
   readonly edge?: string
+  /**
+   * The phone's preference among the extension's phones (RFC 3261 §10.2.1.2, 0 to 1): the
+   * highest rings. A softphone says 1 when its agent wants calls there, 0.1 when not.
+   */
+  readonly q?: number
 }
 
 /** One change to the stored bindings: a binding saved (added or refreshed), or one removed. */
@@ -356,6 +361,8 @@ export interface ClickToCallRequest {
   /** The voice access number the browser will dial: its entry point names the queue. */
   readonly accessNumber: string
   readonly customer: { readonly name: string; readonly phone?: string }
+  /** The chat the call is asked from: the two are one conversation. */
+  readonly chatContactId: string
   /** The chat's original enqueue time: the call keeps the chat's place in line. */
   readonly enqueuedAt?: number
   /** The agent who has the chat: offered the call first when it can take it. */

@@ -81,4 +81,9 @@ export interface Contact {
   readonly messageCount: number
   readonly transfers: number
   readonly overflows: number
+  /**
+   * The contact this one continues, one conversation across channels (the chat a customer
+   * clicked to call from): the desktop shows them together and reports link them.
+   */
+  readonly relatedContactId: string | null
 }

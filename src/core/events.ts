@@ -28,6 +28,8 @@ export type DomainEventBody =
       readonly priority: number
       readonly customer: Customer
       readonly subject: string | null
+      /** The contact this one continues (a chat's click-to-call); absent when none. */
+      readonly relatedContactId?: string
     }
   | {
       readonly type: 'ContactRefused'

@@ -31,6 +31,7 @@ export const newRecord = (contactId: string, entryPointId: string, at: number): 
   subject: null,
   outcome: 'open',
   refusedReason: null,
+  relatedContactId: null,
   arrivedAt: at,
   firstOfferedAt: null,
   connectedAt: null,

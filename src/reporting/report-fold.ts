@@ -97,6 +97,7 @@ export class ReportFold {
           subject: e.subject,
           queueId: e.queueId,
           visits: [newVisit(e.queueId, e.at)],
+          relatedContactId: e.relatedContactId ?? null,
         }
         this.state.contacts[e.contactId] = c
         this.changed(c)

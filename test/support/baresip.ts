@@ -125,6 +125,11 @@ export class Phone {
     return this.log.length
   }
 
+  /** What the phone printed since `mark`. */
+  since(mark: number): string {
+    return this.log.slice(mark)
+  }
+
   command(line: string): void {
     this.child.stdin?.write(`${line}\n`)
   }

@@ -5,6 +5,7 @@ import type { RunningServer } from '../../src/main.js'
 import { Phone } from '../support/baresip.js'
 import { chromiumWithTone, hearsInPage } from '../support/browser-audio.js'
 import { demoDocs } from '../support/harness.js'
+import { loginAt } from '../support/login.js'
 import type { RunningRtpengine } from '../support/rtpengine.js'
 import { startRtpengine } from '../support/rtpengine.js'
 import { until } from '../support/until.js'
@@ -159,5 +160,62 @@ describe('click-to-call from a chat (document 002)', () => {
       .waitFor()
     expect(await eventIds(customer)).toEqual([168102, 168101, 168106, 168110])
     await deskPhone.waitFor(/session closed|terminated/i, 10_000, mark)
+    await agent.context().close()
   }, 120_000)
+
+  it('gives the call to the agent who has the chat, inside the chat, and links the two in reports', async () => {
+    const runtime = server.sb.runtime('demo')
+    for (const agentId of ['agent2', 'agent4'])
+      for (const channel of ['chat', 'voice'] as const)
+        await runtime.run(agentState(agentId, channel, 'not_ready', agentId, 'Break'))
+    const agent = await agentDesk()
+    await runtime.run(agentState('agent1', 'chat', 'ready', 'agent1'))
+    const customer = await customerPage()
+    await customer.getByLabel('Your name').fill('Han Meimei')
+    await customer.getByRole('button', { name: '1. Start the chat' }).click()
+    await agent
+      .getByRole('alertdialog', { name: /Incoming chat from Han Meimei/ })
+      .getByRole('button', { name: 'Accept' })
+      .click()
+    await customer.getByRole('status').filter({ hasText: 'Chat connected' }).waitFor()
+    await runtime.run(agentState('agent1', 'voice', 'ready', 'agent1'))
+    await customer.getByRole('button', { name: '2. Call us' }).click()
+
+    // The offer says it continues the chat; answered, the call is worked inside the chat's tab.
+    const offer = agent.getByRole('alertdialog', { name: /Incoming voice from Han Meimei/ })
+    await offer.getByText(/the call joins the chat/).waitFor()
+    await offer.getByRole('button', { name: 'Answer' }).click()
+    await customer.getByRole('status').filter({ hasText: 'On the call' }).waitFor()
+    const tabs = agent.getByRole('tab')
+    await tabs.filter({ hasText: /chat · connected · on a call/ }).waitFor()
+    expect(await tabs.count()).toBe(1)
+    const pane = agent.getByRole('tabpanel')
+    await pane.getByRole('region', { name: /Call with Han Meimei/ }).waitFor()
+    await pane.getByRole('textbox', { name: 'Reply' }).waitFor()
+
+    // The customer hangs up: the call's wrap-up sits in the chat, which goes on.
+    await customer.getByRole('button', { name: 'Hang up' }).click()
+    await pane
+      .getByRole('form', { name: 'Wrap-up of the call' })
+      .getByRole('button', { name: 'Finish wrap-up' })
+      .click()
+    await pane.getByRole('form', { name: 'Wrap-up of the call' }).waitFor({ state: 'detached' })
+    await tabs.filter({ hasText: /^Han Meimeichat · connected$/ }).waitFor()
+
+    // Reports: the call's record names the chat it continues.
+    const [chat, call] = (await server.sb.queries.events('demo', { afterSeq: 0, limit: 5000 }))
+      .filter((e) => e.type === 'ContactQueued')
+      .slice(-2)
+    const token = await loginAt(server.url, 'supervisor', 'supervisor')
+    const record = await until('the call’s record', async () => {
+      const r = await fetch(`${server.url}/api/v1/contacts/${call!.contactId}/record`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+      const body = (await r.json()) as { outcome: string; relatedContactId: string | null }
+      return body.outcome === 'handled' ? body : undefined
+    })
+    expect(record.relatedContactId).toBe(chat!.contactId)
+    await customer.context().close()
+    await agent.context().close()
+  }, 90_000)
 })

@@ -216,6 +216,32 @@ describe('registrar', () => {
     expect(first.store.rows.size).toBe(0)
   })
 
+  it('rings the phone of highest q (RFC 3261 §10.2.1.2), the newest of equals, whoever refreshed last', async () => {
+    const { registrar, register } = setup()
+    await registrar.start()
+    const desk = '<sip:804@127.0.0.1:5091>'
+    const soft = '<sip:x1@df7jal23ls0d.invalid;transport=ws>'
+    // The agent wants calls in the browser: the softphone says q=1, the desk phone nothing (0.5).
+    await register({ contact: `${soft};q=1` })
+    const refreshed = await register({ contact: desk })
+    expect(refreshed.headers.getAll('contact')).toEqual([
+      '<sip:x1@df7jal23ls0d.invalid;transport=ws>;expires=600;q=1',
+      '<sip:804@127.0.0.1:5091>;expires=600',
+    ])
+    expect(registrar.binding('t1', '804')?.contact).toBe('sip:x1@df7jal23ls0d.invalid;transport=ws')
+    // The agent chooses the desk phone: the softphone registers again with q=0.1.
+    await register({ contact: `${soft};q=0.1` })
+    expect(registrar.binding('t1', '804')?.contact).toBe('sip:804@127.0.0.1:5091')
+    // Without a preference, the newest registration rings.
+    await register({ contact: soft })
+    expect(registrar.binding('t1', '804')?.contact).toBe('sip:x1@df7jal23ls0d.invalid;transport=ws')
+    await register({ contact: desk })
+    expect(registrar.binding('t1', '804')?.contact).toBe('sip:804@127.0.0.1:5091')
+    for (const q of ['1.5', '-1', 'high', '0.1234'])
+      expect((await register({ contact: `${soft};q=${q}` })).status).toBe(400)
+    await registrar.stop()
+  })
+
   it("a browser's WebSocket binding does not come back after a restart; a desk phone's does", async () => {
     const store = memoryStore()
     const binding = (transport: 'UDP' | 'WS', contact: string): PhoneBinding => ({

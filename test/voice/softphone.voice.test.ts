@@ -11,6 +11,7 @@ import { demoDocs } from '../support/harness.js'
 import type { RunningRtpengine } from '../support/rtpengine.js'
 import { startRtpengine } from '../support/rtpengine.js'
 import { readWav, seconds } from '../support/tones.js'
+import { loginAt } from '../support/login.js'
 import { until } from '../support/until.js'
 import { startVoiceServer } from '../support/voice-server.js'
 
@@ -19,22 +20,38 @@ import { startVoiceServer } from '../support/voice-server.js'
 // side's tone is checked on the other, and in the server's recording.
 const CALLER_HZ = 440
 const BROWSER_HZ = 1000
+const DESK_HZ = 1320
+const PROVIDER_HZ = 660
 
 let rtp: RunningRtpengine
 let server: RunningServer
 let browser: Browser
 let caller: Phone
+let provider: Phone
 let sip: string
 
 beforeAll(async () => {
   rtp = await startRtpengine()
-  server = await startVoiceServer(demoDocs(), rtp)
+  // The provider's side of the trunk: calls out to 5557777 ring this phone, which answers.
+  provider = await Phone.start({
+    account: '<sip:5557777@127.0.0.1>;regint=0',
+    toneHz: PROVIDER_HZ,
+    autoAnswer: true,
+  })
+  const docs = demoDocs()
+  const demo = docs[0]!
+  demo.voice = {
+    ...demo.voice!,
+    trunks: [{ id: 'local-trunk', host: '127.0.0.1', port: provider.port, transport: 'udp' }],
+  }
+  server = await startVoiceServer(docs, rtp)
   sip = `127.0.0.1:${server.voice!.sip.port}`
   browser = await chromiumWithTone(BROWSER_HZ)
   caller = await Phone.caller('5551234', CALLER_HZ)
 }, 60_000)
 
 afterAll(async () => {
+  await provider?.stop()
   await caller?.stop()
   await browser?.close()
   await server?.stop()
@@ -68,14 +85,8 @@ async function signIn(username: string, watchSockets = false): Promise<Page> {
 }
 
 async function supervisorGet<T>(url: string): Promise<T> {
-  const login = (await (
-    await fetch(`${server.url}/api/v1/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'supervisor', password: 'supervisor' }),
-    })
-  ).json()) as { token: string }
-  const res = await fetch(`${server.url}${url}`, { headers: { authorization: `Bearer ${login.token}` } })
+  const token = await loginAt(server.url, 'supervisor', 'supervisor')
+  const res = await fetch(`${server.url}${url}`, { headers: { authorization: `Bearer ${token}` } })
   return (
     res.headers.get('content-type')?.includes('json')
       ? await res.json()
@@ -181,4 +192,98 @@ describe('a softphone call through a drop of its WebSocket', () => {
     await caller.waitFor(/session closed|terminated/i, 10_000, mark)
     await page.getByRole('group', { name: 'Phone' }).waitFor({ state: 'detached' })
   }, 90_000)
+})
+
+/** Only `agentId` takes calls from the queue: the others' voice channels are set not ready. */
+async function onlyOnVoice(agentId: string): Promise<void> {
+  const runtime = server.sb.runtime('demo')
+  for (const other of ['agent1', 'agent2', 'agent3', 'agent4'])
+    if (other !== agentId) await runtime.run(agentState(other, 'voice', 'not_ready', other, 'Break'))
+  await until(`${agentId} reachable`, () =>
+    runtime.query({ type: 'agent', agentId })?.channels.voice?.reachable ? true : undefined,
+  )
+  await runtime.run(agentState(agentId, 'voice', 'ready', agentId))
+}
+
+describe('a desk phone and a softphone on one extension', () => {
+  it('rings the phone the agent chose, and the other when the agent changes its mind', async () => {
+    const deskPhone = await Phone.extension(sip, '803', DESK_HZ, true)
+    const page = await signIn('agent3')
+    await page.getByRole('status').filter({ hasText: 'Phone: ready in this browser' }).waitFor()
+    const registrar = server.voice!.channel.registrar
+    const ringing = () => registrar.binding('demo', '803')?.source.transport
+    // By default the browser rings (it registers with q=1, the desk phone says nothing).
+    expect(ringing()).toBe('WS')
+    await onlyOnVoice('agent3')
+
+    await page.getByRole('combobox', { name: 'Calls ring' }).selectOption('desk')
+    await until('the desk phone preferred', () => (ringing() === 'UDP' ? true : undefined))
+    let mark = caller.mark
+    let desk = deskPhone.mark
+    caller.dial(`sip:8000@${sip}`)
+    await deskPhone.waitFor(/Call established/, 10_000, desk)
+    await caller.waitFor(/Call established/, 10_000, mark)
+    // The call is on the desk phone: the desktop shows it, with no controls of a browser call.
+    await page
+      .getByRole('region', { name: /Call with 5551234/ })
+      .getByText('Hold and transfer from your phone, or here:')
+      .waitFor()
+    await deskPhone.hearing(deskPhone.heardMs() + 1500, 10_000)
+    caller.hangup()
+    await caller.waitFor(/session closed|terminated/i, 10_000, mark)
+    await deskPhone.waitFor(/session closed|terminated/i, 10_000, desk)
+    await page
+      .getByRole('form', { name: 'Wrap-up of the call' })
+      .getByRole('button', { name: 'Finish wrap-up' })
+      .click()
+
+    // Back to the browser: the next call rings there, not on the desk phone.
+    await page.getByRole('combobox', { name: 'Calls ring' }).selectOption('browser')
+    await until('the softphone preferred', () => (ringing() === 'WS' ? true : undefined))
+    await onlyOnVoice('agent3')
+    mark = caller.mark
+    desk = deskPhone.mark
+    caller.dial(`sip:8000@${sip}`)
+    const offer = page.getByRole('alertdialog', { name: /Incoming voice from 5551234/ })
+    await offer.getByText('Ringing in this browser').waitFor()
+    await offer.getByRole('button', { name: 'Answer' }).click()
+    await page
+      .getByRole('region', { name: /Call with 5551234/ })
+      .getByRole('group', { name: 'Phone' })
+      .waitFor()
+    await until('the caller in the browser', async () =>
+      (await hearsInPage(page, CALLER_HZ)) > 0.5 ? true : undefined,
+    )
+    caller.hangup()
+    await caller.waitFor(/session closed|terminated/i, 10_000, mark)
+    expect(deskPhone.since(desk)).not.toMatch(/Incoming call/)
+    await deskPhone.stop()
+    await page.context().close()
+  }, 90_000)
+})
+
+describe('calling out from the softphone', () => {
+  it('rings the browser first (answered by itself), then the number through the trunk, with audio both ways', async () => {
+    const page = await signIn('agent4')
+    await page.getByRole('status').filter({ hasText: 'Phone: ready in this browser' }).waitFor()
+    const p = provider.mark
+    await page.getByRole('textbox', { name: 'Number to call' }).fill('555 7777')
+    await page.getByRole('button', { name: 'Call', exact: true }).click()
+    const call = page.getByRole('region', { name: 'Call to 5557777' })
+    await call.getByText('On the phone').waitFor()
+    await provider.waitFor(/Call established/, 10_000, p)
+    await until('the provider’s tone in the browser', async () =>
+      (await hearsInPage(page, PROVIDER_HZ)) > 0.5 ? true : undefined,
+    )
+    await provider.hearing(provider.heardMs() + 2000, 10_000)
+    await call.getByRole('button', { name: 'Hang up' }).click()
+    await provider.waitFor(/session closed|terminated/i, 10_000, p)
+    await call.waitFor({ state: 'detached' })
+    const heard = readWav(await provider.lastHeard())
+    expect(
+      seconds(heard.channels[0]!, heard.rate, [BROWSER_HZ]).filter((s) => (s.share[BROWSER_HZ] ?? 0) > 0.5)
+        .length,
+    ).toBeGreaterThanOrEqual(2)
+    await page.context().close()
+  }, 60_000)
 })

@@ -443,6 +443,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('phone_bindings').addColumn('edge', 'text').execute()
     },
   },
+  '0018_related_contacts': {
+    async up(db: Kysely<unknown>) {
+      // A call asked for from a chat continues it: one conversation across channels.
+      await db.schema.alterTable('contacts').addColumn('related_contact_id', 'text').execute()
+    },
+  },
+  '0019_phone_binding_preference': {
+    async up(db: Kysely<unknown>) {
+      // RFC 3261's q: which of an extension's phones rings (a softphone or the desk phone).
+      await db.schema.alterTable('phone_bindings').addColumn('q', 'real').execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

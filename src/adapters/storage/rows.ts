@@ -36,6 +36,7 @@ export function contactRow(tenantId: string, c: Contact): Insertable<ContactsTab
     message_count: c.messageCount,
     transfers: c.transfers,
     overflows: c.overflows,
+    related_contact_id: c.relatedContactId,
   }
 }
 
@@ -68,6 +69,7 @@ export function contactFromRow(r: Selectable<ContactsTable>): Contact {
     messageCount: r.message_count,
     transfers: r.transfers,
     overflows: r.overflows,
+    relatedContactId: r.related_contact_id,
   }
 }
 

@@ -74,6 +74,7 @@ export interface ContactsTable {
   message_count: number
   transfers: number
   overflows: number
+  related_contact_id: string | null
 }
 
 export interface MessagesTable {
@@ -292,4 +293,5 @@ export interface PhoneBindingsTable {
   user_agent: string | null
   registered_at: number
   edge: string | null
+  q: number | null
 }

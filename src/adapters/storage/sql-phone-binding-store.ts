@@ -23,6 +23,7 @@ export class SqlPhoneBindingStore implements PhoneBindingStore {
       userAgent: r.user_agent,
       registeredAt: Number(r.registered_at),
       ...(r.edge === null ? {} : { edge: r.edge }),
+      ...(r.q === null ? {} : { q: r.q }),
     }))
   }
 
@@ -67,6 +68,7 @@ const upserting =
           user_agent: eb.ref('excluded.user_agent'),
           registered_at: eb.ref('excluded.registered_at'),
           edge: eb.ref('excluded.edge'),
+          q: eb.ref('excluded.q'),
         })),
       )
       .execute()
@@ -82,4 +84,5 @@ const rowOf = (b: PhoneBinding) => ({
   user_agent: b.userAgent,
   registered_at: b.registeredAt,
   edge: b.edge ?? null,
+  q: b.q ?? null,
 })

@@ -242,7 +242,7 @@ export class SqlReportStore implements ReportStore {
       .orderBy('arrived_at')
       .orderBy('contact_id')
       .execute()
-    return rows.map((row) => row.data)
+    return rows.map((row) => withDefaults(row.data))
   }
 
   async contactRecord(tenantId: string, contactId: string): Promise<ContactRecord | undefined> {
@@ -252,7 +252,7 @@ export class SqlReportStore implements ReportStore {
       .where('tenant_id', '=', tenantId)
       .where('contact_id', '=', contactId)
       .executeTakeFirst()
-    return row?.data
+    return row && withDefaults(row.data)
   }
 
   async activities(tenantId: string, r: ReportRange): Promise<AgentActivity[]> {
@@ -275,3 +275,9 @@ export class SqlReportStore implements ReportStore {
     }))
   }
 }
+
+/** Records stored before a field existed read as if it had its empty value. */
+const withDefaults = (r: ContactRecord): ContactRecord => ({
+  ...r,
+  relatedContactId: r.relatedContactId ?? null,
+})

@@ -113,6 +113,7 @@ export function clickToCallRoutes(
         tenantId: s.tenantId,
         accessNumber,
         customer: { name: s.userName },
+        chatContactId: chat.id,
         enqueuedAt: chat.enqueuedAt,
         ...(chat.state === 'connected' && chat.agentId ? { preferredAgentId: chat.agentId } : {}),
       })

@@ -215,7 +215,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   adminRoutes(app, deps.sb)
   streamRoutes(app, deps.sb)
   sipWebSocketRoutes(app, deps.sipWebSockets, deps.tls !== undefined)
-  softphoneRoutes(app, deps.sb, deps.sipWebSockets !== undefined)
+  softphoneRoutes(app, deps.sb, deps.sipWebSockets !== undefined, deps.telephony)
   conversationRoutes(app, deps.sb, deps.files)
   agentToolRoutes(app, deps.sb)
   customerExtraRoutes(app, deps.sb, deps.surveys)

@@ -91,6 +91,7 @@ export function contactRecordView(c: ContactRecord, tz: string, survey: StoredSu
     subject: c.subject,
     outcome: c.outcome,
     refusedReason: c.refusedReason,
+    relatedContactId: c.relatedContactId,
     arrivedAt: localIso(tz, c.arrivedAt),
     firstOfferedAt: at(tz, c.firstOfferedAt),
     connectedAt: at(tz, c.connectedAt),

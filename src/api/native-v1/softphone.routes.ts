@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Switchboard } from '../../app/switchboard.js'
+import type { Telephony } from '../../app/voice-ports.js'
 import { DomainError } from '../../core/errors.js'
 import { actingAgent, userOf } from '../http/authenticate.js'
 import { SIP_WEBSOCKET_PATH } from '../http/sip-websocket.routes.js'
@@ -24,7 +25,12 @@ const softphoneSchema = {
  * WebSocket, with credentials made from the login (they run out with it), so the agent never
  * types a SIP password.
  */
-export function softphoneRoutes(app: FastifyInstance, sb: Switchboard, voiceOn: boolean): void {
+export function softphoneRoutes(
+  app: FastifyInstance,
+  sb: Switchboard,
+  voiceOn: boolean,
+  telephony: Telephony | undefined,
+): void {
   app.get(
     '/api/v1/softphone',
     {
@@ -36,16 +42,7 @@ export function softphoneRoutes(app: FastifyInstance, sb: Switchboard, voiceOn: 
       },
     },
     async (req) => {
-      const agentId = actingAgent(req)
-      const voice = sb.storedConfig(req.tenantId).config.voice
-      if (!voiceOn || !voice)
-        throw new DomainError('CHANNEL_NOT_CONFIGURED', 'voice is off on this server: there is no softphone')
-      const extension = voice.extensions.find((x) => x.agentId === agentId)
-      if (!extension)
-        throw new DomainError(
-          'CHANNEL_NOT_CONFIGURED',
-          `agent ${agentId} has no extension: give the agent one in the voice configuration`,
-        )
+      const { voice, extension } = extensionOf(req, voiceOn)
       const login = sb.softphones().issue(req.tenantId, extension.number, userOf(req).exp)
       const domain = voice.domain ?? req.hostname.replace(/:\d+$/, '')
       const scheme = req.protocol === 'https' ? 'wss' : 'ws'
@@ -60,4 +57,56 @@ export function softphoneRoutes(app: FastifyInstance, sb: Switchboard, voiceOn: 
       }
     },
   )
+
+  app.post<{ Body: { to: string } }>(
+    '/api/v1/calls',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['agents'],
+        summary:
+          "Calls a number for the signed-in agent: the agent's phone (softphone or desk phone) rings first, then the number (an extension, or out through the trunk)",
+        body: {
+          type: 'object',
+          required: ['to'],
+          additionalProperties: false,
+          properties: {
+            to: { type: 'string', pattern: '^[+]?[0-9*#]{1,32}$', description: 'The number to call' },
+          },
+        },
+        response: {
+          201: {
+            type: 'object',
+            required: ['callId'],
+            properties: { callId: { type: 'string', description: "The call's id in call records" } },
+          },
+          400: errorSchema,
+          403: errorSchema,
+          404: errorSchema,
+          409: errorSchema,
+          503: errorSchema,
+        },
+      },
+    },
+    async (req, reply) => {
+      const { extension } = extensionOf(req, voiceOn && telephony !== undefined)
+      const placed = await telephony!.place(req.tenantId, extension.number, req.body.to)
+      return reply.code(201).send(placed)
+    },
+  )
+
+  /** The signed-in agent's extension, or why there is none. */
+  function extensionOf(req: FastifyRequest, on: boolean) {
+    const agentId = actingAgent(req)
+    const voice = sb.storedConfig(req.tenantId).config.voice
+    if (!on || !voice)
+      throw new DomainError('CHANNEL_NOT_CONFIGURED', 'voice is off on this server: there is no softphone')
+    const extension = voice.extensions.find((x) => x.agentId === agentId)
+    if (!extension)
+      throw new DomainError(
+        'CHANNEL_NOT_CONFIGURED',
+        `agent ${agentId} has no extension: give the agent one in the voice configuration`,
+      )
+    return { voice, extension }
+  }
 }

@@ -134,6 +134,7 @@ export function contactView(c: Contact) {
       c.wrapUpCode === null && c.wrapUpNotes === null ? null : { code: c.wrapUpCode, notes: c.wrapUpNotes },
     transfers: c.transfers,
     overflows: c.overflows,
+    relatedContactId: c.relatedContactId,
   }
 }
 

@@ -55,6 +55,7 @@ export class ClickToCalls {
           entryPointId,
           customer: req.customer,
           subject: null,
+          relatedContactId: req.chatContactId,
           ...(req.enqueuedAt === undefined ? {} : { enqueuedAt: req.enqueuedAt }),
           ...(req.preferredAgentId ? { preferredAgentId: req.preferredAgentId } : {}),
         },

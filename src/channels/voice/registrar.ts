@@ -95,9 +95,15 @@ export class Registrar {
     await this.writer.drain()
   }
 
-  /** The binding a call to this extension should ring: the most recent registration. */
+  /**
+   * The binding a call to this extension should ring: the phone of highest preference (its q; a
+   * phone that gives none is in the middle, 0.5), and of those the most recent registration.
+   */
   binding(tenantId: string, extension: string): PhoneBinding | undefined {
-    return this.bindings.get(keyOf(tenantId, extension))?.at(-1)
+    let best: PhoneBinding | undefined
+    for (const b of this.bindings.get(keyOf(tenantId, extension)) ?? [])
+      if (!best || preference(b) >= preference(best)) best = b
+    return best
   }
 
   all(tenantId: string): PhoneBinding[] {
@@ -180,6 +186,8 @@ export class Registrar {
         const uri = formatNameAddr({ display: null, uri: contact.uri, params: {} }).slice(1, -1)
         const asked = Number(contact.params.expires ?? headerExpires)
         if (!Number.isFinite(asked) || asked < 0) return void tx.reply(400, 'Bad Request (expires)')
+        const q = contact.params.q === undefined ? undefined : qValue(contact.params.q)
+        if (q === null) return void tx.reply(400, 'Bad Request (q must be from 0 to 1)')
         const i = list.findIndex((b) => b.contact === uri)
         const was = list[i]?.source ?? this.closedFlows.get(uri)?.source
         this.closedFlows.delete(uri)
@@ -200,6 +208,7 @@ export class Registrar {
           userAgent: req.headers.get('user-agent') ?? null,
           registeredAt: now,
           ...(this.deps.edge && onlyThrough(tx.source, contact.uri) ? { edge: this.deps.edge } : {}),
+          ...(q === undefined ? {} : { q }),
         })
       }
       stored = this.replace(key, list, tenant.tenantId, extension.number)
@@ -208,7 +217,9 @@ export class Registrar {
     const ok = responseTo(tx.request, 200, 'OK', {
       headers: {
         contact: current.map(
-          (b) => `<${b.contact}>;expires=${Math.max(0, Math.round((b.expiresAt - now) / 1000))}`,
+          (b) =>
+            `<${b.contact}>;expires=${Math.max(0, Math.round((b.expiresAt - now) / 1000))}` +
+            (b.q === undefined ? '' : `;q=${b.q}`),
         ),
         date: new Date(now).toUTCString(),
       },
@@ -264,6 +275,16 @@ export class Registrar {
     const x = this.deps.directory().extension(tenantId, extension)
     if (x) this.deps.onReachable(tenantId, x.agentId, reachable)
   }
+}
+
+/** RFC 3261 §20.10: a phone that says nothing of its preference is taken as in the middle. */
+const UNSAID_Q = 0.5
+const preference = (b: PhoneBinding): number => b.q ?? UNSAID_Q
+
+/** A Contact's q (RFC 3261 §25.1 qvalue: 0 to 1, at most three decimals); null when not one. */
+function qValue(text: string | null): number | null {
+  if (text === null || !/^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(text)) return null
+  return Number(text)
 }
 
 const keyOf = (tenantId: string, extension: string): string => `${tenantId}\u0000${extension}`

@@ -24,6 +24,8 @@ export interface NewContact {
   readonly enqueuedAt?: number
   /** Offered first to this agent when it can take the contact (the agent who has the chat). */
   readonly preferredAgentId?: string
+  /** The contact this one continues (the chat a call was asked from); it must be this tenant's. */
+  readonly relatedContactId?: string
 }
 
 export type ContactAdmission =
@@ -143,6 +145,7 @@ function announce(router: RouterState, contact: Contact, now: number): void {
       priority: contact.priority,
       customer: contact.customer,
       subject: contact.subject,
+      ...(contact.relatedContactId === null ? {} : { relatedContactId: contact.relatedContactId }),
     },
     now,
   )

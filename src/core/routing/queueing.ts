@@ -12,6 +12,7 @@ export function blankContact(
     subject: string | null
     priority?: number
     enqueuedAt?: number
+    relatedContactId?: string
   },
   queueId: string,
   channel: Channel,
@@ -45,6 +46,7 @@ export function blankContact(
     declineHoldUntil: null,
     messageCount: 0,
     transfers: 0,
+    relatedContactId: input.relatedContactId ?? null,
     overflows: 0,
   }
 }

@@ -7,6 +7,7 @@ import { Login } from './Login.js'
 import { OfferCard } from './OfferCard.js'
 import { StateBar } from './StateBar.js'
 import { PhoneStatus } from './PhoneStatus.js'
+import { Dialer } from './Dialer.js'
 import { usePhone } from './usePhone.js'
 
 interface Session {
@@ -71,8 +72,9 @@ export function App({ api }: { api: Request }) {
     )
   if (!desk) return <p class="loading">Loading your desk…</p>
 
-  const contacts = [...desk.contacts.values()]
-  const shown = contacts.find((c) => c.id === active) ?? contacts[0]
+  const conversations = desk.conversations()
+  const shown =
+    conversations.find((v) => v.contact.id === (active && desk.shownIn(active))) ?? conversations[0]
   return (
     <div class="desk">
       <header class="topbar">
@@ -96,6 +98,7 @@ export function App({ api }: { api: Request }) {
         </button>
       </header>
       <ErrorLine text={desk.error} />
+      {desk.channels.voice && <Dialer desk={desk} phone={phone} />}
       <section class="offers" aria-label="Incoming" aria-live="assertive">
         {[...desk.offers.values()].map((o) => (
           <OfferCard
@@ -103,39 +106,55 @@ export function App({ api }: { api: Request }) {
             offer={o}
             desk={desk}
             phone={phone}
-            onAccepted={() => setActive(o.contactId)}
+            onAccepted={() =>
+              setActive(
+                o.relatedContactId && desk.contacts.has(o.relatedContactId)
+                  ? o.relatedContactId
+                  : o.contactId,
+              )
+            }
           />
         ))}
       </section>
-      {contacts.length === 0 ? (
+      {conversations.length === 0 ? (
         <p class="empty">No open conversations. Set a channel to Ready to receive contacts.</p>
       ) : (
         <div class="work">
           <div class="tabs" role="tablist" aria-label="Open conversations">
-            {contacts.map((c) => {
+            {conversations.map(({ contact: c, linked }) => {
               const typing = c.customerTypingUntil > Date.now()
+              const onCall = linked.some((l) => l.state === 'connected')
               return (
                 <button
                   type="button"
                   role="tab"
                   key={c.id}
                   id={`tab-${c.id}`}
-                  aria-selected={shown?.id === c.id}
+                  aria-selected={shown?.contact.id === c.id}
                   aria-controls={`pane-${c.id}`}
-                  class={shown?.id === c.id ? 'tab on' : 'tab'}
+                  class={shown?.contact.id === c.id ? 'tab on' : 'tab'}
                   onClick={() => setActive(c.id)}
                 >
                   {c.customer.name}
                   <small>
                     {c.channel === 'email' ? 'message' : c.channel} ·{' '}
                     {c.state === 'wrap_up' ? 'wrap-up' : c.state}
+                    {onCall ? ' · on a call' : ''}
                     {typing ? ' · typing' : ''}
                   </small>
                 </button>
               )
             })}
           </div>
-          {shown && <ContactPane key={shown.id} desk={desk} contact={shown} phone={phone} />}
+          {shown && (
+            <ContactPane
+              key={shown.contact.id}
+              desk={desk}
+              contact={shown.contact}
+              linked={shown.linked}
+              phone={phone}
+            />
+          )}
         </div>
       )}
     </div>

@@ -27,10 +27,13 @@ const TYPING_EVERY_MS = 3000
 export function ContactPane({
   desk,
   contact,
+  linked,
   phone,
 }: {
   desk: Desk
   contact: Contact
+  /** Contacts that continue this one (the customer's call from this chat): worked here too. */
+  linked: Contact[]
   phone: Softphone | null
 }) {
   const log = useRef<HTMLDivElement>(null)
@@ -64,6 +67,13 @@ export function ContactPane({
           <p class="typing" aria-live="polite">
             {contact.customer.name} is typing…
           </p>
+        )}
+        {linked.map((l) =>
+          l.state === 'connected' ? (
+            <CallPanel key={l.id} desk={desk} contact={l} phone={phone} />
+          ) : (
+            <WrapUp key={l.id} desk={desk} contact={l} />
+          ),
         )}
         {contact.state === 'connected' && contact.channel === 'voice' ? (
           <CallPanel desk={desk} contact={contact} phone={phone} />
@@ -174,10 +184,11 @@ function Composer({ desk, contact }: { desk: Desk; contact: Contact }) {
 
 function WrapUp({ desk, contact }: { desk: Desk; contact: Contact }) {
   const codes = desk.settings?.wrapUpCodes ?? []
+  const what = contact.channel === 'voice' ? 'call' : contact.channel === 'email' ? 'message' : 'chat'
   return (
     <form
       class="wrapup"
-      aria-label="Wrap-up"
+      aria-label={`Wrap-up of the ${what}`}
       onSubmit={(e) => {
         e.preventDefault()
         const f = e.currentTarget
@@ -187,7 +198,7 @@ function WrapUp({ desk, contact }: { desk: Desk; contact: Contact }) {
       }}
     >
       <p>
-        <strong>Wrap-up.</strong> The conversation has ended; finish it to take new contacts.
+        <strong>Wrap-up of the {what}.</strong> It has ended; finish it to take new contacts.
       </p>
       <label>
         Outcome

@@ -27,6 +27,9 @@ export function OfferCard({
       <div>
         <strong>Incoming {offer.channel === 'email' ? 'message' : offer.channel}</strong> from{' '}
         {offer.customer} · queue {offer.queueId}
+        {offer.relatedContactId && desk.contacts.has(offer.relatedContactId) && (
+          <p class="continues">The customer you are chatting with asks to talk: the call joins the chat.</p>
+        )}
       </div>
       <div class="countdown" aria-label={`${left} seconds left`}>
         {left}s

@@ -15,6 +15,21 @@ export function PhoneStatus({ phone }: { phone: Softphone }) {
       <span role="status" title={phone.problem ?? undefined}>
         {SAID[phone.line]}
       </span>
+      <label class="rings-on">
+        Calls ring{' '}
+        <select
+          value={phone.ringsOn}
+          onChange={(e) => phone.ringOn(e.currentTarget.value === 'desk' ? 'desk' : 'browser')}
+        >
+          <option value="browser">in this browser</option>
+          <option value="desk">on my desk phone</option>
+        </select>
+      </label>
+      {phone.ringsOn === 'desk' && phone.line === 'registered' && phone.otherPhones === 0 && (
+        <span class="hint" role="note">
+          No desk phone is registered: calls ring here
+        </span>
+      )}
       <label class="ring">
         <input
           type="checkbox"

@@ -1,6 +1,7 @@
 import type { Request } from '../shared/http.js'
 import type { Attachment, ChannelState, Contact, ContactRecord, DeskSettings, Ev, Offer } from './model.js'
 import { backoff } from '../shared/http.js'
+import type { Softphone } from './softphone.js'
 
 const TYPING_MS = 6000
 
@@ -73,6 +74,7 @@ export class Desk {
           customer: c.customer.name,
           ...(c.customer.phone ? { phone: c.customer.phone } : {}),
           channel: c.channel,
+          relatedContactId: c.relatedContactId,
         })
       if (c.state === 'connected' || c.state === 'wrap_up') {
         open.add(c.id)
@@ -173,7 +175,12 @@ export class Desk {
           token: this.token,
         }).catch(() => null)
         if (r)
-          Object.assign(offer, { customer: r.customer.name, phone: r.customer.phone, channel: r.channel })
+          Object.assign(offer, {
+            customer: r.customer.name,
+            phone: r.customer.phone,
+            channel: r.channel,
+            relatedContactId: r.relatedContactId,
+          })
         break
       }
       case 'OfferRejected':
@@ -225,6 +232,24 @@ export class Desk {
       this.error = err instanceof Error ? err.message : String(err)
     }
     this.changed()
+  }
+
+  /**
+   * The open contacts as the agent works them: a contact that continues another one open here
+   * (a call from a chat) is shown inside it, not on its own.
+   */
+  conversations(): { contact: Contact; linked: Contact[] }[] {
+    const all = [...this.contacts.values()]
+    const inside = (c: Contact) => c.relatedContactId !== null && this.contacts.has(c.relatedContactId)
+    return all
+      .filter((c) => !inside(c))
+      .map((contact) => ({ contact, linked: all.filter((c) => c.relatedContactId === contact.id) }))
+  }
+
+  /** The conversation a contact is shown in: its own, or the open one it continues. */
+  shownIn(contactId: string): string {
+    const related = this.contacts.get(contactId)?.relatedContactId
+    return related && this.contacts.has(related) ? related : contactId
   }
 
   setState(channel: string, state: ChannelState['state'], reason?: string): Promise<void> {
@@ -283,6 +308,12 @@ export class Desk {
       const c = this.contacts.get(contactId)
       if (c) c.state = 'wrap_up'
     })
+  }
+
+  /** Has the server call `to`: the agent's phone rings first, then the number. */
+  callOut(to: string, phone: Softphone | null): Promise<void> {
+    const ask = () => this.api('/api/v1/calls', { token: this.token, body: { to } })
+    return this.run(() => (phone ? phone.callOut(to, ask) : ask()))
   }
 
   wrapUp(contactId: string, code: string | null, notes: string): Promise<void> {

@@ -37,6 +37,8 @@ export interface Contact {
   messages: Message[]
   customerReadUpTo: number
   customerTypingUntil: number
+  /** The contact this one continues (the chat a customer clicked to call from). */
+  relatedContactId: string | null
 }
 
 export interface Offer {
@@ -48,6 +50,8 @@ export interface Offer {
   /** The caller's number, for calls. */
   phone?: string
   channel: string
+  /** The contact it continues: a call from a chat the agent may have open. */
+  relatedContactId?: string | null
 }
 
 export interface DeskSettings {

@@ -22,7 +22,18 @@ export interface SoftCall {
   state: 'ringing' | 'talking'
   muted: boolean
   held: boolean
+  /** A call the agent placed (to `from`): no routed contact goes with it. */
+  readonly placed: boolean
 }
+
+/** Where the agent wants calls to ring when a desk phone is registered too. */
+export type RingsOn = 'browser' | 'desk'
+
+/** RFC 3261 q-values the softphone registers with: the server rings the highest. */
+const Q: Record<RingsOn, string> = { browser: '1', desk: '0.1' }
+const RINGS_ON_KEY = 'switchboard.ringsOn'
+/** How long after asking for a call its first leg (this phone) is expected to ring. */
+const PLACED_RINGS_WITHIN_MS = 30_000
 
 const RECONNECT_MIN_S = 1
 const RECONNECT_MAX_S = 8
@@ -40,6 +51,11 @@ export class Softphone {
   call: SoftCall | null = null
   /** The SIP domain the extension registers in (where transfers to a number go). */
   domain = ''
+  /** Other phones of the extension (a desk phone), as the last registration's answer listed them. */
+  otherPhones = 0
+  ringsOn: RingsOn = localStorage.getItem(RINGS_ON_KEY) === 'desk' ? 'desk' : 'browser'
+  /** A call the agent asked for: its first leg rings this phone, from the number called. */
+  private placing: { number: string; until: number } | null = null
   private ua: JsSIP.UA | null = null
   private readonly ringer = new Ringer()
 
@@ -79,7 +95,14 @@ export class Softphone {
     })
     this.ua = ua
     this.line = 'connecting'
-    ua.on('registered', () => this.setLine('registered', null))
+    ua.registrator().setExtraContactParams({ q: Q[this.ringsOn] })
+    ua.on('registered', (e) => {
+      // RFC 3261 §10.3: the answer lists every binding of the extension, this one among them.
+      const contacts = e.response.getHeaders('contact').flatMap((h) => h.split(/,(?=\s*<)/))
+      const mine = ua.contact.toString().replace(/[<>]/g, '')
+      this.otherPhones = contacts.filter((c) => !c.includes(mine)).length
+      this.setLine('registered', null)
+    })
     ua.on('unregistered', () => this.setLine(this.line === 'off' ? 'off' : 'reconnecting', null))
     ua.on('registrationFailed', (e) =>
       this.setLine('failed', `the phone line was refused (${String(e.cause)}): sign in again`),
@@ -93,7 +116,13 @@ export class Softphone {
       const session = e.session
       // One call at a time: a second one while busy is turned away (the server will not send one).
       if (this.call) return session.terminate({ status_code: 486, reason_phrase: 'Busy Here' })
-      this.take(session)
+      const asked = this.placing
+      const placed =
+        asked !== null && asked.until > Date.now() && session.remote_identity.uri.user === asked.number
+      if (placed) this.placing = null
+      this.take(session, placed)
+      // The agent asked for this call: it is answered at once, the number rings next.
+      if (placed) this.answer()
     })
     ua.start()
     this.changed()
@@ -105,6 +134,29 @@ export class Softphone {
     const ua = this.ua
     this.ua = null
     ua?.stop()
+  }
+
+  /** Which phone rings: registers again with the preference (a desk phone must be registered too). */
+  ringOn(where: RingsOn): void {
+    this.ringsOn = where
+    localStorage.setItem(RINGS_ON_KEY, where)
+    this.ua?.registrator().setExtraContactParams({ q: Q[where] })
+    if (this.ua?.isConnected()) this.ua.register()
+    this.changed()
+  }
+
+  /**
+   * The agent calls a number: `ask` has the server place the call, which rings this phone
+   * first (answered at once) and then the number.
+   */
+  async callOut(number: string, ask: () => Promise<unknown>): Promise<void> {
+    this.placing = { number, until: Date.now() + PLACED_RINGS_WITHIN_MS }
+    try {
+      await ask()
+    } catch (e) {
+      this.placing = null
+      throw e
+    }
   }
 
   answer(): void {
@@ -149,7 +201,7 @@ export class Softphone {
     if (this.call?.state === 'talking') this.call.session.refer(`sip:${target}@${this.domain}`)
   }
 
-  private take(session: RTCSession): void {
+  private take(session: RTCSession, placed: boolean): void {
     const identity = session.remote_identity
     const call: SoftCall = {
       session,
@@ -157,9 +209,10 @@ export class Softphone {
       state: 'ringing',
       muted: false,
       held: false,
+      placed,
     }
     this.call = call
-    this.ringer.start()
+    if (!placed) this.ringer.start()
     session.on('peerconnection', ({ peerconnection }) => {
       peerconnection.addEventListener('track', (t) => {
         this.speaker.srcObject = t.streams[0] ?? new MediaStream([t.track])
