@@ -27,7 +27,25 @@ let deskPhone: Phone
 
 beforeAll(async () => {
   rtp = await startRtpengine()
-  server = await startVoiceServer(demoDocs(), rtp)
+  // A second channel calls a queue where nobody waits more than a few seconds (168103).
+  const docs = demoDocs()
+  const demo = docs[0]!
+  const voiceQueue = demo.queues.find((q) => q.id === 'voice-support')!
+  const { voice: _number, ...queue } = voiceQueue
+  demo.queues.push({ ...queue, id: 'voice-short', name: 'Short wait', maxWaitSeconds: 4 })
+  const line = demo.entryPoints.find((e) => e.id === '8000')!
+  demo.entryPoints.push({
+    ...line,
+    id: '8300',
+    queue: 'voice-short',
+    voice: { ...line.voice!, numbers: ['8300'] },
+  })
+  demo.aicc!.channels.push({
+    configId: 'web-short',
+    entryPoint: '1000',
+    clickToCall: { accessNumber: '8300' },
+  })
+  server = await startVoiceServer(docs, rtp)
   ;[customerBrowser, agentBrowser] = await Promise.all([
     chromiumWithTone(CUSTOMER_HZ),
     chromiumWithTone(AGENT_HZ),
@@ -55,11 +73,20 @@ async function agentDesk(): Promise<Page> {
   return page
 }
 
-async function customerPage(): Promise<Page> {
+async function customerPage(channel?: string): Promise<Page> {
   const page = await (await customerBrowser.newContext({ locale: 'en-GB' })).newPage()
   page.setDefaultTimeout(15_000)
-  await page.goto(`${server.url}/demo/click-to-call`)
+  await page.goto(`${server.url}/demo/click-to-call${channel ? `?channel=${channel}` : ''}`)
   return page
+}
+
+/** The customers of earlier cases leave their chats: each case starts with an empty line. */
+async function chatsLeft(): Promise<void> {
+  const runtime = server.sb.runtime('demo')
+  const chats = runtime.query({ type: 'contacts', channel: 'chat' }) ?? []
+  for (const c of chats)
+    if (c.state === 'queued' || c.state === 'offered' || c.state === 'connected')
+      await runtime.run({ type: 'customerGone', contactId: c.id })
 }
 
 /** The events the sample page logged, by their ids, in order. */
@@ -83,6 +110,38 @@ describe('click-to-call from a chat (document 002)', () => {
     expect(await eventIds(customer)).toEqual([168105])
     await customer.context().close()
   })
+
+  it('tells 168103 when nobody answers within the queue’s longest wait', async () => {
+    const runtime = server.sb.runtime('demo')
+    const agent = await agentDesk()
+    for (const other of ['agent2', 'agent3', 'agent4'])
+      await runtime.run(agentState(other, 'voice', 'not_ready', other, 'Break'))
+    await runtime.run(agentState('agent2', 'chat', 'ready', 'agent2'))
+    await until('agent1 reachable', () =>
+      runtime.query({ type: 'agent', agentId: 'agent1' })?.channels.voice?.reachable ? true : undefined,
+    )
+    await runtime.run(agentState('agent1', 'voice', 'ready', 'agent1'))
+    const customer = await customerPage('web-short')
+    await customer.getByLabel('Your name').fill('Wei Hua')
+    await customer.getByRole('button', { name: '1. Start the chat' }).click()
+    await customer.getByRole('status').filter({ hasText: 'Chat connected' }).waitFor()
+    await customer.getByRole('button', { name: '2. Call us' }).click()
+    // The only agent declines: the call waits on, until the queue's four seconds run out.
+    await agent
+      .getByRole('alertdialog', { name: /Incoming voice from Wei Hua/ })
+      .getByRole('button', { name: 'Decline' })
+      .click()
+    await customer
+      .getByRole('status')
+      .filter({ hasText: /Call queue timeout: nobody answered within the queue’s longest wait/ })
+      .waitFor()
+    expect(await eventIds(customer)).toEqual([168102, 168103])
+    await agent
+      .getByRole('alertdialog', { name: /Incoming voice from Wei Hua/ })
+      .waitFor({ state: 'detached' })
+    await customer.context().close()
+    await agent.context().close()
+  }, 60_000)
 
   it('queues the call with the chat, rings the agent’s softphone, and carries audio both ways until the customer hangs up', async () => {
     const agent = await agentDesk()
@@ -164,6 +223,7 @@ describe('click-to-call from a chat (document 002)', () => {
   }, 120_000)
 
   it('gives the call to the agent who has the chat, inside the chat, and links the two in reports', async () => {
+    await chatsLeft()
     const runtime = server.sb.runtime('demo')
     for (const agentId of ['agent2', 'agent4'])
       for (const channel of ['chat', 'voice'] as const)

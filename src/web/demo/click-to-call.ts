@@ -10,7 +10,8 @@ import type { RTCSession } from 'jssip/lib/RTCSession.js'
 
 const APIfabric = location.origin
 const c = { appKey: 'demo-app-key', appSecret: 'demo-app-secret' }
-const channelId = 'web-1000'
+// The AICC channel (aicc.channels[].configId): ?channel= picks another than the demo's own.
+const channelId = new URLSearchParams(location.search).get('channel') ?? 'web-1000'
 const userId = `demo${Math.floor(Math.random() * 1e9)}`
 const fabric = { token: '' }
 const ccmessaging = { token: '' }
