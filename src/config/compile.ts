@@ -106,6 +106,7 @@ export function compileTenant(t: TenantDoc): TenantConfig {
         maxAttachmentSizeMb: e.chat.maxAttachmentSizeMb,
         maskingPatterns: e.chat.maskingPatterns ?? DEFAULT_MASKING_PATTERNS,
         offRecordEnabled: e.chat.offRecordEnabled,
+        clickToCall: e.chat.clickToCall && { ...e.chat.clickToCall },
       },
       leaveMessageQueueId: e.leaveMessageQueue,
     })),

@@ -104,6 +104,11 @@ const chatSettings = z.strictObject({
   maxAttachmentSizeMb: z.number().int().min(1).max(50).default(3),
   maskingPatterns: z.array(z.string().min(1).max(500)).max(20).optional(),
   offRecordEnabled: z.boolean().default(false),
+  // The widget's "Call us": the voice access number the customer's browser calls, joined to the chat.
+  clickToCall: z
+    .strictObject({ accessNumber: z.string().regex(/^[0-9*#+]{1,32}$/) })
+    .nullable()
+    .default(null),
 })
 
 // A voice menu (IVR): each digit leads to an entry point, whose queue, hours and gates apply.
@@ -125,7 +130,12 @@ export const entryPointDoc = z.strictObject({
   queue: id,
   active: z.boolean().default(true),
   calendar: id.nullable().default(null),
-  chat: chatSettings.default({ attachmentsEnabled: false, maxAttachmentSizeMb: 3, offRecordEnabled: false }),
+  chat: chatSettings.default({
+    attachmentsEnabled: false,
+    maxAttachmentSizeMb: 3,
+    offRecordEnabled: false,
+    clickToCall: null,
+  }),
   // A queue for messages customers leave while this entry point does not take chats.
   leaveMessageQueue: id.nullable().default(null),
   // A voice entry point: the access numbers (DIDs) callers dial to reach it through a trunk, and

@@ -140,6 +140,14 @@ export function crossCheck(t: TenantDoc, at: string): ConfigIssue[] {
   })
   const entryPoints = new Set(t.entryPoints.map((e) => e.id))
   const accessNumbers = new Set(t.entryPoints.flatMap((e) => e.voice?.numbers ?? []))
+  t.entryPoints.forEach((e, i) => {
+    const number = e.chat.clickToCall?.accessNumber
+    if (number !== undefined && !accessNumbers.has(number))
+      add(
+        `entryPoints[${i}].chat.clickToCall.accessNumber`,
+        `no voice entry point has the number "${number}" (entryPoints[].voice.numbers)`,
+      )
+  })
   t.aicc?.channels.forEach((c, i) => {
     if (!entryPoints.has(c.entryPoint))
       add(`aicc.channels[${i}].entryPoint`, `no entry point "${c.entryPoint}"`)

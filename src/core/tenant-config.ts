@@ -81,6 +81,8 @@ export interface ChatSettings {
   /** Regular expressions (source text) whose matches are masked in messages. */
   readonly maskingPatterns: readonly string[]
   readonly offRecordEnabled: boolean
+  /** The widget's "Call us": the voice access number the customer's browser calls; null: none. */
+  readonly clickToCall: { readonly accessNumber: string } | null
 }
 
 /** Visa/Mastercard/Amex-style card numbers, with spaces or dashes between digit groups. */

@@ -41,7 +41,11 @@ export async function chromiumWithTone(hz: number): Promise<Browser> {
  */
 export async function hearsInPage(page: Page, hz: number | readonly number[], ms = 1000): Promise<number> {
   const { samples, rate } = await page.evaluate(async (ms) => {
-    const el = [...document.querySelectorAll('audio')].find((a) => a.srcObject instanceof MediaStream)
+    // A widget keeps its elements in a shadow root: those count too.
+    const roots = [document, ...[...document.querySelectorAll('*')].flatMap((e) => e.shadowRoot ?? [])]
+    const el = roots
+      .flatMap((r) => [...r.querySelectorAll('audio')])
+      .find((a) => a.srcObject instanceof MediaStream)
     if (!el) throw new Error('no audio element plays a stream')
     const ctx = new AudioContext()
     const source = ctx.createMediaStreamSource(el.srcObject as MediaStream)

@@ -11,6 +11,7 @@ export const CHAT: ChatSettings = {
   maxAttachmentSizeMb: 3,
   maskingPatterns: [],
   offRecordEnabled: false,
+  clickToCall: null,
 }
 
 export function queue(

@@ -278,4 +278,61 @@ describe('click-to-call from a chat (document 002)', () => {
     await customer.context().close()
     await agent.context().close()
   }, 90_000)
+
+  it('the widget’s "Call us": the call joins the chat and rings the chat’s agent, audio both ways', async () => {
+    await chatsLeft()
+    const runtime = server.sb.runtime('demo')
+    for (const agentId of ['agent2', 'agent3', 'agent4'])
+      for (const channel of ['chat', 'voice'] as const)
+        await runtime.run(agentState(agentId, channel, 'not_ready', agentId, 'Break'))
+    await runtime.run(agentState('agent1', 'voice', 'not_ready', 'agent1', 'Break'))
+    const agent = await agentDesk()
+    await runtime.run(agentState('agent1', 'chat', 'ready', 'agent1'))
+    const customer = await (await customerBrowser.newContext({ locale: 'en-GB' })).newPage()
+    customer.setDefaultTimeout(15_000)
+    await customer.goto(`${server.url}/demo?ep=1000`)
+    await customer.getByRole('button', { name: 'Chat with us' }).click()
+    await customer.getByLabel('Your name').fill('Zhang Wei')
+    await customer.getByRole('button', { name: 'Start chat' }).click()
+    await agent
+      .getByRole('alertdialog', { name: /Incoming chat from Zhang Wei/ })
+      .getByRole('button', { name: 'Accept' })
+      .click()
+    await customer.getByText('Alice Agent joined the chat.').waitFor()
+
+    // Nobody takes calls yet: the widget says so, and the chat goes on.
+    const call = customer.getByRole('group', { name: 'Call us' })
+    await call.getByRole('button', { name: 'Call us' }).click()
+    await call.getByRole('status').filter({ hasText: 'Nobody can take a call right now' }).waitFor()
+
+    // Voice ready: the call joins the chat and goes to the chat's agent, inside the chat.
+    await runtime.run(agentState('agent1', 'voice', 'ready', 'agent1'))
+    await call.getByRole('button', { name: 'Call us' }).click()
+    await call.getByRole('status').filter({ hasText: 'On the call. The chat goes on here.' }).waitFor()
+    const [chatQueued, callQueued] = (await server.sb.queries.events('demo', { afterSeq: 0, limit: 5000 }))
+      .filter((e) => e.type === 'ContactQueued')
+      .slice(-2)
+    expect(callQueued?.type === 'ContactQueued' && callQueued.relatedContactId).toBe(chatQueued!.contactId)
+    const offer = agent.getByRole('alertdialog', { name: /Incoming voice from Zhang Wei/ })
+    await offer.getByText(/the call joins the chat/).waitFor()
+    await offer.getByRole('button', { name: 'Answer' }).click()
+    await agent
+      .getByRole('tabpanel')
+      .getByRole('region', { name: /Call with Zhang Wei/ })
+      .waitFor()
+    await until('the agent in the widget', async () =>
+      (await hearsInPage(customer, AGENT_HZ)) > 0.5 ? true : undefined,
+    )
+    await until('the customer in the desktop', async () =>
+      (await hearsInPage(agent, CUSTOMER_HZ)) > 0.5 ? true : undefined,
+    )
+
+    // The customer hangs up in the widget; the chat goes on.
+    await call.getByRole('button', { name: 'Hang up' }).click()
+    await call.getByRole('status').filter({ hasText: 'The call has ended.' }).waitFor()
+    await agent.getByRole('tabpanel').getByRole('form', { name: 'Wrap-up of the call' }).waitFor()
+    await customer.getByRole('textbox', { name: 'Write a message' }).waitFor()
+    await customer.context().close()
+    await agent.context().close()
+  }, 90_000)
 })

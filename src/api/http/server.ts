@@ -29,6 +29,7 @@ import { offerRoutes } from '../native-v1/offer.routes.js'
 import { queueRoutes } from '../native-v1/queue.routes.js'
 import { streamRoutes } from '../native-v1/stream.routes.js'
 import { softphoneRoutes } from '../native-v1/softphone.routes.js'
+import { chatCallRoutes } from '../native-v1/chat-call.routes.js'
 import { authenticate } from './authenticate.js'
 import { registerCors } from './cors.js'
 import { errorBody, sendError } from './errors.js'
@@ -216,9 +217,15 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   streamRoutes(app, deps.sb)
   sipWebSocketRoutes(app, deps.sipWebSockets, deps.tls !== undefined)
   softphoneRoutes(app, deps.sb, deps.sipWebSockets !== undefined, deps.telephony)
+  chatCallRoutes(app, deps.sb, deps.sipWebSockets === undefined ? undefined : deps.clickToCall)
   conversationRoutes(app, deps.sb, deps.files)
   agentToolRoutes(app, deps.sb)
-  customerExtraRoutes(app, deps.sb, deps.surveys)
+  customerExtraRoutes(
+    app,
+    deps.sb,
+    deps.surveys,
+    deps.clickToCall !== undefined && deps.sipWebSockets !== undefined,
+  )
   reportRoutes(app, deps.sb, deps.reports, deps.surveys)
   webhookRoutes(app, deps.sb, deps.outbox)
   outboxRoutes(app, deps.sb, deps.outbox, [WEBHOOK_TOPIC, PBX_TOPIC, AICC_PUSH_TOPIC, CXONE_TOPIC])

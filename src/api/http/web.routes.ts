@@ -26,6 +26,10 @@ export async function webRoutes(app: FastifyInstance, root: string): Promise<voi
   app.get('/widget.js', { config: OPEN, schema: HIDDEN }, (_req, reply) =>
     send(reply, 'widget.js', 'public, max-age=300'),
   )
+  // The widget's SIP client, loaded when a customer calls ("Call us").
+  app.get('/widget-sip.js', { config: OPEN, schema: HIDDEN }, (_req, reply) =>
+    send(reply, 'widget-sip.js', 'public, max-age=300'),
+  )
   app.get('/agent', { config: OPEN, schema: HIDDEN }, (_req, reply) => reply.redirect('/agent/'))
   app.get('/agent/', { config: OPEN, schema: HIDDEN }, (_req, reply) =>
     send(reply, 'agent/index.html', 'no-cache'),

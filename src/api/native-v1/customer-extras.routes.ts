@@ -14,14 +14,20 @@ interface LeaveMessageBody {
 }
 
 /** Before and after a chat: a message left while nobody can chat, and the survey at the end. */
-export function customerExtraRoutes(app: FastifyInstance, sb: Switchboard, surveys: SurveyStore): void {
+export function customerExtraRoutes(
+  app: FastifyInstance,
+  sb: Switchboard,
+  surveys: SurveyStore,
+  /** This server takes calls from browsers (voice and SIP over WebSocket are on). */
+  browserCalls: boolean,
+): void {
   app.get<{ Params: { entryPointId: string } }>(
     '/api/v1/entry-points/:entryPointId',
     {
       config: { access: 'public' },
       schema: {
         tags: ['customer chat'],
-        summary: 'What a chat widget needs to know once: name, attachments, leave-a-message',
+        summary: 'What a chat widget needs to know once: name, attachments, leave-a-message, calls',
         params: idParam('entryPointId'),
         response: { 404: errorSchema },
       },
@@ -40,6 +46,7 @@ export function customerExtraRoutes(app: FastifyInstance, sb: Switchboard, surve
           ? { enabled: true, maxSizeBytes: ep.chat.maxAttachmentSizeMb * 1024 * 1024 }
           : { enabled: false, maxSizeBytes: 0 },
         leaveMessage: ep.active && ep.leaveMessageQueueId !== null,
+        call: { enabled: browserCalls && ep.chat.clickToCall !== null },
       })
     },
   )

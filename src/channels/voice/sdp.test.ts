@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SdpVersions, unbridgeable, withDirection } from './sdp.js'
+import { SdpVersions, unbridgeable, waitingAnswer, withDirection } from './sdp.js'
 
 const sdp = (
   port: number,
@@ -43,5 +43,19 @@ describe('offers the calls can carry', () => {
     const why = unbridgeable(offer)
     if (refused === null) expect(why).toBeNull()
     else expect(why).toMatch(refused)
+  })
+})
+
+describe('the queue’s stand-in answer', () => {
+  it('takes G.711 and DTMF events, and RTCP on the RTP port when the offer asks for it (browsers require it)', () => {
+    const browser = sdp(
+      4000,
+      '111 0 8 126',
+      'a=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:126 telephone-event/8000\r\na=rtcp-mux',
+    )
+    const answer = waitingAnswer(browser)
+    expect(answer).toMatch(/^m=audio 9 RTP\/AVP 0 8 126\r$/m)
+    expect(answer).toMatch(/^a=rtcp-mux\r$/m)
+    expect(waitingAnswer(sdp(4000))).not.toMatch(/rtcp-mux/)
   })
 })

@@ -68,6 +68,8 @@ export function waitingAnswer(callerOffer: string): string {
         rtp: (audio.rtp ?? []).filter((r) => keep(r.payload)),
         fmtp: (audio.fmtp ?? []).filter((f) => keep(f.payload)),
         direction: 'sendrecv',
+        // A browser requires RTP and RTCP on one port: the stand-in accepts what was offered.
+        ...(audio.rtcpMux ? { rtcpMux: audio.rtcpMux } : {}),
       },
     ],
   })

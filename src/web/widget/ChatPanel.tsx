@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { SurveyForm } from './forms.js'
+import { CallBar } from './CallBar.js'
 import { ErrorLine, FileView } from '../shared/parts.js'
 import type { ChatSession, ChatView, Message } from './session.js'
 import type { EntryPointInfo } from './status.js'
@@ -53,6 +54,7 @@ export function ChatPanel({ t, base, session, view, info, onDone }: Props) {
           {view.position > 0 && <p>{t.wait(view.waitSeconds)}</p>}
         </div>
       ) : null}
+      {info?.call?.enabled && !ended && <CallBar t={t} base={base} session={session} />}
       <div class="sb-log" role="log" aria-live="polite" aria-label={t.title} ref={log} tabIndex={0}>
         {view.agentName && <p class="sb-system">{t.joined(view.agentName)}</p>}
         {view.messages.map((m) => (

@@ -1,3 +1,4 @@
+import { BrowserCall } from './browser-call.js'
 import type { Attachment } from '../shared/parts.js'
 import type { ChatView, Message, PollResult, Stored } from './model.js'
 import type { Request } from '../shared/http.js'
@@ -77,6 +78,11 @@ export class ChatSession {
 
   get contactId(): string {
     return this.stored.contactId
+  }
+
+  /** A call from the browser joined to this chat ("Call us"), not yet started. */
+  call(base: string, speaker: HTMLAudioElement, changed: () => void): BrowserCall {
+    return new BrowserCall(this.api, base, this.stored.contactId, this.stored.customerToken, speaker, changed)
   }
 
   get ended(): boolean {

@@ -12,6 +12,8 @@ export interface EntryPointInfo {
   active: boolean
   attachments: { enabled: boolean; maxSizeBytes: number }
   leaveMessage: boolean
+  /** The chat's customer may call from the browser ("Call us"). */
+  call?: { enabled: boolean }
 }
 
 const TTL_MS = 30_000

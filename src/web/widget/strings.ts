@@ -38,6 +38,16 @@ const en = {
   closedNote: 'We cannot chat right now. Leave us a message and we will answer by email.',
   error: 'Something went wrong. Please try again.',
   fileTooLarge: (mb: number) => `The file is larger than ${mb} MB.`,
+  callUs: 'Call us',
+  calling: 'Calling…',
+  onCall: 'On the call. The chat goes on here.',
+  hangUp: 'Hang up',
+  mute: 'Mute',
+  unmute: 'Unmute',
+  callEnded: 'The call has ended.',
+  noMicrophone: 'The call needs your microphone: allow it in the browser and try again.',
+  callFailed: 'The call could not be made. Please try again.',
+  noAgentForCall: 'Nobody can take a call right now: please go on in the chat.',
 }
 
 type Strings = typeof en
@@ -81,6 +91,16 @@ const zhCN: Strings = {
   closedNote: '目前无法在线咨询，请留言，我们会通过电子邮件回复您。',
   error: '出错了，请重试。',
   fileTooLarge: (mb: number) => `文件超过 ${mb} MB。`,
+  callUs: '点击通话',
+  calling: '正在呼叫…',
+  onCall: '通话中。聊天仍可在此继续。',
+  hangUp: '挂断',
+  mute: '静音',
+  unmute: '取消静音',
+  callEnded: '通话已结束。',
+  noMicrophone: '通话需要使用麦克风：请在浏览器中允许后重试。',
+  callFailed: '无法接通，请重试。',
+  noAgentForCall: '目前无人接听电话，请继续在聊天中咨询。',
 }
 
 export type { Strings }
