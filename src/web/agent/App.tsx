@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks'
 import type { Request } from '../shared/http.js'
 import { ErrorLine } from '../shared/parts.js'
 import { ContactPane } from './ContactPane.js'
+import { openConversations, shownIn } from './conversations.js'
 import { Desk } from './desk.js'
 import { Login } from './Login.js'
 import { OfferCard } from './OfferCard.js'
@@ -72,9 +73,8 @@ export function App({ api }: { api: Request }) {
     )
   if (!desk) return <p class="loading">Loading your desk…</p>
 
-  const conversations = desk.conversations()
-  const shown =
-    conversations.find((v) => v.contact.id === (active && desk.shownIn(active))) ?? conversations[0]
+  const open = openConversations(desk.contacts)
+  const shown = open.find((v) => v.contact.id === (active && shownIn(desk.contacts, active))) ?? open[0]
   return (
     <div class="desk">
       <header class="topbar">
@@ -116,12 +116,12 @@ export function App({ api }: { api: Request }) {
           />
         ))}
       </section>
-      {conversations.length === 0 ? (
+      {open.length === 0 ? (
         <p class="empty">No open conversations. Set a channel to Ready to receive contacts.</p>
       ) : (
         <div class="work">
           <div class="tabs" role="tablist" aria-label="Open conversations">
-            {conversations.map(({ contact: c, linked }) => {
+            {open.map(({ contact: c, linked }) => {
               const typing = c.customerTypingUntil > Date.now()
               const onCall = linked.some((l) => l.state === 'connected')
               return (

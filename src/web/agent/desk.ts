@@ -234,24 +234,6 @@ export class Desk {
     this.changed()
   }
 
-  /**
-   * The open contacts as the agent works them: a contact that continues another one open here
-   * (a call from a chat) is shown inside it, not on its own.
-   */
-  conversations(): { contact: Contact; linked: Contact[] }[] {
-    const all = [...this.contacts.values()]
-    const inside = (c: Contact) => c.relatedContactId !== null && this.contacts.has(c.relatedContactId)
-    return all
-      .filter((c) => !inside(c))
-      .map((contact) => ({ contact, linked: all.filter((c) => c.relatedContactId === contact.id) }))
-  }
-
-  /** The conversation a contact is shown in: its own, or the open one it continues. */
-  shownIn(contactId: string): string {
-    const related = this.contacts.get(contactId)?.relatedContactId
-    return related && this.contacts.has(related) ? related : contactId
-  }
-
   setState(channel: string, state: ChannelState['state'], reason?: string): Promise<void> {
     return this.run(async () => {
       const a = await this.api<{ channels: Record<string, ChannelState> }>(
