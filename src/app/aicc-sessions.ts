@@ -1,6 +1,6 @@
 import type { Contact } from '../core/contact.js'
 import type { DomainEvent } from '../core/events.js'
-import type { AiccSession, AiccSessionStore, Clock, Scheduler } from './ports.js'
+import type { AiccSession, AiccSessionStore, Clock, Scheduler, StoredClickToCall } from './ports.js'
 import type { Switchboard } from './switchboard.js'
 
 /** Who is chatting, as an AICC client names it: one chat per (app key, channel, user id). */
@@ -16,6 +16,9 @@ const SWEEP_MS = 10_000
 /** A cluster node writes down that a client called at most this often per chat. */
 const SEEN_EVERY_MS = 5_000
 const CUSTOMER_IN_CHAT: ReadonlySet<Contact['state']> = new Set(['queued', 'offered', 'connected'])
+
+/** A click-to-call whose page never polled to the end is forgotten this long after (calls of hours are rare). */
+const FORGET_CALLS_AFTER_MS = 6 * 3600_000
 
 const sessionKey = (u: AiccUser): string => `${u.appKey}/${u.channelId}/${u.userId}`
 
@@ -69,6 +72,21 @@ export class AiccSessions {
   }
 
   /** The user's chat while the customer is in it (waiting or talking), if any. */
+  /** The user's click-to-call (002), as its page was told it so far. */
+  clickToCall(u: AiccUser): Promise<StoredClickToCall | undefined> {
+    return this.store.clickToCall(u.tenantId, sessionKey(u))
+  }
+
+  /** Writes down how far the page was told (another node's poll goes on from there). */
+  saveClickToCall(u: AiccUser, c: StoredClickToCall): Promise<void> {
+    return this.store.saveClickToCall(u.tenantId, sessionKey(u), c, this.clock.now() - FORGET_CALLS_AFTER_MS)
+  }
+
+  /** The page was told the call's last event. */
+  endClickToCall(u: AiccUser, c: StoredClickToCall): Promise<void> {
+    return this.store.endClickToCall(u.tenantId, sessionKey(u), c.createdAt)
+  }
+
   async open(u: AiccUser): Promise<Contact | undefined> {
     const s = await this.session(u)
     const contact = s && (await this.sb.tenant(u.tenantId).ask({ type: 'contact', contactId: s.contactId }))

@@ -128,7 +128,35 @@ export interface AiccSession {
   readonly deliveredSeq: number
 }
 
+/**
+ * A chat user's click-to-call (002): the call, and what its page was told so far. Stored, so a
+ * poll that reaches any node (or a restarted one) goes on where the last one stopped.
+ */
+export interface StoredClickToCall {
+  readonly contactId: string | null
+  /** The caller name its browser dials as (the call's credential). */
+  readonly callerName: string
+  readonly accessNumber: string
+  /** The tenant's event sequence told up to: each event goes out once, in order. */
+  readonly cursor: number
+  /** A call that could not be placed: 168105 is its only event. */
+  readonly failure: { readonly causeId: number; readonly causeDesc: string } | null
+  /** 168101 was told. */
+  readonly answered: boolean
+  readonly createdAt: number
+}
+
 export interface AiccSessionStore {
+  /** The user's click-to-call (one at a time), if any. */
+  clickToCall(tenantId: string, key: string): Promise<StoredClickToCall | undefined>
+  /**
+   * A new call (another `createdAt`) replaces the user's last one; the same call's cursor only
+   * moves forward and `answered` stays once set, whichever node writes last. Calls created more
+   * than `forgetBefore` are dropped.
+   */
+  saveClickToCall(tenantId: string, key: string, c: StoredClickToCall, forgetBefore: number): Promise<void>
+  /** The call told its last event (or was dropped): nothing more to tell. */
+  endClickToCall(tenantId: string, key: string, createdAt: number): Promise<void>
   get(tenantId: string, key: string): Promise<AiccSession | undefined>
   /** The chat's served cursor only moves forward: a slower node's older answer does not undo it. */
   save(tenantId: string, s: AiccSession, now: number): Promise<void>

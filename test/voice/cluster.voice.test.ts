@@ -10,6 +10,7 @@ import { startServer } from '../../src/main.js'
 import { postgresBackend } from '../e2e/backends.js'
 import { Phone } from '../support/baresip.js'
 import { demoDocs } from '../support/harness.js'
+import { loginAt } from '../support/login.js'
 import { natsUrl } from '../support/nats.js'
 import { PushSink } from '../support/pbx-sink.js'
 import type { RunningRtpengine } from '../support/rtpengine.js'
@@ -84,21 +85,17 @@ if (nats && root)
       expect(owner.voice!.channel.activeCalls).toBe(0)
       return marks
     }
-    /** An agent's voice state, set through the node the call does not reach. */
-    const setVoice = async (agentId: string, state: string) => {
-      const login = await fetch(`${other.url}/api/v1/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: agentId, password: 'agent' }),
-      })
-      const { token } = (await login.json()) as { token: string }
-      const res = await fetch(`${other.url}/api/v1/agents/${agentId}/channels/voice`, {
+    /** An agent's state on a channel, set through the node the call does not reach. */
+    const setState = async (agentId: string, state: string, channel = 'voice') => {
+      const token = await loginAt(other.url, agentId, 'agent')
+      const res = await fetch(`${other.url}/api/v1/agents/${agentId}/channels/${channel}`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ state }),
       })
-      return ((await res.json()) as { channels: { voice: unknown } }).channels.voice
+      return ((await res.json()) as { channels: Record<string, unknown> }).channels[channel]
     }
+    const setVoice = (agentId: string, state: string) => setState(agentId, state)
     const events = async (n: RunningServer) =>
       (await n.sb.queries.events('demo', { afterSeq: 0, limit: 1000 })) as unknown as {
         type: string
@@ -256,4 +253,81 @@ if (nats && root)
       expect((await secondsOf(caller, TCP_AGENT_HZ)).count).toBeGreaterThanOrEqual(1)
       expect((await secondsOf(tcpAgent, CALLER_HZ)).count).toBeGreaterThanOrEqual(1)
     }, 90_000)
+
+    it('tells a click-to-call’s events (002) on whichever node the page polls, each once', async () => {
+      expect(await setState('agent2', 'ready', 'chat')).toMatchObject({ state: 'ready' })
+      await setVoice('agent1', 'ready')
+      await until('the phone line takes calls', async () => {
+        const r = await fetch(`${other.url}/api/v1/entry-points/8000/status`)
+        return ((await r.json()) as { allowed: boolean }).allowed ? true : undefined
+      })
+      const page = await aiccPage(owner)
+      const sent = await page(owner, 'POST', '/apiaccess/ccmessaging/send', {
+        channel: 'WEB',
+        content: 'start',
+        controlType: 'CONNECT',
+        from: page.userId,
+        mediaType: 'TEXT',
+        sourceType: 'CUSTOMER',
+        to: 'web-1000',
+      })
+      expect(sent.resultCode).toBe('0')
+      const create = { channel: 'WEB', mediaAbility: '0' }
+      expect(await page(owner, 'POST', '/apiaccess/ccmessaging/v1/createClickToCall', create)).toMatchObject({
+        resultCode: '0',
+      })
+      // The page's polls reach the other node: it goes on from what the first node wrote down.
+      const poll = '/apiaccess/ccmessaging/v1/getClickToCallEvents?channel=WEB'
+      expect(await page(other, 'GET', poll)).toMatchObject({ resultCode: '0', eventId: 168102 })
+      await page(owner, 'POST', '/apiaccess/ccmessaging/v1/dropClickToCall', { channel: 'WEB' })
+      expect(await page(other, 'GET', poll)).toMatchObject({ eventId: 168110, content: { causeId: 0 } })
+      // Told its last event: no node has anything more to tell of it.
+      expect(await page(owner, 'GET', poll)).toMatchObject({ resultCode: '160032' })
+    }, 60_000)
   })
+
+/**
+ * A customer's page in document 002's way (its app key, fabric token and ccmessaging token,
+ * renewed as the answers say), calling whichever node it is given.
+ */
+async function aiccPage(first: RunningServer) {
+  const userId = `cluster${Date.now()}`
+  const token = await fetch(`${first.url}/apigovernance/api/oauth/tokenByAkSk`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ app_key: 'demo-app-key', app_secret: 'demo-app-secret' }),
+  })
+  const fabric = `Bearer ${((await token.json()) as { AccessToken: string }).AccessToken}`
+  let cc = ''
+  const call = async (node: RunningServer, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${node.url}${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        'x-app-key': 'demo-app-key',
+        authorization: fabric,
+        ...(cc ? { 'ccmessaging-token': cc } : {}),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    cc = res.headers.get('ccmessaging-token') ?? cc
+    return (await res.json()) as AiccAnswer
+  }
+  const applied = await call(first, 'POST', '/apiaccess/ccmessaging/applyToken', {
+    userId,
+    userName: 'Li Lei',
+    channelId: 'web-1000',
+    locale: 'en_US',
+  })
+  cc = applied.token ?? ''
+  return Object.assign(call, { userId })
+}
+
+/** What 002's calls answer, as far as these steps read it. */
+interface AiccAnswer {
+  resultCode: string
+  resultDesc: string
+  token?: string
+  eventId?: number
+  content?: Record<string, unknown>
+}

@@ -455,6 +455,24 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('phone_bindings').addColumn('q', 'real').execute()
     },
   },
+  '0020_aicc_click_to_calls': {
+    async up(db: Kysely<unknown>) {
+      // A click-to-call's events are told from whichever node the page's poll reaches.
+      await db.schema
+        .createTable('aicc_click_to_calls')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('session_key', 'text', (c) => c.notNull())
+        .addColumn('contact_id', 'text')
+        .addColumn('caller_name', 'text', (c) => c.notNull())
+        .addColumn('access_number', 'text', (c) => c.notNull())
+        .addColumn('cursor', 'bigint', (c) => c.notNull())
+        .addColumn('failure', 'jsonb')
+        .addColumn('answered', 'boolean', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('aicc_click_to_calls_pk', ['tenant_id', 'session_key'])
+        .execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

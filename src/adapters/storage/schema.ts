@@ -138,6 +138,18 @@ export interface SurveysTable {
   submitted_at: number
 }
 
+export interface AiccClickToCallsTable {
+  tenant_id: string
+  session_key: string
+  contact_id: string | null
+  caller_name: string
+  access_number: string
+  cursor: number
+  failure: JSONColumnType<{ causeId: number; causeDesc: string } | null, string | null, string | null>
+  answered: boolean
+  created_at: number
+}
+
 export interface AiccSessionsTable {
   tenant_id: string
   session_key: string
@@ -220,6 +232,7 @@ export interface Database {
   report_agent_activities: ReportAgentActivitiesTable
   report_checkpoints: ReportCheckpointsTable
   aicc_sessions: AiccSessionsTable
+  aicc_click_to_calls: AiccClickToCallsTable
   attachments: AttachmentsTable
   surveys: SurveysTable
   tenant_configs: TenantConfigsTable

@@ -4,15 +4,13 @@ import type { Switchboard } from '../../app/switchboard.js'
 import type { ClickToCallService } from '../../app/voice-ports.js'
 import { SIP_WEBSOCKET_PATH } from '../http/sip-websocket.routes.js'
 import type { SessionToken } from './auth.js'
-import type { ClickToCallState } from './click-to-call.js'
+import type { StoredClickToCall } from '../../app/ports.js'
 import { C2C, clickToCallEventOf, failureOf } from './click-to-call.js'
 import { OPEN, userOf } from './context.js'
 import { AICC, AiccError, ok } from './errors.js'
 
 /** A poll waits this long for an event: under the 60 s the document's client waits. */
 const POLL_WAIT_MS = 50_000
-/** A click-to-call's events are kept for its page this long at most (a call of hours is rare). */
-const FORGET_AFTER_MS = 6 * 3600_000
 
 const mediaSchema = {
   type: 'object',
@@ -43,16 +41,9 @@ export function clickToCallRoutes(
   },
 ): void {
   const { sb, sessions, calls, activeSession } = deps
-  /** Each chat user's click-to-call (one at a time), by tenant, app, channel and user. */
-  const current = new Map<string, ClickToCallState>()
-  /** A page that never polled to the end leaves its call here: gone once long over. */
-  const forgetOld = (now: number) => {
-    for (const [key, c] of current) if (c.createdAt < now - FORGET_AFTER_MS) current.delete(key)
-  }
   /** The server has voice, and the chat's tenant too. */
   const takesCalls = (s: SessionToken): boolean =>
     calls !== undefined && sb.storedConfig(s.tenantId).config.voice !== null
-  const keyOf = (s: SessionToken) => `${s.tenantId}/${s.appKey}/${s.channelId}/${s.userId}`
   const accessNumberOf = (s: SessionToken): string | undefined =>
     sb.storedConfig(s.tenantId).config.aicc?.channels.find((c) => c.configId === s.channelId)?.clickToCall
       ?.accessNumber
@@ -104,9 +95,9 @@ export function clickToCallRoutes(
       const chat = await sessions.open(userOf(s))
       if (!chat)
         throw new AiccError(200, AICC.noSession, 'no chat is open: send CONNECT first, then ask for a call')
-      const key = keyOf(s)
-      const before = current.get(key)
-      if (before && (await stillOn(before)))
+      const user = userOf(s)
+      const before = await sessions.clickToCall(user)
+      if (before && (await stillOn(s.tenantId, before)))
         throw new AiccError(200, AICC.callInProgress, 'a call is already in progress: drop it first')
       const cursor = sb.feed.lastSeq(s.tenantId)
       const started = await calls.start({
@@ -117,10 +108,8 @@ export function clickToCallRoutes(
         enqueuedAt: chat.enqueuedAt,
         ...(chat.state === 'connected' && chat.agentId ? { preferredAgentId: chat.agentId } : {}),
       })
-      forgetOld(sb.now())
-      current.set(key, {
+      await sessions.saveClickToCall(user, {
         createdAt: sb.now(),
-        tenantId: s.tenantId,
         contactId: started.contactId,
         callerName: started.started ? started.callerName : '',
         accessNumber,
@@ -133,9 +122,9 @@ export function clickToCallRoutes(
   )
 
   /** Whether a call's contact is still queued, ringing or talking. */
-  async function stillOn(c: ClickToCallState): Promise<boolean> {
+  async function stillOn(tenantId: string, c: StoredClickToCall): Promise<boolean> {
     if (!c.contactId) return false
-    const contact = await sb.tenant(c.tenantId).ask({ type: 'contact', contactId: c.contactId })
+    const contact = await sb.tenant(tenantId).ask({ type: 'contact', contactId: c.contactId })
     return !!contact && ['queued', 'offered', 'connected'].includes(contact.state)
   }
 
@@ -150,32 +139,35 @@ export function clickToCallRoutes(
     },
     async (req, reply) => {
       const s = await activeSession(req, reply)
-      const key = keyOf(s)
-      const c = current.get(key)
+      const user = userOf(s)
+      const c = await sessions.clickToCall(user)
       if (!c) throw new AiccError(200, AICC.noClickToCall, 'no call to report on: createClickToCall first')
       if (c.failure) {
-        current.delete(key)
+        await sessions.endClickToCall(user, c)
         return ok({ resultDesc: 'Call failed', eventId: C2C.failed, content: c.failure })
       }
+      let { cursor, answered } = c
       const aborted = new AbortController()
       req.raw.once('close', () => aborted.abort())
       const deadline = Date.now() + POLL_WAIT_MS
       while (!aborted.signal.aborted && Date.now() < deadline) {
         const events = await sb.feed.poll(
-          c.tenantId,
+          s.tenantId,
           { contactId: c.contactId ?? '' },
-          c.cursor,
+          cursor,
           deadline - Date.now(),
           20,
           aborted.signal,
         )
         if (events.length === 0) break
         for (const e of events) {
-          c.cursor = Math.max(c.cursor, e.seq)
-          const told = clickToCallEventOf(e, c.answered)
+          cursor = Math.max(cursor, e.seq)
+          const told = clickToCallEventOf(e, answered)
           if (!told) continue
-          if (told.eventId === C2C.connected) c.answered = true
-          if (told.last) current.delete(key)
+          if (told.eventId === C2C.connected) answered = true
+          // Written down before it is told: the page's next poll, on any node, goes on from here.
+          if (told.last) await sessions.endClickToCall(user, c)
+          else await sessions.saveClickToCall(user, { ...c, cursor, answered })
           return ok({
             resultDesc: told.resultDesc,
             eventId: told.eventId,
@@ -187,12 +179,13 @@ export function clickToCallRoutes(
           })
         }
       }
+      if (cursor > c.cursor) await sessions.saveClickToCall(user, { ...c, cursor })
       return ok({ resultDesc: 'ClickToCall polled without any events' })
     },
   )
 
   /** 168101's content: where the browser reaches our SIP over WebSocket, what to dial, as whom. */
-  function gateway(req: FastifyRequest, tenantId: string, c: ClickToCallState) {
+  function gateway(req: FastifyRequest, tenantId: string, c: StoredClickToCall) {
     const scheme = req.protocol === 'https' ? 'wss' : 'ws'
     return {
       domain: sb.storedConfig(tenantId).config.voice?.domain ?? req.hostname,
@@ -214,12 +207,12 @@ export function clickToCallRoutes(
     },
     async (req, reply) => {
       const s = await activeSession(req, reply)
-      const c = current.get(keyOf(s))
+      const c = await sessions.clickToCall(userOf(s))
       if (!c?.contactId || !calls) throw new AiccError(200, AICC.noClickToCall, 'there is no call to drop')
-      if (!calls.drop(c.tenantId, c.contactId) && (await stillOn(c)))
+      if (!calls.drop(s.tenantId, c.contactId) && (await stillOn(s.tenantId, c)))
         // The call is held by another node: its contact ends, and that node hangs the call up.
         await sb
-          .tenant(c.tenantId)
+          .tenant(s.tenantId)
           .run({ type: 'endContact', contactId: c.contactId, by: 'customer', agentId: null })
       return ok()
     },

@@ -18,22 +18,6 @@ export interface ClickToCallEvent {
   readonly last: boolean
 }
 
-/** One customer's click-to-call, beside its chat. */
-export interface ClickToCallState {
-  readonly tenantId: string
-  readonly contactId: string | null
-  /** The caller name its browser dials as (the call's credential). */
-  readonly callerName: string
-  readonly accessNumber: string
-  /** The tenant's event sequence served up to: each event goes out once, in order. */
-  cursor: number
-  /** A call that could not be placed: 168105 is its only event. */
-  failure: { causeId: number; causeDesc: string } | null
-  /** 168101 was told (the page dialled in). */
-  answered: boolean
-  readonly createdAt: number
-}
-
 // The causes 168103/168105/168110 carry: -1 is the document's own example.
 const BY: Record<'customer' | 'agent' | 'system', { causeId: number; causeDesc: string }> = {
   customer: { causeId: 0, causeDesc: 'released by the customer' },
