@@ -77,9 +77,14 @@ export class AiccSessions {
     return this.store.clickToCall(u.tenantId, sessionKey(u))
   }
 
+  /** A new click-to-call replaces the user's last one; calls long over are forgotten. */
+  startClickToCall(u: AiccUser, c: StoredClickToCall): Promise<void> {
+    return this.store.saveClickToCall(u.tenantId, sessionKey(u), c, this.clock.now() - FORGET_CALLS_AFTER_MS)
+  }
+
   /** Writes down how far the page was told (another node's poll goes on from there). */
   saveClickToCall(u: AiccUser, c: StoredClickToCall): Promise<void> {
-    return this.store.saveClickToCall(u.tenantId, sessionKey(u), c, this.clock.now() - FORGET_CALLS_AFTER_MS)
+    return this.store.saveClickToCall(u.tenantId, sessionKey(u), c)
   }
 
   /** The page was told the call's last event. */

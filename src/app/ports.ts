@@ -151,10 +151,10 @@ export interface AiccSessionStore {
   clickToCall(tenantId: string, key: string): Promise<StoredClickToCall | undefined>
   /**
    * A new call (another `createdAt`) replaces the user's last one; the same call's cursor only
-   * moves forward and `answered` stays once set, whichever node writes last. Calls created more
-   * than `forgetBefore` are dropped.
+   * moves forward and `answered` stays once set, whichever node writes last. With
+   * `forgetBefore` (a new call), the tenant's calls created before it are dropped too.
    */
-  saveClickToCall(tenantId: string, key: string, c: StoredClickToCall, forgetBefore: number): Promise<void>
+  saveClickToCall(tenantId: string, key: string, c: StoredClickToCall, forgetBefore?: number): Promise<void>
   /** The call told its last event (or was dropped): nothing more to tell. */
   endClickToCall(tenantId: string, key: string, createdAt: number): Promise<void>
   get(tenantId: string, key: string): Promise<AiccSession | undefined>

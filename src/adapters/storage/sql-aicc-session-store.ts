@@ -26,12 +26,13 @@ export class SqlAiccSessionStore implements AiccSessionStore {
     )
   }
 
-  async saveClickToCall(tenantId: string, key: string, c: StoredClickToCall, forgetBefore: number) {
-    await this.db
-      .deleteFrom('aicc_click_to_calls')
-      .where('tenant_id', '=', tenantId)
-      .where('created_at', '<', forgetBefore)
-      .execute()
+  async saveClickToCall(tenantId: string, key: string, c: StoredClickToCall, forgetBefore?: number) {
+    if (forgetBefore !== undefined)
+      await this.db
+        .deleteFrom('aicc_click_to_calls')
+        .where('tenant_id', '=', tenantId)
+        .where('created_at', '<', forgetBefore)
+        .execute()
     const same = sql`aicc_click_to_calls.created_at = excluded.created_at`
     await this.db
       .insertInto('aicc_click_to_calls')

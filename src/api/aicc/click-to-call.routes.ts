@@ -1,8 +1,9 @@
+import { conversationOver } from '../../core/contact.js'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AiccSessions } from '../../app/aicc-sessions.js'
 import type { Switchboard } from '../../app/switchboard.js'
 import type { ClickToCallService } from '../../app/voice-ports.js'
-import { SIP_WEBSOCKET_PATH } from '../http/sip-websocket.routes.js'
+import { sipDomainFor, sipWebSocketUrl } from '../http/sip-websocket.routes.js'
 import type { SessionToken } from './auth.js'
 import type { StoredClickToCall } from '../../app/ports.js'
 import { C2C, clickToCallEventOf, failureOf } from './click-to-call.js'
@@ -108,7 +109,7 @@ export function clickToCallRoutes(
         enqueuedAt: chat.enqueuedAt,
         ...(chat.state === 'connected' && chat.agentId ? { preferredAgentId: chat.agentId } : {}),
       })
-      await sessions.saveClickToCall(user, {
+      await sessions.startClickToCall(user, {
         createdAt: sb.now(),
         contactId: started.contactId,
         callerName: started.started ? started.callerName : '',
@@ -125,7 +126,7 @@ export function clickToCallRoutes(
   async function stillOn(tenantId: string, c: StoredClickToCall): Promise<boolean> {
     if (!c.contactId) return false
     const contact = await sb.tenant(tenantId).ask({ type: 'contact', contactId: c.contactId })
-    return !!contact && ['queued', 'offered', 'connected'].includes(contact.state)
+    return !!contact && !conversationOver(contact.state)
   }
 
   app.get<{ Querystring: { channel?: string } }>(
@@ -186,10 +187,9 @@ export function clickToCallRoutes(
 
   /** 168101's content: where the browser reaches our SIP over WebSocket, what to dial, as whom. */
   function gateway(req: FastifyRequest, tenantId: string, c: StoredClickToCall) {
-    const scheme = req.protocol === 'https' ? 'wss' : 'ws'
     return {
-      domain: sb.storedConfig(tenantId).config.voice?.domain ?? req.hostname,
-      gwAddresses: [`${scheme}://${req.host}${SIP_WEBSOCKET_PATH}`],
+      domain: sipDomainFor(req, sb.storedConfig(tenantId).config.voice?.domain),
+      gwAddresses: [sipWebSocketUrl(req)],
       accessCode: c.accessNumber,
       clickToCallCaller: c.callerName,
     }

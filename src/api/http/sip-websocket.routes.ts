@@ -8,6 +8,14 @@ import { DomainError } from '../../core/errors.js'
 export const SIP_WEBSOCKET_PATH = '/sip'
 const SUBPROTOCOL = 'sip'
 
+/** Where the browser that made this request reaches SIP over WebSocket: WSS behind HTTPS. */
+export const sipWebSocketUrl = (req: FastifyRequest): string =>
+  `${req.protocol === 'https' ? 'wss' : 'ws'}://${req.host}${SIP_WEBSOCKET_PATH}`
+
+/** The SIP domain a browser registers or calls in: the tenant's own, else the host it called. */
+export const sipDomainFor = (req: FastifyRequest, configured: string | null | undefined): string =>
+  configured ?? req.hostname.replace(/:\d+$/, '')
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route takes WebSocket upgrades: any other route refuses them. */

@@ -3,10 +3,11 @@ import type { Switchboard } from '../../app/switchboard.js'
 import type { ClickToCallService } from '../../app/voice-ports.js'
 import type { GateReason } from '../../core/availability.js'
 import type { Contact } from '../../core/contact.js'
+import { conversationOver } from '../../core/contact.js'
 import { DomainError } from '../../core/errors.js'
 import { refusalError } from '../../core/routing/admission.js'
 import { customerContact } from '../http/authenticate.js'
-import { SIP_WEBSOCKET_PATH } from '../http/sip-websocket.routes.js'
+import { sipDomainFor, sipWebSocketUrl } from '../http/sip-websocket.routes.js'
 import { errorSchema, idParam } from './schemas.js'
 
 const callSchema = {
@@ -22,8 +23,6 @@ const callSchema = {
     from: { type: 'string', description: 'Who to call as: good for this call only, its only credential' },
   },
 } as const
-
-const OPEN: readonly Contact['state'][] = ['queued', 'offered', 'connected']
 
 /**
  * The widget's "Call us": the customer of a chat calls from the browser, and the call joins the
@@ -54,11 +53,10 @@ export function chatCallRoutes(app: FastifyInstance, sb: Switchboard, calls: Cli
         ...(chat.state === 'connected' && chat.agentId ? { preferredAgentId: chat.agentId } : {}),
       })
       if (!started.started) throw refusalError(started.reason as GateReason)
-      const domain = sb.storedConfig(req.tenantId).config.voice?.domain ?? req.hostname.replace(/:\d+$/, '')
-      const scheme = req.protocol === 'https' ? 'wss' : 'ws'
+      const domain = sipDomainFor(req, sb.storedConfig(req.tenantId).config.voice?.domain)
       return reply.code(201).send({
         callId: started.contactId,
-        webSocket: `${scheme}://${req.host}${SIP_WEBSOCKET_PATH}`,
+        webSocket: sipWebSocketUrl(req),
         uri: `sip:${accessNumber}@${domain}`,
         from: `sip:${started.callerName}@${domain}`,
       })
@@ -96,7 +94,7 @@ export function chatCallRoutes(app: FastifyInstance, sb: Switchboard, calls: Cli
       ?.accessNumber
     if (!calls || !config.voice || accessNumber === undefined)
       throw new DomainError('CHANNEL_NOT_CONFIGURED', 'this chat cannot call: its entry point takes no calls')
-    if (!OPEN.includes(chat.state))
+    if (conversationOver(chat.state))
       throw new DomainError('CONTACT_STATE_CONFLICT', `the chat is ${chat.state}: only an open chat can call`)
     if ((await callsOf(req.tenantId, contactId)).length > 0)
       throw new DomainError('CONFLICT', 'this chat has a call in progress: end it first')
@@ -106,6 +104,6 @@ export function chatCallRoutes(app: FastifyInstance, sb: Switchboard, calls: Cli
   /** The chat's calls in progress. */
   async function callsOf(tenantId: string, chatId: string): Promise<readonly Contact[]> {
     const open = (await sb.tenant(tenantId).ask({ type: 'contacts', channel: 'voice' })) ?? []
-    return open.filter((c) => c.relatedContactId === chatId && OPEN.includes(c.state))
+    return open.filter((c) => c.relatedContactId === chatId && !conversationOver(c.state))
   }
 }

@@ -3,7 +3,7 @@ import type { Switchboard } from '../../app/switchboard.js'
 import type { Telephony } from '../../app/voice-ports.js'
 import { DomainError } from '../../core/errors.js'
 import { actingAgent, userOf } from '../http/authenticate.js'
-import { SIP_WEBSOCKET_PATH } from '../http/sip-websocket.routes.js'
+import { sipDomainFor, sipWebSocketUrl } from '../http/sip-websocket.routes.js'
 import { errorSchema } from './schemas.js'
 
 const softphoneSchema = {
@@ -44,15 +44,14 @@ export function softphoneRoutes(
     async (req) => {
       const { voice, extension } = extensionOf(req, voiceOn)
       const login = sb.softphones().issue(req.tenantId, extension.number, userOf(req).exp)
-      const domain = voice.domain ?? req.hostname.replace(/:\d+$/, '')
-      const scheme = req.protocol === 'https' ? 'wss' : 'ws'
+      const domain = sipDomainFor(req, voice.domain)
       return {
         extension: extension.number,
         uri: `sip:${extension.number}@${domain}`,
         username: login.username,
         password: login.password,
         realm: voice.realm,
-        webSocket: `${scheme}://${req.host}${SIP_WEBSOCKET_PATH}`,
+        webSocket: sipWebSocketUrl(req),
         expiresAt: new Date(login.expiresAt).toISOString(),
       }
     },
